@@ -1,0 +1,62 @@
+//! Generates the SPA's message tables from `locales/*.toml` at compile time: one struct field per
+//! key, one static per language. A key present in one language and missing in the other fails the
+//! build, so no user-facing text can exist in only one language.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const LOCALES: [(&str, &str); 2] = [("ZH_CN", "locales/zh-CN.toml"), ("EN", "locales/en.toml")];
+
+fn main() {
+    let mut tables: Vec<(&str, BTreeMap<String, String>)> = Vec::new();
+    for (name, file) in LOCALES {
+        println!("cargo::rerun-if-changed={file}");
+        let source = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let table: BTreeMap<String, String> =
+            toml::from_str(&source).unwrap_or_else(|e| panic!("{file}: {e}"));
+        tables.push((name, table));
+    }
+    let keys: Vec<&String> = tables[0].1.keys().collect();
+    for (name, table) in &tables[1..] {
+        let other: Vec<&String> = table.keys().collect();
+        for k in &keys {
+            assert!(
+                table.contains_key(*k),
+                "locales: `{k}` is missing in {name}"
+            );
+        }
+        for k in other {
+            assert!(
+                tables[0].1.contains_key(k),
+                "locales: `{k}` is missing in {}",
+                tables[0].0
+            );
+        }
+    }
+    for k in &keys {
+        assert!(
+            k.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "locales: `{k}` is not a snake_case key"
+        );
+    }
+
+    let mut out = String::from(
+        "/// Every user-facing message of the SPA, generated from `locales/*.toml`.\n\
+         #[derive(Debug)]\npub struct Messages {\n",
+    );
+    for k in &keys {
+        writeln!(out, "    pub {k}: &'static str,").expect("write");
+    }
+    out.push_str("}\n");
+    for (name, table) in &tables {
+        writeln!(out, "pub static {name}: Messages = Messages {{").expect("write");
+        for (k, v) in table {
+            writeln!(out, "    {k}: {v:?},").expect("write");
+        }
+        out.push_str("};\n");
+    }
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("messages.rs");
+    std::fs::write(dest, out).expect("write messages.rs");
+}

@@ -1,0 +1,16 @@
+//! `GET /api/health`: the store answers and the catalogue is loaded.
+
+use axum::Json;
+use axum::extract::State;
+use onething_core::api::Health;
+
+use crate::{AppState, Result};
+
+/// Reports liveness; fails (500) when the database does not answer.
+pub async fn get_health(State(state): State<AppState>) -> Result<Json<Health>> {
+    sqlx::query("SELECT 1").execute(&state.db).await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        services: state.catalogue.all().len(),
+    }))
+}

@@ -1,0 +1,48 @@
+//! The bar at the top of every page: the app's name, the language switch and the elder-mode
+//! switch (长辈版).
+
+use leptos::prelude::*;
+use onething_core::Locale;
+
+use crate::i18n::t;
+use crate::prefs::{ElderPref, LocalePref};
+
+/// The top bar.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let LocalePref(locale) = expect_context::<LocalePref>();
+    let ElderPref(elder) = expect_context::<ElderPref>();
+    let toggle_locale = move |_| {
+        locale.update(|l| {
+            *l = if *l == Locale::ZhCn {
+                Locale::En
+            } else {
+                Locale::ZhCn
+            }
+        });
+    };
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="/">{move || t().app_name}</a>
+            <div class="top-actions">
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || if elder.get() { "true" } else { "false" }
+                    on:click=move |_| elder.update(|on| *on = !*on)
+                >
+                    {move || t().elder_mode}
+                </button>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-label=move || t().language_switch_label
+                    lang=move || if locale.get() == Locale::ZhCn { "en" } else { "zh-CN" }
+                    on:click=toggle_locale
+                >
+                    {move || t().language_switch}
+                </button>
+            </div>
+        </header>
+    }
+}

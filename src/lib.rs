@@ -1,0 +1,30 @@
+//! OneThing's SPA: Leptos client-side rendering, compiled to wasm32 and built by Trunk.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod prefs;
+
+use wasm_bindgen::JsCast;
+
+/// Replaces the static first paint of `index.html` (`#app`) with the live app, then marks
+/// `app-ready` for the performance benchmark.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(root) = document
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    root.set_inner_html("");
+    leptos::mount::mount_to(root, app::App).forget();
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark("app-ready");
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per route.
+
+mod home;
+mod not_found;
+mod service;
+
+pub use home::Home;
+pub use not_found::NotFound;
+pub use service::ServicePage;

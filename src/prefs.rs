@@ -1,0 +1,66 @@
+//! Display preferences the person chose (language, elder mode), remembered in `localStorage`
+//! and reflected on `<html>` (`lang` for screen readers, `class="elder"` for the stylesheet).
+
+use leptos::prelude::*;
+use onething_core::Locale;
+
+const LOCALE_KEY: &str = "onething.locale";
+const ELDER_KEY: &str = "onething.elder";
+
+/// The current language, provided as context.
+#[derive(Clone, Copy)]
+pub struct LocalePref(pub RwSignal<Locale>);
+
+/// Whether elder mode (长辈版) is on, provided as context.
+#[derive(Clone, Copy)]
+pub struct ElderPref(pub RwSignal<bool>);
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn html() -> Option<web_sys::Element> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+}
+
+/// Reads the remembered preferences, provides them as context, and keeps `<html>` and storage
+/// in step with them.
+pub fn provide() {
+    let saved = storage().and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
+    let locale = RwSignal::new(
+        saved
+            .as_deref()
+            .and_then(Locale::from_tag)
+            .unwrap_or_default(),
+    );
+    let elder_saved = storage().and_then(|s| s.get_item(ELDER_KEY).ok().flatten());
+    let elder = RwSignal::new(elder_saved.as_deref() == Some("1"));
+    provide_context(LocalePref(locale));
+    provide_context(ElderPref(elder));
+
+    Effect::new(move || {
+        let l = locale.get();
+        if let Some(h) = html() {
+            let _ = h.set_attribute("lang", l.tag());
+        }
+        if let Some(s) = storage() {
+            let _ = s.set_item(LOCALE_KEY, l.tag());
+        }
+    });
+    Effect::new(move || {
+        let on = elder.get();
+        if let Some(h) = html() {
+            let _ = h.class_list().toggle_with_force("elder", on);
+        }
+        if let Some(s) = storage() {
+            let _ = s.set_item(ELDER_KEY, if on { "1" } else { "0" });
+        }
+    });
+}
+
+/// The current locale (reactive).
+pub fn locale() -> Locale {
+    expect_context::<LocalePref>().0.get()
+}

@@ -1,0 +1,43 @@
+//! `cargo xtask <command>`: the project's commands.
+//!
+//! - `run`:  install what is missing, build the SPA in release, serve it with the reference server.
+//! - `test`: install what tests need, then fmt, clippy, native tests, wasm tests in headless
+//!   Chromium, the release build with its size budget, and end-to-end browser tests.
+//! - `size`: build the release SPA and print its first-load size.
+//! - `setup`: only install what is missing.
+
+mod setup;
+mod size;
+mod steps;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (cmd, rest) = args
+        .split_first()
+        .map_or(("help", &[][..]), |(c, r)| (c.as_str(), r));
+    let result = match cmd {
+        "run" => steps::run(rest),
+        "test" => steps::test(),
+        "size" => steps::size(),
+        "setup" => setup::ensure(setup::Needs::Test),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <run [server flags…] | test | size | setup>\n\
+                 run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
+                 test   fmt, clippy, native + wasm + end-to-end tests, size budget\n\
+                 size   build the SPA (release) and print its first-load size\n\
+                 setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {cmd}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

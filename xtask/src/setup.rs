@@ -1,0 +1,160 @@
+//! Installs the tools the build and tests need, idempotently: each is checked first and skipped
+//! when the right version is present. Only package registries are used (crates, npm, Debian).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::steps::{Error, cmd, project_root, run_quiet};
+
+/// Trunk's newest release that builds with our Rust (0.22 needs a newer rustc).
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// What a command needs installed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Building the SPA.
+    Build,
+    /// Building and testing in a browser.
+    Test,
+}
+
+/// The directory cargo installs binaries into.
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// `PATH` for child processes: npm's tools (wasm-opt 132) and cargo's binaries first, so that
+/// an older system wasm-opt can never be picked by Trunk.
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![project_root().join("node_modules/.bin"), cargo_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// The first line a tool prints for `--version`, or `None` when it is missing.
+fn version_of(program: &str) -> Option<String> {
+    let out = Command::new(program)
+        .arg("--version")
+        .env("PATH", tool_path())
+        .output()
+        .ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    })
+}
+
+/// The exact wasm-bindgen version in `Cargo.lock`: the CLI must equal the crate.
+pub fn wasm_bindgen_version() -> Result<String, Error> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+/// Installs whatever is missing for `needs`.
+pub fn ensure(needs: Needs) -> Result<(), Error> {
+    let root = project_root();
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
+    if !String::from_utf8_lossy(&targets.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        println!("setup: adding the wasm32-unknown-unknown target");
+        run_quiet(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    if version_of("trunk").as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        println!("setup: installing trunk {TRUNK_VERSION} (several minutes, once)");
+        run_quiet(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+
+    let wb = wasm_bindgen_version()?;
+    if version_of("wasm-bindgen").as_deref() != Some(&format!("wasm-bindgen {wb}")) {
+        // `--locked` fails: a version locked by wasm-bindgen-cli is missing from the registry.
+        println!("setup: installing wasm-bindgen-cli {wb} (a few minutes, once)");
+        run_quiet(cmd("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wb]))?;
+    }
+
+    if !npm_tools_present(&root) {
+        println!("setup: installing npm tools (binaryen's wasm-opt, playwright-core)");
+        run_quiet(
+            cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&root),
+        )?;
+    }
+
+    if needs == Needs::Test
+        && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
+    {
+        println!("setup: installing Chromium and ChromeDriver from Debian");
+        let sudo = !is_root();
+        let apt = |args: &[&str]| {
+            let mut c = if sudo { cmd("sudo") } else { cmd("apt-get") };
+            if sudo {
+                c.arg("apt-get");
+            }
+            c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            c
+        };
+        run_quiet(&mut apt(&["update", "-q"]))?;
+        run_quiet(&mut apt(&[
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ]))?;
+    }
+
+    // Trunk builds offline: every crate must already be in cargo's cache.
+    run_quiet(cmd("cargo").args(["fetch", "--quiet"]).current_dir(&root))?;
+    Ok(())
+}
+
+/// Every devDependency of `package.json` is installed at exactly its pinned version.
+fn npm_tools_present(root: &Path) -> bool {
+    let Ok(manifest) = std::fs::read_to_string(root.join("package.json")) else {
+        return false;
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&manifest) else {
+        return false;
+    };
+    let Some(deps) = manifest["devDependencies"].as_object() else {
+        return false;
+    };
+    deps.iter().all(|(name, want)| {
+        let installed =
+            std::fs::read_to_string(root.join("node_modules").join(name).join("package.json"))
+                .ok()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+        installed.is_some_and(|p| p["version"] == *want)
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}

@@ -1,0 +1,219 @@
+//! The commands themselves, as sequences of timed stages.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::setup::{self, Needs};
+use crate::size;
+
+/// Any failure of a command, as text for the person at the terminal.
+pub type Error = Box<dyn std::error::Error>;
+
+/// The workspace root (xtask lives one level below it).
+pub fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+/// A command run in the project root with the tool `PATH`.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(project_root())
+        .env("PATH", setup::tool_path());
+    c
+}
+
+/// Runs a command with its output shown; fails on a non-zero exit.
+pub fn run_shown(c: &mut Command) -> Result<(), Error> {
+    let status = c
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(c)).into())
+    }
+}
+
+/// Runs a command quietly; its output is shown only when it fails.
+pub fn run_quiet(c: &mut Command) -> Result<(), Error> {
+    let out = c
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        eprint!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Err(format!("{} failed ({})", describe(c), out.status).into())
+    }
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Builds the SPA in release with Trunk, offline, into `dist/`.
+pub fn build_spa() -> Result<(), Error> {
+    run_quiet(
+        cmd("trunk")
+            .args(["build", "--release", "--offline", "--dist", "dist"])
+            .env("TRUNK_OFFLINE", "true")
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("NO_COLOR", "true"),
+    )
+}
+
+/// `cargo xtask run [server flags…]`.
+pub fn run(server_args: &[String]) -> Result<(), Error> {
+    setup::ensure(Needs::Build)?;
+    println!("run: building the SPA (release)");
+    build_spa()?;
+    println!("run: building the reference server");
+    run_shown(cmd("cargo").args([
+        "build",
+        "--quiet",
+        "--profile",
+        "server",
+        "-p",
+        "onething-server",
+    ]))?;
+    let bin = project_root().join("target/server/onething-server");
+    let mut server = cmd(&bin.to_string_lossy());
+    server.arg("--static-dir").arg(project_root().join("dist"));
+    if std::env::var_os("ONETHING_DEV_TICKETS").is_none() {
+        // The development ticket issuer plays the app platform's role; `run` is a development
+        // command, so it is on here (and off by default in the server itself).
+        server.env("ONETHING_DEV_TICKETS", "true");
+    }
+    server.args(server_args);
+    run_shown(&mut server)
+}
+
+/// `cargo xtask size`.
+pub fn size() -> Result<(), Error> {
+    setup::ensure(Needs::Build)?;
+    build_spa()?;
+    size::report(&project_root().join("dist"))?;
+    Ok(())
+}
+
+/// One timed stage of `test`.
+struct Stages {
+    done: Vec<(&'static str, f64)>,
+    started: Instant,
+}
+
+impl Stages {
+    fn stage(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        let result = f();
+        let secs = t.elapsed().as_secs_f64();
+        self.done.push((name, secs));
+        match &result {
+            Ok(()) => println!("<== {name}: ok in {secs:.1} s"),
+            Err(e) => println!("<== {name}: FAILED in {secs:.1} s: {e}"),
+        }
+        result.map_err(|e| format!("stage `{name}` failed: {e}").into())
+    }
+
+    fn summary(&self, ok: bool) {
+        let parts: Vec<String> = self
+            .done
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.0}s"))
+            .collect();
+        println!(
+            "\nxtask test: {} in {:.0} s ({})",
+            if ok { "PASSED" } else { "FAILED" },
+            self.started.elapsed().as_secs_f64(),
+            parts.join(", ")
+        );
+    }
+}
+
+/// `cargo xtask test`.
+pub fn test() -> Result<(), Error> {
+    let mut st = Stages {
+        done: Vec::new(),
+        started: Instant::now(),
+    };
+    let result = test_stages(&mut st);
+    st.summary(result.is_ok());
+    result
+}
+
+fn test_stages(st: &mut Stages) -> Result<(), Error> {
+    st.stage("setup", || setup::ensure(Needs::Test))?;
+    st.stage("fmt", || {
+        run_shown(cmd("cargo").args(["fmt", "--all", "--check"]))
+    })?;
+    st.stage("clippy", || {
+        run_shown(cmd("cargo").args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    st.stage("native tests", || {
+        run_shown(cmd("cargo").args(["test", "--quiet", "--workspace"]))
+    })?;
+    st.stage("wasm tests (headless Chromium)", || {
+        run_shown(
+            cmd("cargo")
+                .args([
+                    "test",
+                    "--quiet",
+                    "-p",
+                    "onething",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "components",
+                ])
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+        )
+    })?;
+    st.stage("release build + size budget", || {
+        build_spa()?;
+        size::check_budget(
+            &project_root().join("dist"),
+            &project_root().join("size-budget.toml"),
+        )
+    })?;
+    st.stage("end-to-end (Playwright, headless Chromium)", || {
+        run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
+        let root = project_root();
+        run_shown(
+            cmd("node")
+                .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+                .env(
+                    "ONETHING_SERVER_BIN",
+                    root.join("target/debug/onething-server"),
+                )
+                .env("ONETHING_DIST", root.join("dist"))
+                .env("ONETHING_SERVICES", root.join("services"))
+                .env("ONETHING_ARTIFACTS", root.join("target/e2e")),
+        )
+    })?;
+    Ok(())
+}
