@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use onething_core::SubItem;
 
-use crate::i18n::{t, with_n};
+use crate::i18n::{count, t};
 use crate::prefs::locale;
 
 /// The list of sub-items, in the definition's order.
@@ -39,7 +39,7 @@ pub fn SubItemList(
                                     move || dept.get(locale()).to_owned()
                                 }
                                 " · "
-                                {move || with_n(t().time_limit, days)}
+                                {move || count(t().time_limit_one, t().time_limit, usize::from(days))}
                             </p>
                         </li>
                     }

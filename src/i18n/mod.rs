@@ -23,6 +23,16 @@ pub fn with_n(template: &str, n: impl std::fmt::Display) -> String {
     template.replace("{n}", &n.to_string())
 }
 
+/// A count in words: the `one` message when `n` is 1, otherwise `other` with `{n}` filled.
+/// (English needs the singular; Chinese has the same form for both.)
+pub fn count(one: &str, other: &str, n: usize) -> String {
+    if n == 1 {
+        one.to_owned()
+    } else {
+        with_n(other, n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +46,23 @@ mod tests {
         assert_eq!(
             with_n(messages(Locale::En).service_item_count, 6),
             "6 items"
+        );
+    }
+
+    #[test]
+    fn counts_use_the_singular_for_one() {
+        let en = messages(Locale::En);
+        assert_eq!(
+            count(en.time_limit_one, en.time_limit, 1),
+            "Done within 1 working day"
+        );
+        assert_eq!(
+            count(en.time_limit_one, en.time_limit, 2),
+            "Done within 2 working days"
+        );
+        assert_eq!(
+            count(en.service_item_count_one, en.service_item_count, 1),
+            "1 item"
         );
     }
 

@@ -6,7 +6,7 @@ use onething_core::api::ServiceSummary;
 
 use crate::api;
 use crate::components::{LoadError, set_title};
-use crate::i18n::{t, with_n};
+use crate::i18n::{count, t};
 use crate::prefs::locale;
 
 /// The home page.
@@ -51,7 +51,7 @@ fn ServiceCards(
                             <A href=href attr:class="card-link">
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>
-                                <span class="card-meta">{move || with_n(t().service_item_count, n)}</span>
+                                <span class="card-meta">{move || count(t().service_item_count_one, t().service_item_count, n)}</span>
                             </A>
                         </li>
                     }

@@ -9,6 +9,9 @@ use crate::steps::{Error, cmd, project_root, run_quiet};
 /// Trunk's newest release that builds with our Rust (0.22 needs a newer rustc).
 const TRUNK_VERSION: &str = "0.21.14";
 
+/// A small CJK font (Debian `fonts-wqy-microhei`).
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
 /// What a command needs installed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -103,10 +106,13 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
         )?;
     }
 
-    if needs == Needs::Test
-        && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
-    {
-        println!("setup: installing Chromium and ChromeDriver from Debian");
+    // Chromium for the browser tests, and a CJK font so screenshots show Chinese text (a
+    // person's phone has one; a bare Debian does not).
+    let browser_present = ["/usr/bin/chromium", "/usr/bin/chromedriver", CJK_FONT]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if needs == Needs::Test && !browser_present {
+        println!("setup: installing Chromium, ChromeDriver and a CJK font from Debian");
         let sudo = !is_root();
         let apt = |args: &[&str]| {
             let mut c = if sudo { cmd("sudo") } else { cmd("apt-get") };
@@ -124,6 +130,7 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            "fonts-wqy-microhei",
         ]))?;
     }
 

@@ -180,9 +180,9 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
     st.stage("wasm tests (headless Chromium)", || {
         run_shown(
             cmd("cargo")
+                // No `--quiet`: cargo would pass it on to wasm-bindgen-test-runner, which rejects it.
                 .args([
                     "test",
-                    "--quiet",
                     "-p",
                     "onething",
                     "--target",
