@@ -25,6 +25,11 @@ fn items() -> Vec<SubItem> {
             department: text("公安局", "Public Security Bureau"),
             time_limit_days: 3,
             optional: false,
+            description: None,
+            enabled_if: None,
+            depends_on: Vec::new(),
+            facts: Vec::new(),
+            handled_in: None,
         },
         SubItem {
             id: "maternity_benefit".into(),
@@ -32,6 +37,11 @@ fn items() -> Vec<SubItem> {
             department: text("医疗保障局", "Medical Security Bureau"),
             time_limit_days: 5,
             optional: true,
+            description: None,
+            enabled_if: None,
+            depends_on: Vec::new(),
+            facts: Vec::new(),
+            handled_in: None,
         },
     ]
 }

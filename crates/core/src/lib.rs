@@ -2,10 +2,37 @@
 //!
 //! Plain Rust with no web or async dependencies, so a rule is written once, tested natively in
 //! milliseconds, and enforced on both sides of the API.
+//!
+//! - [`definition`]: a one-thing as data (sub-items, eligibility, facts, pages, materials, rules),
+//!   read from `services/*.toml` and checked when it loads; the format is documented in
+//!   `docs/service-definitions.md`.
+//! - [`condition`]: the structured condition language of definitions.
+//! - [`engine`]: what to ask, what is valid, what to provide, whether the bundle applies and what
+//!   each department receives — pure functions of a definition, an [`Application`] and today.
+//! - [`errors`]: every engine error code with its zh-CN and en text.
+//! - [`regions`]: the GB/T 2260 divisions the address cascade offers.
+//! - [`api`]: the types that cross the HTTP API.
 
 pub mod api;
+pub mod condition;
 pub mod definition;
+pub mod engine;
+pub mod errors;
+pub mod regions;
 pub mod text;
 
-pub use definition::{DefinitionError, ServiceDefinition, SubItem};
+pub use condition::{CompareOp, Comparison, Condition, Literal, Offset};
+pub use definition::{
+    Check, ChoiceOption, DateBound, DefinitionError, ELicence, Eligibility, EligibilityRule, Fact,
+    FactKind, IdType, Material, Page, Prefill, ReportedFigure, Rule, Satisfier, ServiceDefinition,
+    SubItem,
+};
+pub use engine::{
+    Address, AnswerValue, Answers, Application, Date, DateTime, DeferredMaterial, DepartmentPacket,
+    EligibilityOutcome, Evaluation, FieldError, IneligibleReason, MaterialChoice, MaterialNeed,
+    PageState, PageStatus, PrefillData, Projection, Reduction, Unsupported, available_sub_items,
+    check_submission, decisions, eligibility, evaluate, materials_needed, page_statuses, prefill,
+    reduction, validate_eligibility, validate_page, visible_answers, visible_facts, visible_pages,
+};
+pub use errors::{ERROR_CODES, error_text};
 pub use text::{Locale, Text};

@@ -1,0 +1,72 @@
+//! 涉企问题 (企呼我应): one sub-item with a category, description and attachments.
+
+use onething_core::reduction;
+use serde_json::{Value, json};
+
+use crate::common::Scenarios;
+
+fn base() -> Value {
+    json!({
+        "service_id": "enterprise-issue",
+        "sub_items": ["issue_handling"],
+        "eligibility": { "reporter_is_enterprise": true },
+        "answers": {
+            "company_name": "湖州某某纺织有限公司",
+            "credit_code": "91330502MA2A1B2C3D",
+            "contact_name": "钱进",
+            "contact_phone": "13800138000",
+            "category": "labour",
+            "urgency": "normal",
+            "title": "外籍员工体检难",
+            "description": "我司外籍技术人员需办理工作许可，本地没有可开展外国人健康检查的医院，需往返杭州。",
+            "previously_reported": false,
+            "has_attachments": false,
+            "publish_consent": true
+        },
+        "materials": {}
+    })
+}
+
+#[test]
+fn every_decision_of_enterprise_issue_is_exercised_both_ways() {
+    let mut s = Scenarios::new("enterprise-issue", base());
+    let p = s.ok(&json!({}), "a problem without attachments");
+    assert!(p.materials.is_empty());
+    let p = s.ok(
+        &json!({ "answers": { "previously_reported": true, "previous_case_no": "QHWY-2026-0815", "has_attachments": true },
+                 "materials": { "attachments": { "kind": "upload", "upload_ids": ["a1", "a2", "a3"] } } }),
+        "reported before, with photos",
+    );
+    assert!(p.answers.contains_key("previous_case_no"));
+    s.fails(
+        &json!({ "answers": { "has_attachments": true } }),
+        &[("material_missing", "materials.attachments")],
+        "promised attachments",
+    );
+    s.fails(
+        &json!({ "answers": { "urgency": "urgent" } }),
+        &[("urgent_needs_outcome", "answers.expected_outcome")],
+        "an urgent problem says what it needs",
+    );
+    s.ok(
+        &json!({ "answers": { "urgency": "urgent", "expected_outcome": "希望本地指定医院开展外国人体检。" } }),
+        "urgent with the outcome wanted",
+    );
+    s.fails(
+        &json!({ "answers": { "description": "体检难" } }),
+        &[("too_short", "answers.description")],
+        "a description says enough",
+    );
+    s.fails(
+        &json!({ "eligibility": { "reporter_is_enterprise": false } }),
+        &[("not_eligible", "eligibility")],
+        "personal matters go to 12345",
+    );
+    s.assert_every_decision_both_ways();
+}
+
+#[test]
+fn one_sub_item_one_form() {
+    let r = reduction(&crate::common::load("enterprise-issue"));
+    assert_eq!((r.forms_before, r.forms_after, r.departments), (1, 1, 1));
+}
