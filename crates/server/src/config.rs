@@ -1,9 +1,10 @@
-//! Configuration: command-line flags, each with an environment variable of the same meaning.
+//! Configuration: command-line flags, each with an environment variable of the same meaning,
+//! and the `admin` subcommand for departments' staff.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// How the reference server runs.
 #[derive(Debug, Clone, Parser)]
@@ -25,4 +26,130 @@ pub struct Config {
     /// Directory of the built SPA (Trunk's `dist`). Without it only the API is served.
     #[arg(long, env = "ONETHING_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+    /// DEVELOPMENT ONLY: serve `POST /api/dev/tickets`, a fake app platform that issues login
+    /// tickets for generated test identities. Never enable in production.
+    #[arg(long, env = "ONETHING_DEV_TICKETS")]
+    pub dev_tickets: bool,
+    /// Token of the admin API (`Authorization: Bearer <token>`). Without it the admin API is off.
+    #[arg(long, env = "ONETHING_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Session lifetime in seconds.
+    #[arg(long, env = "ONETHING_SESSION_TTL", default_value_t = 12 * 3600)]
+    pub session_ttl: u64,
+    /// Lifetime of a platform ticket in seconds (single use).
+    #[arg(long, env = "ONETHING_TICKET_TTL", default_value_t = 120)]
+    pub ticket_ttl: u64,
+    /// Days a draft is kept after its last write.
+    #[arg(long, env = "ONETHING_DRAFT_TTL_DAYS", default_value_t = 30)]
+    pub draft_ttl_days: u64,
+    /// Hours an upload not yet used in an application is kept (tus `Upload-Expires`).
+    #[arg(long, env = "ONETHING_UPLOAD_TTL_HOURS", default_value_t = 24)]
+    pub upload_ttl_hours: u64,
+    /// Largest upload in bytes (tus `Tus-Max-Size`).
+    #[arg(long, env = "ONETHING_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+    /// Largest image in pixels (width × height, read from the file's header).
+    #[arg(long, env = "ONETHING_MAX_IMAGE_PIXELS", default_value_t = 50_000_000)]
+    pub max_image_pixels: u64,
+    /// CSP `frame-ancestors` of the SPA: who may embed it (e.g. an app platform's origin).
+    #[arg(long, env = "ONETHING_FRAME_ANCESTORS", default_value = "'self'")]
+    pub frame_ancestors: String,
+    /// Origins allowed to call the API cross-origin (comma-separated). None by default.
+    #[arg(long, env = "ONETHING_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// The server is reached over https (directly or behind a proxy): sends HSTS and marks the
+    /// session cookie `Secure`.
+    #[arg(long, env = "ONETHING_HTTPS")]
+    pub https: bool,
+    /// `SameSite` of the session cookie. `none` (cross-site iframes) also sets `Secure` and
+    /// `Partitioned`.
+    #[arg(long, env = "ONETHING_COOKIE_SAME_SITE", value_enum, default_value_t = SameSite::Lax)]
+    pub cookie_same_site: SameSite,
+    /// Seconds a JSON request may take before it is answered 408.
+    #[arg(long, env = "ONETHING_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Demo mode: every this many seconds, move each open sub-item one step forward.
+    #[arg(long, env = "ONETHING_DEMO_ADVANCE_SECS")]
+    pub demo_advance_secs: Option<u64>,
+    /// A subcommand instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The session cookie's `SameSite` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SameSite {
+    /// Sent on same-site requests and top-level navigations.
+    Lax,
+    /// Sent on same-site requests only.
+    Strict,
+    /// Sent cross-site too (needs https).
+    None,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Departments' side: look at cases and move their sub-items (works on the data directory).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `onething-server admin ...`. A case is named by its case number (办件编号) or id.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// List every case.
+    List,
+    /// Show one case as JSON.
+    Show {
+        /// Case number or id.
+        case: String,
+    },
+    /// Move a sub-item to a status (received, accepted, `in_progress`, completed, delivered,
+    /// rejected, `supplement_requested`).
+    Move {
+        /// Case number or id.
+        case: String,
+        /// Sub-item id, e.g. `household_registration`.
+        sub_item: String,
+        /// Target status.
+        status: String,
+        /// Note shown to the citizen.
+        #[arg(long)]
+        note: Option<String>,
+        /// Courier tracking number (for `delivered`).
+        #[arg(long)]
+        tracking_number: Option<String>,
+    },
+    /// Ask the citizen for a supplement (补正).
+    Supplement {
+        /// Case number or id.
+        case: String,
+        /// Sub-item id.
+        sub_item: String,
+        /// What is needed.
+        #[arg(long)]
+        note: String,
+    },
+    /// Mark a completed sub-item delivered, optionally with a courier tracking number.
+    Deliver {
+        /// Case number or id.
+        case: String,
+        /// Sub-item id.
+        sub_item: String,
+        /// Courier tracking number.
+        #[arg(long)]
+        tracking_number: Option<String>,
+    },
+}
+
+impl Config {
+    /// The defaults (and any `ONETHING_*` variables set), with this data directory and services
+    /// directory: for tests and tools.
+    pub fn with_dirs(data_dir: impl Into<PathBuf>, services_dir: impl Into<PathBuf>) -> Self {
+        let mut c = Config::parse_from(["onething-server"]);
+        c.data_dir = data_dir.into();
+        c.services_dir = services_dir.into();
+        c
+    }
 }

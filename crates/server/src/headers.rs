@@ -1,23 +1,102 @@
-//! Security headers on every response.
+//! Security headers on every response, CORS for the configured origins, and the strict CSP of
+//! API responses (the SPA's HTML gets its own, with a per-request nonce: see `spa.rs`).
+
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Adds the headers every response carries.
-pub fn layer(router: Router) -> Router {
+use crate::config::Config;
+
+/// Adds the headers every response carries; HSTS when served over https.
+pub fn layer(router: Router, config: &Config) -> Router {
     let fixed: [(HeaderName, &'static str); 3] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (
             HeaderName::from_static("permissions-policy"),
-            "geolocation=(), microphone=()",
+            "geolocation=(), microphone=(), payment=(), usb=()",
         ),
     ];
-    fixed.into_iter().fold(router, |r, (name, value)| {
+    let mut router = fixed.into_iter().fold(router, |r, (name, value)| {
         r.layer(SetResponseHeaderLayer::if_not_present(
             name,
             HeaderValue::from_static(value),
         ))
-    })
+    });
+    if config.https {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    router
+}
+
+/// The API's own CSP: its responses are data, never documents to render or frame.
+pub fn api_csp() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    )
+}
+
+/// CORS for the configured origins (none: same-origin only, no CORS headers at all).
+pub fn cors(config: &Config) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = config
+        .cors_origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let names = |list: &[&'static str]| -> Vec<HeaderName> {
+        list.iter().map(|n| HeaderName::from_static(n)).collect()
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+                Method::HEAD,
+                Method::OPTIONS,
+            ])
+            .allow_headers(names(&[
+                "authorization",
+                "content-type",
+                "if-match",
+                "idempotency-key",
+                "tus-resumable",
+                "upload-length",
+                "upload-offset",
+                "upload-metadata",
+                "upload-checksum",
+                "upload-defer-length",
+            ]))
+            .expose_headers(names(&[
+                "etag",
+                "location",
+                "upload-offset",
+                "upload-length",
+                "upload-expires",
+                "upload-metadata",
+                "tus-resumable",
+                "tus-version",
+                "tus-extension",
+                "tus-max-size",
+                "tus-checksum-algorithm",
+                "idempotent-replayed",
+            ]))
+            .max_age(Duration::from_mins(10)),
+    )
 }

@@ -1,13 +1,22 @@
 //! OneThing's reference API server, as a library: [`app`] builds the whole router from an
 //! [`AppState`], so tests drive it without a network and `main.rs` only parses configuration.
 
+pub mod admin_cli;
+pub mod auth;
+pub mod blob;
 pub mod catalogue;
+pub mod clock;
 pub mod config;
 pub mod error;
 mod headers;
+pub mod identity;
+pub mod maintenance;
+pub mod media;
 pub mod routes;
 mod spa;
 pub mod state;
+pub mod store;
+pub mod tracking;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -19,9 +28,19 @@ pub use state::AppState;
 /// The whole application: the API under `/api`, and the SPA (when a build directory is
 /// configured) everywhere else, with an `index.html` fallback so deep links work.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new().nest("/api", routes::router());
-    if let Some(dir) = state.static_dir.clone() {
-        router = router.fallback_service(spa::service(&dir));
+    let config = state.config.clone();
+    let mut api = routes::router(&state).layer(headers::api_csp());
+    if let Some(cors) = headers::cors(&config) {
+        api = api.layer(cors);
     }
-    headers::layer(router.with_state(state)).layer(CompressionLayer::new().br(true).gzip(true))
+    let mut router = Router::new().nest("/api", api);
+    if let Some(dir) = state.static_dir.clone() {
+        let index = spa::index_handler(dir.join("index.html"), config.frame_ancestors.clone());
+        router = router
+            .route_service("/", index.clone())
+            .route_service("/index.html", index)
+            .fallback_service(spa::service(&dir, &config.frame_ancestors));
+    }
+    headers::layer(router.with_state(state), &config)
+        .layer(CompressionLayer::new().br(true).gzip(true))
 }

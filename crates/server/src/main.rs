@@ -1,7 +1,9 @@
-//! `onething-server`: parses configuration, opens the store and serves [`onething_server::app`].
+//! `onething-server`: parses configuration, opens the store and serves [`onething_server::app`],
+//! or runs an `admin` subcommand against the data directory.
 
 use clap::Parser;
-use onething_server::{AppState, Config, app};
+use onething_server::config::Command;
+use onething_server::{AppState, Config, app, maintenance};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,9 +12,14 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
     let config = Config::parse();
-    match serve(config).await {
+    let result = match config.command.clone() {
+        Some(Command::Admin(cmd)) => onething_server::admin_cli::run(&config, cmd).await,
+        None => serve(config).await,
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("onething-server: {e}");
@@ -24,6 +31,12 @@ async fn main() -> std::process::ExitCode {
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::open(&config).await?;
     let services = state.catalogue.all().len();
+    if config.dev_tickets {
+        tracing::warn!(
+            "DEVELOPMENT ticket issuer enabled at POST /api/dev/tickets: never in production"
+        );
+    }
+    maintenance::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     // The test harness reads this exact line to learn the port when started with port 0.

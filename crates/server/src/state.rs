@@ -1,12 +1,17 @@
 //! The state every handler shares.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use tokio::sync::broadcast;
 
+use crate::blob::{BlobStore, LocalBlobStore};
 use crate::catalogue::Catalogue;
+use crate::clock::Clock;
 use crate::config::Config;
 
 /// Shared, cheaply cloned state.
@@ -16,10 +21,20 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     /// The embedded store.
     pub db: SqlitePool,
-    /// Where uploaded files live.
+    /// Where uploaded files live (`partial/` while uploading, blobs once complete).
     pub files_dir: PathBuf,
     /// The built SPA, when served.
     pub static_dir: Option<PathBuf>,
+    /// The configuration it was opened with.
+    pub config: Arc<Config>,
+    /// Now (tests move it forward to check expiry).
+    pub clock: Clock,
+    /// Where completed uploads are kept.
+    pub blobs: Arc<dyn BlobStore>,
+    /// One lock per upload being written, so concurrent PATCH requests are serialized.
+    pub upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Ids of applications that just changed, for their Server-Sent Event streams.
+    pub changes: broadcast::Sender<String>,
 }
 
 /// Why the server could not start.
@@ -43,12 +58,15 @@ impl AppState {
         let catalogue =
             Catalogue::load(&config.services_dir).map_err(|e| StartError(e.to_string()))?;
         let files_dir = config.data_dir.join("files");
-        std::fs::create_dir_all(&files_dir)
-            .map_err(|e| StartError(format!("cannot create {}: {e}", files_dir.display())))?;
+        for dir in [files_dir.join("partial"), files_dir.join("blobs")] {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| StartError(format!("cannot create {}: {e}", dir.display())))?;
+        }
         let options = SqliteConnectOptions::new()
             .filename(config.data_dir.join("onething.sqlite"))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let db = SqlitePoolOptions::new()
             .max_connections(8)
@@ -64,11 +82,28 @@ impl AppState {
             .execute(&db)
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
+        let blobs = Arc::new(LocalBlobStore::new(files_dir.join("blobs")));
         Ok(AppState {
             catalogue: Arc::new(catalogue),
             db,
             files_dir,
             static_dir: config.static_dir.clone(),
+            config: Arc::new(config.clone()),
+            clock: Clock::default(),
+            blobs,
+            upload_locks: Arc::default(),
+            changes: broadcast::channel(256).0,
         })
+    }
+
+    /// The file that holds an upload's bytes while it is incomplete.
+    pub fn partial_path(&self, upload_id: &str) -> PathBuf {
+        self.files_dir.join("partial").join(upload_id)
+    }
+
+    /// Tells live streams that an application changed.
+    pub fn notify(&self, application_id: &str) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.changes.send(application_id.to_owned());
     }
 }

@@ -7,6 +7,8 @@ use onething_core::api::Health;
 use crate::{AppState, Result};
 
 /// Reports liveness; fails (500) when the database does not answer.
+#[utoipa::path(get, path = "/api/health", tag = "catalogue",
+    responses((status = 200, body = Health), (status = 500, description = "`internal`", body = onething_core::api::ApiErrorBody)))]
 pub async fn get_health(State(state): State<AppState>) -> Result<Json<Health>> {
     sqlx::query("SELECT 1").execute(&state.db).await?;
     Ok(Json(Health {

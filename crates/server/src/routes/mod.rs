@@ -1,19 +1,137 @@
 //! The API's routes; modules mirror URL segments.
+//!
+//! Three groups with different limits: JSON endpoints (1 MiB bodies, the configured request
+//! timeout), tus uploads (bodies bounded by `Upload-Length` and `Tus-Max-Size` instead, a long
+//! timeout), and Server-Sent Event streams (no timeout: they are meant to stay open).
 
+mod admin;
+mod applications;
+mod drafts;
 mod health;
+pub mod openapi;
 mod services;
+mod session;
+pub(crate) mod uploads;
+
+pub use admin::resolve as resolve_case;
+
+use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use onething_core::api::ErrorCode;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::error::ApiError;
 
+/// Largest JSON body.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
 /// Everything under `/api`.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: &AppState) -> Router<AppState> {
+    let timeout = Duration::from_secs(state.config.request_timeout.max(1));
+    let json = Router::new()
         .route("/health", get(health::get_health))
         .route("/services", get(services::list_services))
         .route("/services/{id}", get(services::get_service))
-        .fallback(|| async { ApiError::NotFound("route_not_found") })
+        .route(
+            "/session",
+            post(session::create_session)
+                .get(session::get_session)
+                .delete(session::delete_session),
+        )
+        .route("/dev/tickets", post(session::create_dev_ticket))
+        .route("/openapi.json", get(openapi::get_openapi))
+        .route(
+            "/drafts",
+            post(drafts::create_draft).get(drafts::list_drafts),
+        )
+        .route(
+            "/drafts/{id}",
+            get(drafts::get_draft)
+                .put(drafts::update_draft)
+                .delete(drafts::delete_draft),
+        )
+        .route(
+            "/applications",
+            post(applications::create_application).get(applications::list_applications),
+        )
+        .route("/applications/{id}", get(applications::get_application))
+        .route(
+            "/applications/{id}/supplements/{supplement_id}",
+            post(applications::answer_supplement),
+        )
+        .route(
+            "/applications/{id}/rating",
+            post(applications::rate_application),
+        )
+        .route("/admin/applications", get(admin::list_all))
+        .route("/admin/applications/{case}", get(admin::get_one))
+        .route(
+            "/admin/applications/{case}/items/{sub_item_id}",
+            post(admin::move_item),
+        )
+        .layer(middleware::from_fn_with_state(timeout, time_limit));
+
+    // Streams stay open: no timeout.
+    let streams = Router::new().route(
+        "/applications/{id}/events",
+        get(applications::application_events),
+    );
+
+    let uploads = Router::new()
+        .route(
+            "/uploads",
+            post(uploads::create_upload).options(uploads::options_uploads),
+        )
+        .route(
+            "/uploads/",
+            post(uploads::create_upload).options(uploads::options_uploads),
+        )
+        .route(
+            "/uploads/{id}",
+            get(uploads::get_upload)
+                .head(uploads::head_upload)
+                .patch(uploads::patch_upload)
+                .delete(uploads::delete_upload)
+                // tus 1.0 §"Core Protocol": X-HTTP-Method-Override, for clients that can only POST.
+                .post(uploads::post_with_override)
+                .options(uploads::options_uploads),
+        )
+        // tus 1.0 §Tus-Resumable: in every response.
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("tus-resumable"),
+            HeaderValue::from_static(uploads::TUS_VERSION),
+        ))
+        .layer(middleware::from_fn_with_state(timeout * 20, time_limit));
+
+    Router::new()
+        .merge(json)
+        .merge(uploads)
+        .merge(streams)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .fallback(|| async { ApiError::not_found(ErrorCode::RouteNotFound) })
+}
+
+/// Answers 408 `request_timeout` when a handler takes longer than `limit`. Dropping the handler
+/// is safe: every write commits in a transaction, and a cut upload keeps its durable offset.
+async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            "the request took too long",
+        )
+        .into_response(),
+    }
 }

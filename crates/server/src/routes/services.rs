@@ -8,6 +8,8 @@ use onething_core::api::ServiceSummary;
 use crate::{ApiError, AppState, Result};
 
 /// The catalogue, sorted by id.
+#[utoipa::path(get, path = "/api/services", tag = "catalogue",
+    responses((status = 200, body = Vec<ServiceSummary>)))]
 pub async fn list_services(State(state): State<AppState>) -> Json<Vec<ServiceSummary>> {
     Json(
         state
@@ -20,6 +22,12 @@ pub async fn list_services(State(state): State<AppState>) -> Json<Vec<ServiceSum
 }
 
 /// One whole definition; `service_not_found` when no such id.
+#[utoipa::path(get, path = "/api/services/{id}", tag = "catalogue",
+    params(("id" = String, Path, description = "Service id, e.g. `newborn`")),
+    responses(
+        (status = 200, description = "The definition (`onething_core::ServiceDefinition`)", body = Object),
+        (status = 404, description = "`service_not_found`", body = onething_core::api::ApiErrorBody),
+    ))]
 pub async fn get_service(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -29,5 +37,7 @@ pub async fn get_service(
         .get(&id)
         .cloned()
         .map(Json)
-        .ok_or(ApiError::NotFound("service_not_found"))
+        .ok_or(ApiError::not_found(
+            onething_core::api::ErrorCode::ServiceNotFound,
+        ))
 }

@@ -1,0 +1,145 @@
+//! Time and randomness: a clock tests can move forward (expiry without sleeping), RFC 3339
+//! formatting, and secrets from the operating system's CSPRNG, stored only as hashes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+/// Wall-clock seconds since the Unix epoch, plus an offset that tests may advance.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        real + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves this clock (and every clone of it) forward.
+    pub fn advance(&self, by: Duration) {
+        let secs = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
+        self.offset.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Today in China (UTC+8, no daylight saving) as days since 1970-01-01: what "today"
+    /// means for the rules.
+    pub fn today_in_china(&self) -> i64 {
+        (self.now() + 8 * 3600).div_euclid(86_400)
+    }
+}
+
+/// Unix seconds as an RFC 3339 UTC timestamp, e.g. `2026-11-28T01:02:03Z`.
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Unix seconds as an HTTP date (RFC 9110 §5.6.7), for `Upload-Expires`.
+pub fn http_date(unix: i64) -> String {
+    let t = UNIX_EPOCH + Duration::from_secs(u64::try_from(unix.max(0)).unwrap_or(0));
+    httpdate::fmt_http_date(t)
+}
+
+/// Days since 1970-01-01 to a (year, month, day) of the proleptic Gregorian calendar
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// `n` bytes from the operating system's CSPRNG.
+///
+/// # Panics
+/// When the operating system has no randomness to give (the server cannot run safely then).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut buf).expect("the OS random number generator failed");
+    buf
+}
+
+/// A secret token: 256 random bits, URL-safe base64 (43 characters).
+pub fn secret_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
+/// An opaque public id: 128 random bits, URL-safe base64 (22 characters).
+pub fn new_id() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<16>())
+}
+
+/// What the store keeps instead of a secret: its SHA-256, hex. A stolen database then holds no
+/// usable session or ticket.
+pub fn hash_secret(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_827_723), "2026-11-28T01:02:03Z");
+    }
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let a = secret_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, secret_token());
+        assert_eq!(new_id().len(), 22);
+        assert_eq!(hash_secret("x").len(), 64);
+    }
+
+    #[test]
+    fn advancing_the_clock_moves_every_clone() {
+        let c = Clock::default();
+        let d = c.clone();
+        let before = d.now();
+        c.advance(Duration::from_hours(1));
+        assert!(d.now() >= before + 3600);
+    }
+}

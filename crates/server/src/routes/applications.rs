@@ -1,0 +1,492 @@
+//! `/api/applications`: submission exactly once, and tracking.
+//!
+//! `POST` needs an `Idempotency-Key` (a fresh random string per submission attempt; reuse it on
+//! retries). The same key with the same body replays the stored response; with another body it
+//! is refused (422); while the first request is still running the second gets 409. A request
+//! that fails releases its key, so the client may fix the cause and retry with it. The server
+//! validates the whole application with the engine (`check_submission`), never the client's
+//! word, checks every referenced upload, and writes the case, its sub-items, its timeline, the
+//! use of its uploads and the idempotency record in one transaction.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use onething_core::api::{
+    ApiErrorBody, ApplicationCreated, ApplicationDetail, ApplicationSummary, ErrorCode,
+    FieldProblem, Rating, SupplementAnswer, TimelineKind,
+};
+use onething_core::{Application, Date, MaterialChoice, ServiceDefinition, check_submission};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::Caller;
+use crate::clock::{hex, new_id, random_bytes, rfc3339};
+use crate::error::JsonBody;
+use crate::store::applications as db;
+use crate::store::idempotency::{self, Begin};
+use crate::{ApiError, AppState, Result, store, tracking};
+
+/// The idempotency header (IETF draft-ietf-httpapi-idempotency-key-header).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A JSON value with object keys sorted at every level, serialized: equal bodies hash equal
+/// however the client ordered its keys.
+fn canonical(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let inner: Vec<String> = keys
+                .into_iter()
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        Value::String(k.clone()),
+                        canonical(&map[k.as_str()])
+                    )
+                })
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", inner.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn created_response(status: StatusCode, body: String, replayed: bool) -> Response {
+    let location = serde_json::from_str::<ApplicationCreated>(&body)
+        .ok()
+        .and_then(|c| HeaderValue::from_str(&format!("/api/applications/{}", c.id)).ok());
+    let mut res = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    if let Some(l) = location {
+        res.headers_mut().insert(header::LOCATION, l);
+    }
+    if replayed {
+        res.headers_mut().insert(
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
+    res
+}
+
+/// Submits an application, exactly once per `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/applications", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Random per submission attempt, reused on retries (≤ 255 characters)")),
+    request_body(content = Object, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`"),
+    responses(
+        (status = 201, description = "Received; `Location`. A replay carries `Idempotent-Replayed: true`", body = ApplicationCreated),
+        (status = 400, description = "`idempotency_key_missing`, `invalid_body`", body = ApiErrorBody),
+        (status = 409, description = "`idempotency_request_in_flight`", body = ApiErrorBody),
+        (status = 422, description = "`idempotency_key_reused`, `validation_failed` (see `errors`), `service_not_found`, `upload_not_usable`", body = ApiErrorBody),
+    ))]
+pub async fn create_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                ErrorCode::IdempotencyKeyMissing,
+                "send an Idempotency-Key header (1-255 characters)",
+            )
+            .with_fields(["Idempotency-Key"])
+        })?
+        .to_owned();
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
+    let hash = hex(&Sha256::digest(canonical(&value).as_bytes()));
+    let now = state.clock.now();
+    match idempotency::begin(&state.db, &caller.account_id, &key, &hash, now).await? {
+        Begin::Started => {}
+        Begin::Replay(status, body) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok(created_response(status, body, true));
+        }
+        Begin::Mismatch => {
+            return Err(ApiError::unprocessable(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used with another body",
+            )
+            .with_fields(["Idempotency-Key"]));
+        }
+        Begin::InFlight => {
+            return Err(ApiError::conflict(
+                ErrorCode::IdempotencyRequestInFlight,
+                "a request with this Idempotency-Key is being processed; retry shortly",
+            )
+            .with_fields(["Idempotency-Key"]));
+        }
+    }
+    let result = submit(&state, &caller, &key, value).await;
+    if result.is_err() {
+        idempotency::release(&state.db, &caller.account_id, &key).await?;
+    }
+    result
+}
+
+/// Whether a material accepts this media type (`image/*` style wildcards allowed).
+fn accepts(accept: &[String], content_type: &str) -> bool {
+    accept.iter().any(|a| {
+        a == content_type
+            || a.strip_suffix("/*")
+                .is_some_and(|major| content_type.split('/').next() == Some(major))
+    })
+}
+
+async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<Response> {
+    let app: Application = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
+    let def = state.catalogue.get(&app.service_id).ok_or_else(|| {
+        ApiError::unprocessable(ErrorCode::ServiceNotFound, "no service with this id")
+            .with_fields(["service_id"])
+    })?;
+    let today = Date::from_days(state.clock.today_in_china());
+    let projection = check_submission(def, &app, today).map_err(|errors| {
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "the application breaks the service's rules",
+        )
+        .with_problems(
+            errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    path: e.path,
+                    code: e.code,
+                })
+                .collect(),
+        )
+    })?;
+    let uploads: Vec<(String, String)> = projection
+        .materials
+        .iter()
+        .flat_map(|(material, choice)| match choice {
+            MaterialChoice::Upload { upload_ids } => upload_ids
+                .iter()
+                .map(|u| (material.clone(), u.clone()))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let body = serde_json::to_string(&projection).map_err(ApiError::internal)?;
+    let now = state.clock.now();
+    let id = new_id();
+    for _ in 0..5 {
+        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let case_number = case_number(now);
+        match db::insert(
+            &mut tx,
+            &id,
+            &caller.account_id,
+            &case_number,
+            &def.id,
+            &body,
+            now,
+        )
+        .await
+        {
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(sqlx::error::DatabaseError::is_unique_violation) =>
+            {
+                continue;
+            }
+            r => r?,
+        }
+        write_tracking(&mut tx, def, &projection, &id, now).await?;
+        let ids: Vec<String> = uploads.iter().map(|(_, u)| u.clone()).collect();
+        let bad = store::uploads::attach(&mut tx, &ids, &caller.account_id, &id, now).await?;
+        if !bad.is_empty() {
+            let fields: Vec<String> = uploads
+                .iter()
+                .filter(|(_, u)| bad.contains(u))
+                .map(|(m, _)| format!("materials.{m}"))
+                .collect();
+            return Err(tracking::upload_not_usable(&bad, "upload_ids").with_fields(fields));
+        }
+        check_material_types(&mut tx, def, &uploads).await?;
+        let created = ApplicationCreated {
+            id: id.clone(),
+            case_number,
+            submitted_at: rfc3339(now),
+        };
+        let json = serde_json::to_string(&created).map_err(ApiError::internal)?;
+        idempotency::finish(&mut tx, &caller.account_id, key, 201, &json).await?;
+        tx.commit().await?;
+        tracing::info!(application = %id, service = %def.id, "application received");
+        return Ok(created_response(StatusCode::CREATED, json, false));
+    }
+    Err(ApiError::internal("no free case number after 5 draws"))
+}
+
+/// Each referenced upload is of a type and size its material accepts.
+async fn check_material_types(
+    conn: &mut sqlx::SqliteConnection,
+    def: &ServiceDefinition,
+    uploads: &[(String, String)],
+) -> Result<()> {
+    let mut wrong = Vec::new();
+    for (material, upload) in uploads {
+        let Some(m) = def.materials.iter().find(|m| &m.id == material) else {
+            continue;
+        };
+        let ok = store::uploads::describe(conn, upload)
+            .await?
+            .is_some_and(|(ct, len)| {
+                accepts(&m.accept, &ct) && u64::try_from(len).unwrap_or(u64::MAX) <= m.max_bytes
+            });
+        if !ok {
+            wrong.push(format!("materials.{material}"));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(
+            ErrorCode::UploadNotUsable,
+            "an upload's type or size is not accepted for its material",
+        )
+        .with_fields(wrong))
+    }
+}
+
+/// The sub-items in `received`, their dependencies (within the case), the first timeline
+/// event, and a supplement request per deferred material (容缺受理 → 补正).
+async fn write_tracking(
+    conn: &mut sqlx::SqliteConnection,
+    def: &ServiceDefinition,
+    projection: &onething_core::Projection,
+    id: &str,
+    now: i64,
+) -> Result<()> {
+    for (pos, sub) in projection.sub_items.iter().enumerate() {
+        let deps: Vec<String> = def
+            .sub_items
+            .iter()
+            .find(|s| &s.id == sub)
+            .map(|s| {
+                s.depends_on
+                    .iter()
+                    .filter(|d| projection.sub_items.contains(d))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        db::insert_item(conn, id, sub, pos, &deps, now).await?;
+    }
+    db::insert_event(conn, id, now, TimelineKind::Submitted, None, None, None).await?;
+    for d in &projection.deferred {
+        let Some(sub) = d.sub_items.first() else {
+            continue;
+        };
+        let title = def
+            .materials
+            .iter()
+            .find(|m| m.id == d.material)
+            .map_or_else(|| d.material.clone(), |m| m.title.zh.clone());
+        let note = format!("容缺受理：请在 {} 个工作日内补交「{title}」", d.due_days);
+        db::insert_supplement(conn, &new_id(), id, sub, &note, now).await?;
+    }
+    Ok(())
+}
+
+/// 办件编号: `OT`, the date in China, six random digits (e.g. `OT20261128042137`).
+fn case_number(now: i64) -> String {
+    let date: String = rfc3339(now + 8 * 3600)
+        .chars()
+        .take(10)
+        .filter(char::is_ascii_digit)
+        .collect();
+    let n = u64::from_le_bytes(random_bytes::<8>()) % 1_000_000;
+    format!("OT{date}{n:06}")
+}
+
+/// The caller's applications, newest first.
+#[utoipa::path(get, path = "/api/applications", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = Vec<ApplicationSummary>)))]
+pub async fn list_applications(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ApplicationSummary>>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(db::list(&mut conn, Some(&caller.account_id)).await?))
+}
+
+async fn detail_of(state: &AppState, caller: &Caller, id: &str) -> Result<ApplicationDetail> {
+    let mut conn = state.db.acquire().await?;
+    db::detail(&mut conn, id, Some(&caller.account_id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))
+}
+
+/// One of the caller's applications with its tracking.
+#[utoipa::path(get, path = "/api/applications/{id}", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, body = ApplicationDetail),
+        (status = 404, description = "`application_not_found` (also someone else's)", body = ApiErrorBody),
+    ))]
+pub async fn get_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationDetail>> {
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// Live tracking as Server-Sent Events: an `application` event with the whole
+/// [`ApplicationDetail`] now and after every change (`id:` is the revision).
+#[utoipa::path(get, path = "/api/applications/{id}/events", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "`text/event-stream`; each `application` event's data is an ApplicationDetail", content_type = "text/event-stream", body = ApplicationDetail),
+        (status = 404, description = "`application_not_found`", body = ApiErrorBody),
+    ))]
+pub async fn application_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    detail_of(&state, &caller, &id).await?;
+    let rx = state.changes.subscribe();
+    let start = (state, caller, id, rx, None::<u64>);
+    let stream =
+        futures_util::stream::unfold(start, |(state, caller, id, mut rx, last)| async move {
+            loop {
+                if last.is_some() {
+                    // Woken by a change in this process, or by the poll that catches changes made
+                    // by another one (the admin CLI writes the database directly).
+                    tokio::select! {
+                        r = rx.recv() => match r {
+                            Ok(changed) if changed != id => continue,
+                            Ok(_) | Err(RecvError::Lagged(_)) => {}
+                            Err(RecvError::Closed) => return None,
+                        },
+                        () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    }
+                }
+                let detail = detail_of(&state, &caller, &id).await.ok()?;
+                if Some(detail.revision) == last {
+                    continue;
+                }
+                let event = Event::default()
+                    .event("application")
+                    .id(detail.revision.to_string())
+                    .json_data(&detail)
+                    .ok()?;
+                let rev = Some(detail.revision);
+                return Some((Ok(event), (state, caller, id, rx, rev)));
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Answers a supplement request (补正) with a text and/or completed uploads.
+#[utoipa::path(post, path = "/api/applications/{id}/supplements/{supplement_id}", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id"), ("supplement_id" = String, Path, description = "Supplement request id")),
+    request_body = SupplementAnswer,
+    responses(
+        (status = 200, description = "Answered; the case now", body = ApplicationDetail),
+        (status = 404, description = "`application_not_found`, `supplement_not_found`", body = ApiErrorBody),
+        (status = 409, description = "`supplement_already_answered`", body = ApiErrorBody),
+        (status = 422, description = "`supplement_answer_empty`, `upload_not_usable`", body = ApiErrorBody),
+    ))]
+pub async fn answer_supplement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, supplement_id)): Path<(String, String)>,
+    JsonBody(answer): JsonBody<SupplementAnswer>,
+) -> Result<Json<ApplicationDetail>> {
+    tracking::answer_supplement(&state, &caller, &id, &supplement_id, &answer).await?;
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// Rates the case (好差评): five scores 1-5, once, after every sub-item is done.
+#[utoipa::path(post, path = "/api/applications/{id}/rating", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    request_body = Rating,
+    responses(
+        (status = 200, description = "Rated; the case now", body = ApplicationDetail),
+        (status = 404, description = "`application_not_found`", body = ApiErrorBody),
+        (status = 409, description = "`rating_not_allowed_yet`, `rating_already_given`", body = ApiErrorBody),
+        (status = 422, description = "`rating_invalid`", body = ApiErrorBody),
+    ))]
+pub async fn rate_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(rating): JsonBody<Rating>,
+) -> Result<Json<ApplicationDetail>> {
+    tracking::rate(&state, &caller, &id, &rating).await?;
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_ignores_key_order() {
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b":1,"a":{"y":[1,{"q":2,"p":1}],"x":"s"}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a":{"x":"s","y":[1,{"p":1,"q":2}]},"b":1}"#).unwrap();
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_eq!(
+            canonical(&a),
+            r#"{"a":{"x":"s","y":[1,{"p":1,"q":2}]},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn case_numbers_carry_the_china_date() {
+        // 2026-11-27T20:00:00Z is already the 28th in China.
+        let n = case_number(1_795_809_600);
+        assert!(n.starts_with("OT20261128"), "{n}");
+        assert_eq!(n.len(), 16);
+    }
+
+    #[test]
+    fn wildcard_accept_lists_match_major_types() {
+        let accept = vec!["image/*".to_owned(), "application/pdf".to_owned()];
+        assert!(accepts(&accept, "image/heic"));
+        assert!(accepts(&accept, "application/pdf"));
+        assert!(!accepts(&["image/jpeg".to_owned()], "image/png"));
+    }
+}

@@ -1,0 +1,156 @@
+//! `/api/session`: exchange a platform ticket for a session, read it, end it. And
+//! `/api/dev/tickets`, the DEVELOPMENT-ONLY fake platform that issues tickets.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use onething_core::api::{
+    ApiErrorBody, DevTicket, DevTicketRequest, ErrorCode, SessionCreated, SessionInfo,
+    SessionRequest,
+};
+
+use crate::auth::{Caller, session_cookie};
+use crate::clock::{hash_secret, new_id, rfc3339, secret_token};
+use crate::error::JsonBody;
+use crate::{ApiError, AppState, Result, identity, store};
+
+fn secs(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX / 4)
+}
+
+/// Exchanges a one-time ticket for a session. The token comes back in the body (for
+/// `Authorization: Bearer`) and as an `HttpOnly` cookie.
+#[utoipa::path(post, path = "/api/session", tag = "session",
+    request_body = SessionRequest,
+    responses(
+        (status = 201, description = "Signed in; `Set-Cookie` carries the same token", body = SessionCreated),
+        (status = 401, description = "`ticket_invalid`: unknown, used or expired", body = ApiErrorBody),
+    ))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<SessionRequest>,
+) -> Result<Response> {
+    let now = state.clock.now();
+    let invalid = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TicketInvalid,
+            "ticket unknown, used or expired",
+        )
+    };
+    let account_id = store::accounts::consume_ticket(&state.db, &hash_secret(&req.ticket), now)
+        .await?
+        .ok_or_else(invalid)?;
+    let account = store::accounts::get(&state.db, &account_id)
+        .await?
+        .ok_or_else(invalid)?;
+    let token = secret_token();
+    let expires_at = now + secs(state.config.session_ttl);
+    store::accounts::insert_session(
+        &state.db,
+        &hash_secret(&token),
+        &account_id,
+        now,
+        expires_at,
+    )
+    .await?;
+    let cookie = session_cookie(&state, &token, state.config.session_ttl);
+    let body = SessionCreated {
+        token,
+        expires_at: rfc3339(expires_at),
+        account,
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie), no_store()],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// The current session and its account (the prefill data the platform vouched for).
+#[utoipa::path(get, path = "/api/session", tag = "session",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, body = SessionInfo),
+        (status = 401, description = "`unauthenticated`", body = ApiErrorBody),
+    ))]
+pub async fn get_session(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    let account = store::accounts::get(&state.db, &caller.account_id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let body = SessionInfo {
+        expires_at: rfc3339(caller.expires_at),
+        account,
+    };
+    Ok(([no_store()], Json(body)).into_response())
+}
+
+/// Signs out: the session ends on the server and the cookie is cleared.
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "`unauthenticated`", body = ApiErrorBody),
+    ))]
+pub async fn delete_session(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    store::accounts::delete_session(&state.db, &caller.session_hash).await?;
+    let cookie = session_cookie(&state, "", 0);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// DEVELOPMENT ONLY (`--dev-tickets`): plays the app platform. Issues a single-use ticket for
+/// an account with a generated, valid-looking but fake identity (or the fields given).
+#[utoipa::path(post, path = "/api/dev/tickets", tag = "development",
+    request_body(content = DevTicketRequest, description = "All fields optional"),
+    responses(
+        (status = 201, body = DevTicket),
+        (status = 404, description = "`dev_tickets_disabled`", body = ApiErrorBody),
+    ))]
+pub async fn create_dev_ticket(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    if !state.config.dev_tickets {
+        return Err(ApiError::not_found(ErrorCode::DevTicketsDisabled));
+    }
+    let req: DevTicketRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        DevTicketRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?
+    };
+    let now = state.clock.now();
+    let mut fresh = identity::fake_account();
+    fresh.id = new_id();
+    if let Some(n) = req.name {
+        fresh.name = n;
+    }
+    if let Some(p) = req.phone {
+        fresh.phone = p;
+    }
+    if let Some(i) = req.id_number {
+        fresh.id_number = i;
+    }
+    let subject = req.subject.unwrap_or_else(|| format!("dev-{}", new_id()));
+    let account = store::accounts::upsert_by_subject(&state.db, &subject, &fresh, now).await?;
+    let ticket = secret_token();
+    let expires_at = now + secs(state.config.ticket_ttl);
+    store::accounts::insert_ticket(&state.db, &hash_secret(&ticket), &account.id, expires_at)
+        .await?;
+    let body = DevTicket {
+        ticket,
+        expires_at: rfc3339(expires_at),
+        account,
+    };
+    Ok((StatusCode::CREATED, [no_store()], Json(body)).into_response())
+}
+
+/// Responses with secrets or personal data must not be cached anywhere.
+fn no_store() -> (header::HeaderName, header::HeaderValue) {
+    (
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    )
+}

@@ -1,0 +1,507 @@
+//! Applications and their tracking: sub-item states, timeline, supplements, rating.
+
+use onething_core::api::{
+    ApplicationDetail, ApplicationSummary, Rating, RatingScores, SubItemStatus, SubItemTrack,
+    Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
+};
+use sqlx::SqliteConnection;
+
+use crate::clock::rfc3339;
+use crate::tracking;
+
+/// One sub-item's stored state.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    /// The sub-item id.
+    pub sub_item_id: String,
+    /// Wire name of its status.
+    pub status: String,
+    /// Where a 补正 returns to.
+    pub resume_status: Option<String>,
+    /// JSON array of sub-item ids.
+    pub depends_on: String,
+    /// Courier tracking number.
+    pub tracking_number: Option<String>,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+impl ItemRow {
+    /// Its status (unknown text reads as received; the schema only ever stores wire names).
+    pub fn status(&self) -> SubItemStatus {
+        SubItemStatus::parse(&self.status).unwrap_or(SubItemStatus::Received)
+    }
+
+    /// Its dependencies.
+    pub fn depends_on(&self) -> Vec<String> {
+        serde_json::from_str(&self.depends_on).unwrap_or_default()
+    }
+}
+
+/// Creates the application row.
+///
+/// # Errors
+/// The database fails, or the case number is taken (a unique violation: draw another).
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: &str,
+    account_id: &str,
+    case_number: &str,
+    service_id: &str,
+    body: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO applications (id, account_id, case_number, service_id, body, submitted_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(case_number)
+    .bind(service_id)
+    .bind(body)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds a sub-item in state `received`.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_item(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    sub_item_id: &str,
+    position: usize,
+    depends_on: &[String],
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO application_items (application_id, sub_item_id, position, status, depends_on, updated_at)
+         VALUES (?, ?, ?, 'received', ?, ?)",
+    )
+    .bind(application_id)
+    .bind(sub_item_id)
+    .bind(i64::try_from(position).unwrap_or(0))
+    .bind(serde_json::to_string(depends_on).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends a timeline event.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_event(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+    kind: TimelineKind,
+    sub_item_id: Option<&str>,
+    status: Option<SubItemStatus>,
+    note: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(application_id)
+    .bind(now)
+    .bind(tracking::kind_str(kind))
+    .bind(sub_item_id)
+    .bind(status.map(SubItemStatus::as_str))
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a supplement request.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_supplement(
+    conn: &mut SqliteConnection,
+    id: &str,
+    application_id: &str,
+    sub_item_id: &str,
+    note: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO supplements (id, application_id, sub_item_id, note, requested_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(application_id)
+    .bind(sub_item_id)
+    .bind(note)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a change: bumps the revision and `updated_at`. Called first in every tracking
+/// transaction, so the transaction holds the write lock from its start.
+///
+/// # Errors
+/// The database fails.
+pub async fn touch(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r =
+        sqlx::query("UPDATE applications SET revision = revision + 1, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(application_id)
+            .execute(conn)
+            .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The owner of an application.
+///
+/// # Errors
+/// The database fails.
+pub async fn owner(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT account_id FROM applications WHERE id = ?")
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// An application's id from its id or case number.
+///
+/// # Errors
+/// The database fails.
+pub async fn find(conn: &mut SqliteConnection, case_or_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT id FROM applications WHERE id = ? OR case_number = ?")
+        .bind(case_or_id)
+        .bind(case_or_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The revision of an application (for streams).
+///
+/// # Errors
+/// The database fails.
+pub async fn revision(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT revision FROM applications WHERE id = ?")
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The sub-items, in the definition's order.
+///
+/// # Errors
+/// The database fails.
+pub async fn items(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Vec<ItemRow>> {
+    sqlx::query_as(
+        "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, updated_at
+         FROM application_items WHERE application_id = ? ORDER BY position",
+    )
+    .bind(application_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Sets a sub-item's state.
+///
+/// # Errors
+/// The database fails.
+pub async fn set_item(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    sub_item_id: &str,
+    status: SubItemStatus,
+    resume_status: Option<SubItemStatus>,
+    tracking_number: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE application_items SET status = ?, resume_status = ?,
+         tracking_number = COALESCE(?, tracking_number), updated_at = ?
+         WHERE application_id = ? AND sub_item_id = ?",
+    )
+    .bind(status.as_str())
+    .bind(resume_status.map(SubItemStatus::as_str))
+    .bind(tracking_number)
+    .bind(now)
+    .bind(application_id)
+    .bind(sub_item_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A supplement request of an application: (sub-item, answered?).
+///
+/// # Errors
+/// The database fails.
+pub async fn supplement(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    supplement_id: &str,
+) -> sqlx::Result<Option<(String, bool)>> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT sub_item_id, answered_at FROM supplements WHERE id = ? AND application_id = ?",
+    )
+    .bind(supplement_id)
+    .bind(application_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(s, a)| (s, a.is_some())))
+}
+
+/// Stores the answer to a supplement request.
+///
+/// # Errors
+/// The database fails.
+pub async fn answer_supplement(
+    conn: &mut SqliteConnection,
+    supplement_id: &str,
+    text: Option<&str>,
+    upload_ids: &[String],
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE supplements SET answer_text = ?, answer_upload_ids = ?, answered_at = ? WHERE id = ?",
+    )
+    .bind(text)
+    .bind(serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .bind(supplement_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many supplement requests of a sub-item are still open.
+///
+/// # Errors
+/// The database fails.
+pub async fn open_supplements(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    sub_item_id: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM supplements WHERE application_id = ? AND sub_item_id = ?
+         AND answered_at IS NULL",
+    )
+    .bind(application_id)
+    .bind(sub_item_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Stores the rating; false when the case was rated already.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_rating(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    rating: &Rating,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO ratings (application_id, scores, comment, rated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (application_id) DO NOTHING",
+    )
+    .bind(application_id)
+    .bind(serde_json::to_string(&rating.scores).unwrap_or_default())
+    .bind(rating.comment.as_deref())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+type AppRow = (String, String, String, i64, i64, i64);
+
+/// An account's applications, newest first (every application when `account_id` is `None`).
+///
+/// # Errors
+/// The database fails.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    account_id: Option<&str>,
+) -> sqlx::Result<Vec<ApplicationSummary>> {
+    let rows: Vec<AppRow> = sqlx::query_as(
+        "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
+         WHERE ? IS NULL OR account_id = ? ORDER BY submitted_at DESC, id",
+    )
+    .bind(account_id)
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, case_number, service_id, submitted_at, updated_at, _) in rows {
+        let statuses: Vec<SubItemStatus> = items(conn, &id)
+            .await?
+            .iter()
+            .map(ItemRow::status)
+            .collect();
+        out.push(ApplicationSummary {
+            status: tracking::application_status(&statuses),
+            id,
+            case_number,
+            service_id,
+            submitted_at: rfc3339(submitted_at),
+            updated_at: rfc3339(updated_at),
+        });
+    }
+    Ok(out)
+}
+
+/// One application with its whole tracking, if it exists (and belongs to `account_id`, when
+/// given).
+///
+/// # Errors
+/// The database fails.
+pub async fn detail(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    account_id: Option<&str>,
+) -> sqlx::Result<Option<ApplicationDetail>> {
+    let row: Option<AppRow> = sqlx::query_as(
+        "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
+         WHERE id = ? AND (? IS NULL OR account_id = ?)",
+    )
+    .bind(application_id)
+    .bind(account_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, case_number, service_id, submitted_at, updated_at, revision)) = row else {
+        return Ok(None);
+    };
+    let item_rows = items(conn, &id).await?;
+    let statuses: Vec<(String, SubItemStatus)> = item_rows
+        .iter()
+        .map(|r| (r.sub_item_id.clone(), r.status()))
+        .collect();
+    let items: Vec<SubItemTrack> = item_rows
+        .iter()
+        .map(|r| SubItemTrack {
+            sub_item_id: r.sub_item_id.clone(),
+            status: r.status(),
+            waiting_for: tracking::waiting_for(&r.depends_on(), &statuses),
+            tracking_number: r.tracking_number.clone(),
+            updated_at: rfc3339(r.updated_at),
+        })
+        .collect();
+    let timeline = timeline(conn, &id).await?;
+    let supplements = supplements(conn, &id).await?;
+    let rating = rating(conn, &id).await?;
+    let plain: Vec<SubItemStatus> = statuses.iter().map(|(_, s)| *s).collect();
+    let status = tracking::application_status(&plain);
+    Ok(Some(ApplicationDetail {
+        can_rate: rating.is_none() && tracking::may_rate(&plain),
+        id,
+        case_number,
+        service_id,
+        status,
+        submitted_at: rfc3339(submitted_at),
+        updated_at: rfc3339(updated_at),
+        revision: u64::try_from(revision).unwrap_or(0),
+        items,
+        timeline,
+        supplements,
+        rating,
+    }))
+}
+
+type EventRow = (i64, String, Option<String>, Option<String>, Option<String>);
+type SupplementRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<TimelineEvent>> {
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT at, kind, sub_item_id, status, note FROM timeline_events
+         WHERE application_id = ? ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(events
+        .into_iter()
+        .map(|(at, kind, sub_item_id, status, note)| TimelineEvent {
+            at: rfc3339(at),
+            kind: tracking::parse_kind(&kind),
+            sub_item_id,
+            status: status.as_deref().and_then(SubItemStatus::parse),
+            note,
+        })
+        .collect())
+}
+
+async fn supplements(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Supplement>> {
+    let rows: Vec<SupplementRow> = sqlx::query_as(
+        "SELECT id, sub_item_id, note, requested_at, answer_text, answer_upload_ids, answered_at
+         FROM supplements WHERE application_id = ? ORDER BY requested_at, id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(sid, sub_item_id, note, requested_at, text, uploads, answered_at)| Supplement {
+                id: sid,
+                sub_item_id,
+                note,
+                requested_at: rfc3339(requested_at),
+                answer: answered_at.map(|at| SupplementAnswer {
+                    text,
+                    upload_ids: uploads
+                        .and_then(|u| serde_json::from_str(&u).ok())
+                        .unwrap_or_default(),
+                    answered_at: Some(rfc3339(at)),
+                }),
+            },
+        )
+        .collect())
+}
+
+async fn rating(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Option<Rating>> {
+    let row: Option<(String, Option<String>, i64)> =
+        sqlx::query_as("SELECT scores, comment, rated_at FROM ratings WHERE application_id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(scores, comment, at)| {
+        let scores: RatingScores = serde_json::from_str(&scores).ok()?;
+        Some(Rating {
+            scores,
+            comment,
+            rated_at: Some(rfc3339(at)),
+        })
+    }))
+}
