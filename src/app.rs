@@ -1,11 +1,15 @@
 //! The router and the context every page shares (language, elder mode).
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::TopBar;
 use crate::i18n::t;
+use crate::pages::apply::{
+    ApplyIndex, ApplyShell, CheckPage, ConfirmationPage, DeclarationPage, EligibilityPage,
+    MaterialsPage, QuestionPage, SubItemsPage, TasksPage,
+};
 use crate::pages::{Home, NotFound, ServicePage};
 
 /// The whole app.
@@ -20,6 +24,17 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/services/:id") view=ServicePage />
+                    <ParentRoute path=path!("/apply/:id") view=ApplyShell>
+                        <Route path=path!("") view=ApplyIndex />
+                        <Route path=path!("eligibility") view=EligibilityPage />
+                        <Route path=path!("sub-items") view=SubItemsPage />
+                        <Route path=path!("tasks") view=TasksPage />
+                        <Route path=path!("page/:page") view=QuestionPage />
+                        <Route path=path!("materials") view=MaterialsPage />
+                        <Route path=path!("check") view=CheckPage />
+                        <Route path=path!("declaration") view=DeclarationPage />
+                        <Route path=path!("confirmation") view=ConfirmationPage />
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>

@@ -1,11 +1,16 @@
 //! OneThing's SPA: Leptos client-side rendering, compiled to wasm32 and built by Trunk.
 
+// Leptos components take their props by value (the `#[component]` macro moves them into the
+// view), so this lint fires on nearly every component without pointing at a real copy.
+#![allow(clippy::needless_pass_by_value)]
+
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
+pub mod wizard;
 
 use wasm_bindgen::JsCast;
 

@@ -9,8 +9,11 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Messages;
 
+pub mod session;
+pub mod upload;
+
 /// Where the API lives, relative to the page's origin.
-const API_BASE: &str = "/api";
+pub(crate) const API_BASE: &str = "/api";
 
 /// Why a request failed, as the person needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,18 +37,37 @@ impl FetchError {
         match self {
             FetchError::Network => t.load_failed_network,
             FetchError::Api { code, .. } if code == "service_not_found" => t.service_not_found,
+            FetchError::Api { status: 401, .. } => t.session_required,
+            FetchError::Api { status: 413, .. } => t.upload_too_large,
+            FetchError::Api {
+                status: 415 | 422,
+                code,
+            } if code.starts_with("upload") => t.upload_rejected,
             FetchError::Api { .. } | FetchError::Decode => t.load_failed_server,
         }
     }
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+/// Sends a request built by `init` to `path` under the API, with the session's bearer token.
+async fn send(
+    path: &str,
+    init: &web_sys::RequestInit,
+    headers: &web_sys::Headers,
+) -> Result<web_sys::Response, FetchError> {
     let window = web_sys::window().ok_or(FetchError::Network)?;
+    if let Some(token) = session::token() {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    init.set_headers(headers);
     let url = format!("{API_BASE}{path}");
-    let response = JsFuture::from(window.fetch_with_str(&url))
+    let response = JsFuture::from(window.fetch_with_str_and_init(&url, init))
         .await
         .map_err(|_| FetchError::Network)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| FetchError::Decode)?;
+    response.dyn_into().map_err(|_| FetchError::Decode)
+}
+
+/// Reads a JSON answer, or the contract's error.
+async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, FetchError> {
     let text_promise = response.text().map_err(|_| FetchError::Decode)?;
     let text = JsFuture::from(text_promise)
         .await
@@ -60,6 +82,30 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         });
     }
     serde_json::from_str(&text).map_err(|_| FetchError::Decode)
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
+    read_json(send(path, &init, &headers).await?).await
+}
+
+/// POSTs `body` as JSON, with extra headers.
+async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    extra: &[(&str, &str)],
+) -> Result<T, FetchError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let text = serde_json::to_string(body).map_err(|_| FetchError::Decode)?;
+    init.set_body(&wasm_bindgen::JsValue::from_str(&text));
+    let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
+    let _ = headers.set("Content-Type", "application/json");
+    for (k, v) in extra {
+        let _ = headers.set(k, v);
+    }
+    read_json(send(path, &init, &headers).await?).await
 }
 
 /// `GET /api/services`: the catalogue.
@@ -86,4 +132,16 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
         });
     }
     get_json(&format!("/services/{id}")).await
+}
+
+/// `POST /api/applications`: submits exactly once. The same `key` is sent again on every retry
+/// of the same submission, so a lost answer never makes a second case.
+///
+/// # Errors
+/// See [`FetchError`]; `validation_failed` when the server's engine disagrees.
+pub async fn submit(
+    app: &onething_core::engine::Application,
+    key: &str,
+) -> Result<onething_core::api::ApplicationCreated, FetchError> {
+    post_json("/applications", app, &[("Idempotency-Key", key)]).await
 }

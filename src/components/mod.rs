@@ -1,10 +1,22 @@
 //! The design system: small reusable pieces. Their CSS lives in `style/`.
 
+mod address;
+mod choice;
+mod error_summary;
+pub mod field;
+mod form_state;
+pub mod group;
 mod load_error;
+mod step_nav;
 mod sub_item_list;
 mod top_bar;
 
+pub use error_summary::{ErrorSummary, focus_summary};
+pub use field::Field;
+pub use form_state::FormState;
+pub use group::GroupField;
 pub use load_error::LoadError;
+pub use step_nav::{BackLink, BottomBar};
 pub use sub_item_list::SubItemList;
 pub use top_bar::TopBar;
 
@@ -19,4 +31,20 @@ pub fn set_title(page: &str) {
             format!("{page} — {app}")
         });
     }
+}
+
+/// Moves focus to the page's main heading after a page change, so screen readers announce the
+/// new page and keyboard users start at its top.
+pub fn focus_heading() {
+    leptos::task::spawn_local(async {
+        leptos::task::tick().await;
+        if let Some(h) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("main h1").ok().flatten())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+    });
 }

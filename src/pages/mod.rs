@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod apply;
 mod home;
 mod not_found;
 mod service;

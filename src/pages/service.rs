@@ -42,6 +42,7 @@ fn Landing(
     /// The service definition.
     def: ServiceDefinition,
 ) -> impl IntoView {
+    let reduction = onething_core::engine::reduction(&def);
     let title = def.title.clone();
     Effect::new(move || set_title(title.get(locale())));
     let (title, summary) = (def.title, def.summary);
@@ -51,7 +52,61 @@ fn Landing(
         <section aria-labelledby="sub-items-heading">
             <h2 id="sub-items-heading">{move || t().sub_items_heading}</h2>
             <p>{move || t().sub_items_intro}</p>
-            <SubItemList items=def.sub_items />
+            <SubItemList items=def.sub_items.clone() />
+        </section>
+        <Reduction r=reduction />
+        <div class="bottom-bar">
+            <A href=format!("/apply/{}", def.id) attr:class="button primary block">{move || t().start}</A>
+        </div>
+    }
+}
+
+/// The reform's figures for this bundle: forms, materials and time, before and after.
+#[component]
+fn Reduction(
+    /// The figures the engine computed from the definition.
+    r: onething_core::engine::Reduction,
+) -> impl IntoView {
+    let rows = [
+        (t().reduction_forms, r.forms_before, r.forms_after),
+        (
+            t().reduction_materials,
+            r.material_requests_before,
+            r.materials_after,
+        ),
+        (
+            t().reduction_days,
+            r.time_limit_days_before as usize,
+            r.time_limit_days_after as usize,
+        ),
+    ];
+    let reported = r.reported;
+    view! {
+        <section aria-labelledby="reduction-heading">
+            <h2 id="reduction-heading">{move || t().reduction_heading}</h2>
+            <ul class="figures">
+                {rows
+                    .into_iter()
+                    .map(|(label, before, after)| view! {
+                        <li class="figure">
+                            <span class="figure-value">{before} " → " {after}</span>
+                            <span class="figure-label">{label}</span>
+                        </li>
+                    })
+                    .collect_view()}
+            </ul>
+            {(!reported.is_empty()).then(|| view! {
+                <ul class="plain-list">
+                    {reported
+                        .into_iter()
+                        .map(|f| view! {
+                            <li>
+                                {move || format!("{}：{} → {}（{}）", f.label.get(locale()), f.before, f.after, f.source.get(locale()))}
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            })}
         </section>
     }
 }

@@ -24,7 +24,9 @@ export async function startServer() {
   const child = spawn(
     need('ONETHING_SERVER_BIN'),
     ['--addr', '127.0.0.1:0', '--data-dir', data, '--services-dir', need('ONETHING_SERVICES'),
-     '--static-dir', need('ONETHING_DIST')],
+     '--static-dir', need('ONETHING_DIST'),
+     // The development ticket issuer plays the app platform's part in signing in.
+     '--dev-tickets'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';

@@ -1,0 +1,64 @@
+//! The error summary at the top of a page (GOV.UK pattern): shown when the person tries to
+//! continue with problems, it takes focus so screen readers announce it, and each entry links to
+//! its field.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::i18n::t;
+
+/// The summary; `errors` are (input id, message) in page order.
+#[component]
+pub fn ErrorSummary(
+    /// The problems to list.
+    errors: Signal<Vec<(String, String)>>,
+    /// Where the page keeps the summary, to focus it on Continue.
+    node_ref: NodeRef<html::Div>,
+) -> impl IntoView {
+    view! {
+        <div
+            class="error-summary"
+            node_ref=node_ref
+            tabindex="-1"
+            aria-labelledby="error-summary-title"
+            hidden=move || errors.with(Vec::is_empty)
+        >
+            <h2 id="error-summary-title">{move || t().error_summary_title}</h2>
+            <ul>
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|(id, msg)| {
+                            let target = id.clone();
+                            view! {
+                                <li>
+                                    <a
+                                        href=format!("#{id}")
+                                        on:click=move |ev| {
+                                            // Focus the input itself, not only scroll to it.
+                                            ev.prevent_default();
+                                            crate::components::group::focus_later(&target);
+                                        }
+                                    >
+                                        {msg}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}
+
+/// Focuses the summary after it has rendered.
+pub fn focus_summary(node_ref: NodeRef<html::Div>) {
+    leptos::task::spawn_local(async move {
+        leptos::task::tick().await;
+        if let Some(el) = node_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+}

@@ -1,0 +1,42 @@
+//! What a form page knows about the person's progress on it: which fields they have finished
+//! (so errors appear only after a field is left, not while typing) and whether they have tried
+//! to continue (then every error shows).
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+/// Provided by each page that holds fields.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    /// Engine paths of fields the person has left after editing.
+    pub touched: RwSignal<BTreeSet<String>>,
+    /// Set when they pressed Continue.
+    pub attempted: RwSignal<bool>,
+}
+
+impl FormState {
+    /// A fresh state, provided as context.
+    pub fn provide() -> Self {
+        let s = FormState {
+            touched: RwSignal::new(BTreeSet::new()),
+            attempted: RwSignal::new(false),
+        };
+        provide_context(s);
+        s
+    }
+
+    /// Marks a field as finished.
+    pub fn touch(&self, path: &str) {
+        if !self.touched.with_untracked(|t| t.contains(path)) {
+            self.touched.update(|t| {
+                t.insert(path.to_owned());
+            });
+        }
+    }
+
+    /// Whether errors of `path` may be shown now.
+    pub fn shows(&self, path: &str) -> bool {
+        self.attempted.get() || self.touched.with(|t| t.contains(path))
+    }
+}

@@ -1,0 +1,117 @@
+//! The confirmation page: the case number (办件编号), and what happens next for each sub-item
+//! with its expected date, counted in working days and after the items it waits for.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use onething_core::engine::Date;
+
+use crate::components::{focus_heading, set_title};
+use crate::i18n::{t, with_n};
+use crate::prefs::locale;
+use crate::wizard::{Wizard, draft};
+
+/// The confirmation page.
+#[component]
+pub fn ConfirmationPage() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    Effect::new(move || set_title(t().confirmation_title));
+    focus_heading();
+    let Some(receipt) = draft::receipt(&w.service_id()) else {
+        return view! { <crate::pages::NotFound /> }.into_any();
+    };
+    let submitted = receipt
+        .submitted_at
+        .get(..10)
+        .and_then(Date::parse)
+        .unwrap_or(w.today);
+    let expected = expected_dates(&w, &receipt.sub_items, submitted);
+    let rows = w.def.with_value(|d| {
+        d.sub_items
+            .iter()
+            .filter(|s| receipt.sub_items.contains(&s.id))
+            .map(|s| {
+                (
+                    s.title.clone(),
+                    s.department.clone(),
+                    expected.get(&s.id).copied().unwrap_or(submitted),
+                    s.depends_on.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let deferred = w.def.with_value(|d| {
+        receipt
+            .deferred
+            .iter()
+            .filter_map(|(m, days)| {
+                d.materials.iter().find(|x| &x.id == m).map(|x| {
+                    (
+                        x.title.clone(),
+                        submitted.add_working_days(u32::from(*days)),
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let case = receipt.case_number.clone();
+    view! {
+        <div class="panel-success" role="status">
+            <h1>{move || t().confirmation_title}</h1>
+            <p>{move || t().case_number_label}</p>
+            <p class="case-number">{case}</p>
+        </div>
+        <h2>{move || t().next_steps_heading}</h2>
+        <ol class="sub-items">
+            {rows
+                .into_iter()
+                .map(|(title, dept, date, deps)| {
+                    let waits = !deps.is_empty();
+                    view! {
+                        <li class="sub-item">
+                            <span class="sub-item-title">{move || title.get(locale()).to_owned()}</span>
+                            <p class="sub-item-meta">{move || dept.get(locale()).to_owned()}</p>
+                            <p class="sub-item-meta">{move || with_n(t().expected_by, date.to_string())}</p>
+                            {waits.then(|| view! { <p class="sub-item-deps">{move || t().waits_for_dependencies}</p> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {(!deferred.is_empty()).then(|| view! {
+            <h2>{move || t().deferred_heading}</h2>
+            <ul class="plain-list">
+                {deferred
+                    .into_iter()
+                    .map(|(title, due)| view! { <li>{move || format!("{}：{}", title.get(locale()), with_n(t().due_by, due.to_string()))}</li> })
+                    .collect_view()}
+            </ul>
+        })}
+        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+    }
+    .into_any()
+}
+
+/// Each sub-item's expected completion: its time limit in working days, counted from when all
+/// it depends on are expected to finish (户口 before 医保 and 社保卡).
+fn expected_dates(w: &Wizard, selected: &[String], from: Date) -> BTreeMap<String, Date> {
+    w.def.with_value(|d| {
+        let mut done: BTreeMap<String, Date> = BTreeMap::new();
+        // Definitions list sub-items in handling order, and dependencies point backwards.
+        for s in d.sub_items.iter().filter(|s| selected.contains(&s.id)) {
+            let start = s
+                .depends_on
+                .iter()
+                .filter_map(|dep| done.get(dep))
+                .max()
+                .copied()
+                .unwrap_or(from);
+            done.insert(
+                s.id.clone(),
+                start.add_working_days(u32::from(s.time_limit_days)),
+            );
+        }
+        done
+    })
+}

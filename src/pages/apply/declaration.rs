@@ -1,0 +1,150 @@
+//! Declaration and consent (PIPL: what is collected, for which department, for how long), then
+//! Submit — exactly once: the Idempotency-Key is made once per submission, kept with the draft,
+//! and sent again on every retry, so a lost answer never creates a second case.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use onething_core::engine::check_submission;
+use wasm_bindgen::JsCast;
+
+use super::{back_url, guard};
+use crate::api::{self, FetchError};
+use crate::components::{BackLink, BottomBar, focus_heading, set_title};
+use crate::i18n::t;
+use crate::prefs::locale;
+use crate::wizard::{Step, Wizard, draft};
+
+/// The declaration page.
+#[component]
+#[allow(clippy::too_many_lines)] // one view: the privacy notice, the declaration, the result
+pub fn DeclarationPage() -> impl IntoView {
+    let step = Step::Declaration;
+    guard(&step);
+    let w = expect_context::<Wizard>();
+    Effect::new(move || set_title(t().declaration_title));
+    focus_heading();
+    let agreed = RwSignal::new(false);
+    let attempted = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<FetchError>);
+    // Per department: its name and the questions it receives (data minimisation made visible).
+    let recipients = move || {
+        let l = locale();
+        w.app.with(|a| {
+            w.def.with_value(|d| match check_submission(d, a, w.today) {
+                Ok(p) => p
+                    .departments
+                    .iter()
+                    .map(|dep| {
+                        let item = d.sub_items.iter().find(|s| s.id == dep.sub_item);
+                        let title = item.map(|s| s.title.get(l).to_owned()).unwrap_or_default();
+                        let facts: Vec<String> = dep
+                            .answers
+                            .keys()
+                            .filter_map(|k| {
+                                d.facts
+                                    .iter()
+                                    .chain(&d.eligibility.questions)
+                                    .find(|f| &f.id == k)
+                                    .map(|f| f.label.get(l).to_owned())
+                            })
+                            .collect();
+                        (
+                            format!("{} · {}", dep.department.get(l), title),
+                            facts.join("、"),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                Err(_) => Vec::new(),
+            })
+        })
+    };
+    let navigate = use_navigate();
+    let on_submit = Callback::new(move |()| {
+        attempted.set(true);
+        if !agreed.get_untracked() {
+            crate::components::group::focus_later("declaration-agree");
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let service = w.service_id();
+        let key = draft::submission_key(&service);
+        let app = w.app.get_untracked();
+        let deferred: Vec<(String, u16)> = w.def.with_value(|d| {
+            check_submission(d, &app, w.today)
+                .map(|p| {
+                    p.deferred
+                        .into_iter()
+                        .map(|x| (x.material, x.due_days))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = async {
+                api::session::ensure().await?;
+                api::submit(&app, &key).await
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok(created) => {
+                    draft::save_receipt(&service, &created, &app, deferred);
+                    draft::remove(&service);
+                    draft::forget_submission_key(&service);
+                    navigate(
+                        &format!("/apply/{service}/confirmation"),
+                        NavigateOptions {
+                            replace: true,
+                            ..NavigateOptions::default()
+                        },
+                    );
+                }
+                Err(e) => {
+                    failure.set(Some(e));
+                    crate::components::group::focus_later("submit-failure");
+                }
+            }
+        });
+    });
+    let on_agree = move |ev: leptos::ev::Event| {
+        let on = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some_and(|i| i.checked());
+        agreed.set(on);
+    };
+    view! {
+        <BackLink href=back_url(&step) />
+        <h1>{move || t().declaration_title}</h1>
+        <section class="summary-card">
+            <h2>{move || t().privacy_heading}</h2>
+            <p>{move || t().privacy_lead}</p>
+            <dl class="summary-list">
+                {move || recipients().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+            <p>{move || t().privacy_retention}</p>
+        </section>
+        <div class="field" class:has-error=move || attempted.get() && !agreed.get()>
+            {move || (attempted.get() && !agreed.get()).then(|| view! { <p class="field-error" role="alert">{t().declaration_required}</p> })}
+            <label class="option" for="declaration-agree">
+                <input type="checkbox" id="declaration-agree" prop:checked=move || agreed.get() on:change=on_agree />
+                <span>{move || t().declaration_text}</span>
+            </label>
+        </div>
+        {move || failure.get().map(|e| view! {
+            <div class="notice notice-error" id="submit-failure" tabindex="-1" role="alert">
+                <p>{e.message(t())}</p>
+                <p>{t().submit_retry_safe}</p>
+            </div>
+        })}
+        <BottomBar
+            label=Signal::derive(move || if busy.get() { t().submitting } else { t().submit })
+            on_press=on_submit
+            busy=busy
+        />
+    }
+}

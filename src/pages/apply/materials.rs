@@ -1,0 +1,380 @@
+//! The materials (一套材料): one card per material the selected sub-items need, asked once however
+//! many need it, each offering the ways the definition allows: upload a photo, use my e-licence
+//! (with consent), accept a commitment, supply it later (容缺), or bring it to the window.
+
+use leptos::prelude::*;
+use onething_core::definition::{Material, Satisfier};
+use onething_core::engine::{MaterialChoice, MaterialNeed};
+use wasm_bindgen::JsCast;
+
+use super::{back_url, guard, next_fn};
+use crate::api;
+use crate::components::{
+    BackLink, BottomBar, ErrorSummary, FormState, focus_heading, focus_summary, set_title,
+};
+use crate::i18n::{t, with_n};
+use crate::prefs::locale;
+use crate::wizard::{Step, Wizard};
+
+/// The materials page.
+#[component]
+pub fn MaterialsPage() -> impl IntoView {
+    let step = Step::Materials;
+    guard(&step);
+    let w = expect_context::<Wizard>();
+    let form = FormState::provide();
+    Effect::new(move || set_title(t().materials_title));
+    focus_heading();
+    let summary = NodeRef::new();
+    let errors = Signal::derive(move || {
+        if !form.attempted.get() {
+            return Vec::new();
+        }
+        let l = locale();
+        w.eval.with(|e| {
+            e.errors
+                .iter()
+                .filter_map(|err| {
+                    let id = err.path.strip_prefix("materials.")?;
+                    let title = w.def.with_value(|d| {
+                        d.materials
+                            .iter()
+                            .find(|m| m.id == id)
+                            .map(|m| m.title.get(l).to_owned())
+                    })?;
+                    let msg = w.def.with_value(|d| d.error_text(&err.code, l).to_owned());
+                    Some((format!("material-{id}"), format!("{title}：{msg}")))
+                })
+                .collect()
+        })
+    });
+    let next = next_fn(step.clone());
+    let on_continue = Callback::new(move |()| {
+        form.attempted.set(true);
+        if errors.with_untracked(Vec::is_empty) {
+            next();
+        } else {
+            focus_summary(summary);
+        }
+    });
+    let needs = Memo::new(move |_| w.eval.with(|e| e.materials.clone()));
+    view! {
+        <BackLink href=back_url(&step) />
+        <ErrorSummary errors node_ref=summary />
+        <h1>{move || t().materials_title}</h1>
+        <p class="lead">{move || t().materials_lead}</p>
+        {move || needs
+            .get()
+            .into_iter()
+            .filter_map(|need| {
+                let material = w.def.with_value(|d| d.materials.iter().find(|m| m.id == need.id).cloned())?;
+                Some(view! { <MaterialCard material need /> })
+            })
+            .collect_view()}
+        <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
+    }
+}
+
+/// One material and its ways of being provided.
+#[component]
+fn MaterialCard(
+    /// The material.
+    material: Material,
+    /// What the engine says about it now (who needs it, allowed satisfiers).
+    need: MaterialNeed,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let form = expect_context::<FormState>();
+    let mid = material.id.clone();
+    let dom = format!("material-{mid}");
+    let chosen = {
+        let mid = mid.clone();
+        move || {
+            w.app
+                .with(|a| a.materials.get(&mid).map(MaterialChoice::satisfier))
+        }
+    };
+    let needed_by: Vec<onething_core::Text> = w.def.with_value(|d| {
+        need.sub_items
+            .iter()
+            .filter_map(|s| {
+                d.sub_items
+                    .iter()
+                    .find(|x| &x.id == s)
+                    .map(|x| x.title.clone())
+            })
+            .collect()
+    });
+    let error = {
+        let path = format!("materials.{mid}");
+        Signal::derive(move || {
+            if !form.attempted.get() {
+                return None;
+            }
+            let code = w.eval.with(|e| {
+                e.errors
+                    .iter()
+                    .find(|x| x.path == path)
+                    .map(|x| x.code.clone())
+            })?;
+            Some(
+                w.def
+                    .with_value(|d| d.error_text(&code, locale()).to_owned()),
+            )
+        })
+    };
+    let (title, description) = (material.title.clone(), material.description.clone());
+    let options = need
+        .satisfiers
+        .iter()
+        .map(|s| {
+            let s = *s;
+            let set = {
+                let mid = mid.clone();
+                move |_| {
+                    w.app.update(|a| {
+                        let choice = match s {
+                            Satisfier::Upload => MaterialChoice::Upload { upload_ids: Vec::new() },
+                            Satisfier::ELicence => MaterialChoice::ELicence { consent: false },
+                            Satisfier::Commitment => MaterialChoice::Commitment { accepted: false },
+                            Satisfier::Deferred => MaterialChoice::Deferred,
+                            Satisfier::AtWindow => MaterialChoice::AtWindow,
+                        };
+                        // Keep what was already given for the same way (photos, consent).
+                        if a.materials.get(&mid).map(MaterialChoice::satisfier) != Some(s) {
+                            a.materials.insert(mid.clone(), choice);
+                        }
+                    });
+                }
+            };
+            let id = format!("{dom}-{}", satisfier_key(s));
+            let is_chosen = {
+                let c = chosen.clone();
+                move || c() == Some(s)
+            };
+            let label = move || satisfier_label(s);
+            let detail = {
+                let is_chosen = is_chosen.clone();
+                let material = material.clone();
+                move || is_chosen().then(|| view! { <SatisfierDetail material=material.clone() satisfier=s /> })
+            };
+            let for_id = id.clone();
+            view! {
+                <label class="option" for=for_id>
+                    <input type="radio" id=id name=dom.clone() prop:checked=is_chosen on:change=set />
+                    <span>{label}</span>
+                </label>
+                {detail}
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="material-card" id=format!("material-{}", material.id) class:has-error=move || error.with(Option::is_some)>
+            <legend class="label">{move || title.get(locale()).to_owned()}</legend>
+            {description.map(|d| view! { <p class="hint">{move || d.get(locale()).to_owned()}</p> })}
+            <p class="needed-by">
+                {move || {
+                    let names: Vec<String> = needed_by.iter().map(|n| n.get(locale()).to_owned()).collect();
+                    t().material_needed_by.replace("{items}", &names.join("、"))
+                }}
+            </p>
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+            {options}
+        </fieldset>
+    }
+}
+
+fn satisfier_key(s: Satisfier) -> &'static str {
+    match s {
+        Satisfier::Upload => "upload",
+        Satisfier::ELicence => "e-licence",
+        Satisfier::Commitment => "commitment",
+        Satisfier::Deferred => "deferred",
+        Satisfier::AtWindow => "at-window",
+    }
+}
+
+fn satisfier_label(s: Satisfier) -> &'static str {
+    let m = t();
+    match s {
+        Satisfier::Upload => m.satisfier_upload,
+        Satisfier::ELicence => m.satisfier_e_licence,
+        Satisfier::Commitment => m.satisfier_commitment,
+        Satisfier::Deferred => m.satisfier_deferred,
+        Satisfier::AtWindow => m.satisfier_at_window,
+    }
+}
+
+/// What the chosen way asks for: photos, the consent, the commitment, the due date.
+#[component]
+fn SatisfierDetail(
+    /// The material.
+    material: Material,
+    /// The chosen way.
+    satisfier: Satisfier,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let mid = material.id.clone();
+    match satisfier {
+        Satisfier::Upload => view! { <PhotoPages material /> }.into_any(),
+        Satisfier::ELicence | Satisfier::Commitment => {
+            let text = if satisfier == Satisfier::ELicence {
+                material.e_licence.map(|e| e.consent).unwrap_or_default()
+            } else {
+                material.commitment.unwrap_or_default()
+            };
+            let id = format!("material-{mid}-agree");
+            let for_id = id.clone();
+            let (read, write) = (mid.clone(), mid);
+            let checked = move || {
+                w.app.with(|a| {
+                    matches!(
+                        a.materials.get(&read),
+                        Some(
+                            MaterialChoice::ELicence { consent: true }
+                                | MaterialChoice::Commitment { accepted: true }
+                        )
+                    )
+                })
+            };
+            let on_change = move |ev: leptos::ev::Event| {
+                let on = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .is_some_and(|i| i.checked());
+                w.app.update(|a| {
+                    let choice = if satisfier == Satisfier::ELicence {
+                        MaterialChoice::ELicence { consent: on }
+                    } else {
+                        MaterialChoice::Commitment { accepted: on }
+                    };
+                    a.materials.insert(write.clone(), choice);
+                });
+            };
+            view! {
+                <div class="satisfier-detail">
+                    <p class="consent-text">{move || text.get(locale()).to_owned()}</p>
+                    <label class="option" for=for_id>
+                        <input type="checkbox" id=id prop:checked=checked on:change=on_change />
+                        <span>{move || if satisfier == Satisfier::ELicence { t().e_licence_agree } else { t().commitment_agree }}</span>
+                    </label>
+                </div>
+            }
+            .into_any()
+        }
+        Satisfier::Deferred => {
+            let days = usize::from(material.deferred_days.unwrap_or(0));
+            view! { <p class="satisfier-detail">{move || with_n(t().deferred_due, days)}</p> }
+                .into_any()
+        }
+        Satisfier::AtWindow => {
+            view! { <p class="satisfier-detail">{move || t().at_window_note}</p> }.into_any()
+        }
+    }
+}
+
+/// One photo input per page of the material (ID card: photo side and emblem side).
+#[component]
+fn PhotoPages(
+    /// The material.
+    material: Material,
+) -> impl IntoView {
+    let pages: Vec<Option<onething_core::Text>> = if material.pages.is_empty() {
+        vec![None]
+    } else {
+        material.pages.iter().cloned().map(Some).collect()
+    };
+    let accept = material.accept.join(",");
+    pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, page)| view! { <PhotoPage material_id=material.id.clone() index=i page accept=accept.clone() /> })
+        .collect_view()
+}
+
+/// The state of one page's upload.
+#[derive(Clone, PartialEq)]
+enum Sending {
+    Idle,
+    Busy,
+    Failed(&'static str),
+}
+
+/// One page to photograph: camera or album, then sent to the server.
+#[component]
+fn PhotoPage(
+    /// The material's id.
+    material_id: String,
+    /// Which page (0-based).
+    index: usize,
+    /// The page's name (ID card front …), if the material has pages.
+    page: Option<onething_core::Text>,
+    /// Accepted media types.
+    accept: String,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let state = RwSignal::new(Sending::Idle);
+    let id = format!("material-{material_id}-page-{index}");
+    let read = material_id.clone();
+    let done = move || {
+        w.app.with(|a| match a.materials.get(&read) {
+            Some(MaterialChoice::Upload { upload_ids }) => {
+                upload_ids.get(index).is_some_and(|u| !u.is_empty())
+            }
+            _ => false,
+        })
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let mid = material_id.clone();
+        state.set(Sending::Busy);
+        leptos::task::spawn_local(async move {
+            let result = async {
+                api::session::ensure().await?;
+                api::upload::upload(&file).await
+            }
+            .await;
+            match result {
+                Ok(upload_id) => {
+                    w.app.update(|a| {
+                        if let Some(MaterialChoice::Upload { upload_ids }) =
+                            a.materials.get_mut(&mid)
+                        {
+                            if upload_ids.len() <= index {
+                                upload_ids.resize(index + 1, String::new());
+                            }
+                            upload_ids[index] = upload_id;
+                        }
+                    });
+                    state.set(Sending::Idle);
+                }
+                Err(e) => state.set(Sending::Failed(e.message(t()))),
+            }
+        });
+    };
+    let name = page.clone();
+    view! {
+        <div class="photo-page">
+            <label class="button secondary photo-button" for=id.clone()>
+                {move || name.as_ref().map_or_else(|| t().photo_take.to_owned(), |n| format!("{}：{}", t().photo_take, n.get(locale())))}
+            </label>
+            <input class="visually-hidden" type="file" id=id accept=accept capture="environment" on:change=on_change />
+            <p class="photo-state" role="status">
+                {move || match state.get() {
+                    Sending::Busy => t().photo_sending.to_owned(),
+                    Sending::Failed(msg) => msg.to_owned(),
+                    Sending::Idle if done() => t().photo_done.to_owned(),
+                    Sending::Idle => String::new(),
+                }}
+            </p>
+        </div>
+    }
+}

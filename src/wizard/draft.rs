@@ -1,0 +1,106 @@
+//! Autosave of the draft in the browser, so a reload or a killed webview loses nothing.
+//!
+//! Kept in `localStorage` under one key per service; saving fails silently only when storage is
+//! unavailable (private mode), in which case the draft lives as long as the page.
+
+use onething_core::engine::Application;
+
+fn key(service: &str) -> String {
+    format!("onething.draft.{service}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The saved draft of `service`, if any and readable.
+pub fn load(service: &str) -> Option<Application> {
+    let text = storage()?.get_item(&key(service)).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+/// Saves the draft of `service`.
+pub fn save(service: &str, app: &Application) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(app)) {
+        let _ = s.set_item(&key(service), &text);
+    }
+}
+
+/// Removes the saved draft of `service`.
+pub fn remove(service: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&key(service));
+    }
+}
+
+/// The Idempotency-Key of this service's pending submission: made once (128 random bits from
+/// the platform's CSPRNG) and reused on every retry until the submission succeeds.
+pub fn submission_key(service: &str) -> String {
+    let k = format!("onething.submit-key.{service}");
+    if let Some(existing) = storage().and_then(|s| s.get_item(&k).ok().flatten()) {
+        return existing;
+    }
+    let mut bytes = [0u8; 16];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if let Some(c) = crypto {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    let key = bytes.iter().fold(String::with_capacity(32), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    if let Some(s) = storage() {
+        let _ = s.set_item(&k, &key);
+    }
+    key
+}
+
+/// Forgets the key after the submission succeeded.
+pub fn forget_submission_key(service: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&format!("onething.submit-key.{service}"));
+    }
+}
+
+/// What the confirmation page shows after a reload: the case and what was applied for.
+#[derive(serde::Serialize, serde::Deserialize, Clone, PartialEq)]
+pub struct Receipt {
+    /// The API's id of the application.
+    pub id: String,
+    /// 办件编号.
+    pub case_number: String,
+    /// When it was received (RFC 3339).
+    pub submitted_at: String,
+    /// The sub-items applied for.
+    pub sub_items: Vec<String>,
+    /// Materials supplied later (容缺), with their due days.
+    pub deferred: Vec<(String, u16)>,
+}
+
+/// Keeps the receipt of the latest submission of `service`.
+pub fn save_receipt(
+    service: &str,
+    created: &onething_core::api::ApplicationCreated,
+    app: &Application,
+    deferred: Vec<(String, u16)>,
+) {
+    let receipt = Receipt {
+        id: created.id.clone(),
+        case_number: created.case_number.clone(),
+        submitted_at: created.submitted_at.clone(),
+        sub_items: app.sub_items.clone(),
+        deferred,
+    };
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&receipt)) {
+        let _ = s.set_item(&format!("onething.receipt.{service}"), &text);
+    }
+}
+
+/// The receipt of the latest submission of `service`.
+pub fn receipt(service: &str) -> Option<Receipt> {
+    let text = storage()?
+        .get_item(&format!("onething.receipt.{service}"))
+        .ok()??;
+    serde_json::from_str(&text).ok()
+}

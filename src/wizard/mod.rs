@@ -1,0 +1,117 @@
+//! The client side of the engine: the application being filled in, what the engine says about
+//! it, navigation between steps, and autosave.
+
+pub mod draft;
+pub mod path;
+pub mod steps;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use onething_core::ServiceDefinition;
+use onething_core::engine::{Application, Date, Evaluation, evaluate};
+
+pub use path::{FieldPath, Section};
+pub use steps::Step;
+
+/// The wizard of one service, provided as context to every step page.
+#[derive(Clone, Copy)]
+pub struct Wizard {
+    /// The service definition.
+    pub def: StoredValue<Arc<ServiceDefinition>>,
+    /// The application being filled in (the draft).
+    pub app: RwSignal<Application>,
+    /// What the engine says about it, recomputed when an answer changes.
+    pub eval: Memo<Evaluation>,
+    /// Today's date on the person's device (the engine's date rules are relative to it).
+    pub today: Date,
+}
+
+impl Wizard {
+    /// Starts (or resumes, from the saved draft) the wizard for `def`, and saves every change.
+    pub fn new(def: ServiceDefinition) -> Self {
+        let today = today();
+        let def = Arc::new(def);
+        let initial = draft::load(&def.id)
+            .filter(|a| a.service_id == def.id)
+            .unwrap_or_else(|| Application {
+                service_id: def.id.clone(),
+                ..Application::default()
+            });
+        let app = RwSignal::new(initial);
+        let for_eval = Arc::clone(&def);
+        let eval = Memo::new(move |_| app.with(|a| evaluate(&for_eval, a, today)));
+        let id = def.id.clone();
+        Effect::new(move || app.with(|a| draft::save(&id, a)));
+        Wizard {
+            def: StoredValue::new(def),
+            app,
+            eval,
+            today,
+        }
+    }
+
+    /// The service id.
+    pub fn service_id(&self) -> String {
+        self.def.with_value(|d| d.id.clone())
+    }
+
+    /// The URL of a step of this service.
+    pub fn url(&self, step: &Step) -> String {
+        step.url(&self.service_id())
+    }
+
+    /// Forgets the draft (after submission).
+    pub fn discard(&self) {
+        draft::remove(&self.service_id());
+    }
+}
+
+/// Today's date in the device's time zone.
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    // JS months are 0-based; `get_date` is the day of the month.
+    let (y, m, d) = (now.get_full_year(), now.get_month() + 1, now.get_date());
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    Date::new(y as i32, m as u8, d as u8).unwrap_or(Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    })
+}
+
+/// Error-summary entries (input id, "question: problem") for the errors whose field `keep`
+/// accepts, in the engine's order (which is the form's order).
+pub fn summary_entries(w: &Wizard, keep: impl Fn(&FieldPath) -> bool) -> Vec<(String, String)> {
+    let l = crate::prefs::locale();
+    w.eval.with(|e| {
+        w.def.with_value(|d| {
+            e.errors
+                .iter()
+                .filter_map(|err| {
+                    let p = FieldPath::parse(&err.path).filter(|p| keep(p))?;
+                    let facts = match p.section {
+                        Section::Answers => &d.facts,
+                        Section::Eligibility => &d.eligibility.questions,
+                    };
+                    let fact = facts.iter().find(|f| f.id == p.fact)?;
+                    let label = match &p.item {
+                        None => fact.label.get(l).to_owned(),
+                        Some((i, field)) => {
+                            let inner = fact
+                                .fields
+                                .iter()
+                                .find(|f| &f.id == field)
+                                .map_or("", |f| f.label.get(l));
+                            format!("{} {} · {inner}", fact.label.get(l), i + 1)
+                        }
+                    };
+                    Some((
+                        p.dom_id(),
+                        format!("{label}：{}", d.error_text(&err.code, l)),
+                    ))
+                })
+                .collect()
+        })
+    })
+}

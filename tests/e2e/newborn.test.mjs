@@ -1,0 +1,242 @@
+// The newborn one-thing, walked like a parent would on a phone: eligible path with twins,
+// documents by e-licence, commitment, upload and later supply; the Change link; reload mid-flow;
+// the unmarried branch; and a situation outside the bundle.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { address, choose, domId, fill, isoDaysAgo, jpeg, next, residentId } from './wizard.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const birth = isoDaysAgo(3);
+const HUZHOU = ['330000', '330500', '330502'];
+const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });
+
+async function eligibility(page, { hukou = 'both_local', insured = true } = {}) {
+  await page.goto(new URL('/services/newborn', server.url).href);
+  await page.getByRole('link', { name: '开始办理' }).click();
+  await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+  await choose(page, 'eligibility.born_in_province_hospital', true);
+  await fill(page, 'eligibility.birth_date', birth);
+  await choose(page, 'eligibility.first_application', true);
+  await choose(page, 'eligibility.parents_hukou', hukou);
+  await choose(page, 'eligibility.mother_employee_insured', insured);
+}
+
+async function baby(page, i, name, sex) {
+  const p = (f) => `answers.children[${i}].${f}`;
+  await fill(page, p('name'), name);
+  await choose(page, p('sex'), sex);
+  await fill(page, p('birth_datetime'), `${birth}T0${8 + i}:30`);
+  await fill(page, p('gestational_weeks'), 38);
+  await fill(page, p('weight_g'), 2900 + i * 100);
+  await fill(page, p('length_cm'), 49);
+  await fill(page, p('hospital'), '湖州市妇幼保健院');
+}
+
+async function mother(page) {
+  await choose(page, 'answers.mother_id_type', 'resident_id');
+  await fill(page, 'answers.mother_name', '陈倩');
+  await fill(page, 'answers.mother_id_number', residentId('1994-03-15', '002'));
+  await fill(page, 'answers.mother_birth_date', '1994-03-15');
+  await fill(page, 'answers.mother_ethnicity', '汉族');
+  await fill(page, 'answers.mother_phone', '13905720123');
+  await address(page, 'answers.mother_hukou_address', HUZHOU, '爱山街道红旗路 8 号');
+}
+
+async function father(page) {
+  await choose(page, 'answers.father_id_type', 'resident_id');
+  await fill(page, 'answers.father_name', '王磊');
+  await fill(page, 'answers.father_id_number', residentId('1992-07-01', '011'));
+  await fill(page, 'answers.father_birth_date', '1992-07-01');
+  await fill(page, 'answers.father_ethnicity', '汉族');
+  await address(page, 'answers.father_hukou_address', HUZHOU, '爱山街道红旗路 8 号');
+}
+
+async function restOfForm(page, { benefit = true } = {}) {
+  await choose(page, 'answers.register_with', 'father');
+  await choose(page, 'answers.household_type', 'family');
+  await fill(page, 'answers.household_head_name', '王磊');
+  await choose(page, 'answers.household_head_relationship', 'child');
+  await address(page, 'answers.registration_address', HUZHOU, '爱山街道红旗路 8 号');
+  await next(page, /page\/insurance$/);
+  await choose(page, 'answers.insurance_place', 'hukou');
+  await choose(page, 'answers.insurance_payer', 'mother');
+  await choose(page, 'answers.card_bank', 'huzhou_bank');
+  if (benefit) {
+    await next(page, /page\/benefit$/);
+    await fill(page, 'answers.bank_card_number', '6222020200112233446');
+    await fill(page, 'answers.bank_branch', '湖州银行吴兴支行');
+  }
+  await next(page, /page\/contact$/);
+  await address(page, 'answers.residence_address', HUZHOU, '爱山街道红旗路 8 号');
+  await choose(page, 'answers.delivery', 'mail');
+  await fill(page, 'answers.mailing_name', '陈倩');
+  await fill(page, 'answers.mailing_phone', '13905720123');
+  await address(page, 'answers.mailing_address', HUZHOU, '爱山街道红旗路 8 号');
+  await next(page, /page\/applicant$/);
+  await choose(page, 'answers.applicant_role', 'mother');
+  await fill(page, 'answers.applicant_name', '陈倩');
+  await fill(page, 'answers.applicant_id_number', residentId('1994-03-15', '002'));
+  await fill(page, 'answers.applicant_phone', '13905720123');
+}
+
+test('a married couple applies for twins: one form, four ways to give documents, exactly one case', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await eligibility(page);
+    await shot(page, 'wizard-1-eligibility');
+    await next(page, /sub-items$/);
+    // Mandatory items are included and cannot be removed; the optional benefit is chosen.
+    assert.equal(await page.locator('#sub-item-household_registration').isDisabled(), true);
+    assert.equal(await page.locator('#sub-item-household_registration').isChecked(), true);
+    await page.locator('#sub-item-maternity_benefit').check();
+    await shot(page, 'wizard-2-sub-items');
+    await next(page, /page\/baby$/);
+
+    // Continue with nothing filled: the error summary takes focus and links to the fields.
+    await page.locator('.bottom-bar button').click();
+    await page.locator('.error-summary:focus').waitFor();
+    assert.match(await page.locator('.error-summary').innerText(), /宝宝姓名：请填写此项/);
+    await shot(page, 'wizard-3-baby-errors');
+
+    await baby(page, 0, '王一诺', 'female');
+    await page.getByRole('button', { name: '再添加一个' }).click();
+    await baby(page, 1, '王一言', 'male');
+    await next(page, /page\/mother$/);
+
+    // An invalid ID number is reported once the field is left, and what was typed stays.
+    await choose(page, 'answers.mother_id_type', 'resident_id');
+    await fill(page, 'answers.mother_id_number', '330502199403150021');
+    const idError = page.locator(`#${domId('answers.mother_id_number')}-error`);
+    await idError.waitFor();
+    assert.match(await idError.innerText(), /校验|核对|不正确/);
+    await page.locator(`#${domId('answers.mother_id_number')}`).focus();
+    assert.equal(await page.locator(`#${domId('answers.mother_id_number')}`).inputValue(), '330502199403150021');
+    await mother(page);
+    // Masked when not being edited (PIPL).
+    const overlay = page.locator(`#${domId('answers.mother_id_number')} + .mask-overlay`);
+    assert.match(await overlay.innerText(), /^3305\*{10}\w{4}$/);
+    await shot(page, 'wizard-4-mother');
+    await next(page, /page\/marriage$/);
+
+    // Reload mid-flow: everything typed so far is still there.
+    await choose(page, 'answers.marital_status', 'married');
+    await fill(page, 'answers.marriage_cert_no', 'J330502-2019-000123');
+    await page.reload();
+    await page.locator(`#${domId('answers.marriage_cert_no')}`).waitFor();
+    assert.equal(await page.locator(`#${domId('answers.marriage_cert_no')}`).inputValue(), 'J330502-2019-000123');
+    await next(page, /page\/father$/);
+    await father(page);
+    await next(page, /page\/registration$/);
+    await restOfForm(page);
+    await next(page, /materials$/);
+
+    // Documents: each asked once; e-licence with consent, commitment, a photo, and later supply.
+    await page.locator('#material-mother_id_card-e-licence').check();
+    await page.locator('#material-mother_id_card-agree').check();
+    await page.locator('#material-marriage_certificate-commitment').check();
+    await page.locator('#material-marriage_certificate-agree').check();
+    await page.locator('#material-father_id_card-upload').check();
+    for (const i of [0, 1]) {
+      await page.locator(`#material-father_id_card-page-${i}`).setInputFiles(await jpeg(page));
+      await page.locator('.photo-page').nth(i).getByText('已上传').waitFor();
+    }
+    await page.locator('#material-hukou_booklet-at-window').check();
+    await page.locator('#material-bank_card-deferred').check();
+    await shot(page, 'wizard-5-materials');
+    await next(page, /check$/);
+
+    // Check answers, then a Change link round trip.
+    assert.match(await page.locator('main').innerText(), /王一言/);
+    await shot(page, 'wizard-6-check');
+    await page.getByRole('link', { name: '修改 父亲信息' }).click();
+    await page.waitForURL(/page\/father\?return=check$/);
+    await fill(page, 'answers.father_ethnicity', '回族');
+    await next(page, /check$/);
+    assert.match(await page.locator('main').innerText(), /回族/);
+    await next(page, /declaration$/);
+
+    // The declaration must be ticked; then the case is created exactly once.
+    await page.locator('.bottom-bar button').click();
+    await page.getByRole('alert').waitFor();
+    await page.locator('#declaration-agree').check();
+    await shot(page, 'wizard-7-declaration');
+    await page.locator('.bottom-bar button').click();
+    await page.waitForURL(/confirmation$/);
+    const caseNumber = (await page.locator('.case-number').innerText()).trim();
+    assert.ok(caseNumber.length >= 8, caseNumber);
+    assert.match(await page.locator('main').innerText(), /需要补交的材料[\s\S]*银行卡/);
+    await shot(page, 'wizard-8-confirmation');
+
+    const mine = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('onething.session');
+      const r = await fetch('/api/applications', { headers: { Authorization: `Bearer ${token}` } });
+      return r.json();
+    });
+    assert.equal(mine.length, 1, 'exactly one case on the server');
+    assert.equal(mine[0].case_number, caseNumber);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('outside the bundle: a replacement certificate is explained with what to do instead', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await eligibility(page);
+    await choose(page, 'eligibility.first_application', false);
+    await page.locator('.bottom-bar button').click();
+    const notice = page.locator('#not-eligible');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /补发或换发出生医学证明不属于/);
+    assert.match(await notice.innerText(), /出生的医疗机构申请补发/);
+    assert.match(page.url(), /eligibility$/, 'the person stays on the question page');
+    await shot(page, 'wizard-not-eligible');
+    // A deep link further in goes back to the first step that is not done.
+    await page.goto(new URL('/apply/newborn/check', server.url).href);
+    await page.waitForURL(/eligibility$/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('unmarried parents: the non-marital statement is asked, the marriage certificate is not', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => localStorage.clear());
+    await eligibility(page);
+    await next(page, /sub-items$/);
+    await next(page, /page\/baby$/);
+    await baby(page, 0, '王一诺', 'female');
+    await next(page, /page\/mother$/);
+    await mother(page);
+    await next(page, /page\/marriage$/);
+    await choose(page, 'answers.marital_status', 'unmarried');
+    assert.equal(await page.locator(`#${domId('answers.marriage_cert_no')}`).count(), 0);
+    await next(page, /page\/father$/);
+    await choose(page, 'answers.father_details', 'provided');
+    await father(page);
+    await next(page, /page\/registration$/);
+    await restOfForm(page, { benefit: false });
+    await next(page, /materials$/);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /非婚生育说明|非婚/);
+    assert.doesNotMatch(text, /结婚证/);
+    await shot(page, 'wizard-unmarried-materials');
+  } finally {
+    await context.close();
+  }
+});
