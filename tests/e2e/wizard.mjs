@@ -1,6 +1,8 @@
 // Helpers to drive the wizard like a person: by field, with the ids the SPA derives from the
 // engine's field paths (`answers.children[1].name` → `f-answers-children-1--name`).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts } from './harness.mjs';
 
 export const domId = (path) => 'f-' + path.replace(/[^A-Za-z0-9]/g, '-');
 
@@ -35,8 +37,8 @@ export async function next(page, urlPattern) {
       await page.waitForURL(urlPattern, { timeout: 10_000 });
     } catch (e) {
       // Say what the page complained about, not only that it did not move on.
-      const summary = await page.locator('.error-summary').innerHTML().catch(() => '');
-      await page.screenshot({ path: '/tmp/shots/fail.png', fullPage: true });
+      const summary = await page.locator('.error-summary').innerText().catch(() => '');
+      await page.screenshot({ path: join(artifacts(), 'failed-step.png'), fullPage: true });
       throw new Error(`still on ${page.url()} (wanted ${urlPattern}): ${summary}`);
     }
   }
