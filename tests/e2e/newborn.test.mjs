@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
 import { address, choose, domId, fill, isoDaysAgo, jpeg, next, residentId } from './wizard.mjs';
 
 let server;
@@ -94,13 +94,22 @@ async function restOfForm(page, { benefit = true } = {}) {
 test('a married couple applies for twins: one form, four ways to give documents, exactly one case', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
+    const problems = [];
+    await page.goto(server.url);
+    await page.locator('a.card-link').first().waitFor();
+    problems.push(...await a11y(page, 'home'));
+    await page.goto(new URL('/services/newborn', server.url).href);
+    await page.locator('li.sub-item').first().waitFor();
+    problems.push(...await a11y(page, 'landing'));
     await eligibility(page);
+    problems.push(...await a11y(page, 'eligibility'));
     await shot(page, 'wizard-1-eligibility');
     await next(page, /sub-items$/);
     // Mandatory items are included and cannot be removed; the optional benefit is chosen.
     assert.equal(await page.locator('#sub-item-household_registration').isDisabled(), true);
     assert.equal(await page.locator('#sub-item-household_registration').isChecked(), true);
     await page.locator('#sub-item-maternity_benefit').check();
+    problems.push(...await a11y(page, 'sub-items'));
     await shot(page, 'wizard-2-sub-items');
     await next(page, /page\/baby$/);
 
@@ -108,6 +117,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await page.locator('.bottom-bar button').click();
     await page.locator('.error-summary:focus').waitFor();
     assert.match(await page.locator('.error-summary').innerText(), /宝宝姓名：请填写此项/);
+    problems.push(...await a11y(page, 'baby with errors'));
     await shot(page, 'wizard-3-baby-errors');
 
     await baby(page, 0, '王一诺', 'female');
@@ -127,6 +137,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
     // Masked when not being edited (PIPL).
     const overlay = page.locator(`#${domId('answers.mother_id_number')} + .mask-overlay`);
     assert.match(await overlay.innerText(), /^3305\*{10}\w{4}$/);
+    problems.push(...await a11y(page, 'mother'));
     await shot(page, 'wizard-4-mother');
     await next(page, /page\/marriage$/);
 
@@ -154,11 +165,13 @@ test('a married couple applies for twins: one form, four ways to give documents,
     }
     await page.locator('#material-hukou_booklet-at-window').check();
     await page.locator('#material-bank_card-deferred').check();
+    problems.push(...await a11y(page, 'materials'));
     await shot(page, 'wizard-5-materials');
     await next(page, /check$/);
 
     // Check answers, then a Change link round trip.
     assert.match(await page.locator('main').innerText(), /王一言/);
+    problems.push(...await a11y(page, 'check'));
     await shot(page, 'wizard-6-check');
     await page.getByRole('link', { name: '修改 父亲信息' }).click();
     await page.waitForURL(/page\/father\?return=check$/);
@@ -171,12 +184,14 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await page.locator('.bottom-bar button').click();
     await page.getByRole('alert').waitFor();
     await page.locator('#declaration-agree').check();
+    problems.push(...await a11y(page, 'declaration'));
     await shot(page, 'wizard-7-declaration');
     await page.locator('.bottom-bar button').click();
     await page.waitForURL(/confirmation$/);
     const caseNumber = (await page.locator('.case-number').innerText()).trim();
     assert.ok(caseNumber.length >= 8, caseNumber);
     assert.match(await page.locator('main').innerText(), /需要补交的材料[\s\S]*银行卡/);
+    problems.push(...await a11y(page, 'confirmation'));
     await shot(page, 'wizard-8-confirmation');
 
     const mine = await page.evaluate(async () => {
@@ -187,6 +202,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
     assert.equal(mine.length, 1, 'exactly one case on the server');
     assert.equal(mine[0].case_number, caseNumber);
     assert.deepEqual(errors, []);
+    assert.deepEqual(problems, [], 'axe-core: no WCAG 2.x A/AA violations on any page, in any presentation');
   } finally {
     await context.close();
   }

@@ -273,23 +273,37 @@ fn SatisfierDetail(
     }
 }
 
-/// One photo input per page of the material (ID card: photo side and emblem side).
+/// One photo input per page of the material (ID card: photo side and emblem side); a material
+/// without named pages takes one or more files, with a fresh slot after each one sent.
 #[component]
 fn PhotoPages(
     /// The material.
     material: Material,
 ) -> impl IntoView {
-    let pages: Vec<Option<onething_core::Text>> = if material.pages.is_empty() {
-        vec![None]
-    } else {
-        material.pages.iter().cloned().map(Some).collect()
-    };
+    let w = expect_context::<Wizard>();
     let accept = material.accept.join(",");
-    pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, page)| view! { <PhotoPage material_id=material.id.clone() index=i page accept=accept.clone() /> })
-        .collect_view()
+    let named: Vec<onething_core::Text> = material.pages.clone();
+    let mid = material.id.clone();
+    let slots = Memo::new(move |_| {
+        if !named.is_empty() {
+            return named.len();
+        }
+        let sent = w.app.with(|a| match a.materials.get(&mid) {
+            Some(MaterialChoice::Upload { upload_ids }) => {
+                upload_ids.iter().filter(|u| !u.is_empty()).count()
+            }
+            _ => 0,
+        });
+        (sent + 1).min(onething_core::definition::MAX_UPLOADS_PER_MATERIAL)
+    });
+    move || {
+        (0..slots.get())
+            .map(|i| {
+                let page = material.pages.get(i).cloned();
+                view! { <PhotoPage material_id=material.id.clone() index=i page accept=accept.clone() /> }
+            })
+            .collect_view()
+    }
 }
 
 /// The state of one page's upload.

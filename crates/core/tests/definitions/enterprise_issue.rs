@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::common::Scenarios;
 
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "enterprise-issue",
         "sub_items": ["issue_handling"],

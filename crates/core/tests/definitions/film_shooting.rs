@@ -19,7 +19,7 @@ fn location(place: &str, date: &str, public_space: bool) -> Value {
     l
 }
 
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "film-shooting",
         "sub_items": ["production_licence", "location_permit", "road_filming", "drone_flight", "fire_safety"],

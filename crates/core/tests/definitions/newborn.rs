@@ -14,7 +14,7 @@ fn address(detail: &str) -> Value {
 }
 
 /// A married couple, both with resident ID cards, one baby, every sub-item, e-licences.
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "newborn",
         "sub_items": ["birth_certificate", "vaccination_certificate", "household_registration", "medical_insurance", "social_security_card", "maternity_benefit"],

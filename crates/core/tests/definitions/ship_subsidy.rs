@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::common::Scenarios;
 
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "ship-subsidy",
         "sub_items": ["purchase_review", "shore_power_review", "payment"],

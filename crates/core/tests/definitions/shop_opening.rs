@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::common::Scenarios;
 
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "shop-opening",
         "sub_items": ["business_licence", "food_business_licence", "seal_engraving", "invoice_application"],

@@ -9,7 +9,7 @@ fn address(detail: &str) -> Value {
     json!({ "region": ["330000", "330500", "330522"], "detail": detail })
 }
 
-fn base() -> Value {
+pub(crate) fn base() -> Value {
     json!({
         "service_id": "youth-rural",
         "sub_items": ["employment_registration", "pension_insurance", "medical_insurance", "housing_subsidy", "skills_training"],
