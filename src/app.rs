@@ -10,7 +10,7 @@ use crate::pages::apply::{
     ApplyIndex, ApplyShell, CheckPage, ConfirmationPage, DeclarationPage, EligibilityPage,
     MaterialsPage, QuestionPage, SubItemsPage, TasksPage,
 };
-use crate::pages::{Home, NotFound, ServicePage};
+use crate::pages::{ApplicationPage, ApplicationsPage, Home, NotFound, ServicePage};
 
 /// The whole app.
 #[component]
@@ -24,6 +24,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/services/:id") view=ServicePage />
+                    <Route path=path!("/applications") view=ApplicationsPage />
+                    <Route path=path!("/applications/:id") view=ApplicationPage />
                     <ParentRoute path=path!("/apply/:id") view=ApplyShell>
                         <Route path=path!("") view=ApplyIndex />
                         <Route path=path!("eligibility") view=EligibilityPage />

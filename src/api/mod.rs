@@ -145,3 +145,50 @@ pub async fn submit(
 ) -> Result<onething_core::api::ApplicationCreated, FetchError> {
     post_json("/applications", app, &[("Idempotency-Key", key)]).await
 }
+
+/// `GET /api/applications`: the person's applications, newest first.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn list_applications() -> Result<Vec<onething_core::api::ApplicationSummary>, FetchError>
+{
+    get_json("/applications").await
+}
+
+/// `GET /api/applications/{id}`: one application with its sub-items, timeline and supplements.
+///
+/// # Errors
+/// See [`FetchError`]; another person's or an unknown id is `application_not_found`.
+pub async fn get_application(
+    id: &str,
+) -> Result<onething_core::api::ApplicationDetail, FetchError> {
+    get_json(&format!("/applications/{id}")).await
+}
+
+/// `POST /api/applications/{id}/supplements/{sid}`: answers a supplement request (补正).
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn answer_supplement(
+    id: &str,
+    sid: &str,
+    answer: &onething_core::api::SupplementAnswer,
+) -> Result<onething_core::api::ApplicationDetail, FetchError> {
+    post_json(
+        &format!("/applications/{id}/supplements/{sid}"),
+        answer,
+        &[],
+    )
+    .await
+}
+
+/// `POST /api/applications/{id}/rating`: the 好差评 rating, once per case.
+///
+/// # Errors
+/// See [`FetchError`]; `rating_already_given`, `rating_not_allowed_yet`.
+pub async fn rate(
+    id: &str,
+    rating: &onething_core::api::Rating,
+) -> Result<onething_core::api::ApplicationDetail, FetchError> {
+    post_json(&format!("/applications/{id}/rating"), rating, &[]).await
+}

@@ -17,6 +17,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
+        <p><A href="/applications" attr:class="my-apps-link">{move || t().apps_title}</A></p>
         <Suspense fallback=move || {
             view! { <p class="loading" role="status">{move || t().services_loading}</p> }
         }>

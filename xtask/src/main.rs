@@ -4,8 +4,10 @@
 //! - `test`: install what tests need, then fmt, clippy, native tests, wasm tests in headless
 //!   Chromium, the release build with its size budget, and end-to-end browser tests.
 //! - `size`: build the release SPA and print its first-load size.
+//! - `bench`: build, start the server, and measure size, load, step and upload performance.
 //! - `setup`: only install what is missing.
 
+mod bench;
 mod setup;
 mod size;
 mod steps;
@@ -21,13 +23,15 @@ fn main() -> ExitCode {
         "run" => steps::run(rest),
         "test" => steps::test(),
         "size" => steps::size(),
+        "bench" => bench::bench(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
+                 bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
             );
             return ExitCode::from(2);

@@ -9,9 +9,12 @@ use crate::steps::Error;
 /// Sizes of one kind of file, in bytes.
 #[derive(Default, Clone, Copy)]
 pub struct Sizes {
-    raw: usize,
-    gzip: usize,
-    brotli: usize,
+    /// As stored.
+    pub raw: usize,
+    /// gzip, best compression.
+    pub gzip: usize,
+    /// brotli, quality 11.
+    pub brotli: usize,
 }
 
 impl std::ops::AddAssign for Sizes {
@@ -40,22 +43,30 @@ fn measure(bytes: &[u8]) -> Result<Sizes, Error> {
     })
 }
 
-/// Prints the table and returns the first-load total.
-pub fn report(dist: &Path) -> Result<Sizes, Error> {
-    let kinds = ["html", "css", "js", "wasm"];
+/// The kinds of file in the first load, in the order of [`first_load`].
+pub const KINDS: [&str; 4] = ["html", "css", "js", "wasm"];
+
+/// The first-load sizes of the build in `dist`, per kind of file (see [`KINDS`]).
+pub fn first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
     let mut per_kind = [Sizes::default(); 4];
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         // Only the shell `index.html` is part of the first load, not other pages under dist.
         let is_shell = ext != "html" || path.file_name().is_some_and(|n| n == "index.html");
-        if let Some(i) = kinds.iter().position(|k| *k == ext).filter(|_| is_shell) {
+        if let Some(i) = KINDS.iter().position(|k| *k == ext).filter(|_| is_shell) {
             per_kind[i] += measure(&std::fs::read(&path)?)?;
         }
     }
+    Ok(per_kind)
+}
+
+/// Prints the table and returns the first-load total.
+pub fn report(dist: &Path) -> Result<Sizes, Error> {
+    let per_kind = first_load(dist)?;
     let mut total = Sizes::default();
     println!("first-load payload (bytes):   raw      gzip    brotli");
-    for (k, s) in kinds.iter().zip(per_kind) {
+    for (k, s) in KINDS.iter().zip(per_kind) {
         println!("  {k:<26}{:>8}  {:>8}  {:>8}", s.raw, s.gzip, s.brotli);
         total += s;
     }

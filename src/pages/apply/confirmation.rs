@@ -88,6 +88,8 @@ pub fn ConfirmationPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         })}
+        <A href=format!("/applications/{}", receipt.id) attr:class="button primary">{move || t().track_link}</A>
+        " "
         <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
     }
     .into_any()

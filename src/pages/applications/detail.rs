@@ -1,0 +1,102 @@
+//! `/applications/:id`: one case, followed live.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use onething_core::ServiceDefinition;
+use onething_core::api::{ApplicationDetail, SubItemStatus};
+
+use super::items::{ItemRows, Timeline, item_status, text, title};
+use super::rating::RatingSection;
+use super::supplement::Supplements;
+use super::{case_status, live, local, pair};
+use crate::api::{self, FetchError};
+use crate::components::{LoadError, focus_heading, set_title};
+use crate::i18n::{t, with_n};
+
+async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), FetchError> {
+    api::session::ensure().await?;
+    let detail = api::get_application(&id).await?;
+    let def = api::get_service(&detail.service_id).await?;
+    Ok((detail, def))
+}
+
+/// The application page.
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = LocalResource::new(move || load(params.with(|p| p.get("id").unwrap_or_default())));
+    Effect::new(move || set_title(t().app_title));
+    view! {
+        <A href="/applications" attr:class="back-link">{move || t().apps_title}</A>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
+                    Err(error) => {
+                        let on_retry = Callback::new(move |()| data.refetch());
+                        view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The case, kept current by the live connection.
+#[component]
+fn Tracker(
+    /// The case as first loaded.
+    detail: ApplicationDetail,
+    /// Its service definition.
+    def: ServiceDefinition,
+) -> impl IntoView {
+    let service = def.title.clone();
+    let def = StoredValue::new(def);
+    let (id, case) = (detail.id.clone(), detail.case_number.clone());
+    let submitted = local(&detail.submitted_at, false);
+    let detail = RwSignal::new(detail);
+    live::follow(id.clone(), detail);
+    focus_heading();
+    // What changed since the last render, for the polite announcement.
+    let changes = RwSignal::new(Vec::<(String, SubItemStatus)>::new());
+    Effect::new(move |prev: Option<Vec<(String, SubItemStatus)>>| {
+        detail.with(|d| {
+            if let Some(old) = prev {
+                let c = live::changed(&old, d);
+                if !c.is_empty() {
+                    changes.set(c);
+                }
+            }
+            d.items
+                .iter()
+                .map(|i| (i.sub_item_id.clone(), i.status))
+                .collect()
+        })
+    });
+    let announcement = move || {
+        let c = changes.get();
+        if c.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = def.with_value(|def| {
+            c.iter()
+                .map(|(i, s)| pair(t().label_value, &title(def, i), item_status(*s)))
+                .collect()
+        });
+        format!("{}{}", t().live_updated, parts.join(t().list_sep))
+    };
+    view! {
+        <h1>{move || text(&service)}</h1>
+        <p class="case-line">{move || t().case_number_label}" "<strong class="case-no">{case}</strong></p>
+        <p class="sub-item-meta">{move || with_n(t().apps_submitted, &submitted)}</p>
+        <p class="case-state">{move || detail.with(|d| case_status(d.status))}</p>
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</p>
+        <Supplements id=id.clone() detail def />
+        <h2>{move || t().items_heading}</h2>
+        <ol class="sub-items"><ItemRows detail def /></ol>
+        <RatingSection id detail />
+        <h2>{move || t().timeline_heading}</h2>
+        <ol class="timeline"><Timeline detail def /></ol>
+    }
+}

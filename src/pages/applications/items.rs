@@ -1,0 +1,186 @@
+//! The detail's sub-item rows and timeline, and the plain rules they show: translated states,
+//! expected dates in working days after what each item waits for, and the courier of a parcel.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use onething_core::api::{ApplicationDetail, SubItemStatus, TimelineKind};
+use onething_core::engine::Date;
+use onething_core::{ServiceDefinition, Text};
+
+use crate::i18n::{count, t, with_n};
+use crate::prefs::locale;
+
+/// The translated state of a sub-item.
+pub fn item_status(s: SubItemStatus) -> &'static str {
+    let t = t();
+    match s {
+        SubItemStatus::Received => t.item_received,
+        SubItemStatus::Accepted => t.item_accepted,
+        SubItemStatus::InProgress => t.item_in_progress,
+        SubItemStatus::Completed => t.item_completed,
+        SubItemStatus::Delivered => t.item_delivered,
+        SubItemStatus::Rejected => t.item_rejected,
+        SubItemStatus::SupplementRequested => t.item_supplement,
+    }
+}
+
+/// A sub-item's name in the current language (its id when the definition lacks it).
+pub fn title(def: &ServiceDefinition, id: &str) -> String {
+    def.sub_items
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_owned(), |s| s.title.get(locale()).to_owned())
+}
+
+/// The courier, read from the tracking number's prefix (SF: 顺丰; EMS numbers start with E).
+pub fn courier(tracking: &str) -> &'static str {
+    if tracking.starts_with("SF") {
+        t().courier_sf
+    } else if tracking.starts_with('E') {
+        t().courier_ems
+    } else {
+        t().courier_other
+    }
+}
+
+/// Each item's expected completion: its time limit in working days, counted from when all it
+/// depends on are expected to finish (definitions list items in handling order).
+pub fn expected(def: &ServiceDefinition, ids: &[&str], from: Date) -> BTreeMap<String, Date> {
+    let mut done: BTreeMap<String, Date> = BTreeMap::new();
+    for s in def
+        .sub_items
+        .iter()
+        .filter(|s| ids.contains(&s.id.as_str()))
+    {
+        let start = s
+            .depends_on
+            .iter()
+            .filter_map(|d| done.get(d))
+            .max()
+            .copied()
+            .unwrap_or(from);
+        done.insert(
+            s.id.clone(),
+            start.add_working_days(u32::from(s.time_limit_days)),
+        );
+    }
+    done
+}
+
+/// One row per sub-item: state, department, time limit, expected date, what it waits for, and
+/// the parcel once mailed.
+#[component]
+pub fn ItemRows(
+    /// The live application.
+    detail: RwSignal<ApplicationDetail>,
+    /// Its service definition.
+    def: StoredValue<ServiceDefinition>,
+) -> impl IntoView {
+    move || {
+        let _ = locale();
+        detail.with(|d| {
+            def.with_value(|def| {
+                let from = Date::parse(&super::local(&d.submitted_at, false)).unwrap_or(Date::from_days(0));
+                let ids: Vec<&str> = d.items.iter().map(|i| i.sub_item_id.as_str()).collect();
+                let dates = expected(def, &ids, from);
+                d.items
+                    .iter()
+                    .map(|i| {
+                        let s = def.sub_items.iter().find(|s| s.id == i.sub_item_id);
+                        let dept = s.map(|s| s.department.get(locale()).to_owned());
+                        let days = s.map_or(0, |s| usize::from(s.time_limit_days));
+                        let open = !i.status.is_done() && !i.status.is_final();
+                        let due = dates.get(&i.sub_item_id).filter(|_| open).map(|x| with_n(t().expected_by, x));
+                        let waits = (!i.waiting_for.is_empty()).then(|| {
+                            let names: Vec<String> = i.waiting_for.iter().map(|w| title(def, w)).collect();
+                            with_n(t().item_waiting_for, names.join(t().list_sep))
+                        });
+                        let parcel = i.tracking_number.as_ref().map(|n| super::pair(t().tracking_label, courier(n), n));
+                        view! {
+                            <li class="sub-item" data-item=i.sub_item_id.clone()>
+                                <div class="sub-item-head">
+                                    <span class="sub-item-title">{title(def, &i.sub_item_id)}</span>
+                                    <span class=format!("status item-{}", i.status.as_str())>{item_status(i.status)}</span>
+                                </div>
+                                <p class="sub-item-meta">{dept}</p>
+                                <p class="sub-item-meta">{count(t().time_limit_one, t().time_limit, days)}</p>
+                                {due.map(|x| view! { <p class="sub-item-meta">{x}</p> })}
+                                {waits.map(|x| view! { <p class="sub-item-deps waiting">{x}</p> })}
+                                {parcel.map(|x| view! { <p class="parcel">{x}</p> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    }
+}
+
+/// What happened, oldest first, with local times.
+#[component]
+pub fn Timeline(
+    /// The live application.
+    detail: RwSignal<ApplicationDetail>,
+    /// Its service definition.
+    def: StoredValue<ServiceDefinition>,
+) -> impl IntoView {
+    move || {
+        let _ = locale();
+        detail.with(|d| {
+            def.with_value(|def| {
+                d.timeline
+                    .iter()
+                    .map(|e| {
+                        let item = e.sub_item_id.as_deref().map(|i| title(def, i));
+                        let what = match (e.kind, e.status) {
+                            (TimelineKind::Submitted, _) => t().tl_submitted.to_owned(),
+                            (TimelineKind::StatusChanged, Some(s)) => item_status(s).to_owned(),
+                            (
+                                TimelineKind::SupplementRequested | TimelineKind::StatusChanged,
+                                _,
+                            ) => t().item_supplement.to_owned(),
+                            (TimelineKind::SupplementAnswered, _) => t().tl_answered.to_owned(),
+                            (TimelineKind::Rated, _) => t().tl_rated.to_owned(),
+                        };
+                        let line = item.map_or_else(
+                            || what.clone(),
+                            |i| super::pair(t().label_value, &i, &what),
+                        );
+                        view! {
+                            <li>
+                                <span class="tl-time">{super::local(&e.at, true)}</span>
+                                <span class="tl-what">{line}</span>
+                                {e.note.clone().map(|n| view! { <span class="tl-note">{n}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    }
+}
+
+/// A `Text`'s current translation, for callers outside a view.
+pub fn text(x: &Text) -> String {
+    x.get(locale()).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependants_are_expected_after_what_they_wait_for() {
+        let def = ServiceDefinition::from_toml(
+            "shop-opening.toml",
+            include_str!("../../../services/shop-opening.toml"),
+        )
+        .expect("definition");
+        // Friday 2026-11-27: the licence takes one working day (Monday), the seal one more.
+        let from = Date::parse("2026-11-27").expect("date");
+        let dates = expected(&def, &["business_licence", "seal_engraving"], from);
+        assert_eq!(dates["business_licence"].to_string(), "2026-11-30");
+        assert_eq!(dates["seal_engraving"].to_string(), "2026-12-01");
+    }
+}

@@ -1,0 +1,148 @@
+//! Tracking after submission: `/applications` lists the person's cases, `/applications/:id`
+//! follows one of them live (sub-items, timeline, supplement requests, rating).
+
+mod detail;
+mod items;
+mod live;
+mod rating;
+mod supplement;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use onething_core::Text;
+use onething_core::api::{ApplicationStatus, ApplicationSummary};
+
+use crate::api::{self, FetchError};
+use crate::components::{LoadError, set_title};
+use crate::i18n::{t, with_n};
+use crate::prefs::locale;
+
+pub use detail::ApplicationPage;
+
+/// One line of the list: the case, its service's name, and whether it waits for the person.
+#[derive(Clone)]
+struct Line {
+    summary: ApplicationSummary,
+    title: Option<Text>,
+    can_rate: bool,
+}
+
+/// The person's applications, with the service names and whether a rating is open.
+async fn load() -> Result<Vec<Line>, FetchError> {
+    api::session::ensure().await?;
+    let list = api::list_applications().await?;
+    let services = api::list_services().await.unwrap_or_default();
+    let mut lines = Vec::with_capacity(list.len());
+    for summary in list {
+        // The list does not say whether a rating is open; only completed cases can have one.
+        let can_rate = summary.status == ApplicationStatus::Completed
+            && api::get_application(&summary.id)
+                .await
+                .is_ok_and(|d| d.can_rate && d.rating.is_none());
+        let title = services
+            .iter()
+            .find(|s| s.id == summary.service_id)
+            .map(|s| s.title.clone());
+        lines.push(Line {
+            summary,
+            title,
+            can_rate,
+        });
+    }
+    Ok(lines)
+}
+
+/// Fills a `{a}`…`{b}` message (`营业执照：已受理`, `Business licence: Accepted`).
+pub(crate) fn pair(template: &str, a: &str, b: &str) -> String {
+    template.replace("{a}", a).replace("{b}", b)
+}
+
+/// The translated state of a whole case.
+pub(crate) fn case_status(s: ApplicationStatus) -> &'static str {
+    match s {
+        ApplicationStatus::InProgress => t().case_in_progress,
+        ApplicationStatus::ActionRequired => t().case_action_required,
+        ApplicationStatus::Completed => t().case_completed,
+    }
+}
+
+/// A UTC instant (RFC 3339) as the person's local date and, with `time`, hour and minute.
+pub(crate) fn local(at: &str, time: bool) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at));
+    let date = format!(
+        "{}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    );
+    if time {
+        format!("{date} {:02}:{:02}", d.get_hours(), d.get_minutes())
+    } else {
+        date
+    }
+}
+
+/// `/applications`: my applications.
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    Effect::new(move || set_title(t().apps_title));
+    let lines = LocalResource::new(load);
+    view! {
+        <h1>{move || t().apps_title}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
+            {move || Suspend::new(async move {
+                match lines.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p>{move || t().apps_empty}</p>
+                        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+                    }.into_any(),
+                    Ok(list) => view! { <Cards list /> }.into_any(),
+                    Err(error) => {
+                        let on_retry = Callback::new(move |()| lines.refetch());
+                        view! { <LoadError error on_retry /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One card per case, each a link to its detail.
+#[component]
+fn Cards(
+    /// The cases, newest first.
+    list: Vec<Line>,
+) -> impl IntoView {
+    view! {
+        <ul class="cards">
+            {list
+                .into_iter()
+                .map(|line| {
+                    let Line { summary: s, title, can_rate } = line;
+                    let href = format!("/applications/{}", s.id);
+                    let status = s.status;
+                    let needs = status == ApplicationStatus::ActionRequired;
+                    let date = local(&s.submitted_at, false);
+                    view! {
+                        <li class="card">
+                            <A href=href attr:class="card-link">
+                                <span class="card-title">
+                                    {move || title.as_ref().map_or_else(|| t().apps_title.to_owned(), |x| x.get(locale()).to_owned())}
+                                </span>
+                                <span class="card-meta">{move || format!("{} {}", t().case_number_label, s.case_number)}</span>
+                                <span class="card-meta">{move || with_n(t().apps_submitted, &date)}</span>
+                                <span class="card-badges">
+                                    <span class=format!("status case-{}", if needs { "action" } else if status == ApplicationStatus::Completed { "done" } else { "open" })>
+                                        {move || case_status(status)}
+                                    </span>
+                                    {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}
+                                    {can_rate.then(|| view! { <span class="badge badge-alert">{move || t().apps_can_rate}</span> })}
+                                </span>
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
