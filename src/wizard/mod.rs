@@ -5,6 +5,7 @@ pub mod draft;
 pub mod path;
 pub mod steps;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -67,6 +68,30 @@ impl Wizard {
     }
 }
 
+/// Each item's expected completion: its time limit in working days, counted from when all it
+/// depends on are expected to finish (definitions list items in handling order).
+pub fn expected_dates(def: &ServiceDefinition, ids: &[&str], from: Date) -> BTreeMap<String, Date> {
+    let mut done: BTreeMap<String, Date> = BTreeMap::new();
+    for s in def
+        .sub_items
+        .iter()
+        .filter(|s| ids.contains(&s.id.as_str()))
+    {
+        let start = s
+            .depends_on
+            .iter()
+            .filter_map(|d| done.get(d))
+            .max()
+            .copied()
+            .unwrap_or(from);
+        done.insert(
+            s.id.clone(),
+            start.add_working_days(u32::from(s.time_limit_days)),
+        );
+    }
+    done
+}
+
 /// Today's date in the device's time zone.
 pub fn today() -> Date {
     let now = js_sys::Date::new_0();
@@ -114,4 +139,23 @@ pub fn summary_entries(w: &Wizard, keep: impl Fn(&FieldPath) -> bool) -> Vec<(St
                 .collect()
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependants_are_expected_after_what_they_wait_for() {
+        let def = ServiceDefinition::from_toml(
+            "shop-opening.toml",
+            include_str!("../../services/shop-opening.toml"),
+        )
+        .expect("definition");
+        // Friday 2026-11-27: the licence takes one working day (Monday), the seal one more.
+        let from = Date::parse("2026-11-27").expect("date");
+        let dates = expected_dates(&def, &["business_licence", "seal_engraving"], from);
+        assert_eq!(dates["business_licence"].to_string(), "2026-11-30");
+        assert_eq!(dates["seal_engraving"].to_string(), "2026-12-01");
+    }
 }

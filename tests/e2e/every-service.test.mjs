@@ -4,10 +4,9 @@
 // by the core's tests), so a new definition is covered by adding its example.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { address, choose, domId, fill, jpeg, next } from './wizard.mjs';
+import { address, choose, domId, exampleApplication, fill, jpeg, next } from './wizard.mjs';
 
 let server;
 let browser;
@@ -19,24 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// The examples are valid on this day; dates in them move with the calendar so that "in the
-// future" and "under one year old" stay true whenever the test runs.
-const EXAMPLE_DAY = Date.UTC(2026, 10, 28);
-const shiftDays = Math.round((Date.now() - EXAMPLE_DAY) / 86_400_000);
-function shiftDates(value) {
-  if (typeof value === 'string') {
-    const m = value.match(/^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2})?$/);
-    if (!m) return value;
-    const d = new Date(Date.parse(`${m[1]}T00:00:00Z`) + shiftDays * 86_400_000);
-    return d.toISOString().slice(0, 10) + (m[2] ?? '');
-  }
-  if (Array.isArray(value)) return value.map(shiftDates);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v)]));
-  }
-  return value;
-}
 
 const present = async (page, selector) => {
   await page.locator(selector).first().waitFor({ timeout: 1500 }).catch(() => {});
@@ -112,7 +93,7 @@ const ids = ['shop-opening', 'utility-connection', 'film-shooting', 'youth-rural
 for (const id of ids) {
   test(`${id}: from its landing page to a case number, filled from the definition`, async () => {
     const def = await (await fetch(new URL(`/api/services/${id}`, server.url))).json();
-    const example = shiftDates(JSON.parse(readFileSync(join(process.env.ONETHING_SERVICES, 'examples', `${id}.json`), 'utf8')));
+    const example = exampleApplication(id);
     const { context, page, errors } = await phonePage(browser);
     try {
       await page.goto(new URL(`/services/${id}`, server.url).href);

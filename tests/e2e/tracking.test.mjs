@@ -4,10 +4,9 @@
 // with a photo, the parcel's tracking number, and the 好差评 rating, once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { jpeg } from './wizard.mjs';
+import { exampleApplication, jpeg } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 let server;
@@ -215,27 +214,10 @@ test('without EventSource the page catches up in the foreground and polls; the l
   }
 });
 
-// The examples are valid on 2026-11-28; their dates move with the calendar (as in
-// every-service.test.mjs) so that the baby stays newborn whenever the test runs.
-const shiftDays = Math.round((Date.now() - Date.UTC(2026, 10, 28)) / 86_400_000);
-function shiftDates(value) {
-  if (typeof value === 'string') {
-    const m = value.match(/^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2})?$/);
-    if (!m) return value;
-    const d = new Date(Date.parse(`${m[1]}T00:00:00Z`) + shiftDays * 86_400_000);
-    return d.toISOString().slice(0, 10) + (m[2] ?? '');
-  }
-  if (Array.isArray(value)) return value.map(shiftDates);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v)]));
-  }
-  return value;
-}
-
 test('newborn: 医保 waits for 户口登记 until the hukou is done', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    const example = shiftDates(JSON.parse(readFileSync(join(process.env.ONETHING_SERVICES, 'examples', 'newborn.json'), 'utf8')));
+    const example = exampleApplication('newborn');
     await page.goto(server.url);
     const app = await page.evaluate(async (body) => {
       const post = async (path, json, headers = {}) => {

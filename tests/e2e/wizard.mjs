@@ -1,6 +1,7 @@
 // Helpers to drive the wizard like a person: by field, with the ids the SPA derives from the
 // engine's field paths (`answers.children[1].name` → `f-answers-children-1--name`).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts } from './harness.mjs';
 
@@ -71,4 +72,28 @@ export async function jpeg(page) {
     return c.toDataURL('image/jpeg', 0.8).split(',')[1];
   });
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}
+
+// The examples in services/examples/ are valid on this day; dates in them move with the calendar
+// so that "in the future" and "under one year old" stay true whenever the tests run.
+const EXAMPLE_DAY = Date.UTC(2026, 10, 28);
+const shiftDays = Math.round((Date.now() - EXAMPLE_DAY) / 86_400_000);
+function shiftDates(value) {
+  if (typeof value === 'string') {
+    const m = value.match(/^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2})?$/);
+    if (!m) return value;
+    const d = new Date(Date.parse(`${m[1]}T00:00:00Z`) + shiftDays * 86_400_000);
+    return d.toISOString().slice(0, 10) + (m[2] ?? '');
+  }
+  if (Array.isArray(value)) return value.map(shiftDates);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v)]));
+  }
+  return value;
+}
+
+/** The example application of service `id`, its dates moved to today's calendar. */
+export function exampleApplication(id) {
+  const file = join(process.env.ONETHING_SERVICES, 'examples', `${id}.json`);
+  return shiftDates(JSON.parse(readFileSync(file, 'utf8')));
 }

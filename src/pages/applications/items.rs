@@ -1,8 +1,6 @@
 //! The detail's sub-item rows and timeline, and the plain rules they show: translated states,
 //! expected dates in working days after what each item waits for, and the courier of a parcel.
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
 use onething_core::api::{ApplicationDetail, SubItemStatus, TimelineKind};
 use onething_core::engine::Date;
@@ -44,30 +42,6 @@ pub fn courier(tracking: &str) -> &'static str {
     }
 }
 
-/// Each item's expected completion: its time limit in working days, counted from when all it
-/// depends on are expected to finish (definitions list items in handling order).
-pub fn expected(def: &ServiceDefinition, ids: &[&str], from: Date) -> BTreeMap<String, Date> {
-    let mut done: BTreeMap<String, Date> = BTreeMap::new();
-    for s in def
-        .sub_items
-        .iter()
-        .filter(|s| ids.contains(&s.id.as_str()))
-    {
-        let start = s
-            .depends_on
-            .iter()
-            .filter_map(|d| done.get(d))
-            .max()
-            .copied()
-            .unwrap_or(from);
-        done.insert(
-            s.id.clone(),
-            start.add_working_days(u32::from(s.time_limit_days)),
-        );
-    }
-    done
-}
-
 /// One row per sub-item: state, department, time limit, expected date, what it waits for, and
 /// the parcel once mailed.
 #[component]
@@ -83,7 +57,7 @@ pub fn ItemRows(
             def.with_value(|def| {
                 let from = Date::parse(&super::local(&d.submitted_at, false)).unwrap_or(Date::from_days(0));
                 let ids: Vec<&str> = d.items.iter().map(|i| i.sub_item_id.as_str()).collect();
-                let dates = expected(def, &ids, from);
+                let dates = crate::wizard::expected_dates(def, &ids, from);
                 d.items
                     .iter()
                     .map(|i| {
@@ -164,23 +138,4 @@ pub fn Timeline(
 /// A `Text`'s current translation, for callers outside a view.
 pub fn text(x: &Text) -> String {
     x.get(locale()).to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dependants_are_expected_after_what_they_wait_for() {
-        let def = ServiceDefinition::from_toml(
-            "shop-opening.toml",
-            include_str!("../../../services/shop-opening.toml"),
-        )
-        .expect("definition");
-        // Friday 2026-11-27: the licence takes one working day (Monday), the seal one more.
-        let from = Date::parse("2026-11-27").expect("date");
-        let dates = expected(&def, &["business_licence", "seal_engraving"], from);
-        assert_eq!(dates["business_licence"].to_string(), "2026-11-30");
-        assert_eq!(dates["seal_engraving"].to_string(), "2026-12-01");
-    }
 }

@@ -1,8 +1,6 @@
 //! The confirmation page: the case number (办件编号), and what happens next for each sub-item
 //! with its expected date, counted in working days and after the items it waits for.
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 use onething_core::engine::Date;
@@ -10,7 +8,7 @@ use onething_core::engine::Date;
 use crate::components::{focus_heading, set_title};
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
-use crate::wizard::{Wizard, draft};
+use crate::wizard::{Wizard, draft, expected_dates};
 
 /// The confirmation page.
 #[component]
@@ -26,7 +24,8 @@ pub fn ConfirmationPage() -> impl IntoView {
         .get(..10)
         .and_then(Date::parse)
         .unwrap_or(w.today);
-    let expected = expected_dates(&w, &receipt.sub_items, submitted);
+    let ids: Vec<&str> = receipt.sub_items.iter().map(String::as_str).collect();
+    let expected = w.def.with_value(|d| expected_dates(d, &ids, submitted));
     let rows = w.def.with_value(|d| {
         d.sub_items
             .iter()
@@ -93,27 +92,4 @@ pub fn ConfirmationPage() -> impl IntoView {
         <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
     }
     .into_any()
-}
-
-/// Each sub-item's expected completion: its time limit in working days, counted from when all
-/// it depends on are expected to finish (户口 before 医保 and 社保卡).
-fn expected_dates(w: &Wizard, selected: &[String], from: Date) -> BTreeMap<String, Date> {
-    w.def.with_value(|d| {
-        let mut done: BTreeMap<String, Date> = BTreeMap::new();
-        // Definitions list sub-items in handling order, and dependencies point backwards.
-        for s in d.sub_items.iter().filter(|s| selected.contains(&s.id)) {
-            let start = s
-                .depends_on
-                .iter()
-                .filter_map(|dep| done.get(dep))
-                .max()
-                .copied()
-                .unwrap_or(from);
-            done.insert(
-                s.id.clone(),
-                start.add_working_days(u32::from(s.time_limit_days)),
-            );
-        }
-        done
-    })
 }
