@@ -139,7 +139,16 @@ test('a married couple applies for twins: one form, four ways to give documents,
     assert.match(await overlay.innerText(), /^3305\*{10}\w{4}$/);
     problems.push(...await a11y(page, 'mother'));
     await shot(page, 'wizard-4-mother');
-    await next(page, /page\/marriage$/);
+    // The task list shows what is done and what is left, and leads back into the form.
+    await page.getByRole('link', { name: '查看全部步骤' }).click();
+    await page.waitForURL(/tasks$/);
+    const row = (title) => page.locator('li.task', { hasText: title }).locator('.status');
+    assert.equal(await row('宝宝出生信息').innerText(), '已完成');
+    assert.equal(await row('母亲信息').innerText(), '已完成');
+    assert.equal(await row('婚姻状况').innerText(), '未开始');
+    problems.push(...await a11y(page, 'tasks'));
+    await page.locator('.bottom-bar a').click();
+    await page.waitForURL(/page\/marriage$/);
 
     // Reload mid-flow: everything typed so far is still there.
     await choose(page, 'answers.marital_status', 'married');

@@ -21,7 +21,7 @@ pub use tasks::TasksPage;
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Outlet;
+use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api;
@@ -44,7 +44,11 @@ pub fn ApplyShell() -> impl IntoView {
                 match service.await {
                     Ok(def) => {
                         provide_context(Wizard::new(def));
-                        view! { <Outlet /> }.into_any()
+                        view! {
+                            <TasksLink />
+                            <Outlet />
+                        }
+                        .into_any()
                     }
                     Err(error) => {
                         let on_retry = Callback::new(move |()| service.refetch());
@@ -53,6 +57,23 @@ pub fn ApplyShell() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A link to the task list from every step but the list itself and the confirmation.
+#[component]
+fn TasksLink() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let location = leptos_router::hooks::use_location();
+    let shown = move || {
+        let path = location.pathname.get();
+        !(path.ends_with("/tasks") || path.ends_with("/confirmation"))
+    };
+    let href = format!("/apply/{}/tasks", w.service_id());
+    view! {
+        <Show when=shown>
+            <A href=href.clone() attr:class="tasks-link">{move || t().tasks_link}</A>
+        </Show>
     }
 }
 
