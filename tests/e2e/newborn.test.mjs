@@ -179,7 +179,10 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await next(page, /check$/);
 
     // Check answers, then a Change link round trip.
-    assert.match(await page.locator('main').innerText(), /王一言/);
+    const answers = await page.locator('main').innerText();
+    assert.match(answers, /王一言/);
+    assert.match(answers, /浙江省湖州市吴兴区 爱山街道红旗路 8 号/, 'addresses read as names, not codes');
+    assert.doesNotMatch(answers, /330502199403150028/, 'ID numbers are masked on the check page');
     problems.push(...await a11y(page, 'check'));
     await shot(page, 'wizard-6-check');
     await page.getByRole('link', { name: '修改 父亲信息' }).click();

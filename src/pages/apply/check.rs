@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use onething_core::Locale;
 use onething_core::definition::{Fact, FactKind};
 use onething_core::engine::AnswerValue;
-use onething_core::{Locale, Text};
 
 use super::{back_url, guard, next_fn};
 use crate::components::field::mask;
@@ -104,13 +104,11 @@ fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
             .find(|o| o.id == id)
             .map_or_else(|| id.to_owned(), |o| o.label.get(l).to_owned())
     };
-    let yes_no = |b: bool| Text {
-        zh: (if b { "是" } else { "否" }).into(),
-        en: (if b { "Yes" } else { "No" }).into(),
-    };
+    let m = crate::i18n::messages(l);
     match value {
-        None | Some(AnswerValue::Null) => crate::i18n::messages(l).not_answered.to_owned(),
-        Some(AnswerValue::Bool(b)) => yes_no(*b).get(l).to_owned(),
+        // An answer of no shape the form can produce counts as unanswered (the engine agrees).
+        None | Some(AnswerValue::Null | AnswerValue::Unsupported(_)) => m.not_answered.to_owned(),
+        Some(AnswerValue::Bool(b)) => (if *b { m.yes } else { m.no }).to_owned(),
         Some(AnswerValue::Integer(n)) => fact
             .unit
             .as_ref()
@@ -124,10 +122,16 @@ fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
         Some(AnswerValue::Text(s)) => s.clone(),
         Some(AnswerValue::Choices(c)) => c.iter().map(|x| option(x)).collect::<Vec<_>>().join("、"),
         Some(AnswerValue::Address(a)) => {
-            let region = a.region.join(" ");
-            format!("{region} {}", a.detail).trim().to_owned()
+            // Region names from the core's table; a code it does not list is shown as it is.
+            let region: Vec<&str> = a
+                .region
+                .iter()
+                .map(|c| onething_core::regions::region(c).map_or(c.as_str(), |r| r.name(l)))
+                .collect();
+            format!("{} {}", region.join(""), a.detail)
+                .trim()
+                .to_owned()
         }
         Some(AnswerValue::Group(items)) => items.len().to_string(),
-        Some(other) => format!("{other:?}"),
     }
 }
