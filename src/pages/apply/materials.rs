@@ -7,11 +7,9 @@ use onething_core::definition::{Material, Satisfier};
 use onething_core::engine::{MaterialChoice, MaterialNeed};
 use wasm_bindgen::JsCast;
 
-use super::{back_url, guard, next_fn};
+use super::{back_url, continue_when_valid, guard};
 use crate::api;
-use crate::components::{
-    BackLink, BottomBar, ErrorSummary, FormState, focus_heading, focus_summary, set_title,
-};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_heading, set_title};
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard};
@@ -48,15 +46,7 @@ pub fn MaterialsPage() -> impl IntoView {
                 .collect()
         })
     });
-    let next = next_fn(step.clone());
-    let on_continue = Callback::new(move |()| {
-        form.attempted.set(true);
-        if errors.with_untracked(Vec::is_empty) {
-            next();
-        } else {
-            focus_summary(summary);
-        }
-    });
+    let on_continue = continue_when_valid(step.clone(), form, errors, summary);
     let needs = Memo::new(move |_| w.eval.with(|e| e.materials.clone()));
     view! {
         <BackLink href=back_url(&step) />

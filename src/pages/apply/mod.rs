@@ -135,6 +135,25 @@ pub fn next_fn(step: Step) -> impl Fn() + Clone + Send + Sync + 'static {
     }
 }
 
+/// The Continue button of a page with fields: from then on every error shows; with none left it
+/// goes to the next step, otherwise the error summary takes focus (GOV.UK pattern).
+pub fn continue_when_valid(
+    step: Step,
+    form: crate::components::FormState,
+    errors: Signal<Vec<(String, String)>>,
+    summary: NodeRef<leptos::html::Div>,
+) -> Callback<()> {
+    let next = next_fn(step);
+    Callback::new(move |()| {
+        form.attempted.set(true);
+        if errors.with_untracked(Vec::is_empty) {
+            next();
+        } else {
+            crate::components::focus_summary(summary);
+        }
+    })
+}
+
 /// The URL of the step before `step` (the landing page before the first).
 pub fn back_url(step: &Step) -> String {
     let w = expect_context::<Wizard>();

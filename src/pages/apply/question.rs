@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use onething_core::definition::FactKind;
 
-use super::{back_url, guard, next_fn};
+use super::{back_url, continue_when_valid, guard};
 use crate::components::{
-    BackLink, BottomBar, ErrorSummary, Field, FormState, GroupField, focus_heading, focus_summary,
-    set_title,
+    BackLink, BottomBar, ErrorSummary, Field, FormState, GroupField, focus_heading, set_title,
 };
 use crate::i18n::t;
 use crate::prefs::locale;
@@ -61,15 +60,7 @@ fn PageBody(
             p.section == Section::Answers && facts.contains(&p.fact)
         })
     });
-    let next = next_fn(step.clone());
-    let on_continue = Callback::new(move |()| {
-        form.attempted.set(true);
-        if errors.with_untracked(Vec::is_empty) {
-            next();
-        } else {
-            focus_summary(summary);
-        }
-    });
+    let on_continue = continue_when_valid(step.clone(), form, errors, summary);
     let (title, intro) = (page.title.clone(), page.intro.clone());
     view! {
         <BackLink href=back_url(&step) />

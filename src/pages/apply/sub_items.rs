@@ -4,10 +4,8 @@
 use leptos::prelude::*;
 use onething_core::SubItem;
 
-use super::{back_url, guard, next_fn};
-use crate::components::{
-    BackLink, BottomBar, ErrorSummary, FormState, focus_heading, focus_summary, set_title,
-};
+use super::{back_url, continue_when_valid, guard};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_heading, set_title};
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard};
@@ -75,15 +73,7 @@ pub fn SubItemsPage() -> impl IntoView {
         })
     });
     let items = w.def.with_value(|d| d.sub_items.clone());
-    let next = next_fn(step.clone());
-    let on_continue = Callback::new(move |()| {
-        form.attempted.set(true);
-        if errors.with_untracked(Vec::is_empty) {
-            next();
-        } else {
-            focus_summary(summary);
-        }
-    });
+    let on_continue = continue_when_valid(step.clone(), form, errors, summary);
     view! {
         <BackLink href=back_url(&step) />
         <ErrorSummary errors node_ref=summary />
