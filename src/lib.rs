@@ -10,6 +10,8 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
+pub mod storage;
+pub mod upload;
 pub mod wizard;
 
 use wasm_bindgen::JsCast;
@@ -29,7 +31,28 @@ pub fn start() {
     };
     root.set_inner_html("");
     leptos::mount::mount_to(root, app::App).forget();
+    leptos::task::spawn_local(storage::probe());
+    wizard::outbox::start();
+    register_service_worker();
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
         let _ = perf.mark("app-ready");
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function registerWorker() {\
+  if (!('serviceWorker' in navigator)) return;\
+  const root = new URL('../../', import.meta.url);\
+  navigator.serviceWorker.register(new URL('sw.js', root), { scope: root.pathname }).catch(() => {});\
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = registerWorker)]
+    fn register_worker();
+}
+
+/// Registers the app-shell service worker (`public/sw.js`), so the app opens without network
+/// and shows what is queued. Failure (no support, insecure origin) changes nothing else. The
+/// app's root is found from the snippet's own URL (`<root>/snippets/<crate>/inline0.js`), so it
+/// holds under any sub-path.
+fn register_service_worker() {
+    register_worker();
 }

@@ -10,7 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 use crate::i18n::Messages;
 
 pub mod session;
-pub mod upload;
 
 /// Where the API lives, relative to the page's origin.
 pub(crate) const API_BASE: &str = "/api";

@@ -26,6 +26,48 @@ fn set_token(token: &str) {
     }
 }
 
+/// The development issuer's subject for this browser: random, made once and kept, so this
+/// browser signs in to the same account after a restart (as a platform's login would) and its
+/// saved drafts' uploads stay its own. Not personal data.
+fn dev_subject() -> Option<String> {
+    const KEY: &str = "onething.dev-subject";
+    let local = web_sys::window()?.local_storage().ok()??;
+    if let Some(s) = local.get_item(KEY).ok().flatten() {
+        return Some(s);
+    }
+    let s = format!("dev-{}", crate::wizard::draft::random_hex());
+    let _ = local.set_item(KEY, &s);
+    Some(s)
+}
+
+/// Signs out: ends the session on the server and forgets, on this device, the token, the
+/// drafts, their photos, queued submissions and the storage key.
+pub async fn sign_out() {
+    if token().is_some() {
+        let init = web_sys::RequestInit::new();
+        init.set_method("DELETE");
+        if let Ok(headers) = web_sys::Headers::new() {
+            let _ = super::send("/session", &init, &headers).await;
+        }
+    }
+    if let Some(s) = storage() {
+        let _ = s.remove_item(TOKEN_KEY);
+    }
+    crate::storage::clear_all().await;
+    if let Some(local) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let keys: Vec<String> = (0..local.length().unwrap_or(0))
+            .filter_map(|i| local.key(i).ok().flatten())
+            .filter(|k| {
+                k.starts_with("onething.")
+                    && !matches!(k.as_str(), "onething.locale" | "onething.elder")
+            })
+            .collect();
+        for k in keys {
+            let _ = local.remove_item(&k);
+        }
+    }
+}
+
 /// The signed-in account, signing in first when needed.
 ///
 /// # Errors
@@ -38,16 +80,21 @@ pub async fn ensure() -> Result<Account, FetchError> {
             Err(e) => return Err(e),
         }
     }
-    let ticket: DevTicket = post_json("/dev/tickets", &DevTicketRequest::default(), &[])
-        .await
-        .map_err(|e| match e {
-            // No issuer on this server: the host platform must provide the ticket.
-            FetchError::Api { status: 404, .. } => FetchError::Api {
-                status: 401,
-                code: "session_required".into(),
-            },
-            e => e,
-        })?;
+    let request = DevTicketRequest {
+        subject: dev_subject(),
+        ..DevTicketRequest::default()
+    };
+    let ticket: DevTicket =
+        post_json("/dev/tickets", &request, &[])
+            .await
+            .map_err(|e| match e {
+                // No issuer on this server: the host platform must provide the ticket.
+                FetchError::Api { status: 404, .. } => FetchError::Api {
+                    status: 401,
+                    code: "session_required".into(),
+                },
+                e => e,
+            })?;
     let created: SessionCreated = post_json(
         "/session",
         &SessionRequest {

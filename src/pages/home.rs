@@ -8,6 +8,7 @@ use crate::api;
 use crate::components::{LoadError, set_title};
 use crate::i18n::{count, t};
 use crate::prefs::locale;
+use crate::wizard::outbox;
 
 /// The home page.
 #[component]
@@ -18,6 +19,9 @@ pub fn Home() -> impl IntoView {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
         <p><A href="/applications" attr:class="my-apps-link">{move || t().apps_title}</A></p>
+        {move || (!outbox::queued().with(Vec::is_empty)).then(|| view! {
+            <p class="notice notice-warning" role="status">{t().label_value.replace("{a}", t().outbox_heading).replace("{b}", t().outbox_item)}</p>
+        })}
         <Suspense fallback=move || {
             view! { <p class="loading" role="status">{move || t().services_loading}</p> }
         }>
@@ -46,6 +50,7 @@ fn ServiceCards(
                 .into_iter()
                 .map(|s| {
                     let href = format!("/services/{}", s.id);
+                    let id = s.id.clone();
                     let (title, summary, n) = (s.title, s.summary, s.sub_item_count);
                     view! {
                         <li class="card">
@@ -53,6 +58,9 @@ fn ServiceCards(
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>
                                 <span class="card-meta">{move || count(t().service_item_count_one, t().service_item_count, n)}</span>
+                                {move || outbox::queued().with(|q| q.contains(&id)).then(|| view! {
+                                    <span class="badge">{t().outbox_item}</span>
+                                })}
                             </A>
                         </li>
                     }

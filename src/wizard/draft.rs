@@ -1,11 +1,22 @@
-//! Autosave of the draft in the browser, so a reload or a killed webview loses nothing.
-//!
-//! Kept in `localStorage` under one key per service; saving fails silently only when storage is
-//! unavailable (private mode), in which case the draft lives as long as the page.
+//! The draft on the device, so a reload or a killed webview loses nothing: sealed in IndexedDB
+//! (see `crate::storage`). The submission key and the receipt (no personal data) stay in
+//! `localStorage`, where they can be read synchronously.
 
 use onething_core::engine::Application;
+use serde::{Deserialize, Serialize};
 
-fn key(service: &str) -> String {
+use crate::storage::{self, Store};
+
+/// What is kept of a draft: the answers and the step the person was on.
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub struct Saved {
+    /// The application as filled in so far.
+    pub app: Application,
+    /// The path of the last step shown (`/apply/newborn/materials`), to continue there.
+    pub step: Option<String>,
+}
+
+fn legacy_key(service: &str) -> String {
     format!("onething.draft.{service}")
 }
 
@@ -14,23 +25,22 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// The saved draft of `service`, if any and readable.
-pub fn load(service: &str) -> Option<Application> {
-    let text = storage()?.get_item(&key(service)).ok()??;
-    serde_json::from_str(&text).ok()
+pub async fn load(service: &str) -> Option<Saved> {
+    // Earlier versions kept drafts in plaintext localStorage: never leave one behind.
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&legacy_key(service));
+    }
+    storage::get(Store::Drafts, service).await
 }
 
-/// Saves the draft of `service`.
-pub fn save(service: &str, app: &Application) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(app)) {
-        let _ = s.set_item(&key(service), &text);
-    }
+/// Saves the draft of `service` (sealed, in IndexedDB).
+pub async fn save(service: &str, saved: &Saved) {
+    storage::put(Store::Drafts, service, saved).await;
 }
 
 /// Removes the saved draft of `service`.
-pub fn remove(service: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&key(service));
-    }
+pub async fn remove(service: &str) {
+    storage::remove(Store::Drafts, service).await;
 }
 
 /// The Idempotency-Key of this service's pending submission: made once (128 random bits from
@@ -40,20 +50,25 @@ pub fn submission_key(service: &str) -> String {
     if let Some(existing) = storage().and_then(|s| s.get_item(&k).ok().flatten()) {
         return existing;
     }
+    let key = random_hex();
+    if let Some(s) = storage() {
+        let _ = s.set_item(&k, &key);
+    }
+    key
+}
+
+/// 128 random bits from the platform's CSPRNG, as hex.
+pub fn random_hex() -> String {
     let mut bytes = [0u8; 16];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     if let Some(c) = crypto {
         let _ = c.get_random_values_with_u8_array(&mut bytes);
     }
-    let key = bytes.iter().fold(String::with_capacity(32), |mut s, b| {
+    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
         use std::fmt::Write as _;
         let _ = write!(s, "{b:02x}");
         s
-    });
-    if let Some(s) = storage() {
-        let _ = s.set_item(&k, &key);
-    }
-    key
+    })
 }
 
 /// Forgets the key after the submission succeeded.

@@ -2,6 +2,7 @@
 //! it, navigation between steps, and autosave.
 
 pub mod draft;
+pub mod outbox;
 pub mod path;
 pub mod steps;
 
@@ -15,6 +16,8 @@ use onething_core::engine::{Application, Date, Evaluation, evaluate};
 pub use path::{FieldPath, Section};
 pub use steps::Step;
 
+use crate::upload::Uploads;
+
 /// The wizard of one service, provided as context to every step page.
 #[derive(Clone, Copy)]
 pub struct Wizard {
@@ -26,30 +29,92 @@ pub struct Wizard {
     pub eval: Memo<Evaluation>,
     /// Today's date on the person's device (the engine's date rules are relative to it).
     pub today: Date,
+    /// The path of the step on screen, saved with the draft.
+    pub step: RwSignal<Option<String>>,
+    /// The photos of the materials and their uploads.
+    pub uploads: Uploads,
+    /// False once the application was submitted: nothing is saved after that.
+    live: StoredValue<bool>,
+    /// True while a change is not yet written to the device.
+    pub unsaved: RwSignal<bool>,
 }
 
 impl Wizard {
     /// Starts (or resumes, from the saved draft) the wizard for `def`, and saves every change.
-    pub fn new(def: ServiceDefinition) -> Self {
+    pub fn new(def: ServiceDefinition, saved: Option<draft::Saved>) -> Self {
         let today = today();
         let def = Arc::new(def);
-        let initial = draft::load(&def.id)
-            .filter(|a| a.service_id == def.id)
-            .unwrap_or_else(|| Application {
-                service_id: def.id.clone(),
-                ..Application::default()
-            });
+        let (initial, step) = match saved.filter(|s| s.app.service_id == def.id) {
+            Some(s) => (s.app, s.step),
+            None => (
+                Application {
+                    service_id: def.id.clone(),
+                    ..Application::default()
+                },
+                None,
+            ),
+        };
         let app = RwSignal::new(initial);
+        let step = RwSignal::new(step);
         let for_eval = Arc::clone(&def);
         let eval = Memo::new(move |_| app.with(|a| evaluate(&for_eval, a, today)));
-        let id = def.id.clone();
-        Effect::new(move || app.with(|a| draft::save(&id, a)));
-        Wizard {
+        let uploads = Uploads::new(def.id.clone(), app);
+        let w = Wizard {
             def: StoredValue::new(def),
             app,
             eval,
             today,
-        }
+            step,
+            uploads,
+            live: StoredValue::new(true),
+            unsaved: RwSignal::new(false),
+        };
+        w.autosave();
+        w
+    }
+
+    /// Writes the draft as soon as it changes: one write at a time, and when changes came in
+    /// during a write, one more with the latest state. So the device is at most one write
+    /// (a few milliseconds) behind the screen when the webview is killed, without a write per
+    /// keystroke piling up.
+    fn autosave(self) {
+        let changes = StoredValue::new(0u64);
+        let writing = StoredValue::new(false);
+        Effect::new(move |first: Option<()>| {
+            self.app.track();
+            self.step.track();
+            // The first run is the restored draft itself: nothing new to write.
+            if first.is_none() {
+                return;
+            }
+            changes.update_value(|n| *n += 1);
+            self.unsaved.set(true);
+            if writing.get_value() {
+                return;
+            }
+            writing.set_value(true);
+            leptos::task::spawn_local(async move {
+                loop {
+                    let Some(seen) = changes.try_get_value() else {
+                        return;
+                    };
+                    if !self.live.try_get_value().unwrap_or(false) {
+                        break;
+                    }
+                    let saved = draft::Saved {
+                        app: self.app.get_untracked(),
+                        step: self.step.get_untracked(),
+                    };
+                    draft::save(&self.service_id(), &saved).await;
+                    if changes.try_get_value() != Some(seen) {
+                        continue;
+                    }
+                    break;
+                }
+                writing.try_set_value(false);
+                self.unsaved.try_set(false);
+            });
+        });
     }
 
     /// The service id.
@@ -62,9 +127,12 @@ impl Wizard {
         step.url(&self.service_id())
     }
 
-    /// Forgets the draft (after submission).
+    /// Forgets the draft and its photos on the device (after submission).
     pub fn discard(&self) {
-        draft::remove(&self.service_id());
+        self.live.set_value(false);
+        let id = self.service_id();
+        self.uploads.clear();
+        leptos::task::spawn_local(async move { draft::remove(&id).await });
     }
 }
 

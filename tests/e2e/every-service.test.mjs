@@ -82,8 +82,8 @@ async function materials(page, def, example) {
       const accepts = def.materials.find((m) => m.id === mid).accept;
       for (let i = 0; i < choice.upload_ids.length; i++) {
         const file = accepts.includes('image/jpeg') ? await jpeg(page) : PDF;
-        await page.locator(`#material-${mid}-page-${i}`).setInputFiles(file);
-        await page.locator(`#material-${mid} .photo-page`).nth(i).getByText('已上传').waitFor();
+        await page.locator(`#material-${mid}-page-${i}-album`).setInputFiles(file);
+        await page.locator(`#material-${mid}-page-${i}`).getByText('已上传').waitFor();
       }
     }
   }

@@ -153,6 +153,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
     // Reload mid-flow: everything typed so far is still there.
     await choose(page, 'answers.marital_status', 'married');
     await fill(page, 'answers.marriage_cert_no', 'J330502-2019-000123');
+    await page.locator('.save-state[data-state="saved"]').waitFor();
     await page.reload();
     await page.locator(`#${domId('answers.marriage_cert_no')}`).waitFor();
     assert.equal(await page.locator(`#${domId('answers.marriage_cert_no')}`).inputValue(), 'J330502-2019-000123');
@@ -169,8 +170,8 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await page.locator('#material-marriage_certificate-agree').check();
     await page.locator('#material-father_id_card-upload').check();
     for (const i of [0, 1]) {
-      await page.locator(`#material-father_id_card-page-${i}`).setInputFiles(await jpeg(page));
-      await page.locator('.photo-page').nth(i).getByText('已上传').waitFor();
+      await page.locator(`#material-father_id_card-page-${i}-album`).setInputFiles(await jpeg(page));
+      await page.locator(`#material-father_id_card-page-${i}`).getByText('已上传').waitFor();
     }
     await page.locator('#material-hukou_booklet-at-window').check();
     await page.locator('#material-bank_card-deferred').check();

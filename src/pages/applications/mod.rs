@@ -87,8 +87,19 @@ pub(crate) fn local(at: &str, time: bool) -> String {
 pub fn ApplicationsPage() -> impl IntoView {
     Effect::new(move || set_title(t().apps_title));
     let lines = LocalResource::new(load);
+    let signed_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            crate::api::session::sign_out().await;
+            signed_out.set(true);
+            crate::components::group::focus_later("signed-out");
+        });
+    };
     view! {
         <h1>{move || t().apps_title}</h1>
+        {move || signed_out.get().then(|| view! {
+            <p class="notice" id="signed-out" tabindex="-1" role="status">{t().sign_out_done}</p>
+        })}
         <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
             {move || Suspend::new(async move {
                 match lines.await {
@@ -104,6 +115,9 @@ pub fn ApplicationsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <p>
+            <button type="button" class="button secondary" on:click=sign_out>{move || t().sign_out}</button>
+        </p>
     }
 }
 

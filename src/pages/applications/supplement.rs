@@ -1,6 +1,8 @@
 //! 补正: the department's open requests, each answered in place by text and/or a photo sent
 //! through the same tus upload as the wizard's materials.
 
+use std::rc::Rc;
+
 use leptos::html::Input;
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
@@ -9,7 +11,10 @@ use onething_core::api::{ApplicationDetail, Supplement, SupplementAnswer};
 use super::items::title;
 use super::live;
 use crate::api::{self, FetchError};
+use crate::components::ProgressBar;
+use crate::components::photo_picker::status_text;
 use crate::i18n::t;
+use crate::upload::{self, Status};
 
 /// Every request still waiting for an answer.
 #[component]
@@ -39,16 +44,21 @@ pub fn Supplements(
     }
 }
 
-/// Sends the answer: the photo first (when one was chosen), then the text and upload id.
+/// Sends the answer: the photo first (when one was chosen, compressed and resumable like the
+/// wizard's, with progress in `progress`), then the text and upload id.
 async fn send(
     id: String,
     sid: String,
     text: String,
     file: Option<web_sys::File>,
-) -> Result<ApplicationDetail, FetchError> {
+    progress: RwSignal<Option<Status>>,
+) -> Result<ApplicationDetail, String> {
     let mut upload_ids = Vec::new();
     if let Some(f) = file {
-        upload_ids.push(api::upload::upload(&f).await?);
+        let report: Rc<dyn Fn(Status)> = Rc::new(move |s| progress.set(Some(s)));
+        let sent = upload::send_once(&f, report).await;
+        progress.set(None);
+        upload_ids.push(sent.map_err(|f| status_text(&Status::Failed(f)))?);
     }
     let text = Some(text.trim().to_owned()).filter(|x| !x.is_empty());
     let answer = SupplementAnswer {
@@ -56,7 +66,9 @@ async fn send(
         upload_ids,
         answered_at: None,
     };
-    api::answer_supplement(&id, &sid, &answer).await
+    api::answer_supplement(&id, &sid, &answer)
+        .await
+        .map_err(|e: FetchError| e.message(t()).to_owned())
 }
 
 /// One request: what the department needs, and the answer form.
@@ -74,7 +86,8 @@ fn SupplementForm(
     let text = RwSignal::new(String::new());
     let photo = NodeRef::<Input>::new();
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
+    let progress = RwSignal::new(None::<Status>);
     let (text_id, photo_id) = (format!("sup-{}-text", s.id), format!("sup-{}-photo", s.id));
     let item = s.sub_item_id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -87,16 +100,16 @@ fn SupplementForm(
             .and_then(|i| i.files())
             .and_then(|f| f.get(0));
         if text.get_untracked().trim().is_empty() && file.is_none() {
-            error.set(Some(t().supplement_empty));
+            error.set(Some(t().supplement_empty.to_owned()));
             return;
         }
         busy.set(true);
         error.set(None);
         let (id, sid) = (id.clone(), s.id.clone());
         leptos::task::spawn_local(async move {
-            match send(id, sid, text.get_untracked(), file).await {
+            match send(id, sid, text.get_untracked(), file, progress).await {
                 Ok(d) => live::apply(detail, d),
-                Err(e) => error.set(Some(e.message(t()))),
+                Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
@@ -109,6 +122,10 @@ fn SupplementForm(
             <textarea id=text_id bind:value=text></textarea>
             <label class="label" for=photo_id.clone()>{move || t().supplement_photo}</label>
             <input id=photo_id type="file" accept="image/*,application/pdf" node_ref=photo />
+            {move || progress.get().map(|p| view! {
+                <p class="photo-state" role="status">{status_text(&p)}</p>
+                {p.percent().map(|n| view! { <ProgressBar percent=n label=t().upload_progress /> })}
+            })}
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>
                 {move || if busy.get() { t().photo_sending } else { t().supplement_send }}

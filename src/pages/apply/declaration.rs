@@ -9,10 +9,11 @@ use onething_core::engine::check_submission;
 use wasm_bindgen::JsCast;
 
 use super::{back_url, guard};
-use crate::api::{self, FetchError};
+use crate::api::FetchError;
 use crate::components::{BackLink, BottomBar, focus_heading, set_title};
 use crate::i18n::t;
 use crate::prefs::locale;
+use crate::wizard::outbox::{self, Outcome};
 use crate::wizard::{Step, Wizard, draft};
 
 /// The declaration page.
@@ -84,17 +85,11 @@ pub fn DeclarationPage() -> impl IntoView {
         });
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let result = async {
-                api::session::ensure().await?;
-                api::submit(&app, &key).await
-            }
-            .await;
+            let result = outbox::submit(&service, app, key, deferred).await;
             busy.set(false);
             match result {
-                Ok(created) => {
-                    draft::save_receipt(&service, &created, &app, deferred);
-                    draft::remove(&service);
-                    draft::forget_submission_key(&service);
+                Ok(Outcome::Sent(_)) => {
+                    w.discard();
                     navigate(
                         &format!("/apply/{service}/confirmation"),
                         NavigateOptions {
@@ -103,12 +98,32 @@ pub fn DeclarationPage() -> impl IntoView {
                         },
                     );
                 }
+                Ok(Outcome::Queued) => crate::components::group::focus_later("submit-queued"),
                 Err(e) => {
                     failure.set(Some(e));
                     crate::components::group::focus_later("submit-failure");
                 }
             }
         });
+    });
+    // Queued offline and sent once the network came back, while this page is open.
+    let is_queued = move || {
+        let id = w.service_id();
+        outbox::queued().with(|q| q.contains(&id))
+    };
+    let go_confirm = use_navigate();
+    Effect::new(move || {
+        let id = w.service_id();
+        if outbox::sent().with(|s| s.contains(&id)) {
+            w.discard();
+            go_confirm(
+                &format!("/apply/{id}/confirmation"),
+                NavigateOptions {
+                    replace: true,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
     });
     let on_agree = move |ev: leptos::ev::Event| {
         let on = ev
@@ -135,6 +150,11 @@ pub fn DeclarationPage() -> impl IntoView {
                 <span>{move || t().declaration_text}</span>
             </label>
         </div>
+        {move || is_queued().then(|| view! {
+            <div class="notice" id="submit-queued" tabindex="-1" role="status">
+                <p>{t().submit_queued}</p>
+            </div>
+        })}
         {move || failure.get().map(|e| view! {
             <div class="notice notice-error" id="submit-failure" tabindex="-1" role="alert">
                 <p>{e.message(t())}</p>
@@ -144,7 +164,7 @@ pub fn DeclarationPage() -> impl IntoView {
         <BottomBar
             label=Signal::derive(move || if busy.get() { t().submitting } else { t().submit })
             on_press=on_submit
-            busy=busy
+            busy=Signal::derive(move || busy.get() || is_queued())
         />
     }
 }

@@ -8,8 +8,10 @@ use onething_core::engine::{MaterialChoice, MaterialNeed};
 use wasm_bindgen::JsCast;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::api;
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_heading, set_title};
+use crate::components::{
+    BackLink, BottomBar, ErrorSummary, FormState, PhotoPicker, ProgressBar, focus_heading,
+    set_title,
+};
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard};
@@ -124,7 +126,8 @@ fn MaterialCard(
                 move |_| {
                     w.app.update(|a| {
                         let choice = match s {
-                            Satisfier::Upload => MaterialChoice::Upload { upload_ids: Vec::new() },
+                            // Photos taken before switching away are still on the device.
+                            Satisfier::Upload => MaterialChoice::Upload { upload_ids: w.uploads.done_ids(&mid) },
                             Satisfier::ELicence => MaterialChoice::ELicence { consent: false },
                             Satisfier::Commitment => MaterialChoice::Commitment { accepted: false },
                             Satisfier::Deferred => MaterialChoice::Deferred,
@@ -263,122 +266,50 @@ fn SatisfierDetail(
     }
 }
 
-/// One photo input per page of the material (ID card: photo side and emblem side); a material
-/// without named pages takes one or more files, with a fresh slot after each one sent.
+/// One photo slot per page of the material (ID card: photo side and emblem side); a material
+/// without named pages takes one or more files, with a fresh slot after each one taken. Above
+/// them, the material's progress over all its photos.
 #[component]
 fn PhotoPages(
     /// The material.
     material: Material,
 ) -> impl IntoView {
     let w = expect_context::<Wizard>();
+    let uploads = w.uploads;
     let accept = material.accept.join(",");
-    let named: Vec<onething_core::Text> = material.pages.clone();
+    let named = material.pages.len();
     let mid = material.id.clone();
-    let slots = Memo::new(move |_| {
-        if !named.is_empty() {
-            return named.len();
-        }
-        let sent = w.app.with(|a| match a.materials.get(&mid) {
-            Some(MaterialChoice::Upload { upload_ids }) => {
-                upload_ids.iter().filter(|u| !u.is_empty()).count()
+    let slots = {
+        let mid = mid.clone();
+        Memo::new(move |_| {
+            if named > 0 {
+                return named;
             }
-            _ => 0,
-        });
-        (sent + 1).min(onething_core::definition::MAX_UPLOADS_PER_MATERIAL)
-    });
-    move || {
-        (0..slots.get())
-            .map(|i| {
-                let page = material.pages.get(i).cloned();
-                view! { <PhotoPage material_id=material.id.clone() index=i page accept=accept.clone() /> }
-            })
-            .collect_view()
-    }
-}
-
-/// The state of one page's upload.
-#[derive(Clone, PartialEq)]
-enum Sending {
-    Idle,
-    Busy,
-    Failed(&'static str),
-}
-
-/// One page to photograph: camera or album, then sent to the server.
-#[component]
-fn PhotoPage(
-    /// The material's id.
-    material_id: String,
-    /// Which page (0-based).
-    index: usize,
-    /// The page's name (ID card front …), if the material has pages.
-    page: Option<onething_core::Text>,
-    /// Accepted media types.
-    accept: String,
-) -> impl IntoView {
-    let w = expect_context::<Wizard>();
-    let state = RwSignal::new(Sending::Idle);
-    let id = format!("material-{material_id}-page-{index}");
-    let read = material_id.clone();
-    let done = move || {
-        w.app.with(|a| match a.materials.get(&read) {
-            Some(MaterialChoice::Upload { upload_ids }) => {
-                upload_ids.get(index).is_some_and(|u| !u.is_empty())
+            let mut taken = 0;
+            while taken < onething_core::definition::MAX_UPLOADS_PER_MATERIAL
+                && uploads.photo(&mid, taken).is_some()
+            {
+                taken += 1;
             }
-            _ => false,
+            (taken + 1).min(onething_core::definition::MAX_UPLOADS_PER_MATERIAL)
         })
     };
-    let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        let mid = material_id.clone();
-        state.set(Sending::Busy);
-        leptos::task::spawn_local(async move {
-            let result = async {
-                api::session::ensure().await?;
-                api::upload::upload(&file).await
-            }
-            .await;
-            match result {
-                Ok(upload_id) => {
-                    w.app.update(|a| {
-                        if let Some(MaterialChoice::Upload { upload_ids }) =
-                            a.materials.get_mut(&mid)
-                        {
-                            if upload_ids.len() <= index {
-                                upload_ids.resize(index + 1, String::new());
-                            }
-                            upload_ids[index] = upload_id;
-                        }
-                    });
-                    state.set(Sending::Idle);
-                }
-                Err(e) => state.set(Sending::Failed(e.message(t()))),
-            }
-        });
+    let title = material.title.clone();
+    let progress = move || {
+        let (sent, total) = uploads.material_progress(&mid)?;
+        let n = crate::upload::state::percent(sent, total);
+        let label = format!("{} {}", title.get(locale()), t().upload_progress);
+        Some(view! { <ProgressBar percent=n label /> })
     };
-    let name = page.clone();
     view! {
-        <div class="photo-page">
-            <label class="button secondary photo-button" for=id.clone()>
-                {move || name.as_ref().map_or_else(|| t().photo_take.to_owned(), |n| format!("{}：{}", t().photo_take, n.get(locale())))}
-            </label>
-            <input class="visually-hidden" type="file" id=id accept=accept capture="environment" on:change=on_change />
-            <p class="photo-state" role="status">
-                {move || match state.get() {
-                    Sending::Busy => t().photo_sending.to_owned(),
-                    Sending::Failed(msg) => msg.to_owned(),
-                    Sending::Idle if done() => t().photo_done.to_owned(),
-                    Sending::Idle => String::new(),
-                }}
-            </p>
-        </div>
+        {progress}
+        {move || {
+            (0..slots.get())
+                .map(|i| {
+                    let page = material.pages.get(i).map(|p| p.get(locale()).to_owned());
+                    view! { <PhotoPicker material=material.id.clone() index=i page accept=accept.clone() /> }
+                })
+                .collect_view()
+        }}
     }
 }

@@ -27,24 +27,38 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api;
 use crate::components::LoadError;
 use crate::i18n::t;
-use crate::wizard::{Step, Wizard, steps};
+use crate::wizard::{Step, Wizard, draft, steps};
 
 /// Loads the definition, then renders the current step.
 #[component]
 pub fn ApplyShell() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    // A memo: the child routes' params (`page/:page`) live in the same map, and the wizard must
+    // not be rebuilt (from the saved draft) on every step.
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    // The definition and the saved draft (with its photos) together: no step renders before
+    // the person's answers are back.
     let service = LocalResource::new(move || {
-        let id = id();
-        async move { api::get_service(&id).await }
+        let id = id.get();
+        async move {
+            let def = api::get_service(&id).await?;
+            Ok::<_, api::FetchError>((def, draft::load(&id).await))
+        }
     });
     view! {
         <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().services_loading}</p> }>
             {move || Suspend::new(async move {
                 match service.await {
-                    Ok(def) => {
-                        provide_context(Wizard::new(def));
+                    Ok((def, saved)) => {
+                        let w = Wizard::new(def, saved);
+                        provide_context(w);
+                        let uploads = w.uploads;
+                        leptos::task::spawn_local(async move { uploads.restore().await });
+                        let service_id = w.service_id();
+                        on_cleanup(move || crate::upload::Uploads::suspend(&service_id));
                         view! {
+                            <StepTracker />
+                            <StorageNotice />
                             <TasksLink />
                             <Outlet />
                         }
@@ -57,6 +71,45 @@ pub fn ApplyShell() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Keeps the step on screen in the draft, so re-opening the service continues there.
+#[component]
+fn StepTracker() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move || {
+        let path = location.pathname.get();
+        if !path.ends_with("/confirmation") && w.step.get_untracked().as_deref() != Some(&path) {
+            w.step.set(Some(path));
+        }
+    });
+}
+
+/// Whether the answers are saved on this device: a quiet line while all is well, a warning when
+/// the device cannot keep the draft (private mode, storage full), so the person knows not to
+/// close the app.
+#[component]
+fn StorageNotice() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let health = crate::storage::health();
+    move || {
+        let text = match health.get() {
+            crate::storage::Health::Saved => {
+                let unsaved = w.unsaved.get();
+                let text = if unsaved {
+                    t().draft_saving
+                } else {
+                    t().draft_saved
+                };
+                let state = if unsaved { "saving" } else { "saved" };
+                return view! { <p class="save-state" data-state=state>{text}</p> }.into_any();
+            }
+            crate::storage::Health::Unavailable => t().storage_unavailable,
+            crate::storage::Health::Full => t().storage_full,
+        };
+        view! { <p class="notice notice-warning" role="status">{text}</p> }.into_any()
     }
 }
 
@@ -82,7 +135,14 @@ fn TasksLink() -> impl IntoView {
 pub fn ApplyIndex() -> impl IntoView {
     let w = expect_context::<Wizard>();
     let navigate = use_navigate();
-    let target = w.url(&w.eval.with_untracked(steps::first_incomplete));
+    // The step the person was on when they left (its own guard sends them on when it can no
+    // longer be reached), else the first incomplete one.
+    let prefix = format!("/apply/{}/", w.service_id());
+    let target = w
+        .step
+        .get_untracked()
+        .filter(|p| p.starts_with(&prefix))
+        .unwrap_or_else(|| w.url(&w.eval.with_untracked(steps::first_incomplete)));
     navigate(
         &target,
         NavigateOptions {

@@ -1,0 +1,89 @@
+// The app shell's service worker: OneThing opens without network (the shell, its code and the
+// catalogue come from the cache) and shows what is queued. Personal data is never cached: API
+// answers other than the public service catalogue always go to the network, and uploads and
+// submissions (not GET) pass straight through.
+
+const CACHE = 'onething-shell-v1';
+const scope = new URL(self.registration.scope);
+
+function isPublicCatalogue(url) {
+  const path = url.pathname.slice(scope.pathname.length - 1);
+  return /^\/api\/services(\/[a-z0-9_-]+)?$/.test(path);
+}
+
+// Caches the shell: index.html, then every script, wasm and stylesheet it names, then the
+// modules those scripts import (wasm-bindgen snippets) and the photo worker.
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const shell = await fetch(scope.href, { cache: 'no-cache' });
+  if (!shell.ok) return;
+  const html = await shell.clone().text();
+  await cache.put(scope.href, shell);
+  const assets = new Set(['photo-worker.js', 'photo-transform.js'].map((p) => new URL(p, scope).href));
+  for (const m of html.matchAll(/(?:href|src)="([^"]+\.(?:js|wasm|css))"/g)) assets.add(new URL(m[1], scope).href);
+  for (const m of html.matchAll(/from\s*'([^']+\.js)'|init\(\s*'([^']+\.wasm)'/g)) assets.add(new URL(m[1] || m[2], scope).href);
+  const scripts = [...assets].filter((u) => u.endsWith('.js'));
+  for (const url of scripts) {
+    const r = await fetch(url, { cache: 'no-cache' }).catch(() => null);
+    if (!r || !r.ok) continue;
+    const text = await r.clone().text();
+    await cache.put(url, r);
+    assets.delete(url);
+    for (const m of text.matchAll(/['"](\.?\.?\/?snippets\/[^'"]+\.js)['"]/g)) assets.add(new URL(m[1], url).href);
+  }
+  await Promise.all([...assets].map((u) => cache.add(u).catch(() => {})));
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache().catch(() => {}).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(key, response.clone());
+    return response;
+  } catch (err) {
+    const hit = await cache.match(key);
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok && /\.(js|wasm|css|svg|png|woff2?)$/.test(new URL(request.url).pathname)) {
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
+  if (url.pathname.startsWith(scope.pathname + 'api/')) {
+    if (isPublicCatalogue(url)) event.respondWith(networkFirst(request, request));
+    return;
+  }
+  if (request.mode === 'navigate') {
+    // Every route is the same shell (the server answers deep links with index.html).
+    event.respondWith(networkFirst(request, scope.href));
+    return;
+  }
+  event.respondWith(cacheFirst(request));
+});
