@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -53,16 +54,58 @@ export async function startServer({ adminToken } = {}) {
     }
     rmSync(data, { recursive: true, force: true });
   };
-  return { url, stop, log: () => log };
+  return { url, stop, log: () => log, data };
 }
+
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+};
 
 /** Launches headless Chromium. The caller closes it in a `finally`/`after`. */
 export function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  return chromium.launch(CHROMIUM);
+}
+
+/**
+ * Launches headless Chromium on a profile directory that outlives it (closing and launching
+ * again on the same directory is a browser restart), as a phone-sized context.
+ */
+export function launchProfile(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, {
+    ...CHROMIUM, viewport: { width: 360, height: 780 }, deviceScaleFactor: 2,
   });
+}
+
+/**
+ * A loopback TCP proxy to `target` (the server's URL) that caps the client-to-server direction
+ * at `bytesPerSecond`, like a phone's uplink. Resolves to { url, close }.
+ */
+export async function slowUplink(target, bytesPerSecond) {
+  const { port } = new URL(target);
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const upstream = net.connect(Number(port), '127.0.0.1');
+    client.on('data', (chunk) => {
+      client.pause();
+      upstream.write(chunk);
+      setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
+    });
+    upstream.pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      for (const s of sockets) s.destroy();
+    }),
+  };
 }
 
 /** A phone-sized page (360×780) that records console errors and uncaught exceptions. */

@@ -1,0 +1,197 @@
+// Nothing lost on a phone: a big upload resumes after a reload from the server's offset; an
+// upload survives the network dropping; a draft and its photos survive a browser restart, sealed
+// (no ID number in plaintext anywhere in the profile); a submission made offline is sent once
+// when the network returns, and a replay of it gets the same case number.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
+import { exampleApplication, jpeg, materials, next, walk } from './wizard.mjs';
+
+const SERVICE = 'shop-opening';
+let server;
+let browser;
+let def;
+let example;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  def = await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json();
+  example = exampleApplication(SERVICE);
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Walks to the materials page, gives every material but the floor plan, picks "upload" for it. */
+async function toFloorPlan(page, baseUrl) {
+  await walk(page, baseUrl, def, example);
+  const rest = Object.fromEntries(Object.entries(example.materials).filter(([k]) => k !== 'floor_plan'));
+  await materials(page, def, { ...example, materials: rest });
+  await page.locator('#material-floor_plan-upload').check();
+}
+
+const slot = (page) => page.locator('#material-floor_plan-page-0');
+const pdf = (mib) => ({
+  name: 'plan.pdf',
+  mimeType: 'application/pdf',
+  buffer: Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(mib * 1024 * 1024 - 9)]),
+});
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const filesUnder = (dir) => readdirSync(dir, { recursive: true })
+  .map((f) => join(dir, f))
+  .filter((f) => statSync(f).isFile());
+
+/** Waits until the floor plan's progress bar shows at least `percent`. */
+const progressAtLeast = (page, percent) => page.waitForFunction((p) => {
+  const bar = document.querySelector('#material-floor_plan-page-0 [role="progressbar"]');
+  return Number(bar?.getAttribute('aria-valuenow') ?? 0) >= p;
+}, percent, { timeout: 60_000 });
+
+/** The server's stored copy of `file` (found by size) is byte-identical. */
+function assertStored(file) {
+  const same = filesUnder(server.data).filter((f) => statSync(f).size === file.buffer.length);
+  assert.equal(same.length, 1, 'exactly one stored file of that size');
+  assert.equal(sha256(readFileSync(same[0])), sha256(file.buffer));
+}
+
+test('a 20 MiB file interrupted by a reload resumes from the server\'s offset and is stored byte-identical', async () => {
+  const uplink = await slowUplink(server.url, 4 * 1024 * 1024);
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const file = pdf(20);
+    await toFloorPlan(page, uplink.url);
+    await page.locator('#material-floor_plan-page-0-album').setInputFiles(file);
+    await progressAtLeast(page, 25);
+    const creations = [];
+    const offsets = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/uploads')) creations.push(r.url());
+      if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset']));
+    });
+    await page.reload();
+    await slot(page).getByText('已上传').waitFor({ timeout: 90_000 });
+    assert.equal(creations.length, 0, 'the reload continued the same upload');
+    assert.ok(offsets[0] >= 4 * 1024 * 1024, `resumed at byte ${offsets[0]}, not from the start`);
+    assertStored(file);
+    // The page continues as if nothing happened: the material is complete.
+    await next(page, /check$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await uplink.close();
+  }
+});
+
+test('the network drops mid-upload and comes back: the upload completes by itself', async () => {
+  const uplink = await slowUplink(server.url, 2 * 1024 * 1024);
+  const { context, page } = await phonePage(browser);
+  try {
+    const file = pdf(6);
+    await toFloorPlan(page, uplink.url);
+    await page.locator('#material-floor_plan-page-0-album').setInputFiles(file);
+    await progressAtLeast(page, 20);
+    await context.setOffline(true);
+    await slot(page).getByText('网络已断开').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    await context.setOffline(false);
+    await slot(page).getByText('已上传').waitFor({ timeout: 60_000 });
+    assertStored(file);
+  } finally {
+    await context.close();
+    await uplink.close();
+  }
+});
+
+test('a draft with its photo survives a browser restart, and the profile holds no ID number in plaintext', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'onething-profile-'));
+  let context;
+  try {
+    context = await launchProfile(profile);
+    let page = context.pages()[0] ?? await context.newPage();
+    await toFloorPlan(page, server.url);
+    await page.locator('#material-floor_plan-page-0-album').setInputFiles(await jpeg(page));
+    await slot(page).getByText('已上传').waitFor();
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+    // A control: a marker stored in plaintext IndexedDB must be found by the same scan.
+    const canary = `canary-${Date.now()}-4471`;
+    await page.evaluate((value) => new Promise((resolve, reject) => {
+      const r = indexedDB.open('canary', 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('s');
+      r.onsuccess = () => {
+        const tx = r.result.transaction('s', 'readwrite');
+        tx.objectStore('s').put({ value }, 'k');
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      };
+    }), canary);
+    await context.close();
+    context = undefined;
+
+    const found = (text) => filesUnder(profile).filter((f) => {
+      const bytes = readFileSync(f);
+      return bytes.includes(text) || bytes.includes(Buffer.from(text, 'utf16le'));
+    });
+    assert.ok(found(canary).length > 0, 'the scan sees plaintext IndexedDB');
+    assert.deepEqual(found(example.answers.operator_id_number), [], 'no plaintext ID number on disk');
+
+    context = await launchProfile(profile);
+    page = context.pages()[0] ?? await context.newPage();
+    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.waitForURL(/materials$/);
+    await slot(page).getByText('已上传').waitFor();
+    assert.ok(await slot(page).locator('img.photo-preview').isVisible());
+    await next(page, /check$/);
+    const answers = await page.locator('main').innerText();
+    assert.ok(answers.includes(example.answers.shop_name), 'answers restored');
+  } finally {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('submitted offline: queued, sent once when back online, and a replay gets the same case number', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await walk(page, server.url, def, example);
+    await materials(page, def, example);
+    await next(page, /check$/);
+    await next(page, /declaration$/);
+    await page.locator('#declaration-agree').check();
+    const posts = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/applications')) {
+        posts.push({ key: r.headers()['idempotency-key'], body: r.postData() });
+      }
+    });
+    await context.setOffline(true);
+    await page.locator('.bottom-bar button').click();
+    await page.locator('#submit-queued').waitFor();
+    assert.equal(posts.length, 0, 'nothing sent while offline');
+    await context.setOffline(false);
+    await page.waitForURL(/confirmation$/, { timeout: 30_000 });
+    const caseNumber = (await page.locator('.case-number').innerText()).trim();
+    assert.equal(posts.length, 1, 'sent exactly once');
+
+    const call = (path, init) => page.evaluate(async ({ path, init }) => {
+      const token = sessionStorage.getItem('onething.session');
+      const r = await fetch(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } });
+      return r.json();
+    }, { path, init });
+    const replay = await call('/api/applications', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': posts[0].key },
+      body: posts[0].body,
+    });
+    assert.equal(replay.case_number, caseNumber);
+    const mine = await call('/api/applications', { headers: {} });
+    assert.equal(mine.length, 1, 'one application, not two');
+    assert.deepEqual(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')), []);
+  } finally {
+    await context.close();
+  }
+});
