@@ -95,8 +95,18 @@ async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
     body: &B,
     extra: &[(&str, &str)],
 ) -> Result<T, FetchError> {
+    send_json("POST", path, body, extra).await
+}
+
+/// Sends `body` as JSON with `method`, with extra headers.
+async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+    extra: &[(&str, &str)],
+) -> Result<T, FetchError> {
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     let text = serde_json::to_string(body).map_err(|_| FetchError::Decode)?;
     init.set_body(&wasm_bindgen::JsValue::from_str(&text));
     let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
@@ -105,6 +115,67 @@ async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
         let _ = headers.set(k, v);
     }
     read_json(send(path, &init, &headers).await?).await
+}
+
+/// `GET /api/drafts`: the person's drafts saved on the server, newest first.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn list_drafts() -> Result<Vec<onething_core::api::Draft>, FetchError> {
+    get_json("/drafts").await
+}
+
+/// `POST /api/drafts`: saves a new draft on the server (version 1).
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn create_draft(
+    service_id: &str,
+    data: serde_json::Value,
+) -> Result<onething_core::api::Draft, FetchError> {
+    let body = onething_core::api::DraftCreate {
+        service_id: service_id.to_owned(),
+        data,
+    };
+    post_json("/drafts", &body, &[]).await
+}
+
+/// `PUT /api/drafts/{id}` over `version`; another device's newer write answers
+/// `Api { status: 409 }`.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn update_draft(
+    id: &str,
+    version: u64,
+    data: serde_json::Value,
+) -> Result<onething_core::api::Draft, FetchError> {
+    let body = onething_core::api::DraftUpdate { data };
+    let tag = format!("\"{version}\"");
+    send_json(
+        "PUT",
+        &format!("/drafts/{id}"),
+        &body,
+        &[("If-Match", &tag)],
+    )
+    .await
+}
+
+/// `GET /api/drafts/{id}`.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn get_draft(id: &str) -> Result<onething_core::api::Draft, FetchError> {
+    get_json(&format!("/drafts/{id}")).await
+}
+
+/// `DELETE /api/drafts/{id}`; best effort (drafts expire on the server anyway).
+pub async fn delete_draft(id: &str) {
+    let init = web_sys::RequestInit::new();
+    init.set_method("DELETE");
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = send(&format!("/drafts/{id}"), &init, &headers).await;
+    }
 }
 
 /// `GET /api/services`: the catalogue.

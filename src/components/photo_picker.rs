@@ -161,7 +161,7 @@ fn PhotoCard(
     view! {
         <div class="photo-card" class:has-error=move || flags().3>
             {move || preview.get().map_or_else(
-                || view! { <span class="photo-file" aria-hidden="true">"PDF"</span> }.into_any(),
+                || view! { <span class="photo-file" aria-hidden="true">"✓"</span> }.into_any(),
                 |src| view! { <img class="photo-preview" src=src alt=alt.clone() /> }.into_any(),
             )}
             <div class="photo-body">

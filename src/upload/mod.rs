@@ -91,10 +91,22 @@ impl Uploads {
         format!("{}/{material}/{index}", self.service.get_value())
     }
 
-    /// The photo of a slot, reactively.
+    /// The photo of a slot, reactively. A slot whose upload was made on another device (the
+    /// draft came from the server) shows as done, without a preview.
     pub fn photo(&self, material: &str, index: usize) -> Option<Photo> {
         let key = self.slot(material, index);
-        self.photos.with(|p| p.get(&key).cloned())
+        self.photos.with(|p| p.get(&key).cloned()).or_else(|| {
+            let elsewhere = self.app.with(|a| match a.materials.get(material) {
+                Some(MaterialChoice::Upload { upload_ids }) => {
+                    upload_ids.get(index).is_some_and(|u| !u.is_empty())
+                }
+                _ => false,
+            });
+            elsewhere.then_some(Photo {
+                status: Status::Done,
+                preview: None,
+            })
+        })
     }
 
     /// Bytes sent and total over a material's photos (for its progress bar).

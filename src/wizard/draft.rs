@@ -8,12 +8,15 @@ use serde::{Deserialize, Serialize};
 use crate::storage::{self, Store};
 
 /// What is kept of a draft: the answers and the step the person was on.
-#[derive(Serialize, Deserialize, Clone, Default)]
+#[derive(Serialize, Deserialize, Clone, Default, Debug, PartialEq)]
 pub struct Saved {
     /// The application as filled in so far.
     pub app: Application,
     /// The path of the last step shown (`/apply/newborn/materials`), to continue there.
     pub step: Option<String>,
+    /// The server's copy (save and return on another device), when signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<super::sync::Remote>,
 }
 
 fn legacy_key(service: &str) -> String {

@@ -5,6 +5,7 @@ pub mod draft;
 pub mod outbox;
 pub mod path;
 pub mod steps;
+pub mod sync;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use onething_core::engine::{Application, Date, Evaluation, evaluate};
 pub use path::{FieldPath, Section};
 pub use steps::Step;
 
+use crate::api;
 use crate::upload::Uploads;
 
 /// The wizard of one service, provided as context to every step page.
@@ -37,20 +39,34 @@ pub struct Wizard {
     live: StoredValue<bool>,
     /// True while a change is not yet written to the device.
     pub unsaved: RwSignal<bool>,
+    /// The server's copy this draft is in step with (when signed in).
+    remote: StoredValue<Option<sync::Remote>>,
+    /// Another device's different copy, for the person to choose.
+    pub conflict: RwSignal<Option<sync::Conflict>>,
+    /// The pending push to the server (a change is sent a moment after the typing stops).
+    push_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
 }
+
+/// How long after the last change the draft goes to the server.
+const PUSH_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
 
 impl Wizard {
     /// Starts (or resumes, from the saved draft) the wizard for `def`, and saves every change.
-    pub fn new(def: ServiceDefinition, saved: Option<draft::Saved>) -> Self {
+    pub fn new(
+        def: ServiceDefinition,
+        saved: Option<draft::Saved>,
+        conflict: Option<sync::Conflict>,
+    ) -> Self {
         let today = today();
         let def = Arc::new(def);
-        let (initial, step) = match saved.filter(|s| s.app.service_id == def.id) {
-            Some(s) => (s.app, s.step),
+        let (initial, step, remote) = match saved.filter(|s| s.app.service_id == def.id) {
+            Some(s) => (s.app, s.step, s.remote),
             None => (
                 Application {
                     service_id: def.id.clone(),
                     ..Application::default()
                 },
+                None,
                 None,
             ),
         };
@@ -68,6 +84,9 @@ impl Wizard {
             uploads,
             live: StoredValue::new(true),
             unsaved: RwSignal::new(false),
+            remote: StoredValue::new(remote),
+            conflict: RwSignal::new(conflict),
+            push_timer: StoredValue::new_local(None),
         };
         w.autosave();
         w
@@ -80,13 +99,10 @@ impl Wizard {
     fn autosave(self) {
         let changes = StoredValue::new(0u64);
         let writing = StoredValue::new(false);
-        Effect::new(move |first: Option<()>| {
-            self.app.track();
-            self.step.track();
-            // The first run is the restored draft itself: nothing new to write.
-            if first.is_none() {
-                return;
-            }
+        // Answers changed since the last push to the server. Moving between steps is saved on
+        // the device but is not a change for the other devices (each keeps its own place).
+        let answers_changed = StoredValue::new(false);
+        let kick = move || {
             changes.update_value(|n| *n += 1);
             self.unsaved.set(true);
             if writing.get_value() {
@@ -101,11 +117,14 @@ impl Wizard {
                     if !self.live.try_get_value().unwrap_or(false) {
                         break;
                     }
-                    let saved = draft::Saved {
-                        app: self.app.get_untracked(),
-                        step: self.step.get_untracked(),
-                    };
-                    draft::save(&self.service_id(), &saved).await;
+                    if answers_changed.get_value() {
+                        self.remote.update_value(|r| {
+                            if let Some(r) = r {
+                                r.pending = true;
+                            }
+                        });
+                    }
+                    draft::save(&self.service_id(), &self.snapshot()).await;
                     if changes.try_get_value() != Some(seen) {
                         continue;
                     }
@@ -113,8 +132,95 @@ impl Wizard {
                 }
                 writing.try_set_value(false);
                 self.unsaved.try_set(false);
+                if answers_changed.try_get_value() == Some(true) {
+                    answers_changed.set_value(false);
+                    self.schedule_push();
+                }
             });
+        };
+        // The first run of each is the restored draft itself: nothing new to write.
+        Effect::new(move |first: Option<()>| {
+            self.app.track();
+            if first.is_some() {
+                answers_changed.set_value(true);
+                kick();
+            }
         });
+        Effect::new(move |first: Option<()>| {
+            self.step.track();
+            if first.is_some() {
+                kick();
+            }
+        });
+    }
+
+    /// The draft as saved: answers, step and the server copy's state.
+    fn snapshot(self) -> draft::Saved {
+        draft::Saved {
+            app: self.app.get_untracked(),
+            step: self.step.get_untracked(),
+            remote: self.remote.get_value(),
+        }
+    }
+
+    fn schedule_push(self) {
+        if let Some(Some(h)) = self.push_timer.try_get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(move || self.push_now(), PUSH_DELAY).ok();
+        self.push_timer.try_set_value(h);
+    }
+
+    /// Sends the draft to the server (when signed in); a newer copy from another device there
+    /// becomes the conflict on screen instead of being overwritten.
+    fn push_now(self) {
+        if !self.live.try_get_value().unwrap_or(false)
+            || self.conflict.with_untracked(Option::is_some)
+        {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let id = self.service_id();
+            match sync::push(&id, &self.snapshot()).await {
+                Ok(remote) => {
+                    if remote != self.remote.try_get_value().flatten() {
+                        self.remote.try_set_value(remote);
+                        draft::save(&id, &self.snapshot()).await;
+                    }
+                }
+                Err(c) => {
+                    self.conflict.try_set(Some(c));
+                }
+            }
+        });
+    }
+
+    /// Resolves a conflict with the other device's copy.
+    pub fn use_theirs(self) {
+        let Some(c) = self.conflict.get_untracked() else {
+            return;
+        };
+        self.remote.set_value(Some(sync::Remote {
+            id: c.id,
+            version: c.version,
+            pending: false,
+        }));
+        self.conflict.set(None);
+        self.app.set(c.theirs.app);
+    }
+
+    /// Resolves a conflict with this device's copy: it replaces the other one on the server.
+    pub fn keep_mine(self) {
+        let Some(c) = self.conflict.get_untracked() else {
+            return;
+        };
+        self.remote.set_value(Some(sync::Remote {
+            id: c.id,
+            version: c.version,
+            pending: true,
+        }));
+        self.conflict.set(None);
+        self.push_now();
     }
 
     /// The service id.
@@ -130,6 +236,9 @@ impl Wizard {
     /// Forgets the draft and its photos on the device (after submission).
     pub fn discard(&self) {
         self.live.set_value(false);
+        if let Some(r) = self.remote.get_value() {
+            leptos::task::spawn_local(async move { api::delete_draft(&r.id).await });
+        }
         let id = self.service_id();
         self.uploads.clear();
         leptos::task::spawn_local(async move { draft::remove(&id).await });

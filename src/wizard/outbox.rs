@@ -117,6 +117,9 @@ async fn flush() {
             result => {
                 storage::remove(Store::Outbox, &service).await;
                 if result.is_ok() {
+                    if let Some(r) = draft::load(&service).await.and_then(|d| d.remote) {
+                        api::delete_draft(&r.id).await;
+                    }
                     draft::remove(&service).await;
                     for photo in storage::ids("photos", &format!("{service}/")).await {
                         storage::remove_photo(&photo).await;

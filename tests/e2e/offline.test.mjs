@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
-import { exampleApplication, jpeg, materials, next, walk } from './wizard.mjs';
+import { domId, exampleApplication, fill, jpeg, materials, next, walk } from './wizard.mjs';
 
 const SERVICE = 'shop-opening';
 let server;
@@ -193,5 +193,65 @@ test('submitted offline: queued, sent once when back online, and a replay gets t
     assert.deepEqual(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')), []);
   } finally {
     await context.close();
+  }
+});
+
+test('save and return on another device; a draft changed on both shows the conflict and is never silently overwritten', async () => {
+  const subject = `dev-e2e-${Date.now()}`;
+  // Plays the platform's login: the same person signs in on both devices.
+  const signIn = (page) => page.evaluate(async (sub) => {
+    const post = (path, body) => fetch(path, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    }).then((r) => r.json());
+    const { ticket } = await post('/api/dev/tickets', { subject: sub });
+    const { token } = await post('/api/session', { ticket });
+    sessionStorage.setItem('onething.session', token);
+    localStorage.setItem('onething.dev-subject', sub);
+  }, subject);
+  const serverVersion = (page) => page.evaluate(async (service) => {
+    const r = await fetch('/api/drafts', { headers: { Authorization: `Bearer ${sessionStorage.getItem('onething.session')}` } });
+    const d = (await r.json()).find((x) => x.service_id === service);
+    return d ? { version: d.version, shop: d.data.app.answers.shop_name } : { version: 0 };
+  }, SERVICE);
+  const until = async (page, ok) => {
+    for (let i = 0; i < 50; i++) {
+      const v = await serverVersion(page);
+      if (ok(v)) return v;
+      await page.waitForTimeout(200);
+    }
+    throw new Error('the server never got the draft');
+  };
+  const phone = await phonePage(browser);
+  const tablet = await phonePage(browser);
+  try {
+    await phone.page.goto(server.url);
+    await signIn(phone.page);
+    await walk(phone.page, server.url, def, example);
+    const first = await until(phone.page, (v) => v.version > 0);
+
+    // The other device continues where the first one was, with every answer.
+    await tablet.page.goto(server.url);
+    await signIn(tablet.page);
+    await tablet.page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await tablet.page.waitForURL(/materials$/);
+    const shopPage = def.pages.find((p) => p.facts.includes('shop_name')).id;
+    const shopUrl = new URL(`/apply/${SERVICE}/page/${shopPage}`, server.url).href;
+    await tablet.page.goto(shopUrl);
+    assert.equal(await tablet.page.locator(`#${domId('answers.shop_name')}`).inputValue(), example.answers.shop_name);
+
+    // Both change the shop's name: the phone's copy reaches the server first.
+    await phone.page.goto(shopUrl);
+    await fill(phone.page, 'answers.shop_name', '晨晨甜品（手机上改的）');
+    await until(phone.page, (v) => v.version > first.version && v.shop === '晨晨甜品（手机上改的）');
+    await fill(tablet.page, 'answers.shop_name', '晨晨甜品（平板上改的）');
+    const notice = tablet.page.locator('#draft-conflict');
+    await notice.waitFor({ timeout: 10_000 });
+    assert.equal((await serverVersion(tablet.page)).shop, '晨晨甜品（手机上改的）', 'not overwritten');
+    await notice.getByRole('button', { name: '使用另一台设备的内容' }).click();
+    await notice.waitFor({ state: 'detached' });
+    assert.equal(await tablet.page.locator(`#${domId('answers.shop_name')}`).inputValue(), '晨晨甜品（手机上改的）');
+  } finally {
+    await phone.context.close();
+    await tablet.context.close();
   }
 });

@@ -27,7 +27,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api;
 use crate::components::LoadError;
 use crate::i18n::t;
-use crate::wizard::{Step, Wizard, draft, steps};
+use crate::wizard::{Step, Wizard, draft, steps, sync};
 
 /// Loads the definition, then renders the current step.
 #[component]
@@ -42,15 +42,16 @@ pub fn ApplyShell() -> impl IntoView {
         let id = id.get();
         async move {
             let def = api::get_service(&id).await?;
-            Ok::<_, api::FetchError>((def, draft::load(&id).await))
+            let (saved, conflict) = sync::reconcile(&id, draft::load(&id).await).await;
+            Ok::<_, api::FetchError>((def, saved, conflict))
         }
     });
     view! {
         <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().services_loading}</p> }>
             {move || Suspend::new(async move {
                 match service.await {
-                    Ok((def, saved)) => {
-                        let w = Wizard::new(def, saved);
+                    Ok((def, saved, conflict)) => {
+                        let w = Wizard::new(def, saved, conflict);
                         provide_context(w);
                         let uploads = w.uploads;
                         leptos::task::spawn_local(async move { uploads.restore().await });
@@ -58,6 +59,7 @@ pub fn ApplyShell() -> impl IntoView {
                         on_cleanup(move || crate::upload::Uploads::suspend(&service_id));
                         view! {
                             <StepTracker />
+                            <ConflictNotice />
                             <StorageNotice />
                             <TasksLink />
                             <Outlet />
@@ -85,6 +87,43 @@ fn StepTracker() -> impl IntoView {
             w.step.set(Some(path));
         }
     });
+}
+
+/// An RFC 3339 instant as the device's local date and time (`2026-11-28 14:05`).
+fn local_time(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let two = |n: u32| format!("{n:02}");
+    format!(
+        "{}-{}-{} {}:{}",
+        d.get_full_year(),
+        two(d.get_month() + 1),
+        two(d.get_date()),
+        two(d.get_hours()),
+        two(d.get_minutes())
+    )
+}
+
+/// A draft changed on two devices: say so and let the person choose which copy to keep.
+#[component]
+fn ConflictNotice() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    move || {
+        let c = w.conflict.get()?;
+        let when = local_time(&c.updated_at);
+        crate::components::group::focus_later("draft-conflict");
+        Some(view! {
+            <div class="notice notice-warning" id="draft-conflict" tabindex="-1" role="alert">
+                <p>{t().draft_conflict.replace("{when}", &when)}</p>
+                <div class="notice-actions">
+                    <button type="button" class="button secondary" on:click=move |_| w.use_theirs()>{t().draft_use_theirs}</button>
+                    <button type="button" class="button secondary" on:click=move |_| w.keep_mine()>{t().draft_keep_mine}</button>
+                </div>
+            </div>
+        })
+    }
 }
 
 /// Whether the answers are saved on this device: a quiet line while all is well, a warning when

@@ -1,0 +1,134 @@
+//! Save and return on another device: when signed in, the draft also lives on the server (the
+//! drafts API, with versions). Opening the wizard takes the newer copy; a draft changed on two
+//! devices is never silently overwritten: the person sees the conflict and chooses.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::draft::Saved;
+use crate::api::{self, FetchError};
+
+/// The server's copy this draft was last in step with.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Remote {
+    /// The server's draft id.
+    pub id: String,
+    /// Its version when this device last read or wrote it.
+    pub version: u64,
+    /// This device has changes the server has not got yet.
+    pub pending: bool,
+}
+
+/// Another device's copy that differs from this one's unsent changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    /// Their draft.
+    pub theirs: Saved,
+    /// Their version.
+    pub version: u64,
+    /// The server's draft id.
+    pub id: String,
+    /// When they wrote it (RFC 3339).
+    pub updated_at: String,
+}
+
+fn signed_in() -> bool {
+    api::session::token().is_some() && web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn adopt(d: onething_core::api::Draft) -> Option<Saved> {
+    let mut saved: Saved = serde_json::from_value(d.data).ok()?;
+    saved.remote = Some(Remote {
+        id: d.id,
+        version: d.version,
+        pending: false,
+    });
+    Some(saved)
+}
+
+fn conflict(d: onething_core::api::Draft) -> Option<Conflict> {
+    let (id, version, updated_at) = (d.id.clone(), d.version, d.updated_at.clone());
+    Some(Conflict {
+        theirs: adopt(d)?,
+        version,
+        id,
+        updated_at,
+    })
+}
+
+/// Reconciles the device's draft with the server's, before the wizard opens: the copy to start
+/// from, and the conflict to show, if any. Without a session or network: the device's copy.
+pub async fn reconcile(service: &str, local: Option<Saved>) -> (Option<Saved>, Option<Conflict>) {
+    if !signed_in() {
+        return (local, None);
+    }
+    let Ok(list) = api::list_drafts().await else {
+        return (local, None);
+    };
+    let theirs = list.into_iter().find(|d| d.service_id == service);
+    match (local, theirs) {
+        (Some(mut l), None) => {
+            // Gone on the server (sent from elsewhere, or expired): the next change makes a new one.
+            l.remote = None;
+            (Some(l), None)
+        }
+        (None, None) => (None, None),
+        (None, Some(t)) => (adopt(t), None),
+        (Some(l), Some(t)) => match &l.remote {
+            Some(r) if r.id == t.id && t.version <= r.version => (Some(l), None),
+            Some(r) if r.id == t.id && !r.pending => (adopt(t), None),
+            _ => {
+                let same =
+                    serde_json::from_value::<Saved>(t.data.clone()).is_ok_and(|x| x.app == l.app);
+                if same {
+                    (adopt(t), None)
+                } else {
+                    (Some(l), conflict(t))
+                }
+            }
+        },
+    }
+}
+
+/// Sends the device's draft to the server when signed in: creates it the first time, then
+/// writes over the version last seen. Returns the new remote state (unchanged when offline or
+/// the server did not answer: the next change tries again).
+///
+/// # Errors
+/// The [`Conflict`] when another device wrote in between.
+pub async fn push(service: &str, saved: &Saved) -> Result<Option<Remote>, Conflict> {
+    if !signed_in() {
+        return Ok(saved.remote.clone());
+    }
+    let Ok(mut data) = serde_json::to_value(saved) else {
+        return Ok(saved.remote.clone());
+    };
+    // The server's copy needs no pointer to itself.
+    if let Some(o) = data.as_object_mut() {
+        o.remove("remote");
+    }
+    let written = match &saved.remote {
+        Some(r) => match api::update_draft(&r.id, r.version, data.clone()).await {
+            Err(FetchError::Api { status: 409, .. }) => {
+                return match api::get_draft(&r.id).await.ok().and_then(conflict) {
+                    Some(c) => Err(c),
+                    None => Ok(saved.remote.clone()),
+                };
+            }
+            Err(FetchError::Api { status: 404, .. }) => api::create_draft(service, data).await,
+            other => other,
+        },
+        None => api::create_draft(service, data).await,
+    };
+    Ok(match written {
+        Ok(d) => Some(Remote {
+            id: d.id,
+            version: d.version,
+            pending: false,
+        }),
+        Err(_) => saved.remote.clone(),
+    })
+}
+
+/// The conflict on screen, provided by the wizard.
+pub type ConflictSignal = RwSignal<Option<Conflict>>;
