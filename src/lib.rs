@@ -56,3 +56,15 @@ extern "C" {
 fn register_service_worker() {
     register_worker();
 }
+
+/// The size of the wasm linear memory in bytes. The benchmark reads it (through Trunk's
+/// `window.wasmBindings`) before and after a flow with photos: photo bytes stay in JavaScript, so
+/// it must not grow with them.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| f64::from(b.byte_length()))
+}

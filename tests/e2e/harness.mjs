@@ -80,9 +80,10 @@ export function launchProfile(userDataDir) {
 
 /**
  * A loopback TCP proxy to `target` (the server's URL) that caps the client-to-server direction
- * at `bytesPerSecond`, like a phone's uplink. Resolves to { url, close }.
+ * at `bytesPerSecond`, like a phone's uplink, and delays the server's answers by `rttMs` (the
+ * round trip, added on the way back). Resolves to { url, close }.
  */
-export async function slowUplink(target, bytesPerSecond) {
+export async function slowUplink(target, bytesPerSecond, rttMs = 0) {
   const { port } = new URL(target);
   const sockets = new Set();
   const server = net.createServer((client) => {
@@ -93,7 +94,10 @@ export async function slowUplink(target, bytesPerSecond) {
       upstream.write(chunk);
       setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk) => {
+      if (rttMs > 0) setTimeout(() => client.write(chunk), rttMs);
+      else client.write(chunk);
+    });
     const end = () => { client.destroy(); upstream.destroy(); };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);

@@ -61,16 +61,24 @@ export function residentId(birthIso, seq) {
   return body + '10X98765432'[sum % 11];
 }
 
-/** A small real JPEG made by the browser's canvas, for upload tests. */
-export async function jpeg(page) {
-  const b64 = await page.evaluate(() => {
+/**
+ * A real JPEG made by the browser's canvas, for upload tests: small by default; with a size, a
+ * photo-like one (gradient and grain, so it compresses like a camera's).
+ */
+export async function jpeg(page, { width = 320, height = 200 } = {}) {
+  const b64 = await page.evaluate(({ width, height }) => {
     const c = document.createElement('canvas');
-    c.width = 320; c.height = 200;
+    c.width = width; c.height = height;
     const g = c.getContext('2d');
-    g.fillStyle = '#dfe8f5'; g.fillRect(0, 0, 320, 200);
-    g.fillStyle = '#1f5fbf'; g.fillRect(20, 20, 90, 120);
-    return c.toDataURL('image/jpeg', 0.8).split(',')[1];
-  });
+    g.fillStyle = '#dfe8f5'; g.fillRect(0, 0, width, height);
+    g.fillStyle = '#1f5fbf'; g.fillRect(width / 16, height / 10, width / 3.5, height * 0.6);
+    if (width * height > 1e6) {
+      const grain = g.getImageData(0, 0, width, height);
+      for (let i = 0; i < grain.data.length; i += 4) grain.data[i] = (grain.data[i] + Math.random() * 48) & 255;
+      g.putImageData(grain, 0, 0);
+    }
+    return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+  }, { width, height });
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
 }
 

@@ -72,6 +72,13 @@ pub fn bench() -> Result<(), Error> {
         Err(e) => failures.push(format!("browser timings: {e}")),
     }
 
+    say("photos: compression, upload over 3 Mbit/s + 100 ms, memory (a minute or two)");
+    let photos_out = out_dir.join("photos.json");
+    match node_script("tests/bench/photos.mjs", &server.url, &photos_out) {
+        Ok(v) => metrics.extend(photo_metrics(&v)),
+        Err(e) => failures.push(format!("photos: {e}")),
+    }
+
     say("Lighthouse mobile, / and /services/newborn (a few minutes)");
     let lh_out = out_dir.join("lighthouse.json");
     match node_script("tests/bench/lighthouse.mjs", &server.url, &lh_out) {
@@ -372,6 +379,60 @@ fn browser_metrics(v: &Value) -> Vec<Metric> {
     ]
 }
 
+fn photo_metrics(v: &Value) -> Vec<Metric> {
+    let c = &v["compression"];
+    vec![
+        Metric::new(
+            "photo compression, 12 MP JPEG → 1600 px",
+            Unit::Ms,
+            samples(&c["ms"]),
+            Some(Goal::AtMost(300.0)),
+        ),
+        Metric::new(
+            "photo compression: output size",
+            Unit::Bytes,
+            samples(&c["output_bytes"]),
+            None,
+        ),
+        Metric::new(
+            "photo compression: longest main-thread task",
+            Unit::Ms,
+            samples(&c["main_thread_longest_ms"]),
+            Some(Goal::AtMost(50.0)),
+        ),
+        Metric::new(
+            "upload efficiency, 6 photos, 3 Mbit/s up, 100 ms RTT",
+            Unit::Percent,
+            samples(&v["efficiency"]),
+            Some(Goal::AtLeast(95.0)),
+        ),
+        Metric::new(
+            "6 compressed photos sent",
+            Unit::Bytes,
+            samples(&v["photo_bytes"]),
+            None,
+        ),
+        Metric::new(
+            "wasm memory after 6 photos",
+            Unit::Bytes,
+            samples(&v["wasm_after"]),
+            Some(Goal::AtMost(8.0 * 1024.0 * 1024.0)),
+        ),
+        Metric::new(
+            "wasm memory growth across 6 photos",
+            Unit::Bytes,
+            samples(&v["wasm_growth"]),
+            None,
+        ),
+        Metric::new(
+            "JS heap after 6 photos",
+            Unit::Bytes,
+            samples(&v["heap_after"]),
+            None,
+        ),
+    ]
+}
+
 fn lighthouse_metrics(v: &Value) -> Vec<Metric> {
     let mut out = Vec::new();
     for (key, page) in [("home", "/"), ("newborn", "/services/newborn")] {
@@ -501,6 +562,9 @@ fn node_script(script: &str, url: &str, out: &Path) -> Result<Value, Error> {
         .arg(script)
         .env("ONETHING_BENCH_URL", url)
         .env("ONETHING_BENCH_OUT", out)
+        // The browser tests' helpers (walker, examples) read these.
+        .env("ONETHING_SERVICES", project_root().join("services"))
+        .env("ONETHING_ARTIFACTS", project_root().join("target/bench"))
         .stdin(Stdio::null())
         .spawn()?;
     let deadline = Instant::now() + SCRIPT_LIMIT;
