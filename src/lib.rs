@@ -10,6 +10,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
+pub mod router;
 pub mod wizard;
 
 use wasm_bindgen::JsCast;

@@ -1,8 +1,6 @@
 //! `/services/:id`: a one-thing's landing page: what it is and the items it bundles.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use onething_core::ServiceDefinition;
 
 use crate::api;
@@ -12,14 +10,16 @@ use crate::prefs::locale;
 
 /// The service landing page.
 #[component]
-pub fn ServicePage() -> impl IntoView {
-    let params = use_params_map();
+pub fn ServicePage(
+    /// The service id from the URL.
+    id: String,
+) -> impl IntoView {
     let service = LocalResource::new(move || {
-        let id = params.read().get("id").unwrap_or_default();
+        let id = id.clone();
         async move { api::get_service(&id).await }
     });
     view! {
-        <A href="/" attr:class="back-link">{move || t().back_to_services}</A>
+        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
         <Suspense fallback=move || {
             view! { <p class="loading" role="status">{move || t().services_loading}</p> }
         }>
@@ -56,7 +56,7 @@ fn Landing(
         </section>
         <Reduction r=reduction />
         <div class="bottom-bar">
-            <A href=format!("/apply/{}", def.id) attr:class="button primary block">{move || t().start}</A>
+            <a href=crate::router::href(&format!("/apply/{}", def.id)) class="button primary block">{move || t().start}</a>
         </div>
     }
 }

@@ -1,8 +1,6 @@
 //! `/applications/:id`: one case, followed live.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use onething_core::ServiceDefinition;
 use onething_core::api::{ApplicationDetail, SubItemStatus};
 
@@ -23,12 +21,14 @@ async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), Fetc
 
 /// The application page.
 #[component]
-pub fn ApplicationPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = LocalResource::new(move || load(params.with(|p| p.get("id").unwrap_or_default())));
+pub fn ApplicationPage(
+    /// The case id from the URL.
+    id: String,
+) -> impl IntoView {
+    let data = LocalResource::new(move || load(id.clone()));
     Effect::new(move || set_title(t().app_title));
     view! {
-        <A href="/applications" attr:class="back-link">{move || t().apps_title}</A>
+        <a href=crate::router::href("/applications") class="back-link">{move || t().apps_title}</a>
         <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -8,7 +8,6 @@ mod rating;
 mod supplement;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::Text;
 use onething_core::api::{ApplicationStatus, ApplicationSummary};
 
@@ -94,7 +93,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 match lines.await {
                     Ok(list) if list.is_empty() => view! {
                         <p>{move || t().apps_empty}</p>
-                        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+                        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
                     }.into_any(),
                     Ok(list) => view! { <Cards list /> }.into_any(),
                     Err(error) => {
@@ -125,7 +124,7 @@ fn Cards(
                     let date = local(&s.submitted_at, false);
                     view! {
                         <li class="card">
-                            <A href=href attr:class="card-link">
+                            <a href=crate::router::href(&href) class="card-link">
                                 <span class="card-title">
                                     {move || title.as_ref().map_or_else(|| t().apps_title.to_owned(), |x| x.get(locale()).to_owned())}
                                 </span>
@@ -138,7 +137,7 @@ fn Cards(
                                     {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}
                                     {can_rate.then(|| view! { <span class="badge badge-alert">{move || t().apps_can_rate}</span> })}
                                 </span>
-                            </A>
+                            </a>
                         </li>
                     }
                 })

@@ -3,8 +3,6 @@
 //! and sent again on every retry, so a lost answer never creates a second case.
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 use onething_core::engine::check_submission;
 use wasm_bindgen::JsCast;
 
@@ -60,7 +58,7 @@ pub fn DeclarationPage() -> impl IntoView {
             })
         })
     };
-    let navigate = use_navigate();
+    let r = crate::router::use_router();
     let on_submit = Callback::new(move |()| {
         attempted.set(true);
         if !agreed.get_untracked() {
@@ -82,7 +80,6 @@ pub fn DeclarationPage() -> impl IntoView {
                 })
                 .unwrap_or_default()
         });
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let result = async {
                 api::session::ensure().await?;
@@ -95,13 +92,7 @@ pub fn DeclarationPage() -> impl IntoView {
                     draft::save_receipt(&service, &created, &app, deferred);
                     draft::remove(&service);
                     draft::forget_submission_key(&service);
-                    navigate(
-                        &format!("/apply/{service}/confirmation"),
-                        NavigateOptions {
-                            replace: true,
-                            ..NavigateOptions::default()
-                        },
-                    );
+                    r.navigate(&format!("/apply/{service}/confirmation"), true);
                 }
                 Err(e) => {
                     failure.set(Some(e));

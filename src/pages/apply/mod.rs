@@ -20,22 +20,62 @@ pub use sub_items::SubItemsPage;
 pub use tasks::TasksPage;
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api;
 use crate::components::LoadError;
 use crate::i18n::t;
+use crate::router::{self, use_router};
 use crate::wizard::{Step, Wizard, steps};
+
+/// The wizard's routes under `/apply/:id`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ApplyStep {
+    /// `/apply/:id`: continue where the person left off.
+    Index,
+    /// `eligibility`
+    Eligibility,
+    /// `sub-items`
+    SubItems,
+    /// `tasks`
+    Tasks,
+    /// `page/:page`
+    Page(String),
+    /// `materials`
+    Materials,
+    /// `check`
+    Check,
+    /// `declaration`
+    Declaration,
+    /// `confirmation`
+    Confirmation,
+}
+
+impl ApplyStep {
+    /// The step of the path segments after `/apply/:id`; `None` when there is no such step.
+    pub fn parse(rest: &[&str]) -> Option<Self> {
+        Some(match rest {
+            [] => ApplyStep::Index,
+            ["eligibility"] => ApplyStep::Eligibility,
+            ["sub-items"] => ApplyStep::SubItems,
+            ["tasks"] => ApplyStep::Tasks,
+            ["page", page] => ApplyStep::Page((*page).to_owned()),
+            ["materials"] => ApplyStep::Materials,
+            ["check"] => ApplyStep::Check,
+            ["declaration"] => ApplyStep::Declaration,
+            ["confirmation"] => ApplyStep::Confirmation,
+            _ => return None,
+        })
+    }
+}
 
 /// Loads the definition, then renders the current step.
 #[component]
-pub fn ApplyShell() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+pub fn ApplyShell(
+    /// The service id from the URL.
+    id: String,
+) -> impl IntoView {
     let service = LocalResource::new(move || {
-        let id = id();
+        let id = id.clone();
         async move { api::get_service(&id).await }
     });
     view! {
@@ -46,7 +86,7 @@ pub fn ApplyShell() -> impl IntoView {
                         provide_context(Wizard::new(def));
                         view! {
                             <TasksLink />
-                            <Outlet />
+                            <StepOutlet />
                         }
                         .into_any()
                     }
@@ -60,19 +100,45 @@ pub fn ApplyShell() -> impl IntoView {
     }
 }
 
+/// The current step's page; a step is re-created only when the step changes.
+#[component]
+fn StepOutlet() -> impl IntoView {
+    let r = use_router();
+    let step = Memo::new(move |_| {
+        let segs = router::segments(&r.path());
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        // Only `/apply/:id/...` reaches the shell; while the app leaves it, nothing renders.
+        match segs.as_slice() {
+            ["apply", _, rest @ ..] => ApplyStep::parse(rest),
+            _ => None,
+        }
+    });
+    move || match step.get()? {
+        ApplyStep::Index => Some(view! { <ApplyIndex /> }.into_any()),
+        ApplyStep::Eligibility => Some(view! { <EligibilityPage /> }.into_any()),
+        ApplyStep::SubItems => Some(view! { <SubItemsPage /> }.into_any()),
+        ApplyStep::Tasks => Some(view! { <TasksPage /> }.into_any()),
+        ApplyStep::Page(page) => Some(view! { <QuestionPage page /> }.into_any()),
+        ApplyStep::Materials => Some(view! { <MaterialsPage /> }.into_any()),
+        ApplyStep::Check => Some(view! { <CheckPage /> }.into_any()),
+        ApplyStep::Declaration => Some(view! { <DeclarationPage /> }.into_any()),
+        ApplyStep::Confirmation => Some(view! { <ConfirmationPage /> }.into_any()),
+    }
+}
+
 /// A link to the task list from every step but the list itself and the confirmation.
 #[component]
 fn TasksLink() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let location = leptos_router::hooks::use_location();
+    let r = use_router();
     let shown = move || {
-        let path = location.pathname.get();
+        let path = r.path();
         !(path.ends_with("/tasks") || path.ends_with("/confirmation"))
     };
-    let href = format!("/apply/{}/tasks", w.service_id());
+    let href = router::href(&format!("/apply/{}/tasks", w.service_id()));
     view! {
         <Show when=shown>
-            <A href=href.clone() attr:class="tasks-link">{move || t().tasks_link}</A>
+            <a href=href.clone() class="tasks-link">{move || t().tasks_link}</a>
         </Show>
     }
 }
@@ -81,15 +147,8 @@ fn TasksLink() -> impl IntoView {
 #[component]
 pub fn ApplyIndex() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let navigate = use_navigate();
     let target = w.url(&w.eval.with_untracked(steps::first_incomplete));
-    navigate(
-        &target,
-        NavigateOptions {
-            replace: true,
-            ..NavigateOptions::default()
-        },
-    );
+    use_router().navigate(&target, true);
 }
 
 /// Sends the person to the first incomplete step when `step` is not reachable yet (a deep link
@@ -99,17 +158,9 @@ pub fn guard(step: &Step) -> bool {
     let ok = w.eval.with_untracked(|e| steps::reachable(e, step));
     if !ok {
         let target = w.url(&w.eval.with_untracked(steps::first_incomplete));
-        let navigate = use_navigate();
-        // Navigating while the router renders this route is not allowed: do it right after.
-        leptos::task::spawn_local(async move {
-            navigate(
-                &target,
-                NavigateOptions {
-                    replace: true,
-                    ..NavigateOptions::default()
-                },
-            );
-        });
+        let r = use_router();
+        // Navigating while this route renders would replace it mid-render: do it right after.
+        leptos::task::spawn_local(async move { r.navigate(&target, true) });
     }
     ok
 }
@@ -119,10 +170,9 @@ pub fn guard(step: &Step) -> bool {
 /// context is available, and called from event handlers.
 pub fn next_fn(step: Step) -> impl Fn() + Clone + Send + Sync + 'static {
     let w = expect_context::<Wizard>();
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let r = use_router();
     move || {
-        let back_to_check = query.with_untracked(|q| q.get("return").as_deref() == Some("check"));
+        let back_to_check = r.query_untracked("return").as_deref() == Some("check");
         let next =
             if back_to_check && matches!(step, Step::Page(_) | Step::Materials | Step::SubItems) {
                 Step::Check
@@ -131,7 +181,7 @@ pub fn next_fn(step: Step) -> impl Fn() + Clone + Send + Sync + 'static {
                     .with_untracked(|e| steps::next(e, &step))
                     .unwrap_or(Step::Check)
             };
-        navigate(&w.url(&next), NavigateOptions::default());
+        r.navigate(&w.url(&next), false);
     }
 }
 
