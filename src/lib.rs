@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod json;
 pub mod pages;
 pub mod prefs;
 pub mod router;

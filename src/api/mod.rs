@@ -75,13 +75,13 @@ async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T
     let text = text.as_string().ok_or(FetchError::Decode)?;
     if !response.ok() {
         let code =
-            serde_json::from_str::<ApiErrorBody>(&text).map_or_else(|_| String::new(), |b| b.code);
+            crate::json::from_str::<ApiErrorBody>(&text).map_or_else(|_| String::new(), |b| b.code);
         return Err(FetchError::Api {
             status: response.status(),
             code,
         });
     }
-    serde_json::from_str(&text).map_err(|_| FetchError::Decode)
+    crate::json::from_str(&text).map_err(|_| FetchError::Decode)
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
@@ -98,7 +98,7 @@ async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
 ) -> Result<T, FetchError> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    let text = serde_json::to_string(body).map_err(|_| FetchError::Decode)?;
+    let text = crate::json::to_string(body).map_err(|_| FetchError::Decode)?;
     init.set_body(&wasm_bindgen::JsValue::from_str(&text));
     let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
     let _ = headers.set("Content-Type", "application/json");

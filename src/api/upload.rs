@@ -41,7 +41,7 @@ async fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<web_sys::Respon
                 .unwrap_or_default(),
             Err(_) => String::new(),
         };
-        let code = serde_json::from_str::<onething_core::api::ApiErrorBody>(&text)
+        let code = crate::json::from_str::<onething_core::api::ApiErrorBody>(&text)
             .map_or_else(|_| String::new(), |b| b.code);
         Err(FetchError::Api {
             status: r.status(),

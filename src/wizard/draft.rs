@@ -16,12 +16,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// The saved draft of `service`, if any and readable.
 pub fn load(service: &str) -> Option<Application> {
     let text = storage()?.get_item(&key(service)).ok()??;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }
 
 /// Saves the draft of `service`.
 pub fn save(service: &str, app: &Application) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(app)) {
+    if let (Some(s), Ok(text)) = (storage(), crate::json::to_string(app)) {
         let _ = s.set_item(&key(service), &text);
     }
 }
@@ -92,7 +92,7 @@ pub fn save_receipt(
         sub_items: app.sub_items.clone(),
         deferred,
     };
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&receipt)) {
+    if let (Some(s), Ok(text)) = (storage(), crate::json::to_string(&receipt)) {
         let _ = s.set_item(&format!("onething.receipt.{service}"), &text);
     }
 }
@@ -102,5 +102,5 @@ pub fn receipt(service: &str) -> Option<Receipt> {
     let text = storage()?
         .get_item(&format!("onething.receipt.{service}"))
         .ok()??;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }
