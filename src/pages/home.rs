@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use onething_core::api::ServiceSummary;
 
 use crate::api;
-use crate::components::{LoadError, set_title};
+use crate::components::{LoadError, loaded, set_title};
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 
@@ -12,24 +12,14 @@ use crate::prefs::locale;
 #[component]
 pub fn Home() -> impl IntoView {
     Effect::new(move || set_title(t().home_title));
-    let services = LocalResource::new(api::list_services);
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
         <p><a href=crate::router::href("/applications") class="my-apps-link">{move || t().apps_title}</a></p>
-        <Suspense fallback=move || {
-            view! { <p class="loading" role="status">{move || t().services_loading}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match services.await {
-                    Ok(list) => view! { <ServiceCards list /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| services.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(api::list_services, |t| t.services_loading, |answer, on_retry| match answer {
+            Ok(list) => view! { <ServiceCards list /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use onething_core::ServiceDefinition;
 
 use crate::api;
-use crate::components::{LoadError, SubItemList, set_title};
+use crate::components::{LoadError, SubItemList, loaded, set_title};
 use crate::i18n::t;
 use crate::prefs::locale;
 
@@ -14,25 +14,16 @@ pub fn ServicePage(
     /// The service id from the URL.
     id: String,
 ) -> impl IntoView {
-    let service = LocalResource::new(move || {
+    let fetch = move || {
         let id = id.clone();
         async move { api::get_service(&id).await }
-    });
+    };
     view! {
         <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
-        <Suspense fallback=move || {
-            view! { <p class="loading" role="status">{move || t().services_loading}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok(def) => view! { <Landing def /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| service.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(fetch, |t| t.services_loading, |answer, on_retry| match answer {
+            Ok(def) => view! { <Landing def /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 

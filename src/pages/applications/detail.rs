@@ -9,7 +9,7 @@ use super::rating::RatingSection;
 use super::supplement::Supplements;
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, focus_heading, set_title};
+use crate::components::{LoadError, focus_heading, loaded, set_title};
 use crate::i18n::{t, with_n};
 
 async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), FetchError> {
@@ -25,21 +25,13 @@ pub fn ApplicationPage(
     /// The case id from the URL.
     id: String,
 ) -> impl IntoView {
-    let data = LocalResource::new(move || load(id.clone()));
     Effect::new(move || set_title(t().app_title));
     view! {
         <a href=crate::router::href("/applications") class="back-link">{move || t().apps_title}</a>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| data.refetch());
-                        view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(move || load(id.clone()), |t| t.apps_loading, |answer, on_retry| match answer {
+            Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
+            Err(error) => view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 

@@ -12,7 +12,7 @@ use onething_core::Text;
 use onething_core::api::{ApplicationStatus, ApplicationSummary};
 
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, set_title};
+use crate::components::{LoadError, loaded, set_title};
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
 
@@ -85,24 +85,16 @@ pub(crate) fn local(at: &str, time: bool) -> String {
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
     Effect::new(move || set_title(t().apps_title));
-    let lines = LocalResource::new(load);
     view! {
         <h1>{move || t().apps_title}</h1>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
-            {move || Suspend::new(async move {
-                match lines.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <p>{move || t().apps_empty}</p>
-                        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
-                    }.into_any(),
-                    Ok(list) => view! { <Cards list /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| lines.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(load, |t| t.apps_loading, |answer, on_retry| match answer {
+            Ok(list) if list.is_empty() => view! {
+                <p>{move || t().apps_empty}</p>
+                <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+            }.into_any(),
+            Ok(list) => view! { <Cards list /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 

@@ -22,7 +22,7 @@ pub use tasks::TasksPage;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::components::LoadError;
+use crate::components::{LoadError, loaded};
 use crate::i18n::t;
 use crate::router::{self, use_router};
 use crate::wizard::{Step, Wizard, steps};
@@ -74,30 +74,25 @@ pub fn ApplyShell(
     /// The service id from the URL.
     id: String,
 ) -> impl IntoView {
-    let service = LocalResource::new(move || {
+    let fetch = move || {
         let id = id.clone();
         async move { api::get_service(&id).await }
-    });
-    view! {
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().services_loading}</p> }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok(def) => {
-                        provide_context(Wizard::new(def));
-                        view! {
-                            <TasksLink />
-                            <StepOutlet />
-                        }
-                        .into_any()
-                    }
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| service.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
+    };
+    loaded(
+        fetch,
+        |t| t.services_loading,
+        |answer, on_retry| match answer {
+            Ok(def) => {
+                provide_context(Wizard::new(def));
+                view! {
+                    <TasksLink />
+                    <StepOutlet />
                 }
-            })}
-        </Suspense>
-    }
+                .into_any()
+            }
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        },
+    )
 }
 
 /// The current step's page; a step is re-created only when the step changes.
