@@ -78,34 +78,19 @@ struct Deserializer(JsValue);
 impl<'de> de::Deserializer<'de> for Deserializer {
     type Error = JsonError;
 
-    #[allow(clippy::cast_possible_truncation)]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
-        let v = self.0;
-        if v.is_null() || v.is_undefined() {
-            visitor.visit_unit()
-        } else if let Some(b) = v.as_bool() {
-            visitor.visit_bool(b)
-        } else if let Some(n) = v.as_f64() {
-            // JSON has one number type; integers go to the integer visitors, as serde_json does.
-            if n.trunc() == n && n.abs() <= MAX_SAFE {
-                visitor.visit_i64(n as i64)
-            } else {
-                visitor.visit_f64(n)
-            }
-        } else if let Some(s) = v.as_string() {
-            visitor.visit_string(s)
-        } else if Array::is_array(&v) {
-            let array = Array::from(&v);
-            visitor.visit_seq(Seq { array, next: 0 })
-        } else if v.is_object() {
-            let entries = Object::entries(&Object::from(v));
-            visitor.visit_map(Map {
+        match Kind::of(self.0)? {
+            Kind::Null => visitor.visit_unit(),
+            Kind::Bool(b) => visitor.visit_bool(b),
+            Kind::Integer(n) => visitor.visit_i64(n),
+            Kind::Float(n) => visitor.visit_f64(n),
+            Kind::String(s) => visitor.visit_string(s),
+            Kind::Array(array) => visitor.visit_seq(Seq { array, next: 0 }),
+            Kind::Object(entries) => visitor.visit_map(Map {
                 entries,
                 next: 0,
                 value: None,
-            })
-        } else {
-            Err(JsonError)
+            }),
         }
     }
 
@@ -131,28 +116,57 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, JsonError> {
-        // A unit variant is its name; any other is an object with the name as its one key.
-        if let Some(name) = self.0.as_string() {
-            return visitor.visit_enum(StringDeserializer::<JsonError>::new(name));
+        match Variant::of(self.0)? {
+            (name, None) => visitor.visit_enum(StringDeserializer::<JsonError>::new(name)),
+            (name, Some(value)) => visitor.visit_enum(Variant { name, value }),
         }
-        if !self.0.is_object() || Array::is_array(&self.0) {
-            return Err(JsonError);
-        }
-        let entries = Object::entries(&Object::from(self.0));
-        if entries.length() != 1 {
-            return Err(JsonError);
-        }
-        let pair = Array::from(&entries.get(0));
-        let name = pair.get(0).as_string().ok_or(JsonError)?;
-        visitor.visit_enum(Variant {
-            name,
-            value: pair.get(1),
-        })
     }
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// What a parsed JSON value is. Worked out once, outside the generic code: `deserialize_any`
+/// is instantiated for every type the app reads, and the JavaScript calls that tell the kinds
+/// apart would otherwise be repeated in each instance.
+enum Kind {
+    Null,
+    Bool(bool),
+    /// A whole number JavaScript holds exactly; JSON has one number type, and integers go to
+    /// the integer visitors, as with `serde_json`.
+    Integer(i64),
+    Float(f64),
+    String(String),
+    Array(Array),
+    /// The object's `[key, value]` entries.
+    Object(Array),
+}
+
+impl Kind {
+    #[inline(never)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn of(v: JsValue) -> Result<Kind, JsonError> {
+        Ok(if v.is_null() || v.is_undefined() {
+            Kind::Null
+        } else if let Some(b) = v.as_bool() {
+            Kind::Bool(b)
+        } else if let Some(n) = v.as_f64() {
+            if n.trunc() == n && n.abs() <= MAX_SAFE {
+                Kind::Integer(n as i64)
+            } else {
+                Kind::Float(n)
+            }
+        } else if let Some(s) = v.as_string() {
+            Kind::String(s)
+        } else if Array::is_array(&v) {
+            Kind::Array(Array::from(&v))
+        } else if v.is_object() {
+            Kind::Object(Object::entries(&Object::from(v)))
+        } else {
+            return Err(JsonError);
+        })
     }
 }
 
@@ -162,6 +176,19 @@ struct Seq {
     next: u32,
 }
 
+impl Seq {
+    /// The next element; not generic (see [`Kind`]).
+    #[inline(never)]
+    fn next_item(&mut self) -> Option<JsValue> {
+        if self.next >= self.array.length() {
+            return None;
+        }
+        let item = self.array.get(self.next);
+        self.next += 1;
+        Some(item)
+    }
+}
+
 impl<'de> SeqAccess<'de> for Seq {
     type Error = JsonError;
 
@@ -169,12 +196,10 @@ impl<'de> SeqAccess<'de> for Seq {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, JsonError> {
-        if self.next >= self.array.length() {
-            return Ok(None);
+        match self.next_item() {
+            Some(item) => seed.deserialize(Deserializer(item)).map(Some),
+            None => Ok(None),
         }
-        let item = self.array.get(self.next);
-        self.next += 1;
-        seed.deserialize(Deserializer(item)).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -189,6 +214,20 @@ struct Map {
     value: Option<JsValue>,
 }
 
+impl Map {
+    /// The next key, keeping its value for `next_value_seed`; not generic (see [`Kind`]).
+    #[inline(never)]
+    fn next_key(&mut self) -> Result<Option<String>, JsonError> {
+        if self.next >= self.entries.length() {
+            return Ok(None);
+        }
+        let pair = Array::from(&self.entries.get(self.next));
+        self.next += 1;
+        self.value = Some(pair.get(1));
+        pair.get(0).as_string().ok_or(JsonError).map(Some)
+    }
+}
+
 impl<'de> MapAccess<'de> for Map {
     type Error = JsonError;
 
@@ -196,15 +235,12 @@ impl<'de> MapAccess<'de> for Map {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, JsonError> {
-        if self.next >= self.entries.length() {
-            return Ok(None);
+        match self.next_key()? {
+            Some(key) => seed
+                .deserialize(StringDeserializer::<JsonError>::new(key))
+                .map(Some),
+            None => Ok(None),
         }
-        let pair = Array::from(&self.entries.get(self.next));
-        self.next += 1;
-        self.value = Some(pair.get(1));
-        let key = pair.get(0).as_string().ok_or(JsonError)?;
-        seed.deserialize(StringDeserializer::<JsonError>::new(key))
-            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, JsonError> {
@@ -217,6 +253,27 @@ impl<'de> MapAccess<'de> for Map {
 struct Variant {
     name: String,
     value: JsValue,
+}
+
+impl Variant {
+    /// A unit variant is its name; any other is an object with the name as its one key and
+    /// the data as its value. Not generic (see [`Kind`]).
+    #[inline(never)]
+    fn of(v: JsValue) -> Result<(String, Option<JsValue>), JsonError> {
+        if let Some(name) = v.as_string() {
+            return Ok((name, None));
+        }
+        if !v.is_object() || Array::is_array(&v) {
+            return Err(JsonError);
+        }
+        let entries = Object::entries(&Object::from(v));
+        if entries.length() != 1 {
+            return Err(JsonError);
+        }
+        let pair = Array::from(&entries.get(0));
+        let name = pair.get(0).as_string().ok_or(JsonError)?;
+        Ok((name, Some(pair.get(1))))
+    }
 }
 
 impl<'de> EnumAccess<'de> for Variant {
