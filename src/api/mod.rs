@@ -68,6 +68,13 @@ async fn send(
 
 /// Reads a JSON answer, or the contract's error.
 async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, FetchError> {
+    let text = read_text(response).await?;
+    crate::json::from_str(&text).map_err(|_| FetchError::Decode)
+}
+
+/// The answer's body, or the contract's error. Not generic, so one copy serves every
+/// [`read_json`].
+async fn read_text(response: web_sys::Response) -> Result<String, FetchError> {
     let text_promise = response.text().map_err(|_| FetchError::Decode)?;
     let text = JsFuture::from(text_promise)
         .await
@@ -81,7 +88,7 @@ async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T
             code,
         });
     }
-    crate::json::from_str(&text).map_err(|_| FetchError::Decode)
+    Ok(text)
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
