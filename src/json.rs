@@ -145,8 +145,9 @@ enum Kind {
 }
 
 impl Kind {
+    // Whole-number test and cast are exact on purpose: `n` has no fraction and fits i64.
     #[inline(never)]
-    #[allow(clippy::cast_possible_truncation)]
+    #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
     fn of(v: JsValue) -> Result<Kind, JsonError> {
         Ok(if v.is_null() || v.is_undefined() {
             Kind::Null
