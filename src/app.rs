@@ -1,44 +1,110 @@
-//! The router and the context every page shares (language, elder mode).
+//! The route table and the context every page shares (language, elder mode).
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
 
 use crate::components::TopBar;
 use crate::i18n::t;
-use crate::pages::apply::{
-    ApplyIndex, ApplyShell, CheckPage, ConfirmationPage, DeclarationPage, EligibilityPage,
-    MaterialsPage, QuestionPage, SubItemsPage, TasksPage,
-};
+use crate::pages::apply::{ApplyShell, ApplyStep};
 use crate::pages::{ApplicationPage, ApplicationsPage, Home, NotFound, ServicePage};
+use crate::router;
+
+/// The path the app is served under; `""` is the site root.
+const BASE_PATH: &str = "";
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     crate::prefs::provide();
+    let r = router::provide(BASE_PATH);
+    // A page is re-created only when the route (or its parameter) changes: moving between the
+    // wizard's steps keeps the apply shell and its loaded definition.
+    let page = Memo::new(move |_| Page::parse(&r.path()));
     view! {
-        <Router>
-            <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
-            <TopBar />
-            <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/services/:id") view=ServicePage />
-                    <Route path=path!("/applications") view=ApplicationsPage />
-                    <Route path=path!("/applications/:id") view=ApplicationPage />
-                    <ParentRoute path=path!("/apply/:id") view=ApplyShell>
-                        <Route path=path!("") view=ApplyIndex />
-                        <Route path=path!("eligibility") view=EligibilityPage />
-                        <Route path=path!("sub-items") view=SubItemsPage />
-                        <Route path=path!("tasks") view=TasksPage />
-                        <Route path=path!("page/:page") view=QuestionPage />
-                        <Route path=path!("materials") view=MaterialsPage />
-                        <Route path=path!("check") view=CheckPage />
-                        <Route path=path!("declaration") view=DeclarationPage />
-                        <Route path=path!("confirmation") view=ConfirmationPage />
-                    </ParentRoute>
-                </Routes>
-            </main>
-        </Router>
+        <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
+        <TopBar />
+        <main id="main" tabindex="-1">
+            {move || match page.get() {
+                Page::Home => view! { <Home /> }.into_any(),
+                Page::Service(id) => view! { <ServicePage id /> }.into_any(),
+                Page::Applications => view! { <ApplicationsPage /> }.into_any(),
+                Page::Application(id) => view! { <ApplicationPage id /> }.into_any(),
+                Page::Apply(id) => view! { <ApplyShell id /> }.into_any(),
+                Page::NotFound => view! { <NotFound /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// The app's routes, by path under the base.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Page {
+    /// `/`: the catalogue.
+    Home,
+    /// `/services/:id`: a one-thing's landing page.
+    Service(String),
+    /// `/applications`: my applications.
+    Applications,
+    /// `/applications/:id`: one case, live.
+    Application(String),
+    /// `/apply/:id/...`: the wizard, at one of its [`ApplyStep`]s.
+    Apply(String),
+    /// Anything else.
+    NotFound,
+}
+
+impl Page {
+    /// The route of `path`.
+    pub fn parse(path: &str) -> Self {
+        let segs = router::segments(path);
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        match segs.as_slice() {
+            [] => Page::Home,
+            ["services", id] => Page::Service((*id).to_owned()),
+            ["applications"] => Page::Applications,
+            ["applications", id] => Page::Application((*id).to_owned()),
+            ["apply", id, rest @ ..] if ApplyStep::parse(rest).is_some() => {
+                Page::Apply((*id).to_owned())
+            }
+            _ => Page::NotFound,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+
+    #[test]
+    fn every_route_parses() {
+        assert!(Page::parse("/") == Page::Home);
+        assert!(Page::parse("/services/newborn") == Page::Service("newborn".into()));
+        assert!(Page::parse("/applications/") == Page::Applications);
+        assert!(Page::parse("/applications/c1") == Page::Application("c1".into()));
+        for step in [
+            "",
+            "/eligibility",
+            "/sub-items",
+            "/tasks",
+            "/page/baby",
+            "/materials",
+        ] {
+            assert!(Page::parse(&format!("/apply/newborn{step}")) == Page::Apply("newborn".into()));
+        }
+        for step in ["/check", "/declaration", "/confirmation"] {
+            assert!(Page::parse(&format!("/apply/newborn{step}")) == Page::Apply("newborn".into()));
+        }
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found() {
+        for path in [
+            "/nope",
+            "/services",
+            "/apply/newborn/page",
+            "/apply/newborn/bogus",
+            "/services/a/b",
+        ] {
+            assert!(Page::parse(path) == Page::NotFound, "{path}");
+        }
     }
 }

@@ -91,3 +91,79 @@ async fn sub_item_list_follows_the_language_switch() {
         "no Chinese left after switching: {english}"
     );
 }
+
+/// Every one-thing's definition and example application, as (name, TOML, example JSON).
+const SERVICES: [(&str, &str, &str); 7] = [
+    (
+        "newborn",
+        include_str!("../services/newborn.toml"),
+        include_str!("../services/examples/newborn.json"),
+    ),
+    (
+        "enterprise-issue",
+        include_str!("../services/enterprise-issue.toml"),
+        include_str!("../services/examples/enterprise-issue.json"),
+    ),
+    (
+        "film-shooting",
+        include_str!("../services/film-shooting.toml"),
+        include_str!("../services/examples/film-shooting.json"),
+    ),
+    (
+        "ship-subsidy",
+        include_str!("../services/ship-subsidy.toml"),
+        include_str!("../services/examples/ship-subsidy.json"),
+    ),
+    (
+        "shop-opening",
+        include_str!("../services/shop-opening.toml"),
+        include_str!("../services/examples/shop-opening.json"),
+    ),
+    (
+        "utility-connection",
+        include_str!("../services/utility-connection.toml"),
+        include_str!("../services/examples/utility-connection.json"),
+    ),
+    (
+        "youth-rural",
+        include_str!("../services/youth-rural.toml"),
+        include_str!("../services/examples/youth-rural.json"),
+    ),
+];
+
+/// The SPA's JSON (the browser's `JSON.parse` + its own deserializer) reads every definition
+/// and example application exactly as the server's `serde_json` writes and reads them, and
+/// what it writes reads back the same.
+#[wasm_bindgen_test]
+fn json_reads_and_writes_like_serde_json() {
+    use onething_core::ServiceDefinition;
+    use onething_core::engine::Application;
+    for (name, toml, example) in SERVICES {
+        let def = ServiceDefinition::from_toml(name, toml).expect(name);
+        let text = serde_json::to_string(&def).expect(name);
+        let read: ServiceDefinition = onething::json::from_str(&text).expect(name);
+        assert!(read == def, "{name}: definition differs");
+        let app: Application = serde_json::from_str(example).expect(name);
+        let read: Application = onething::json::from_str(example).expect(name);
+        assert!(read == app, "{name}: application differs");
+        let written = onething::json::to_string(&app).expect(name);
+        let back: Application = serde_json::from_str(&written).expect(name);
+        assert!(back == app, "{name}: written application differs");
+    }
+}
+
+/// Malformed or mistyped JSON is an error, never a panic or a half-read value.
+#[wasm_bindgen_test]
+fn json_rejects_what_is_not_the_type() {
+    use onething_core::ServiceDefinition;
+    use onething_core::api::ApiErrorBody;
+    use onething_core::engine::Application;
+    assert!(onething::json::from_str::<Application>("{").is_err());
+    assert!(onething::json::from_str::<Application>("[]").is_err());
+    assert!(onething::json::from_str::<ServiceDefinition>(r#"{"id":"x","unknown":1}"#).is_err());
+    assert!(onething::json::from_str::<ApiErrorBody>(r#"{"code":3}"#).is_err());
+    let body: ApiErrorBody =
+        onething::json::from_str(r#"{"code":"service_not_found","message":"m","fields":[]}"#)
+            .expect("error body");
+    assert_eq!(body.code, "service_not_found");
+}

@@ -67,6 +67,13 @@ async fn send(
 
 /// Reads a JSON answer, or the contract's error.
 async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, FetchError> {
+    let text = read_text(response).await?;
+    crate::json::from_str(&text).map_err(|_| FetchError::Decode)
+}
+
+/// The answer's body, or the contract's error. Not generic, so one copy serves every
+/// [`read_json`].
+async fn read_text(response: web_sys::Response) -> Result<String, FetchError> {
     let text_promise = response.text().map_err(|_| FetchError::Decode)?;
     let text = JsFuture::from(text_promise)
         .await
@@ -74,13 +81,13 @@ async fn read_json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T
     let text = text.as_string().ok_or(FetchError::Decode)?;
     if !response.ok() {
         let code =
-            serde_json::from_str::<ApiErrorBody>(&text).map_or_else(|_| String::new(), |b| b.code);
+            crate::json::from_str::<ApiErrorBody>(&text).map_or_else(|_| String::new(), |b| b.code);
         return Err(FetchError::Api {
             status: response.status(),
             code,
         });
     }
-    serde_json::from_str(&text).map_err(|_| FetchError::Decode)
+    Ok(text)
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
@@ -107,7 +114,7 @@ async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
 ) -> Result<T, FetchError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let text = serde_json::to_string(body).map_err(|_| FetchError::Decode)?;
+    let text = crate::json::to_string(body).map_err(|_| FetchError::Decode)?;
     init.set_body(&wasm_bindgen::JsValue::from_str(&text));
     let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
     let _ = headers.set("Content-Type", "application/json");
@@ -117,11 +124,34 @@ async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
     read_json(send(path, &init, &headers).await?).await
 }
 
+/// A draft saved on the server, its `data` read as `T` (the SPA's own draft format).
+#[derive(serde::Deserialize, Clone)]
+pub struct ServerDraft<T> {
+    /// Opaque id.
+    pub id: String,
+    /// The service it is for.
+    pub service_id: String,
+    /// Starts at 1, grows by 1 on every write.
+    pub version: u64,
+    /// The draft.
+    pub data: T,
+    /// When it was last written (RFC 3339).
+    pub updated_at: String,
+}
+
+#[derive(serde::Serialize)]
+struct DraftWrite<'a, T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_id: Option<&'a str>,
+    data: &'a T,
+}
+
 /// `GET /api/drafts`: the person's drafts saved on the server, newest first.
 ///
 /// # Errors
-/// See [`FetchError`].
-pub async fn list_drafts() -> Result<Vec<onething_core::api::Draft>, FetchError> {
+/// See [`FetchError`]; a draft written by another version of the app that does not read as `T`
+/// is `Decode`.
+pub async fn list_drafts<T: DeserializeOwned>() -> Result<Vec<ServerDraft<T>>, FetchError> {
     get_json("/drafts").await
 }
 
@@ -129,12 +159,12 @@ pub async fn list_drafts() -> Result<Vec<onething_core::api::Draft>, FetchError>
 ///
 /// # Errors
 /// See [`FetchError`].
-pub async fn create_draft(
+pub async fn create_draft<T: serde::Serialize + DeserializeOwned>(
     service_id: &str,
-    data: serde_json::Value,
-) -> Result<onething_core::api::Draft, FetchError> {
-    let body = onething_core::api::DraftCreate {
-        service_id: service_id.to_owned(),
+    data: &T,
+) -> Result<ServerDraft<T>, FetchError> {
+    let body = DraftWrite {
+        service_id: Some(service_id),
         data,
     };
     post_json("/drafts", &body, &[]).await
@@ -145,12 +175,15 @@ pub async fn create_draft(
 ///
 /// # Errors
 /// See [`FetchError`].
-pub async fn update_draft(
+pub async fn update_draft<T: serde::Serialize + DeserializeOwned>(
     id: &str,
     version: u64,
-    data: serde_json::Value,
-) -> Result<onething_core::api::Draft, FetchError> {
-    let body = onething_core::api::DraftUpdate { data };
+    data: &T,
+) -> Result<ServerDraft<T>, FetchError> {
+    let body = DraftWrite {
+        service_id: None,
+        data,
+    };
     let tag = format!("\"{version}\"");
     send_json(
         "PUT",
@@ -165,7 +198,7 @@ pub async fn update_draft(
 ///
 /// # Errors
 /// See [`FetchError`].
-pub async fn get_draft(id: &str) -> Result<onething_core::api::Draft, FetchError> {
+pub async fn get_draft<T: DeserializeOwned>(id: &str) -> Result<ServerDraft<T>, FetchError> {
     get_json(&format!("/drafts/{id}")).await
 }
 

@@ -2,7 +2,6 @@
 //! primary button (large, always in reach of the thumb).
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::t;
 
@@ -13,7 +12,7 @@ pub fn BackLink(
     #[prop(into)]
     href: Signal<String>,
 ) -> impl IntoView {
-    view! { <A href=move || href.get() attr:class="back-link">{move || t().back}</A> }
+    view! { <a href=move || crate::router::href(&href.get()) class="back-link">{move || t().back}</a> }
 }
 
 /// The fixed bottom bar with the page's primary action.

@@ -23,7 +23,7 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="top-bar">
-            <a class="brand" href="/">{move || t().app_name}</a>
+            <a class="brand" href=crate::router::href("/")>{move || t().app_name}</a>
             <div class="top-actions">
                 <button
                     type="button"

@@ -1,11 +1,10 @@
 //! `/`: the service catalogue, fetched from the API.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::api::ServiceSummary;
 
 use crate::api;
-use crate::components::{LoadError, set_title};
+use crate::components::{LoadError, loaded, set_title};
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 use crate::wizard::outbox;
@@ -14,27 +13,17 @@ use crate::wizard::outbox;
 #[component]
 pub fn Home() -> impl IntoView {
     Effect::new(move || set_title(t().home_title));
-    let services = LocalResource::new(api::list_services);
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
-        <p><A href="/applications" attr:class="my-apps-link">{move || t().apps_title}</A></p>
+        <p><a href=crate::router::href("/applications") class="my-apps-link">{move || t().apps_title}</a></p>
         {move || (!outbox::queued().with(Vec::is_empty)).then(|| view! {
             <p class="notice notice-warning" role="status">{t().label_value.replace("{a}", t().outbox_heading).replace("{b}", t().outbox_item)}</p>
         })}
-        <Suspense fallback=move || {
-            view! { <p class="loading" role="status">{move || t().services_loading}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match services.await {
-                    Ok(list) => view! { <ServiceCards list /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| services.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(api::list_services, |t| t.services_loading, |answer, on_retry| match answer {
+            Ok(list) => view! { <ServiceCards list /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 
@@ -54,14 +43,14 @@ fn ServiceCards(
                     let (title, summary, n) = (s.title, s.summary, s.sub_item_count);
                     view! {
                         <li class="card">
-                            <A href=href attr:class="card-link">
+                            <a href=crate::router::href(&href) class="card-link">
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>
                                 <span class="card-meta">{move || count(t().service_item_count_one, t().service_item_count, n)}</span>
                                 {move || outbox::queued().with(|q| q.contains(&id)).then(|| view! {
                                     <span class="badge">{t().outbox_item}</span>
                                 })}
-                            </A>
+                            </a>
                         </li>
                     }
                 })

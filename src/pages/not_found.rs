@@ -1,7 +1,6 @@
 //! Any path the router does not know.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::set_title;
 use crate::i18n::t;
@@ -13,6 +12,6 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <h1>{move || t().not_found_title}</h1>
         <p>{move || t().not_found_body}</p>
-        <A href="/" attr:class="button">{move || t().back_to_services}</A>
+        <a href=crate::router::href("/") class="button">{move || t().back_to_services}</a>
     }
 }

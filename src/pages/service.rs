@@ -1,38 +1,29 @@
 //! `/services/:id`: a one-thing's landing page: what it is and the items it bundles.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use onething_core::ServiceDefinition;
 
 use crate::api;
-use crate::components::{LoadError, SubItemList, set_title};
+use crate::components::{LoadError, SubItemList, loaded, set_title};
 use crate::i18n::t;
 use crate::prefs::locale;
 
 /// The service landing page.
 #[component]
-pub fn ServicePage() -> impl IntoView {
-    let params = use_params_map();
-    let service = LocalResource::new(move || {
-        let id = params.read().get("id").unwrap_or_default();
+pub fn ServicePage(
+    /// The service id from the URL.
+    id: String,
+) -> impl IntoView {
+    let fetch = move || {
+        let id = id.clone();
         async move { api::get_service(&id).await }
-    });
+    };
     view! {
-        <A href="/" attr:class="back-link">{move || t().back_to_services}</A>
-        <Suspense fallback=move || {
-            view! { <p class="loading" role="status">{move || t().services_loading}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok(def) => view! { <Landing def /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| service.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
+        {loaded(fetch, |t| t.services_loading, |answer, on_retry| match answer {
+            Ok(def) => view! { <Landing def /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 
@@ -56,7 +47,7 @@ fn Landing(
         </section>
         <Reduction r=reduction />
         <div class="bottom-bar">
-            <A href=format!("/apply/{}", def.id) attr:class="button primary block">{move || t().start}</A>
+            <a href=crate::router::href(&format!("/apply/{}", def.id)) class="button primary block">{move || t().start}</a>
         </div>
     }
 }

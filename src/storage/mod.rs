@@ -96,7 +96,7 @@ impl Store {
 
 /// Seals and saves `value` under `id`; false (and the health notice) when it could not.
 pub async fn put<T: Serialize>(store: Store, id: &str, value: &T) -> bool {
-    let Ok(text) = serde_json::to_string(value) else {
+    let Ok(text) = crate::json::to_string(value) else {
         return false;
     };
     set_health(put_text(store.name(), id, &text).await)
@@ -105,7 +105,7 @@ pub async fn put<T: Serialize>(store: Store, id: &str, value: &T) -> bool {
 /// The value saved under `id`, if any and readable.
 pub async fn get<T: DeserializeOwned>(store: Store, id: &str) -> Option<T> {
     let text = get_text(store.name(), id).await.ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }
 
 /// Removes `id`.
@@ -134,7 +134,7 @@ pub async fn outbox_ids() -> Vec<String> {
 
 /// Saves a photo (sealed) with its metadata.
 pub async fn put_photo<M: Serialize>(id: &str, blob: &web_sys::Blob, meta: &M) -> bool {
-    let Ok(text) = serde_json::to_string(meta) else {
+    let Ok(text) = crate::json::to_string(meta) else {
         return false;
     };
     set_health(put_photo_js(id, blob, &text).await)
@@ -142,7 +142,7 @@ pub async fn put_photo<M: Serialize>(id: &str, blob: &web_sys::Blob, meta: &M) -
 
 /// Updates a saved photo's metadata.
 pub async fn put_photo_meta<M: Serialize>(id: &str, meta: &M) {
-    if let Ok(text) = serde_json::to_string(meta) {
+    if let Ok(text) = crate::json::to_string(meta) {
         let _ = put_photo_meta_js(id, &text).await;
     }
 }
@@ -158,7 +158,7 @@ pub async fn get_photo<M: DeserializeOwned>(id: &str) -> Option<(web_sys::Blob, 
         .dyn_into::<web_sys::Blob>()
         .ok()?;
     let meta = js_sys::Reflect::get(&v, &"meta".into()).ok()?.as_string()?;
-    Some((blob, serde_json::from_str(&meta).ok()?))
+    Some((blob, crate::json::from_str(&meta).ok()?))
 }
 
 /// Removes a saved photo.

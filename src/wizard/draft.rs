@@ -110,7 +110,7 @@ pub fn save_receipt(
         sub_items: app.sub_items.clone(),
         deferred,
     };
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&receipt)) {
+    if let (Some(s), Ok(text)) = (storage(), crate::json::to_string(&receipt)) {
         let _ = s.set_item(&format!("onething.receipt.{service}"), &text);
     }
 }
@@ -120,5 +120,5 @@ pub fn receipt(service: &str) -> Option<Receipt> {
     let text = storage()?
         .get_item(&format!("onething.receipt.{service}"))
         .ok()??;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }

@@ -36,24 +36,26 @@ fn signed_in() -> bool {
     api::session::token().is_some() && web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-fn adopt(d: onething_core::api::Draft) -> Option<Saved> {
-    let mut saved: Saved = serde_json::from_value(d.data).ok()?;
+type ServerDraft = api::ServerDraft<Saved>;
+
+fn adopt(d: ServerDraft) -> Saved {
+    let mut saved = d.data;
     saved.remote = Some(Remote {
         id: d.id,
         version: d.version,
         pending: false,
     });
-    Some(saved)
+    saved
 }
 
-fn conflict(d: onething_core::api::Draft) -> Option<Conflict> {
+fn conflict(d: ServerDraft) -> Conflict {
     let (id, version, updated_at) = (d.id.clone(), d.version, d.updated_at.clone());
-    Some(Conflict {
-        theirs: adopt(d)?,
+    Conflict {
+        theirs: adopt(d),
         version,
         id,
         updated_at,
-    })
+    }
 }
 
 /// Reconciles the device's draft with the server's, before the wizard opens: the copy to start
@@ -62,7 +64,7 @@ pub async fn reconcile(service: &str, local: Option<Saved>) -> (Option<Saved>, O
     if !signed_in() {
         return (local, None);
     }
-    let Ok(list) = api::list_drafts().await else {
+    let Ok(list) = api::list_drafts::<Saved>().await else {
         return (local, None);
     };
     let theirs = list.into_iter().find(|d| d.service_id == service);
@@ -73,19 +75,12 @@ pub async fn reconcile(service: &str, local: Option<Saved>) -> (Option<Saved>, O
             (Some(l), None)
         }
         (None, None) => (None, None),
-        (None, Some(t)) => (adopt(t), None),
+        (None, Some(t)) => (Some(adopt(t)), None),
         (Some(l), Some(t)) => match &l.remote {
             Some(r) if r.id == t.id && t.version <= r.version => (Some(l), None),
-            Some(r) if r.id == t.id && !r.pending => (adopt(t), None),
-            _ => {
-                let same =
-                    serde_json::from_value::<Saved>(t.data.clone()).is_ok_and(|x| x.app == l.app);
-                if same {
-                    (adopt(t), None)
-                } else {
-                    (Some(l), conflict(t))
-                }
-            }
+            Some(r) if r.id == t.id && !r.pending => (Some(adopt(t)), None),
+            _ if t.data.app == l.app => (Some(adopt(t)), None),
+            _ => (Some(l), Some(conflict(t))),
         },
     }
 }
@@ -100,25 +95,23 @@ pub async fn push(service: &str, saved: &Saved) -> Result<Option<Remote>, Confli
     if !signed_in() {
         return Ok(saved.remote.clone());
     }
-    let Ok(mut data) = serde_json::to_value(saved) else {
-        return Ok(saved.remote.clone());
-    };
     // The server's copy needs no pointer to itself.
-    if let Some(o) = data.as_object_mut() {
-        o.remove("remote");
-    }
+    let data = Saved {
+        remote: None,
+        ..saved.clone()
+    };
     let written = match &saved.remote {
-        Some(r) => match api::update_draft(&r.id, r.version, data.clone()).await {
+        Some(r) => match api::update_draft(&r.id, r.version, &data).await {
             Err(FetchError::Api { status: 409, .. }) => {
-                return match api::get_draft(&r.id).await.ok().and_then(conflict) {
-                    Some(c) => Err(c),
-                    None => Ok(saved.remote.clone()),
+                return match api::get_draft::<Saved>(&r.id).await {
+                    Ok(d) => Err(conflict(d)),
+                    Err(_) => Ok(saved.remote.clone()),
                 };
             }
-            Err(FetchError::Api { status: 404, .. }) => api::create_draft(service, data).await,
+            Err(FetchError::Api { status: 404, .. }) => api::create_draft(service, &data).await,
             other => other,
         },
-        None => api::create_draft(service, data).await,
+        None => api::create_draft(service, &data).await,
     };
     Ok(match written {
         Ok(d) => Some(Remote {

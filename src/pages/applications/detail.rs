@@ -1,8 +1,6 @@
 //! `/applications/:id`: one case, followed live.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use onething_core::ServiceDefinition;
 use onething_core::api::{ApplicationDetail, SubItemStatus};
 
@@ -11,7 +9,7 @@ use super::rating::RatingSection;
 use super::supplement::Supplements;
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, focus_heading, set_title};
+use crate::components::{LoadError, focus_heading, loaded, set_title};
 use crate::i18n::{t, with_n};
 
 async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), FetchError> {
@@ -23,23 +21,17 @@ async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), Fetc
 
 /// The application page.
 #[component]
-pub fn ApplicationPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = LocalResource::new(move || load(params.with(|p| p.get("id").unwrap_or_default())));
+pub fn ApplicationPage(
+    /// The case id from the URL.
+    id: String,
+) -> impl IntoView {
     Effect::new(move || set_title(t().app_title));
     view! {
-        <A href="/applications" attr:class="back-link">{move || t().apps_title}</A>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| data.refetch());
-                        view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <a href=crate::router::href("/applications") class="back-link">{move || t().apps_title}</a>
+        {loaded(move || load(id.clone()), |t| t.apps_loading, |answer, on_retry| match answer {
+            Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
+            Err(error) => view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any(),
+        })}
     }
 }
 

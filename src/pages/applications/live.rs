@@ -151,7 +151,7 @@ fn open(live: &Rc<RefCell<Live>>) {
             if let Some(d) = e
                 .data()
                 .as_string()
-                .and_then(|t| serde_json::from_str(&t).ok())
+                .and_then(|t| crate::json::from_str(&t).ok())
             {
                 apply(detail, d);
             }

@@ -8,12 +8,11 @@ mod rating;
 mod supplement;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::Text;
 use onething_core::api::{ApplicationStatus, ApplicationSummary};
 
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, set_title};
+use crate::components::{LoadError, loaded, set_title};
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
 
@@ -86,7 +85,6 @@ pub(crate) fn local(at: &str, time: bool) -> String {
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
     Effect::new(move || set_title(t().apps_title));
-    let lines = LocalResource::new(load);
     let signed_out = RwSignal::new(false);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
@@ -100,21 +98,14 @@ pub fn ApplicationsPage() -> impl IntoView {
         {move || signed_out.get().then(|| view! {
             <p class="notice" id="signed-out" tabindex="-1" role="status">{t().sign_out_done}</p>
         })}
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
-            {move || Suspend::new(async move {
-                match lines.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <p>{move || t().apps_empty}</p>
-                        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
-                    }.into_any(),
-                    Ok(list) => view! { <Cards list /> }.into_any(),
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| lines.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(load, |t| t.apps_loading, |answer, on_retry| match answer {
+            Ok(list) if list.is_empty() => view! {
+                <p>{move || t().apps_empty}</p>
+                <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+            }.into_any(),
+            Ok(list) => view! { <Cards list /> }.into_any(),
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        })}
         <p>
             <button type="button" class="button secondary" on:click=sign_out>{move || t().sign_out}</button>
         </p>
@@ -139,7 +130,7 @@ fn Cards(
                     let date = local(&s.submitted_at, false);
                     view! {
                         <li class="card">
-                            <A href=href attr:class="card-link">
+                            <a href=crate::router::href(&href) class="card-link">
                                 <span class="card-title">
                                     {move || title.as_ref().map_or_else(|| t().apps_title.to_owned(), |x| x.get(locale()).to_owned())}
                                 </span>
@@ -152,7 +143,7 @@ fn Cards(
                                     {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}
                                     {can_rate.then(|| view! { <span class="badge badge-alert">{move || t().apps_can_rate}</span> })}
                                 </span>
-                            </A>
+                            </a>
                         </li>
                     }
                 })

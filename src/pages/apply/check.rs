@@ -2,7 +2,6 @@
 //! returns to its page and, from there, back here.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::Locale;
 use onething_core::definition::{Fact, FactKind};
 use onething_core::engine::AnswerValue;
@@ -62,9 +61,9 @@ pub fn CheckPage() -> impl IntoView {
                     <section class="summary-card">
                         <div class="summary-head">
                             <h2>{title}</h2>
-                            <A href=format!("{href}?return=check") attr:class="change-link" attr:aria-label=change_label>
+                            <a href=crate::router::href(&format!("{href}?return=check")) class="change-link" aria-label=change_label>
                                 {move || t().change}
-                            </A>
+                            </a>
                         </div>
                         <dl class="summary-list">
                             {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}

@@ -2,7 +2,6 @@
 //! with its expected date, counted in working days and after the items it waits for.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::engine::Date;
 
 use crate::components::{focus_heading, set_title};
@@ -87,9 +86,9 @@ pub fn ConfirmationPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         })}
-        <A href=format!("/applications/{}", receipt.id) attr:class="button primary">{move || t().track_link}</A>
+        <a href=crate::router::href(&format!("/applications/{}", receipt.id)) class="button primary">{move || t().track_link}</a>
         " "
-        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
     }
     .into_any()
 }

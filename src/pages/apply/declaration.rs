@@ -3,8 +3,6 @@
 //! and sent again on every retry, so a lost answer never creates a second case.
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 use onething_core::engine::check_submission;
 use wasm_bindgen::JsCast;
 
@@ -61,7 +59,7 @@ pub fn DeclarationPage() -> impl IntoView {
             })
         })
     };
-    let navigate = use_navigate();
+    let r = crate::router::use_router();
     let on_submit = Callback::new(move |()| {
         attempted.set(true);
         if !agreed.get_untracked() {
@@ -83,20 +81,13 @@ pub fn DeclarationPage() -> impl IntoView {
                 })
                 .unwrap_or_default()
         });
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let result = outbox::submit(&service, app, key, deferred).await;
             busy.set(false);
             match result {
                 Ok(Outcome::Sent(_)) => {
                     w.discard();
-                    navigate(
-                        &format!("/apply/{service}/confirmation"),
-                        NavigateOptions {
-                            replace: true,
-                            ..NavigateOptions::default()
-                        },
-                    );
+                    r.navigate(&format!("/apply/{service}/confirmation"), true);
                 }
                 Ok(Outcome::Queued) => crate::components::group::focus_later("submit-queued"),
                 Err(e) => {
@@ -111,18 +102,12 @@ pub fn DeclarationPage() -> impl IntoView {
         let id = w.service_id();
         outbox::queued().with(|q| q.contains(&id))
     };
-    let go_confirm = use_navigate();
+    let go_confirm = r;
     Effect::new(move || {
         let id = w.service_id();
         if outbox::sent().with(|s| s.contains(&id)) {
             w.discard();
-            go_confirm(
-                &format!("/apply/{id}/confirmation"),
-                NavigateOptions {
-                    replace: true,
-                    ..NavigateOptions::default()
-                },
-            );
+            go_confirm.navigate(&format!("/apply/{id}/confirmation"), true);
         }
     });
     let on_agree = move |ev: leptos::ev::Event| {

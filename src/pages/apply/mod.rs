@@ -20,59 +20,118 @@ pub use sub_items::SubItemsPage;
 pub use tasks::TasksPage;
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api;
-use crate::components::LoadError;
+use crate::components::{LoadError, loaded};
 use crate::i18n::t;
+use crate::router::{self, use_router};
 use crate::wizard::{Step, Wizard, draft, steps, sync};
+
+/// The wizard's routes under `/apply/:id`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ApplyStep {
+    /// `/apply/:id`: continue where the person left off.
+    Index,
+    /// `eligibility`
+    Eligibility,
+    /// `sub-items`
+    SubItems,
+    /// `tasks`
+    Tasks,
+    /// `page/:page`
+    Page(String),
+    /// `materials`
+    Materials,
+    /// `check`
+    Check,
+    /// `declaration`
+    Declaration,
+    /// `confirmation`
+    Confirmation,
+}
+
+impl ApplyStep {
+    /// The step of the path segments after `/apply/:id`; `None` when there is no such step.
+    pub fn parse(rest: &[&str]) -> Option<Self> {
+        Some(match rest {
+            [] => ApplyStep::Index,
+            ["eligibility"] => ApplyStep::Eligibility,
+            ["sub-items"] => ApplyStep::SubItems,
+            ["tasks"] => ApplyStep::Tasks,
+            ["page", page] => ApplyStep::Page((*page).to_owned()),
+            ["materials"] => ApplyStep::Materials,
+            ["check"] => ApplyStep::Check,
+            ["declaration"] => ApplyStep::Declaration,
+            ["confirmation"] => ApplyStep::Confirmation,
+            _ => return None,
+        })
+    }
+}
 
 /// Loads the definition, then renders the current step.
 #[component]
-pub fn ApplyShell() -> impl IntoView {
-    let params = use_params_map();
-    // A memo: the child routes' params (`page/:page`) live in the same map, and the wizard must
-    // not be rebuilt (from the saved draft) on every step.
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    // The definition and the saved draft (with its photos) together: no step renders before
-    // the person's answers are back.
-    let service = LocalResource::new(move || {
-        let id = id.get();
+pub fn ApplyShell(
+    /// The service id from the URL.
+    id: String,
+) -> impl IntoView {
+    // The definition and the saved draft (reconciled with the server's copy when signed in)
+    // together: no step renders before the person's answers are back.
+    let fetch = move || {
+        let id = id.clone();
         async move {
             let def = api::get_service(&id).await?;
             let (saved, conflict) = sync::reconcile(&id, draft::load(&id).await).await;
-            Ok::<_, api::FetchError>((def, saved, conflict))
+            Ok((def, saved, conflict))
+        }
+    };
+    loaded(
+        fetch,
+        |t| t.services_loading,
+        |answer, on_retry| match answer {
+            Ok((def, saved, conflict)) => {
+                let w = Wizard::new(def, saved, conflict);
+                provide_context(w);
+                let uploads = w.uploads;
+                leptos::task::spawn_local(async move { uploads.restore().await });
+                let service_id = w.service_id();
+                on_cleanup(move || crate::upload::Uploads::suspend(&service_id));
+                view! {
+                    <StepTracker />
+                    <ConflictNotice />
+                    <StorageNotice />
+                    <TasksLink />
+                    <StepOutlet />
+                }
+                .into_any()
+            }
+            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+        },
+    )
+}
+
+/// The current step's page; a step is re-created only when the step changes.
+#[component]
+fn StepOutlet() -> impl IntoView {
+    let r = use_router();
+    let step = Memo::new(move |_| {
+        let segs = router::segments(&r.path());
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        // Only `/apply/:id/...` reaches the shell; while the app leaves it, nothing renders.
+        match segs.as_slice() {
+            ["apply", _, rest @ ..] => ApplyStep::parse(rest),
+            _ => None,
         }
     });
-    view! {
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().services_loading}</p> }>
-            {move || Suspend::new(async move {
-                match service.await {
-                    Ok((def, saved, conflict)) => {
-                        let w = Wizard::new(def, saved, conflict);
-                        provide_context(w);
-                        let uploads = w.uploads;
-                        leptos::task::spawn_local(async move { uploads.restore().await });
-                        let service_id = w.service_id();
-                        on_cleanup(move || crate::upload::Uploads::suspend(&service_id));
-                        view! {
-                            <StepTracker />
-                            <ConflictNotice />
-                            <StorageNotice />
-                            <TasksLink />
-                            <Outlet />
-                        }
-                        .into_any()
-                    }
-                    Err(error) => {
-                        let on_retry = Callback::new(move |()| service.refetch());
-                        view! { <LoadError error on_retry /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+    move || match step.get()? {
+        ApplyStep::Index => Some(view! { <ApplyIndex /> }.into_any()),
+        ApplyStep::Eligibility => Some(view! { <EligibilityPage /> }.into_any()),
+        ApplyStep::SubItems => Some(view! { <SubItemsPage /> }.into_any()),
+        ApplyStep::Tasks => Some(view! { <TasksPage /> }.into_any()),
+        ApplyStep::Page(page) => Some(view! { <QuestionPage page /> }.into_any()),
+        ApplyStep::Materials => Some(view! { <MaterialsPage /> }.into_any()),
+        ApplyStep::Check => Some(view! { <CheckPage /> }.into_any()),
+        ApplyStep::Declaration => Some(view! { <DeclarationPage /> }.into_any()),
+        ApplyStep::Confirmation => Some(view! { <ConfirmationPage /> }.into_any()),
     }
 }
 
@@ -80,10 +139,13 @@ pub fn ApplyShell() -> impl IntoView {
 #[component]
 fn StepTracker() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let location = leptos_router::hooks::use_location();
+    let r = use_router();
     Effect::new(move || {
-        let path = location.pathname.get();
-        if !path.ends_with("/confirmation") && w.step.get_untracked().as_deref() != Some(&path) {
+        let path = r.path();
+        if path.starts_with("/apply/")
+            && !path.ends_with("/confirmation")
+            && w.step.get_untracked().as_deref() != Some(&path)
+        {
             w.step.set(Some(path));
         }
     });
@@ -156,15 +218,15 @@ fn StorageNotice() -> impl IntoView {
 #[component]
 fn TasksLink() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let location = leptos_router::hooks::use_location();
+    let r = use_router();
     let shown = move || {
-        let path = location.pathname.get();
+        let path = r.path();
         !(path.ends_with("/tasks") || path.ends_with("/confirmation"))
     };
-    let href = format!("/apply/{}/tasks", w.service_id());
+    let href = router::href(&format!("/apply/{}/tasks", w.service_id()));
     view! {
         <Show when=shown>
-            <A href=href.clone() attr:class="tasks-link">{move || t().tasks_link}</A>
+            <a href=href.clone() class="tasks-link">{move || t().tasks_link}</a>
         </Show>
     }
 }
@@ -173,7 +235,6 @@ fn TasksLink() -> impl IntoView {
 #[component]
 pub fn ApplyIndex() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let navigate = use_navigate();
     // The step the person was on when they left (its own guard sends them on when it can no
     // longer be reached), else the first incomplete one.
     let prefix = format!("/apply/{}/", w.service_id());
@@ -182,13 +243,7 @@ pub fn ApplyIndex() -> impl IntoView {
         .get_untracked()
         .filter(|p| p.starts_with(&prefix))
         .unwrap_or_else(|| w.url(&w.eval.with_untracked(steps::first_incomplete)));
-    navigate(
-        &target,
-        NavigateOptions {
-            replace: true,
-            ..NavigateOptions::default()
-        },
-    );
+    use_router().navigate(&target, true);
 }
 
 /// Sends the person to the first incomplete step when `step` is not reachable yet (a deep link
@@ -198,17 +253,9 @@ pub fn guard(step: &Step) -> bool {
     let ok = w.eval.with_untracked(|e| steps::reachable(e, step));
     if !ok {
         let target = w.url(&w.eval.with_untracked(steps::first_incomplete));
-        let navigate = use_navigate();
-        // Navigating while the router renders this route is not allowed: do it right after.
-        leptos::task::spawn_local(async move {
-            navigate(
-                &target,
-                NavigateOptions {
-                    replace: true,
-                    ..NavigateOptions::default()
-                },
-            );
-        });
+        let r = use_router();
+        // Navigating while this route renders would replace it mid-render: do it right after.
+        leptos::task::spawn_local(async move { r.navigate(&target, true) });
     }
     ok
 }
@@ -218,10 +265,9 @@ pub fn guard(step: &Step) -> bool {
 /// context is available, and called from event handlers.
 pub fn next_fn(step: Step) -> impl Fn() + Clone + Send + Sync + 'static {
     let w = expect_context::<Wizard>();
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let r = use_router();
     move || {
-        let back_to_check = query.with_untracked(|q| q.get("return").as_deref() == Some("check"));
+        let back_to_check = r.query_untracked("return").as_deref() == Some("check");
         let next =
             if back_to_check && matches!(step, Step::Page(_) | Step::Materials | Step::SubItems) {
                 Step::Check
@@ -230,7 +276,7 @@ pub fn next_fn(step: Step) -> impl Fn() + Clone + Send + Sync + 'static {
                     .with_untracked(|e| steps::next(e, &step))
                     .unwrap_or(Step::Check)
             };
-        navigate(&w.url(&next), NavigateOptions::default());
+        r.navigate(&w.url(&next), false);
     }
 }
 

@@ -2,7 +2,6 @@
 //! inline validation once a field is left, and the error summary on Continue.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use onething_core::definition::FactKind;
 
 use super::{back_url, continue_when_valid, guard};
@@ -13,12 +12,13 @@ use crate::i18n::t;
 use crate::prefs::locale;
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
 
-/// The route `/apply/:id/page/:page`; re-renders when the page changes.
+/// The route `/apply/:id/page/:page`; re-created when the page changes.
 #[component]
-pub fn QuestionPage() -> impl IntoView {
-    let params = use_params_map();
-    let page_id = Memo::new(move |_| params.read().get("page").unwrap_or_default());
-    move || view! { <PageBody page_id=page_id.get() /> }
+pub fn QuestionPage(
+    /// The page id from the URL.
+    page: String,
+) -> impl IntoView {
+    view! { <PageBody page_id=page /> }
 }
 
 /// One page's questions.

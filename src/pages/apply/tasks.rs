@@ -2,7 +2,6 @@
 //! done and what is left, and can go straight to any section they may open.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onething_core::engine::{EligibilityOutcome, PageStatus};
 
 use crate::components::{focus_heading, set_title};
@@ -87,14 +86,14 @@ pub fn TasksPage() -> impl IntoView {
                 .into_iter()
                 .map(|(href, title, status, class)| view! {
                     <li class="task">
-                        <A href=href attr:class="task-link">{title}</A>
+                        <a href=crate::router::href(&href) class="task-link">{title}</a>
                         <span class=format!("status status-{class}")>{status}</span>
                     </li>
                 })
                 .collect_view()}
         </ol>
         <div class="bottom-bar">
-            <A href=resume attr:class="button primary block">{move || t().continue_}</A>
+            <a href=move || crate::router::href(&resume()) class="button primary block">{move || t().continue_}</a>
         </div>
     }
 }

@@ -478,7 +478,7 @@ impl<'a> Walk<'a> {
             }
         }
         // The selection is made after the pre-screen: enabled_if reads eligibility answers only.
-        let wanted: BTreeSet<&str> = app.sub_items.iter().map(String::as_str).collect();
+        let wanted: BTreeSet<&str> = set_of(app.sub_items.iter().map(String::as_str));
         let mut chosen = BTreeSet::new();
         for (i, item) in def.sub_items.iter().enumerate() {
             let enabled = w.decide(&w, item.enabled_if.as_ref(), || {
@@ -1022,12 +1022,12 @@ pub fn validate_value(
 
 fn eligibility_outcome(w: &Walk<'_>) -> EligibilityOutcome {
     let def = w.def;
-    let visible_q: BTreeSet<&str> = w
-        .visible
-        .iter()
-        .filter(|s| s.prefix == "eligibility.")
-        .map(|s| s.id)
-        .collect();
+    let visible_q: BTreeSet<&str> = set_of(
+        w.visible
+            .iter()
+            .filter(|s| s.prefix == "eligibility.")
+            .map(|s| s.id),
+    );
     // A question is settled when it is hidden, or visible with a valid answer, or optional.
     let settled = |id: &str| {
         !visible_q.contains(id)
@@ -1121,7 +1121,7 @@ fn material_errors(app: &Application, needs: &[(&Material, MaterialNeed)]) -> Ve
         }
         let code = match choice {
             MaterialChoice::Upload { upload_ids } => {
-                let distinct: BTreeSet<&String> = upload_ids.iter().collect();
+                let distinct: BTreeSet<&str> = set_of(upload_ids.iter().map(String::as_str));
                 let max = if m.pages.is_empty() {
                     MAX_UPLOADS_PER_MATERIAL
                 } else {
@@ -1388,19 +1388,21 @@ pub fn check_submission(
     }
     let w = Walk::run(def, app, today);
     let pick = |prefix: &str| -> Answers {
-        w.visible
-            .iter()
-            .filter(|s| s.prefix == prefix)
-            .filter_map(|s| w.values.get(s.id).map(|v| (s.id.to_owned(), v.clone())))
-            .collect()
+        map_of(
+            w.visible
+                .iter()
+                .filter(|s| s.prefix == prefix)
+                .filter_map(|s| w.values.get(s.id).map(|v| (s.id.to_owned(), v.clone()))),
+        )
     };
     let eligibility = pick("eligibility.");
     let answers = pick("answers.");
     let needs = w.materials();
-    let materials: BTreeMap<String, MaterialChoice> = needs
-        .iter()
-        .filter_map(|(m, _)| app.materials.get(&m.id).map(|c| (m.id.clone(), c.clone())))
-        .collect();
+    let materials: BTreeMap<String, MaterialChoice> = map_of(
+        needs
+            .iter()
+            .filter_map(|(m, _)| app.materials.get(&m.id).map(|c| (m.id.clone(), c.clone()))),
+    );
     let departments = def
         .sub_items
         .iter()
@@ -1428,10 +1430,11 @@ pub fn check_submission(
                     let part = items
                         .iter()
                         .map(|it| {
-                            it.iter()
-                                .filter(|(k, _)| fs.contains(k.as_str()))
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect()
+                            map_of(
+                                it.iter()
+                                    .filter(|(k, _)| fs.contains(k.as_str()))
+                                    .map(|(k, v)| (k.clone(), v.clone())),
+                            )
                         })
                         .collect();
                     packet.insert(g.to_owned(), AnswerValue::Group(part));
@@ -1442,15 +1445,16 @@ pub fn check_submission(
                 department: item.department.clone(),
                 depends_on: item.depends_on.clone(),
                 answers: packet,
-                materials: materials
-                    .iter()
-                    .filter(|(id, _)| {
-                        needs
-                            .iter()
-                            .any(|(_, n)| &n.id == *id && n.sub_items.contains(&item.id))
-                    })
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                materials: map_of(
+                    materials
+                        .iter()
+                        .filter(|(id, _)| {
+                            needs
+                                .iter()
+                                .any(|(_, n)| &n.id == *id && n.sub_items.contains(&item.id))
+                        })
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                ),
             }
         })
         .collect();
@@ -1519,15 +1523,32 @@ fn finish_of<'d>(
     v
 }
 
+/// A set built by inserting one by one. `collect()` into a B-tree sorts a vector first, and
+/// each element type's sort is its own ~4 KB of wasm in the SPA; these sets are small.
+fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for x in items {
+        set.insert(x);
+    }
+    set
+}
+
+/// A map built by inserting one by one (a later duplicate key wins, as with `collect()`); see
+/// [`set_of`].
+fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in items {
+        map.insert(k, v);
+    }
+    map
+}
+
 /// The bundle's reduction figures (forms N → 1, material requests M → K, time limits summed
 /// versus the longest dependency chain).
 pub fn reduction(def: &ServiceDefinition) -> Reduction {
     let material_requests_before = def.materials.iter().map(|m| m.sub_items.len()).sum();
-    let departments: BTreeSet<&str> = def
-        .sub_items
-        .iter()
-        .map(|s| s.department.zh.as_str())
-        .collect();
+    let departments: BTreeSet<&str> =
+        set_of(def.sub_items.iter().map(|s| s.department.zh.as_str()));
     // Longest path through depends_on (acyclic: checked when the definition loads).
     let mut finish: BTreeMap<&str, u32> = BTreeMap::new();
     let after = def
