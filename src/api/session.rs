@@ -68,6 +68,16 @@ pub async fn sign_out() {
     }
 }
 
+/// The signed-in account, when there is a session (no sign-in attempt otherwise): what the
+/// wizard prefills from.
+pub async fn current() -> Option<Account> {
+    token()?;
+    get_json::<SessionInfo>("/session")
+        .await
+        .ok()
+        .map(|i| i.account)
+}
+
 /// The signed-in account, signing in first when needed.
 ///
 /// # Errors

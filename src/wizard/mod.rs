@@ -223,6 +223,16 @@ impl Wizard {
         self.push_now();
     }
 
+    /// Fills the questions the definition prefills from the account, where still unanswered.
+    pub fn prefill(self, account: &onething_core::engine::PrefillData) {
+        let mut answers = self.app.with_untracked(|a| a.answers.clone());
+        self.def
+            .with_value(|d| onething_core::engine::prefill(d, account, &mut answers));
+        if self.app.with_untracked(|a| a.answers != answers) {
+            self.app.update(|a| a.answers = answers);
+        }
+    }
+
     /// The service id.
     pub fn service_id(&self) -> String {
         self.def.with_value(|d| d.id.clone())

@@ -255,3 +255,26 @@ test('save and return on another device; a draft changed on both shows the confl
     await tablet.context.close();
   }
 });
+
+test('signed in: the questions about the person start filled in from the account', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(async () => {
+      const post = (path, body) => fetch(path, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      }).then((r) => r.json());
+      const { ticket } = await post('/api/dev/tickets', { name: '林小满', phone: '13700001111' });
+      const { token } = await post('/api/session', { ticket });
+      sessionStorage.setItem('onething.session', token);
+    });
+    // The example without the operator's name: it must come from the account.
+    const { operator_name: _, ...answers } = example.answers;
+    await walk(page, server.url, def, { ...example, answers });
+    const namePage = def.pages.find((p) => p.facts.includes('operator_name')).id;
+    await page.goto(new URL(`/apply/${SERVICE}/page/${namePage}`, server.url).href);
+    assert.equal(await page.locator(`#${domId('answers.operator_name')}`).inputValue(), '林小满');
+  } finally {
+    await context.close();
+  }
+});

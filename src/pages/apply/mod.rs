@@ -81,16 +81,22 @@ pub fn ApplyShell(
         async move {
             let def = api::get_service(&id).await?;
             let (saved, conflict) = sync::reconcile(&id, draft::load(&id).await).await;
-            Ok((def, saved, conflict))
+            let account = api::session::current().await;
+            Ok((def, saved, conflict, account))
         }
     };
     loaded(
         fetch,
         |t| t.services_loading,
         |answer, on_retry| match answer {
-            Ok((def, saved, conflict)) => {
+            Ok((def, saved, conflict, account)) => {
                 let w = Wizard::new(def, saved, conflict);
                 provide_context(w);
+                // Questions about the signed-in person start filled in from the account (the
+                // person can still change them); what was already answered is kept.
+                if let Some(a) = account {
+                    w.prefill(&onething_core::engine::PrefillData::from(&a));
+                }
                 let uploads = w.uploads;
                 leptos::task::spawn_local(async move { uploads.restore().await });
                 let service_id = w.service_id();
