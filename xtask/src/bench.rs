@@ -28,6 +28,9 @@ const UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
 const UPLOAD_RUNS: usize = 5;
 /// No browser script may run longer than this; it is ended by its PID after.
+/// Concurrent clients of the submission load, and submissions each (bounded: 4 × 50).
+const SUBMIT_CLIENTS: usize = 4;
+const SUBMIT_EACH: usize = 50;
 const SCRIPT_LIMIT: Duration = Duration::from_mins(10);
 
 /// `cargo xtask bench`.
@@ -63,6 +66,14 @@ pub fn bench() -> Result<(), Error> {
     match upload(&server, UPLOAD_RUNS) {
         Ok(m) => metrics.extend(m),
         Err(e) => failures.push(format!("upload: {e}")),
+    }
+
+    say(&format!(
+        "submissions: {SUBMIT_CLIENTS} clients × {SUBMIT_EACH}, validated by the engine"
+    ));
+    match submissions(&server, &root) {
+        Ok(m) => metrics.extend(m),
+        Err(e) => failures.push(format!("submissions: {e}")),
     }
 
     say("app-ready, step changes and keystrokes in Chromium (a minute or two)");
@@ -123,6 +134,7 @@ enum Unit {
     Cls,
     MibPerSec,
     Percent,
+    PerSec,
 }
 
 impl Unit {
@@ -134,6 +146,7 @@ impl Unit {
             Unit::Cls => format!("{v:.3}"),
             Unit::MibPerSec => format!("{v:.0} MiB/s"),
             Unit::Percent => format!("{v:.0} %"),
+            Unit::PerSec => format!("{v:.0} /s"),
         }
     }
 
@@ -145,6 +158,7 @@ impl Unit {
             Unit::Cls => "cls",
             Unit::MibPerSec => "MiB/s",
             Unit::Percent => "percent",
+            Unit::PerSec => "per second",
         }
     }
 }
@@ -736,6 +750,72 @@ fn login(http: &mut Http) -> Result<String, Error> {
         return Err(format!("POST /api/session answered {}", r.status).into());
     }
     Ok(r.json()?["token"].as_str().ok_or("no token")?.to_owned())
+}
+
+/// Submissions per second with the engine's validation: `SUBMIT_CLIENTS` loopback clients, each
+/// its own account and connection, each sending `SUBMIT_EACH` applications (the enterprise-issue
+/// example: no uploads, no dates) with fresh Idempotency-Keys, one after another.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+fn submissions(server: &Server, root: &Path) -> Result<Vec<Metric>, Error> {
+    let body = std::fs::read(root.join("services/examples/enterprise-issue.json"))?;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..SUBMIT_CLIENTS)
+        .map(|w| {
+            let (addr, body) = (server.addr.clone(), body.clone());
+            std::thread::spawn(move || -> Result<Vec<f64>, String> {
+                let mut http = Http::connect(&addr).map_err(|e| e.to_string())?;
+                let auth = format!("Bearer {}", login(&mut http).map_err(|e| e.to_string())?);
+                let mut ms = Vec::with_capacity(SUBMIT_EACH);
+                for i in 0..SUBMIT_EACH {
+                    let key = format!("bench-{w}-{i}-{}", std::process::id());
+                    let t = Instant::now();
+                    let r = http
+                        .send(
+                            "POST",
+                            "/api/applications",
+                            &[
+                                ("Authorization", &auth),
+                                ("Content-Type", "application/json"),
+                                ("Idempotency-Key", &key),
+                            ],
+                            &body,
+                        )
+                        .map_err(|e| e.to_string())?;
+                    if r.status != 201 {
+                        return Err(format!(
+                            "answered {}: {}",
+                            r.status,
+                            String::from_utf8_lossy(&r.body)
+                        ));
+                    }
+                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                Ok(ms)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.join().map_err(|_| "a client panicked")??);
+    }
+    let per_sec = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    let mut sorted = latencies.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p99 = sorted[((sorted.len() as f64) * 0.99).ceil() as usize - 1];
+    Ok(vec![
+        Metric::new(
+            "submissions per second, 4 clients, engine-validated",
+            Unit::PerSec,
+            vec![per_sec],
+            None,
+        ),
+        Metric::new("submission latency", Unit::Ms, latencies, None),
+        Metric::new("submission latency p99", Unit::Ms, vec![p99], None),
+    ])
 }
 
 /// tus 1.0 creation then `PATCH` requests of [`UPLOAD_CHUNK`] (each fsynced by the server), against
