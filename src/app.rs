@@ -1,4 +1,4 @@
-//! The router and the context every page shares (language, elder mode).
+//! The router and the context every page shares (language, elder mode, the host bridge).
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -16,8 +16,11 @@ use crate::pages::{ApplicationPage, ApplicationsPage, Home, NotFound, ServicePag
 #[component]
 pub fn App() -> impl IntoView {
     crate::prefs::provide();
+    crate::host::provide();
     view! {
-        <Router>
+        // The deployment's sub-path (`/` or e.g. `/onething`), from the document's base URL.
+        <Router base=crate::config::base_path()>
+            <crate::host::HostReporter />
             <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
             <TopBar />
             <main id="main" tabindex="-1">

@@ -13,7 +13,7 @@ pub fn BackLink(
     #[prop(into)]
     href: Signal<String>,
 ) -> impl IntoView {
-    view! { <A href=move || href.get() attr:class="back-link">{move || t().back}</A> }
+    view! { <A href=move || crate::config::href(href.get()) attr:class="back-link">{move || t().back}</A> }
 }
 
 /// The fixed bottom bar with the page's primary action.

@@ -17,7 +17,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
-        <p><A href="/applications" attr:class="my-apps-link">{move || t().apps_title}</A></p>
+        <p><A href=crate::config::href("/applications") attr:class="my-apps-link">{move || t().apps_title}</A></p>
         <Suspense fallback=move || {
             view! { <p class="loading" role="status">{move || t().services_loading}</p> }
         }>
@@ -49,7 +49,7 @@ fn ServiceCards(
                     let (title, summary, n) = (s.title, s.summary, s.sub_item_count);
                     view! {
                         <li class="card">
-                            <A href=href attr:class="card-link">
+                            <A href=crate::config::href(href) attr:class="card-link">
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>
                                 <span class="card-meta">{move || count(t().service_item_count_one, t().service_item_count, n)}</span>

@@ -13,6 +13,6 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <h1>{move || t().not_found_title}</h1>
         <p>{move || t().not_found_body}</p>
-        <A href="/" attr:class="button">{move || t().back_to_services}</A>
+        <A href=crate::config::href("/") attr:class="button">{move || t().back_to_services}</A>
     }
 }

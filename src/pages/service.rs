@@ -19,7 +19,7 @@ pub fn ServicePage() -> impl IntoView {
         async move { api::get_service(&id).await }
     });
     view! {
-        <A href="/" attr:class="back-link">{move || t().back_to_services}</A>
+        <A href=crate::config::href("/") attr:class="back-link">{move || t().back_to_services}</A>
         <Suspense fallback=move || {
             view! { <p class="loading" role="status">{move || t().services_loading}</p> }
         }>
@@ -56,7 +56,7 @@ fn Landing(
         </section>
         <Reduction r=reduction />
         <div class="bottom-bar">
-            <A href=format!("/apply/{}", def.id) attr:class="button primary block">{move || t().start}</A>
+            <A href=crate::config::href(format!("/apply/{}", def.id)) attr:class="button primary block">{move || t().start}</A>
         </div>
     }
 }

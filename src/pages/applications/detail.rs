@@ -28,7 +28,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let data = LocalResource::new(move || load(params.with(|p| p.get("id").unwrap_or_default())));
     Effect::new(move || set_title(t().app_title));
     view! {
-        <A href="/applications" attr:class="back-link">{move || t().apps_title}</A>
+        <A href=crate::config::href("/applications") attr:class="back-link">{move || t().apps_title}</A>
         <Suspense fallback=move || view! { <p class="loading" role="status">{move || t().apps_loading}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -94,7 +94,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 match lines.await {
                     Ok(list) if list.is_empty() => view! {
                         <p>{move || t().apps_empty}</p>
-                        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+                        <A href=crate::config::href("/") attr:class="button secondary">{move || t().back_to_services}</A>
                     }.into_any(),
                     Ok(list) => view! { <Cards list /> }.into_any(),
                     Err(error) => {
@@ -125,7 +125,7 @@ fn Cards(
                     let date = local(&s.submitted_at, false);
                     view! {
                         <li class="card">
-                            <A href=href attr:class="card-link">
+                            <A href=crate::config::href(href) attr:class="card-link">
                                 <span class="card-title">
                                     {move || title.as_ref().map_or_else(|| t().apps_title.to_owned(), |x| x.get(locale()).to_owned())}
                                 </span>

@@ -62,7 +62,7 @@ pub fn CheckPage() -> impl IntoView {
                     <section class="summary-card">
                         <div class="summary-head">
                             <h2>{title}</h2>
-                            <A href=format!("{href}?return=check") attr:class="change-link" attr:aria-label=change_label>
+                            <A href=crate::config::href(format!("{href}?return=check")) attr:class="change-link" attr:aria-label=change_label>
                                 {move || t().change}
                             </A>
                         </div>

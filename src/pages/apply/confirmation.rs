@@ -87,9 +87,16 @@ pub fn ConfirmationPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         })}
-        <A href=format!("/applications/{}", receipt.id) attr:class="button primary">{move || t().track_link}</A>
+        <A href=crate::config::href(format!("/applications/{}", receipt.id)) attr:class="button primary">{move || t().track_link}</A>
         " "
-        <A href="/" attr:class="button secondary">{move || t().back_to_services}</A>
+        <A href=crate::config::href("/") attr:class="button secondary">{move || t().back_to_services}</A>
+        // Inside an app platform or a host page, finishing returns to the host.
+        {crate::host::current().can_close().then(|| view! {
+            " "
+            <button type="button" class="button secondary" on:click=|_| { crate::host::current().close(); }>
+                {move || t().close_app}
+            </button>
+        })}
     }
     .into_any()
 }

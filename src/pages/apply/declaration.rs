@@ -92,6 +92,7 @@ pub fn DeclarationPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(created) => {
+                    crate::host::current().submitted(&service, &created.case_number, &created.id);
                     draft::save_receipt(&service, &created, &app, deferred);
                     draft::remove(&service);
                     draft::forget_submission_key(&service);

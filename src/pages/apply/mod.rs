@@ -72,7 +72,7 @@ fn TasksLink() -> impl IntoView {
     let href = format!("/apply/{}/tasks", w.service_id());
     view! {
         <Show when=shown>
-            <A href=href.clone() attr:class="tasks-link">{move || t().tasks_link}</A>
+            <A href=crate::config::href(&href) attr:class="tasks-link">{move || t().tasks_link}</A>
         </Show>
     }
 }

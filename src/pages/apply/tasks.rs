@@ -87,14 +87,14 @@ pub fn TasksPage() -> impl IntoView {
                 .into_iter()
                 .map(|(href, title, status, class)| view! {
                     <li class="task">
-                        <A href=href attr:class="task-link">{title}</A>
+                        <A href=crate::config::href(href) attr:class="task-link">{title}</A>
                         <span class=format!("status status-{class}")>{status}</span>
                     </li>
                 })
                 .collect_view()}
         </ol>
         <div class="bottom-bar">
-            <A href=resume attr:class="button primary block">{move || t().continue_}</A>
+            <A href=move || crate::config::href(resume()) attr:class="button primary block">{move || t().continue_}</A>
         </div>
     }
 }
