@@ -126,7 +126,7 @@ pub fn base_path() -> String {
 }
 
 /// An app path (`/apply/newborn`) as a link's `href` under the deployment's sub-path. Links
-/// need it, navigation does not: leptos_router's `<A>` leaves absolute paths as they are, while
+/// need it, navigation does not: the router's `<A>` leaves absolute paths as they are, while
 /// `navigate` resolves them against the router's base.
 pub fn href(path: impl AsRef<str>) -> String {
     static BASE: OnceLock<String> = OnceLock::new();
@@ -138,8 +138,7 @@ pub fn href(path: impl AsRef<str>) -> String {
 pub fn api_base() -> String {
     let configured = &get().api_base;
     web_sys::Url::new_with_base(configured, &base_url())
-        .map(|u| u.href())
-        .unwrap_or_else(|_| configured.clone())
+        .map_or_else(|_| configured.clone(), |u| u.href())
         .trim_end_matches('/')
         .to_owned()
 }

@@ -106,7 +106,7 @@ impl Frame {
         match message {
             HostMessage::Ticket { ticket } => {
                 let frame = self.clone();
-                leptos::task::spawn_local(async move {
+                wasm_bindgen_futures::spawn_local(async move {
                     match crate::api::session::exchange(&ticket).await {
                         Ok(_) => {
                             if let Some(resolve) = frame.resolve_signed_in.borrow_mut().take() {

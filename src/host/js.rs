@@ -14,6 +14,8 @@ export function b64_to_blob(data) {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  // Without a prefix the type comes from the bytes' signature.
+  if (!m && bytes[0] === 0x89 && bytes[1] === 0x50) type = "image/png";
   return new Blob([bytes], { type });
 }
 "#)]
@@ -102,7 +104,8 @@ pub async fn within(promise: Promise, ms: i32) -> Result<JsValue, JsValue> {
 }
 
 /// A `Blob` of base64 picture data, with or without a `data:` prefix (WeChat's
-/// `getLocalImgData` adds one on iOS and not on Android). The string stays a JS value: a
+/// `getLocalImgData` adds one on iOS and not on Android; without one, PNG is told from its
+/// signature and anything else is taken as JPEG). The string stays a JS value: a
 /// photo's bytes never pass through wasm memory.
 pub fn base64_blob(data: &JsValue) -> Option<web_sys::Blob> {
     if !data.is_string() {

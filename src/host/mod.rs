@@ -52,24 +52,34 @@ impl Platform {
     }
 }
 
-/// Which platform, from what the page can see: the bridges' globals, the user agent, whether
-/// it is framed, and whether any host origin is configured. Bridges win over the user agent:
-/// a platform's UA string appears in its other webviews too, the injected object does not.
-pub fn detect(
-    has_zlb: bool,
-    has_wx: bool,
-    has_my: bool,
-    user_agent: &str,
-    framed: bool,
-    host_origins: bool,
-) -> Platform {
-    if has_zlb {
+/// What the page can see of its host.
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent observations, not a state machine
+pub struct Signs<'a> {
+    /// `window.ZWJSBridge` exists.
+    pub zlb: bool,
+    /// `window.wx` exists.
+    pub wx: bool,
+    /// `window.my` exists.
+    pub my: bool,
+    /// The user agent.
+    pub user_agent: &'a str,
+    /// The page is in a frame.
+    pub framed: bool,
+    /// `config.json` names host origins.
+    pub host_origins: bool,
+}
+
+/// Which platform, from what the page can see. Bridges win over the user agent: a platform's
+/// UA string appears in its other webviews too, the injected object does not.
+pub fn detect(signs: &Signs) -> Platform {
+    if signs.zlb {
         Platform::Zlb
-    } else if has_wx && user_agent.contains("MicroMessenger") {
+    } else if signs.wx && signs.user_agent.contains("MicroMessenger") {
         Platform::WeChat
-    } else if has_my && user_agent.contains("AlipayClient") {
+    } else if signs.my && signs.user_agent.contains("AlipayClient") {
         Platform::Alipay
-    } else if framed && host_origins {
+    } else if signs.framed && signs.host_origins {
         Platform::Frame
     } else {
         Platform::Browser
@@ -107,14 +117,14 @@ impl Host {
             .and_then(|w| w.parent().ok().flatten().map(|p| p != w))
             .unwrap_or(false);
         let origins = &crate::config::get().host_origins;
-        let platform = detect(
-            js::global("ZWJSBridge").is_some(),
-            js::global("wx").is_some(),
-            js::global("my").is_some(),
-            &ua,
+        let platform = detect(&Signs {
+            zlb: js::global("ZWJSBridge").is_some(),
+            wx: js::global("wx").is_some(),
+            my: js::global("my").is_some(),
+            user_agent: &ua,
             framed,
-            !origins.is_empty(),
-        );
+            host_origins: !origins.is_empty(),
+        });
         let bridge = match platform {
             Platform::Zlb => js::global("ZWJSBridge"),
             Platform::WeChat => js::global("wx"),
@@ -328,7 +338,7 @@ pub fn provide() {
     let crate::prefs::LocalePref(locale) = expect_context::<crate::prefs::LocalePref>();
     if matches!(host.platform(), Platform::Zlb) {
         let h = host.clone();
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             if let Some(on) = h.elder_mode().await {
                 elder.set(on);
             }
@@ -424,45 +434,59 @@ pub fn HostReporter() -> impl IntoView {
 mod tests {
     use super::*;
 
+    fn signs(ua: &str) -> Signs<'_> {
+        Signs {
+            user_agent: ua,
+            ..Signs::default()
+        }
+    }
+
     #[test]
     fn bridges_decide_the_platform_before_the_user_agent() {
         let wx_ua = "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.50";
+        let both = Signs {
+            zlb: true,
+            wx: true,
+            ..signs(wx_ua)
+        };
+        assert_eq!(detect(&both), Platform::Zlb);
         assert_eq!(
-            detect(true, true, false, wx_ua, false, false),
-            Platform::Zlb
-        );
-        assert_eq!(
-            detect(false, true, false, wx_ua, false, false),
+            detect(&Signs {
+                wx: true,
+                ..signs(wx_ua)
+            }),
             Platform::WeChat
         );
         assert_eq!(
-            detect(false, false, false, wx_ua, false, false),
+            detect(&signs(wx_ua)),
             Platform::Browser,
             "WeChat's UA without the JSSDK: plain web"
         );
+        let my = Signs {
+            my: true,
+            ..signs("… AlipayClient/10.5")
+        };
+        assert_eq!(detect(&my), Platform::Alipay);
         assert_eq!(
-            detect(false, false, true, "… AlipayClient/10.5", false, false),
-            Platform::Alipay
-        );
-        assert_eq!(
-            detect(false, false, true, "Chrome", false, false),
+            detect(&Signs {
+                my: true,
+                ..signs("Chrome")
+            }),
             Platform::Browser
         );
     }
 
     #[test]
     fn a_frame_is_a_host_only_with_allowed_origins() {
-        assert_eq!(
-            detect(false, false, false, "Chrome", true, true),
-            Platform::Frame
-        );
-        assert_eq!(
-            detect(false, false, false, "Chrome", true, false),
-            Platform::Browser
-        );
-        assert_eq!(
-            detect(false, false, false, "Chrome", false, true),
-            Platform::Browser
-        );
+        let frame = |framed, host_origins| {
+            detect(&Signs {
+                framed,
+                host_origins,
+                ..signs("Chrome")
+            })
+        };
+        assert_eq!(frame(true, true), Platform::Frame);
+        assert_eq!(frame(true, false), Platform::Browser);
+        assert_eq!(frame(false, true), Platform::Browser);
     }
 }

@@ -42,7 +42,7 @@ async fn call(bridge: &JsValue, name: &str, arg: &JsValue, ms: i32) -> Option<Js
 pub fn set_title(bridge: &JsValue, title: &str) {
     let bridge = bridge.clone();
     let arg: JsValue = js::object(&[("title", title.into())]).into();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let _ = call(&bridge, "setTitle", &arg, CALL_MS).await;
     });
 }
