@@ -2,7 +2,7 @@
 //! every message is a JSON object `{"protocol":"onething","version":1,"type":…}`. This module is
 //! pure: it decides which messages are accepted, so the rule is tested natively.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The protocol's name, in every message both ways.
 pub const PROTOCOL: &str = "onething";
@@ -12,8 +12,7 @@ pub const VERSION: u32 = 1;
 pub const MAX_MESSAGE_CHARS: usize = 4096;
 
 /// A message from the host page.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostMessage {
     /// A one-time login ticket for `POST /api/session`.
     Ticket {
@@ -38,8 +37,7 @@ pub enum HostMessage {
 }
 
 /// A colour scheme the host may ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Theme {
     /// The default.
     Light,
@@ -57,10 +55,19 @@ impl Theme {
     }
 }
 
+/// Every key any host message may have. One flat shape rather than a tagged enum keeps serde's
+/// buffering machinery out of the wasm; which keys each type allows is checked in [`accept`].
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    protocol: &'a str,
+#[serde(deny_unknown_fields)]
+struct Raw {
+    protocol: String,
     version: u32,
+    #[serde(rename = "type")]
+    kind: String,
+    ticket: Option<String>,
+    locale: Option<String>,
+    on: Option<bool>,
+    theme: Option<String>,
 }
 
 /// The message, if `origin` is exactly one of `allowed` and `json` is a well-formed message of
@@ -69,32 +76,47 @@ pub fn accept(origin: &str, allowed: &[String], json: &str) -> Option<HostMessag
     if json.len() > MAX_MESSAGE_CHARS || !allowed.iter().any(|a| a == origin) {
         return None;
     }
-    let envelope: Envelope = serde_json::from_str(json).ok()?;
-    if envelope.protocol != PROTOCOL || envelope.version != VERSION {
+    let raw: Raw = serde_json::from_str(json).ok()?;
+    if raw.protocol != PROTOCOL || raw.version != VERSION {
         return None;
     }
-    // Parse again without the envelope's keys, so unknown keys in the payload are refused.
-    let mut value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).ok()?;
-    value.remove("protocol");
-    value.remove("version");
-    let message: HostMessage = serde_json::from_value(serde_json::Value::Object(value)).ok()?;
-    let sane = match &message {
-        HostMessage::Ticket { ticket } => {
-            !ticket.is_empty()
+    // Exactly the key of its type, no other.
+    let keys = [
+        raw.ticket.is_some(),
+        raw.locale.is_some(),
+        raw.on.is_some(),
+        raw.theme.is_some(),
+    ];
+    if keys.iter().filter(|k| **k).count() != 1 {
+        return None;
+    }
+    match (raw.kind.as_str(), raw.ticket, raw.locale, raw.on, raw.theme) {
+        ("ticket", Some(ticket), ..)
+            if !ticket.is_empty()
                 && ticket.len() <= 512
-                && ticket.bytes().all(|b| b.is_ascii_graphic())
+                && ticket.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Some(HostMessage::Ticket { ticket })
         }
         // Exactly the tags this build speaks; `Locale::from_tag` is lenient (`EN`, `zh`), the
         // protocol is not.
-        HostMessage::Locale { locale } => matches!(locale.as_str(), "zh-CN" | "en"),
-        HostMessage::Elder { .. } | HostMessage::Theme { .. } => true,
-    };
-    sane.then_some(message)
+        ("locale", _, Some(locale), ..) if matches!(locale.as_str(), "zh-CN" | "en") => {
+            Some(HostMessage::Locale { locale })
+        }
+        ("elder", _, _, Some(on), _) => Some(HostMessage::Elder { on }),
+        ("theme", .., Some(theme)) => match theme.as_str() {
+            "light" => Some(HostMessage::Theme {
+                theme: Theme::Light,
+            }),
+            "dark" => Some(HostMessage::Theme { theme: Theme::Dark }),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A message to the host page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppMessage {
     /// The app has started and listens; the host answers with a ticket and its settings.
     Ready {
@@ -122,10 +144,8 @@ pub enum AppMessage {
         /// The path inside the app (without the deployment's sub-path).
         path: String,
         /// The service, inside a wizard.
-        #[serde(skip_serializing_if = "Option::is_none")]
         service: Option<String>,
         /// The wizard step (`eligibility`, `page/baby`, `confirmation` …).
-        #[serde(skip_serializing_if = "Option::is_none")]
         step: Option<String>,
     },
     /// An application was submitted.
@@ -141,15 +161,56 @@ pub enum AppMessage {
     Closed,
 }
 
+/// `"text"`, escaped as JSON.
+fn q(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
 impl AppMessage {
-    /// The JSON text sent, with the envelope.
+    /// The JSON text sent, with the envelope. Written by hand: a handful of fixed shapes.
     pub fn to_json(&self) -> String {
-        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let Some(map) = value.as_object_mut() {
-            map.insert("protocol".into(), PROTOCOL.into());
-            map.insert("version".into(), VERSION.into());
-        }
-        value.to_string()
+        let (kind, fields) = match self {
+            AppMessage::Ready { locale, elder } => (
+                "ready",
+                format!(r#","locale":{},"elder":{elder}"#, q(locale)),
+            ),
+            AppMessage::SignedIn => ("signed_in", String::new()),
+            AppMessage::TicketRejected => ("ticket_rejected", String::new()),
+            AppMessage::Title { title } => ("title", format!(r#","title":{}"#, q(title))),
+            AppMessage::Height { height } => ("height", format!(r#","height":{height}"#)),
+            AppMessage::Step {
+                path,
+                service,
+                step,
+            } => {
+                let optional = |key: &str, v: &Option<String>| {
+                    v.as_deref()
+                        .map_or_else(String::new, |v| format!(r#","{key}":{}"#, q(v)))
+                };
+                let f = format!(
+                    r#","path":{}{}{}"#,
+                    q(path),
+                    optional("service", service),
+                    optional("step", step)
+                );
+                ("step", f)
+            }
+            AppMessage::Submitted {
+                service,
+                case_number,
+                application_id,
+            } => (
+                "submitted",
+                format!(
+                    r#","service":{},"case_number":{},"application_id":{}"#,
+                    q(service),
+                    q(case_number),
+                    q(application_id)
+                ),
+            ),
+            AppMessage::Closed => ("closed", String::new()),
+        };
+        format!(r#"{{"protocol":"{PROTOCOL}","version":{VERSION},"type":"{kind}"{fields}}}"#)
     }
 
     /// The `step` message for an app path: the service and step are read from `/apply/{id}/…`.
@@ -243,6 +304,9 @@ mod tests {
             r#"{"protocol":"onething","version":1,"type":"ticket","ticket":"a b"}"#,
             r#"{"protocol":"onething","version":1,"type":"ready","locale":"en","elder":false}"#,
             r#"{"protocol":"onething","version":1,"type":"submitted"}"#,
+            r#"{"protocol":"onething","version":1,"type":"elder","on":true,"locale":"en"}"#,
+            r#"{"protocol":"onething","version":1,"type":"locale","on":true}"#,
+            r#"{"protocol":"onething","version":1.5,"type":"elder","on":true}"#,
         ] {
             assert_eq!(
                 accept("https://host.gov.cn", &allowed(), json),
@@ -281,5 +345,30 @@ mod tests {
         let home: serde_json::Value =
             serde_json::from_str(&AppMessage::step("/").to_json()).expect("json");
         assert!(home.get("service").is_none());
+        for m in [
+            AppMessage::Ready {
+                locale: "zh-CN".into(),
+                elder: true,
+            },
+            AppMessage::SignedIn,
+            AppMessage::TicketRejected,
+            AppMessage::Title {
+                title: "宝宝 \"出生\" — 一件事\n".into(),
+            },
+            AppMessage::Height { height: 812 },
+            AppMessage::Closed,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(&m.to_json()).expect("valid JSON");
+            assert_eq!(v["protocol"], "onething");
+            assert_eq!(v["version"], 1);
+        }
+        let title: serde_json::Value = serde_json::from_str(
+            &AppMessage::Title {
+                title: "a\"b".into(),
+            }
+            .to_json(),
+        )
+        .expect("json");
+        assert_eq!(title["title"], "a\"b");
     }
 }
