@@ -1,4 +1,4 @@
-//! The route table and the context every page shares (language, elder mode).
+//! The route table and the context every page shares (language, elder mode, the host bridge).
 
 use leptos::prelude::*;
 
@@ -8,18 +8,18 @@ use crate::pages::apply::{ApplyShell, ApplyStep};
 use crate::pages::{ApplicationPage, ApplicationsPage, Home, NotFound, ServicePage};
 use crate::router;
 
-/// The path the app is served under; `""` is the site root.
-const BASE_PATH: &str = "";
-
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     crate::prefs::provide();
-    let r = router::provide(BASE_PATH);
+    crate::host::provide();
+    // The deployment's sub-path (`/` or e.g. `/onething`), from the document's base URL.
+    let r = router::provide(&crate::config::base_path());
     // A page is re-created only when the route (or its parameter) changes: moving between the
     // wizard's steps keeps the apply shell and its loaded definition.
     let page = Memo::new(move |_| Page::parse(&r.path()));
     view! {
+        <crate::host::HostReporter />
         <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
         <TopBar />
         <main id="main" tabindex="-1">

@@ -49,15 +49,26 @@ impl de::Error for JsonError {
 ///
 /// # Errors
 /// When `text` is not JSON or not a `T`.
+#[cfg(target_arch = "wasm32")]
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     let value = js_sys::JSON::parse(text).map_err(|_| JsonError)?;
     T::deserialize(Deserializer(value))
+}
+
+/// Parses `text` as a `T` (native builds: unit tests of code that reads JSON).
+///
+/// # Errors
+/// When `text` is not JSON or not a `T`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    serde_json::from_str(text).map_err(|_| JsonError)
 }
 
 /// Writes `value` as JSON text.
 ///
 /// # Errors
 /// When `value` has no JSON form (an integer JavaScript cannot hold exactly).
+#[cfg(target_arch = "wasm32")]
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> {
     let value = value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -66,6 +77,15 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> 
         .map_err(|_| JsonError)?
         .as_string()
         .ok_or(JsonError)
+}
+
+/// Writes `value` as JSON text (native builds).
+///
+/// # Errors
+/// When `value` has no JSON form.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> {
+    serde_json::to_string(value).map_err(|_| JsonError)
 }
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).

@@ -7,6 +7,8 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod config;
+pub mod host;
 pub mod i18n;
 pub mod json;
 pub mod pages;
@@ -18,10 +20,18 @@ pub mod wizard;
 
 use wasm_bindgen::JsCast;
 
-/// Replaces the static first paint of `index.html` (`#app`) with the live app, then marks
-/// `app-ready` for the performance benchmark.
+/// Reads the runtime configuration (`config.json`), then replaces the static first paint of
+/// `index.html` (`#app`) with the live app and marks `app-ready` for the performance benchmark.
 pub fn start() {
     console_error_panic_hook::set_once();
+    // wasm-bindgen's executor: Leptos' own is set up only when the app mounts.
+    wasm_bindgen_futures::spawn_local(async {
+        config::load().await;
+        mount();
+    });
+}
+
+fn mount() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

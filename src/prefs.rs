@@ -32,6 +32,7 @@ pub fn provide() {
     let locale = RwSignal::new(
         saved
             .as_deref()
+            .or(crate::config::get().default_locale.as_deref())
             .and_then(Locale::from_tag)
             .unwrap_or_default(),
     );

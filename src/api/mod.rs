@@ -11,8 +11,21 @@ use crate::i18n::Messages;
 
 pub mod session;
 
-/// Where the API lives, relative to the page's origin.
-pub(crate) const API_BASE: &str = "/api";
+/// Where the API lives: `config.json`'s `api_base`, resolved against the page (another origin
+/// is fine: the session is a bearer token and the server allows the origin by CORS). It is a
+/// value that formats as the base URL, so `format!("{API_BASE}/uploads")` reads the
+/// configuration at the moment a request is built.
+pub(crate) const API_BASE: ApiBase = ApiBase;
+
+/// The API's base URL (see [`API_BASE`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiBase;
+
+impl std::fmt::Display for ApiBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::config::api_base())
+    }
+}
 
 /// Why a request failed, as the person needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +229,10 @@ pub async fn delete_draft(id: &str) {
 /// # Errors
 /// See [`FetchError`].
 pub async fn list_services() -> Result<Vec<ServiceSummary>, FetchError> {
-    get_json("/services").await
+    let mut all: Vec<ServiceSummary> = get_json("/services").await?;
+    // The deployment may offer only some of the server's services (`config.json`).
+    all.retain(|s| crate::config::get().offers(&s.id));
+    Ok(all)
 }
 
 /// `GET /api/services/{id}`: one definition.
@@ -228,6 +244,7 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     if !id
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        || !crate::config::get().offers(id)
     {
         return Err(FetchError::Api {
             status: 404,

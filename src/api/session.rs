@@ -2,6 +2,9 @@
 //! `POST /api/session`; in a plain browser against a server with the development ticket issuer
 //! on, the SPA asks that issuer for a ticket itself. The bearer token lives in memory and in
 //! `sessionStorage` (this tab only); the server also sets an `HttpOnly` cookie for same-site use.
+//! Where the ticket comes from is the host bridge's business (`crate::host`): the page's URL
+//! (`?ticket=`, app platforms), or the host page's `ticket` message (iframes), which signs in as
+//! soon as it arrives. The development issuer is asked only when `config.json` allows it.
 
 use onething_core::api::{
     Account, DevTicket, DevTicketRequest, SessionCreated, SessionInfo, SessionRequest,
@@ -15,12 +18,21 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
+thread_local! {
+    /// The token in memory too: a cross-site iframe may be denied `sessionStorage` (third-party
+    /// storage blocking), and then the session lasts as long as the page.
+    static MEMORY: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The bearer token, if signed in.
 pub fn token() -> Option<String> {
-    storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
+    storage()
+        .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
+        .or_else(|| MEMORY.with(|m| m.borrow().clone()))
 }
 
 fn set_token(token: &str) {
+    MEMORY.with(|m| *m.borrow_mut() = Some(token.to_owned()));
     if let Some(s) = storage() {
         let _ = s.set_item(TOKEN_KEY, token);
     }
@@ -78,6 +90,30 @@ pub async fn current() -> Option<Account> {
         .map(|i| i.account)
 }
 
+/// Exchanges a one-time ticket for a session and keeps its token.
+///
+/// # Errors
+/// `Api { status: 401 }` for an unknown, used or expired ticket.
+pub async fn exchange(ticket: &str) -> Result<Account, FetchError> {
+    let created: SessionCreated = post_json(
+        "/session",
+        &SessionRequest {
+            ticket: ticket.to_owned(),
+        },
+        &[],
+    )
+    .await?;
+    set_token(&created.token);
+    Ok(created.account)
+}
+
+fn session_required() -> FetchError {
+    FetchError::Api {
+        status: 401,
+        code: "session_required".into(),
+    }
+}
+
 /// The signed-in account, signing in first when needed.
 ///
 /// # Errors
@@ -90,6 +126,20 @@ pub async fn ensure() -> Result<Account, FetchError> {
             Err(e) => return Err(e),
         }
     }
+    let host = crate::host::current();
+    if let Some(ticket) = host.take_url_ticket() {
+        return exchange(&ticket).await;
+    }
+    if host.frame().is_some() {
+        // The host page signs in with its `ticket` message; wait for it (bounded).
+        if host.wait_for_host_sign_in(20_000).await && token().is_some() {
+            return get_json::<SessionInfo>("/session").await.map(|i| i.account);
+        }
+        return Err(session_required());
+    }
+    if !crate::config::get().features.dev_sign_in {
+        return Err(session_required());
+    }
     let request = DevTicketRequest {
         subject: dev_subject(),
         ..DevTicketRequest::default()
@@ -99,20 +149,8 @@ pub async fn ensure() -> Result<Account, FetchError> {
             .await
             .map_err(|e| match e {
                 // No issuer on this server: the host platform must provide the ticket.
-                FetchError::Api { status: 404, .. } => FetchError::Api {
-                    status: 401,
-                    code: "session_required".into(),
-                },
+                FetchError::Api { status: 404, .. } => session_required(),
                 e => e,
             })?;
-    let created: SessionCreated = post_json(
-        "/session",
-        &SessionRequest {
-            ticket: ticket.ticket,
-        },
-        &[],
-    )
-    .await?;
-    set_token(&created.token);
-    Ok(created.account)
+    exchange(&ticket.ticket).await
 }

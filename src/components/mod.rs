@@ -29,14 +29,13 @@ pub use top_bar::TopBar;
 /// Sets the document title to `page — app name`, so screen readers and the app switcher say
 /// where the person is.
 pub fn set_title(page: &str) {
-    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
-        let app = crate::i18n::t().app_name;
-        d.set_title(&if page.is_empty() {
-            app.to_owned()
-        } else {
-            format!("{page} — {app}")
-        });
-    }
+    let app = crate::i18n::t().app_name;
+    // The host shows it in its own title bar (浙里办, Alipay) or hears it (an iframe's host).
+    crate::host::current().set_title(&if page.is_empty() {
+        app.to_owned()
+    } else {
+        format!("{page} — {app}")
+    });
 }
 
 /// Moves focus to the page's main heading after a page change, so screen readers announce the

@@ -1,5 +1,5 @@
 //! The bar at the top of every page: the app's name, the language switch and the elder-mode
-//! switch (长辈版).
+//! switch (长辈版); a deployment whose host owns those settings hides them (`config.json`).
 
 use leptos::prelude::*;
 use onething_core::Locale;
@@ -21,10 +21,9 @@ pub fn TopBar() -> impl IntoView {
             }
         });
     };
-    view! {
-        <header class="top-bar">
-            <a class="brand" href=crate::router::href("/")>{move || t().app_name}</a>
-            <div class="top-actions">
+    let features = &crate::config::get().features;
+    let elder_switch = features.elder_switch.then(|| {
+        view! {
                 <button
                     type="button"
                     class="chip"
@@ -33,6 +32,10 @@ pub fn TopBar() -> impl IntoView {
                 >
                     {move || t().elder_mode}
                 </button>
+        }
+    });
+    let language_switch = features.language_switch.then(|| {
+        view! {
                 <button
                     type="button"
                     class="chip"
@@ -42,7 +45,13 @@ pub fn TopBar() -> impl IntoView {
                 >
                     {move || t().language_switch}
                 </button>
-            </div>
+        }
+    });
+    view! {
+        <header class="top-bar">
+            // Through the router, so it stays under the deployment's sub-path.
+            <a class="brand" href=crate::router::href("/")>{move || t().app_name}</a>
+            <div class="top-actions">{elder_switch} {language_switch}</div>
         </header>
     }
 }

@@ -119,7 +119,12 @@ impl Answer {
     }
 
     fn next(&self) -> Next {
-        classify(self.status, self.header("Retry-After").as_deref())
+        // Only the answers that may carry it: reading a header a cross-origin server did not
+        // expose is refused (and logged) by the browser.
+        let retry_after = matches!(self.status, 429 | 503)
+            .then(|| self.header("Retry-After"))
+            .flatten();
+        classify(self.status, retry_after.as_deref())
     }
 }
 

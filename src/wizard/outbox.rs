@@ -82,6 +82,8 @@ pub async fn submit(
 async fn send(service: &str, q: &Queued) -> Result<ApplicationCreated, FetchError> {
     api::session::ensure().await?;
     let created = api::submit(&q.app, &q.key).await?;
+    // An embedding host learns the case number however the submission went out.
+    crate::host::current().submitted(service, &created.case_number, &created.id);
     draft::save_receipt(service, &created, &q.app, q.deferred.clone());
     draft::forget_submission_key(service);
     Ok(created)

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication, materials, next, walk } from './wizard.mjs';
+import { exampleApplication, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
@@ -26,16 +26,7 @@ for (const id of ids) {
     const example = exampleApplication(id);
     const { context, page, errors } = await phonePage(browser);
     try {
-      await walk(page, server.url, def, example);
-      if (page.url().endsWith('/materials')) {
-        await materials(page, def, example);
-        await next(page, /check$/);
-      }
-      await next(page, /declaration$/);
-      await page.locator('#declaration-agree').check();
-      await page.locator('.bottom-bar button').click();
-      await page.waitForURL(/confirmation$/);
-      const caseNumber = (await page.locator('.case-number').innerText()).trim();
+      const caseNumber = await walkToCase(page, def, example, new URL(`/services/${id}`, server.url).href);
       assert.ok(caseNumber.length >= 8, caseNumber);
       await page.screenshot({ path: join(artifacts(), `service-${id}-confirmation.png`), fullPage: true });
       assert.deepEqual(errors, []);

@@ -21,17 +21,18 @@ export const artifacts = () => {
 
 /**
  * Starts the server; resolves to { url, stop } once it prints the address it listens on.
- * `adminToken` turns on the departments' admin API with that bearer token.
+ * `adminToken` turns on the departments' admin API with that bearer token; `staticDir` serves
+ * another build directory; `port` listens on that port; `args` are extra server flags.
  */
-export async function startServer({ adminToken } = {}) {
+export async function startServer({ adminToken, staticDir, port = 0, args = [] } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'onething-e2e-'));
   const child = spawn(
     need('ONETHING_SERVER_BIN'),
-    ['--addr', '127.0.0.1:0', '--data-dir', data, '--services-dir', need('ONETHING_SERVICES'),
-     '--static-dir', need('ONETHING_DIST'),
+    ['--addr', `127.0.0.1:${port}`, '--data-dir', data, '--services-dir', need('ONETHING_SERVICES'),
+     '--static-dir', staticDir ?? need('ONETHING_DIST'),
      // The development ticket issuer plays the app platform's part in signing in.
      '--dev-tickets',
-     ...(adminToken ? ['--admin-token', adminToken] : [])],
+     ...(adminToken ? ['--admin-token', adminToken] : []), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let log = '';
@@ -124,8 +125,8 @@ export async function phonePage(browser, options = {}) {
 
 const axeSource = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-/** Runs axe-core (WCAG 2.x A and AA rules) on the page as it is; returns readable violations. */
-async function axeNow(page, label) {
+/** Runs axe-core (WCAG 2.x A and AA rules) on the page (or frame) as it is; returns readable violations. */
+export async function axeNow(page, label) {
   // Evaluated through the DevTools protocol, so the page's CSP (nonce-only scripts) stays on.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {

@@ -39,7 +39,9 @@ export async function next(page, urlPattern) {
     } catch (e) {
       // Say what the page complained about, not only that it did not move on.
       const summary = await page.locator('.error-summary').innerText().catch(() => '');
-      await page.screenshot({ path: join(artifacts(), 'failed-step.png'), fullPage: true });
+      // A frame (an embedded app) has no screenshot of its own: take its page's.
+      const shot = typeof page.screenshot === 'function' ? page : page.page();
+      await shot.screenshot({ path: join(artifacts(), 'failed-step.png'), fullPage: true });
       throw new Error(`still on ${page.url()} (wanted ${urlPattern}): ${summary}`);
     }
   }
@@ -106,7 +108,8 @@ export function exampleApplication(id) {
   return shiftDates(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-// The generic walker: fills any service from its definition and example application.
+// The generic driver: fills the wizard of any one-thing from its definition (as the API serves
+// it) and its example application, from the landing page to the case number.
 
 const present = async (page, selector) => {
   await page.locator(selector).first().waitFor({ timeout: 1500 }).catch(() => {});
@@ -179,12 +182,30 @@ export async function materials(page, def, example) {
 }
 
 /**
- * From the landing page of service `def` through eligibility, sub-items and every question page
- * (answered from `example`), stopping on the materials page (or the check page when a service
- * needs none).
+ * From the landing page of service `def` (under `baseUrl`, which may hold a sub-path) through
+ * eligibility, sub-items and every question page (answered from `example`), stopping on the
+ * materials page (or the check page when a service needs none).
  */
 export async function walk(page, baseUrl, def, example) {
-  await page.goto(new URL(`/services/${def.id}`, baseUrl).href);
+  await walkFrom(page, new URL(`services/${def.id}`, baseUrl).href, def, example);
+}
+
+/** Walks service `def` from its landing page `landingUrl` to the confirmation; returns the case number. */
+export async function walkToCase(page, def, example, landingUrl) {
+  await walkFrom(page, landingUrl, def, example);
+  if (page.url().endsWith('/materials')) {
+    await materials(page, def, example);
+    await next(page, /check$/);
+  }
+  await next(page, /declaration$/);
+  await page.locator('#declaration-agree').check();
+  await page.locator('.bottom-bar button').click();
+  await page.waitForURL(/confirmation$/);
+  return (await page.locator('.case-number').innerText()).trim();
+}
+
+async function walkFrom(page, landingUrl, def, example) {
+  await page.goto(landingUrl);
   await page.getByRole('link', { name: '开始办理' }).click();
   await page.waitForURL(/eligibility$/);
   for (const q of def.eligibility.questions) {

@@ -189,6 +189,8 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
                     "wasm32-unknown-unknown",
                     "--test",
                     "components",
+                    "--test",
+                    "host",
                 ])
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
         )

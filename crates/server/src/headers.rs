@@ -96,6 +96,7 @@ pub fn cors(config: &Config) -> Option<CorsLayer> {
                 "tus-max-size",
                 "tus-checksum-algorithm",
                 "idempotent-replayed",
+                "retry-after",
             ]))
             .max_age(Duration::from_mins(10)),
     )

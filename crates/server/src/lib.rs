@@ -34,6 +34,13 @@ pub fn app(state: AppState) -> Router {
         api = api.layer(cors);
     }
     let mut router = Router::new().nest("/api", api);
+    if config.dev_tickets {
+        // The demo host page signs in with development tickets, so it exists only with them.
+        router = router.route(
+            "/embed-demo",
+            axum::routing::get(routes::embed_demo::get_embed_demo),
+        );
+    }
     if let Some(dir) = state.static_dir.clone() {
         let index = spa::index_handler(dir.join("index.html"), config.frame_ancestors.clone());
         router = router

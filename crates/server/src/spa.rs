@@ -66,13 +66,14 @@ async fn render_index(index: &Path, frame_ancestors: &str) -> Response {
 
 /// The SPA's policy: scripts only from us or with this response's nonce, WebAssembly
 /// compilation allowed (`wasm-unsafe-eval`, not `unsafe-eval`), embedding only by
-/// `frame_ancestors`.
+/// `frame_ancestors`. `base-uri 'self'`: `index.html` names its own path in `<base href>`
+/// (the deployment's sub-path), which must stay on this origin.
 pub fn policy(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; \
          img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; \
-         worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
+         worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }

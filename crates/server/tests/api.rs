@@ -571,3 +571,37 @@ fn every_error_code_reads_on_the_wire_as_its_name() {
         assert_eq!(Some(code.as_str()), wire.as_str());
     }
 }
+
+#[tokio::test]
+async fn the_embed_demo_exists_only_with_dev_tickets_and_frames_only_its_app() {
+    let off = ctx_with(|cfg| cfg.dev_tickets = false).await;
+    assert_ne!(
+        get(&off.state, "/embed-demo", None).await.status,
+        StatusCode::OK
+    );
+
+    let c = ctx().await;
+    let r = get(
+        &c.state,
+        "/embed-demo?app=http%3A%2F%2F127.0.0.1%3A9000%2Fonething%2F",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.header("content-security-policy").expect("a CSP");
+    assert!(
+        csp.contains("frame-src 'self' http://127.0.0.1:9000;"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("a nonce");
+    assert!(String::from_utf8_lossy(&r.body).contains(&format!("<script nonce=\"{nonce}\">")));
+
+    let bad = get(&c.state, "/embed-demo?app=javascript%3Aalert(1)", None).await;
+    let csp = bad.header("content-security-policy").expect("a CSP");
+    assert!(csp.contains("frame-src 'self';"), "{csp}");
+}

@@ -89,6 +89,13 @@ pub fn ConfirmationPage() -> impl IntoView {
         <a href=crate::router::href(&format!("/applications/{}", receipt.id)) class="button primary">{move || t().track_link}</a>
         " "
         <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+        // Inside an app platform or a host page, finishing returns to the host.
+        {crate::host::current().can_close().then(|| view! {
+            " "
+            <button type="button" class="button secondary" on:click=|_| { crate::host::current().close(); }>
+                {move || t().close_app}
+            </button>
+        })}
     }
     .into_any()
 }

@@ -7,6 +7,7 @@
 mod admin;
 mod applications;
 mod drafts;
+pub mod embed_demo;
 mod health;
 pub mod openapi;
 mod services;

@@ -1,0 +1,138 @@
+//! Small JavaScript plumbing the adapters share: calling a method of a bridge object found by
+//! name, turning `success`/`fail` callback APIs into promises, bounding a wait, and building a
+//! `Blob` from base64 without copying the picture's bytes through wasm memory.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = r#"
+export function b64_to_blob(data) {
+  let type = "image/jpeg", b64 = data;
+  const m = /^data:([^;,]*)(;base64)?,/.exec(data);
+  if (m) { if (m[1]) type = m[1]; b64 = data.slice(m[0].length); }
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  // Without a prefix the type comes from the bytes' signature.
+  if (!m && bytes[0] === 0x89 && bytes[1] === 0x50) type = "image/png";
+  return new Blob([bytes], { type });
+}
+"#)]
+extern "C" {
+    /// A `Blob` of the bytes in base64 `data`, with or without a `data:` prefix.
+    #[wasm_bindgen(catch)]
+    fn b64_to_blob(data: &JsValue) -> Result<web_sys::Blob, JsValue>;
+}
+
+/// The property `name` of `target`, when it is neither `undefined` nor `null`.
+pub fn prop(target: &JsValue, name: &str) -> Option<JsValue> {
+    if target.is_undefined() || target.is_null() {
+        return None;
+    }
+    Reflect::get(target, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// The global `name` (`window.ZWJSBridge`), if the host injected it.
+pub fn global(name: &str) -> Option<JsValue> {
+    prop(&js_sys::global(), name)
+}
+
+/// A fresh plain object with `pairs` set on it.
+pub fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+/// Calls `target.name(arg)`; `None` when there is no such function (feature detection).
+pub fn call(target: &JsValue, name: &str, arg: &JsValue) -> Option<Result<JsValue, JsValue>> {
+    let f: Function = prop(target, name)?.dyn_into().ok()?;
+    Some(f.call1(target, arg))
+}
+
+/// Whether `target.name` is a function.
+pub fn has(target: &JsValue, name: &str) -> bool {
+    prop(target, name).is_some_and(|f| f.is_function())
+}
+
+/// Calls a callback-style API (`target.name({..options, success, fail, cancel})`, the shape of
+/// WeChat's JSSDK and Alipay's `my`) and waits for its answer, bounded by `ms`.
+///
+/// # Errors
+/// No such function, `fail`/`cancel`, a throw, or no answer in time.
+pub async fn call_back(
+    target: &JsValue,
+    name: &str,
+    options: &Object,
+    ms: i32,
+) -> Result<JsValue, JsValue> {
+    let f: Function = prop(target, name)
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| JsValue::from_str("missing"))?;
+    let mut outcome = Ok(());
+    let promise = Promise::new(&mut |resolve, reject| {
+        let _ = Reflect::set(options, &"success".into(), &resolve);
+        let _ = Reflect::set(options, &"fail".into(), &reject);
+        let _ = Reflect::set(options, &"cancel".into(), &reject);
+        outcome = f.call1(target, options).map(|_| ());
+    });
+    outcome?;
+    within(promise, ms).await
+}
+
+/// Waits for `promise`, or fails after `ms` milliseconds: a bridge that never answers (not
+/// ready, or not the platform it claimed to be) must not hang the page.
+///
+/// # Errors
+/// The promise's rejection, or `"timeout"`.
+pub async fn within(promise: Promise, ms: i32) -> Result<JsValue, JsValue> {
+    let timeout = Promise::new(&mut |_, reject| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(
+                &reject,
+                ms,
+                &JsValue::from_str("timeout"),
+            );
+        }
+    });
+    JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &timeout))).await
+}
+
+/// A `Blob` of base64 picture data, with or without a `data:` prefix (WeChat's
+/// `getLocalImgData` adds one on iOS and not on Android; without one, PNG is told from its
+/// signature and anything else is taken as JPEG). The string stays a JS value: a
+/// photo's bytes never pass through wasm memory.
+pub fn base64_blob(data: &JsValue) -> Option<web_sys::Blob> {
+    if !data.is_string() {
+        return None;
+    }
+    b64_to_blob(data).ok()
+}
+
+/// Fetches `url` (a local file URL the host handed out) as a `Blob`.
+pub async fn fetch_blob(url: &str) -> Option<web_sys::Blob> {
+    let window = web_sys::window()?;
+    let response = within(window.fetch_with_str(url), 15_000).await.ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let blob = JsFuture::from(response.blob().ok()?).await.ok()?;
+    blob.dyn_into().ok()
+}
+
+/// The strings of a JS array (`localIds`, `apFilePaths`), skipping anything else.
+pub fn strings(value: &JsValue) -> Vec<String> {
+    if !js_sys::Array::is_array(value) {
+        return Vec::new();
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
