@@ -66,6 +66,11 @@ pub fn PhotoPicker(
         let material = material.clone();
         Callback::new(move |f: web_sys::File| uploads.add(&material, index, f.into()))
     };
+    let on_blob = {
+        let material = material.clone();
+        Callback::new(move |b: web_sys::Blob| uploads.add(&material, index, b))
+    };
+    let native_failed = RwSignal::new(false);
     let (camera_id, album_id, retake) = (
         format!("{dom}-camera"),
         format!("{dom}-album"),
@@ -87,15 +92,32 @@ pub fn PhotoPicker(
                 on_pick.run(f);
             }
         };
-        view! {
-            <div class="photo-pickers">
-                <label class="button secondary photo-button" for=camera_for>{title}</label>
-                <input class="visually-hidden" type="file" id=camera_id.clone() accept=accept.clone() capture="environment" on:change=pick />
-                <label class="button secondary photo-button" for=album_for>{move || t().photo_album}</label>
-                <input class="visually-hidden" type="file" id=album_id.clone() accept=accept.clone() on:change=pick />
-            </div>
-        }
-        .into_any()
+        // Inside an app platform, its own picker (camera or album) first; the web inputs stay
+        // for when it cannot (then the platform's button gives way to them).
+        let native = (crate::host::current().has_picker() && !native_failed.get()).then(|| {
+            let pick_native = move |_| {
+                leptos::task::spawn_local(async move {
+                    match crate::host::current().pick_images(1).await {
+                        Some(blobs) => {
+                            if let Some(b) = blobs.into_iter().next() {
+                                on_blob.run(b);
+                            }
+                        }
+                        None => native_failed.set(true),
+                    }
+                });
+            };
+            view! {
+                <button type="button" class="button secondary photo-button" on:click=pick_native>{title.clone()}</button>
+            }
+        });
+        let web = native.is_none().then(|| view! {
+            <label class="button secondary photo-button" for=camera_for>{title}</label>
+            <input class="visually-hidden" type="file" id=camera_id.clone() accept=accept.clone() capture="environment" on:change=pick />
+            <label class="button secondary photo-button" for=album_for>{move || t().photo_album}</label>
+            <input class="visually-hidden" type="file" id=album_id.clone() accept=accept.clone() on:change=pick />
+        });
+        view! { <div class="photo-pickers">{native}{web}</div> }.into_any()
     };
     view! { <div class="photo-slot" id=dom>{slot}</div> }
 }

@@ -226,6 +226,14 @@ impl Host {
         }
     }
 
+    /// Whether the host offers its own picture picker (an app platform's bridge).
+    pub fn has_picker(&self) -> bool {
+        matches!(
+            self.platform,
+            Platform::Zlb | Platform::WeChat | Platform::Alipay
+        )
+    }
+
     /// Pictures chosen with the host's own picker (camera or album), as `Blob`s for the same
     /// upload pipeline as the web file input. `None`: the host has no picker, or it failed —
     /// use the web file input. `Some(empty)`: the person cancelled.

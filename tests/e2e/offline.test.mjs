@@ -278,3 +278,29 @@ test('signed in: the questions about the person start filled in from the account
     await context.close();
   }
 });
+
+test('inside 浙里办, the platform\'s own picker gives the photo to the same upload pipeline', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const photo = (await jpeg(page)).buffer.toString('base64');
+    // A fake ZWJSBridge with the documented shape: chooseImage({upload:false}) → {picSrc:[base64]}.
+    await context.addInitScript((b64) => {
+      window.__picks = 0;
+      window.ZWJSBridge = {
+        onReady: (done) => done(),
+        chooseImage: () => { window.__picks += 1; return Promise.resolve({ picSrc: [`data:image/jpeg;base64,${b64}`] }); },
+        setTitle: () => Promise.resolve(),
+      };
+    }, photo);
+    await toFloorPlan(page, server.url);
+    await slot(page).getByRole('button', { name: '拍照' }).click();
+    await slot(page).getByText('已上传').waitFor();
+    assert.equal(await page.evaluate(() => window.__picks), 1);
+    assert.equal(await slot(page).locator('input[type="file"]#material-floor_plan-page-0-album').count(), 0,
+      'the platform picker replaces the web inputs');
+    await next(page, /check$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
