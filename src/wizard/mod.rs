@@ -138,19 +138,19 @@ impl Wizard {
                 }
             });
         };
-        // The first run of each is the restored draft itself: nothing new to write.
+        // The first runs write too (one write when the wizard opens): a change made before an
+        // effect first ran (the step of a deep link, a prefill) must not wait for the next one.
+        // Only later changes of the answers go to the server.
         Effect::new(move |first: Option<()>| {
             self.app.track();
             if first.is_some() {
                 answers_changed.set_value(true);
-                kick();
             }
+            kick();
         });
-        Effect::new(move |first: Option<()>| {
+        Effect::new(move |_: Option<()>| {
             self.step.track();
-            if first.is_some() {
-                kick();
-            }
+            kick();
         });
     }
 

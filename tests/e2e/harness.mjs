@@ -156,3 +156,34 @@ export async function a11y(page, name) {
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   return found;
 }
+
+/**
+ * Starts Debian's Chromium as a process of our own on profile `userDataDir` and connects to it,
+ * so a test can kill it (SIGKILL, by its PID) as a phone kills a webview. Resolves to
+ * { browser, context, kill }.
+ */
+export async function crashableProfile(userDataDir) {
+  const child = spawn(CHROMIUM.executablePath, [
+    ...CHROMIUM.args, '--headless=new', `--user-data-dir=${userDataDir}`, '--remote-debugging-port=0',
+    '--window-size=360,780', 'about:blank',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ws = await new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${err}`)), 30_000);
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = err.match(/DevTools listening on (ws:\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`chromium exited (${code}):\n${err}`)); });
+  });
+  const browser = await chromium.connectOverCDP(ws);
+  const context = browser.contexts()[0];
+  const kill = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { browser, context, kill };
+}

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
+import { crashableProfile, launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
 import { domId, exampleApplication, fill, jpeg, materials, next, walk } from './wizard.mjs';
 
 const SERVICE = 'shop-opening';
@@ -302,5 +302,52 @@ test('inside 浙里办, the platform\'s own picker gives the photo to the same u
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test('the browser killed (SIGKILL) at random points of the wizard: what was shown as saved comes back', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'onething-crash-'));
+  const rounds = Number(process.env.ONETHING_CRASH_ROUNDS || 3);
+  const pages = def.pages.map((p) => p.id);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Fresh state each round: the service's draft is forgotten by submitting nothing; a new
+      // profile subdirectory keeps rounds apart.
+      const dir = join(profile, `r${round}`);
+      let run = await crashableProfile(dir);
+      let page = run.context.pages()[0] ?? await run.context.newPage();
+      await page.setViewportSize({ width: 360, height: 780 });
+      await walk(page, server.url, def, example);
+      const photo = round % 2 === 0;
+      if (photo) {
+        await page.locator('#material-floor_plan-upload').check();
+        await page.locator('#material-floor_plan-page-0-album').setInputFiles(await jpeg(page));
+        await slot(page).getByText('已上传').waitFor();
+      }
+      // A random question page, a change on it, saved (the page says so), then the kill.
+      const at = pages[Math.floor(Math.random() * pages.length)];
+      const stepUrl = new URL(`/apply/${SERVICE}/page/${at}`, server.url).href;
+      await page.goto(stepUrl);
+      const fact = def.pages.find((p) => p.id === at).facts
+        .map((id) => def.facts.find((f) => f.id === id))
+        .find((f) => ['text', 'name'].includes(f.type ?? f.kind) && example.answers[f.id] !== undefined);
+      const changed = fact ? `${example.answers[fact.id]}`.slice(0, 10) + '乙' : undefined;
+      if (fact) await fill(page, `answers.${fact.id}`, changed);
+      // Let the change reach the save line (an effect, a frame later), then wait for "saved".
+      await page.waitForTimeout(300);
+      await page.locator('.save-state[data-state="saved"]').waitFor();
+      await run.kill();
+
+      run = await crashableProfile(dir);
+      page = run.context.pages()[0] ?? await run.context.newPage();
+      await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+      await page.waitForURL(new RegExp(`/page/${at}$`));
+      if (fact) assert.equal(await page.locator(`#${domId(`answers.${fact.id}`)}`).inputValue(), changed);
+      await page.goto(new URL(`/apply/${SERVICE}/materials`, server.url).href);
+      if (photo) await slot(page).getByText('已上传').waitFor();
+      await run.kill();
+    }
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
   }
 });
