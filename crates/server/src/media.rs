@@ -154,7 +154,13 @@ fn trim_zero_padding(b: &[u8]) -> &[u8] {
 /// streams are not seen; this is a filter in front of the departments' own checks, not a
 /// PDF parser.
 fn pdf_has_active_content(b: &[u8]) -> bool {
-    const NAMES: [&[u8]; 5] = [b"/javascript", b"/js", b"/launch", b"/embeddedfile", b"/richmedia"];
+    const NAMES: [&[u8]; 5] = [
+        b"/javascript",
+        b"/js",
+        b"/launch",
+        b"/embeddedfile",
+        b"/richmedia",
+    ];
     const TAGS: [&[u8]; 4] = [b"<script", b"<html", b"<svg", b"<iframe"];
     let at = |i: usize, needle: &[u8]| {
         b.get(i..i + needle.len())

@@ -180,10 +180,7 @@ mod tests {
             parse_checksum(format!("sha256 {sha1}").as_bytes()),
             Err(ChecksumError::Malformed)
         );
-        assert_eq!(
-            parse_checksum(b"md5 AAAA"),
-            Err(ChecksumError::Unsupported)
-        );
+        assert_eq!(parse_checksum(b"md5 AAAA"), Err(ChecksumError::Unsupported));
         assert_eq!(parse_checksum(b"sha1"), Err(ChecksumError::Malformed));
     }
 }

@@ -8,10 +8,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{
-    ADMIN, application, create_upload, ctx, get, jpeg, login, req,
-    send, submit, upload,
-};
+use common::{ADMIN, application, create_upload, ctx, get, jpeg, login, req, send, submit, upload};
 use onething_core::api::{ApplicationCreated, ApplicationDetail, Draft};
 use serde_json::json;
 
@@ -166,9 +163,7 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     // B's lists show nothing of A's.
     let drafts: Vec<Draft> = get(&c.state, "/api/drafts", Some(&bob)).await.json();
     assert!(drafts.is_empty());
-    let apps: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&bob))
-        .await
-        .json();
+    let apps: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&bob)).await.json();
     assert!(apps.is_empty());
 
     println!(
@@ -176,7 +171,10 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
         succeeded.len()
     );
     assert!(succeeded.is_empty(), "{succeeded:#?}");
-    assert!(operations_with_ids >= 12, "the contract's id operations were found");
+    assert!(
+        operations_with_ids >= 12,
+        "the contract's id operations were found"
+    );
 
     // A's things are as A left them.
     let r = get(&c.state, &format!("/api/drafts/{}", a.draft), Some(&alice)).await;

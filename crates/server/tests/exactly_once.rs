@@ -314,7 +314,11 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!((lost, duplicate, unexpected), (0, 0, 0));
     assert_eq!(refused, 0, "every submission is valid");
-    assert_eq!(unknown_absent + unknown_present, 0, "every client got an answer");
+    assert_eq!(
+        unknown_absent + unknown_present,
+        0,
+        "every client got an answer"
+    );
     assert_eq!(c.server_errors.load(Ordering::Relaxed), 0, "no 5xx");
 }
 
@@ -352,7 +356,9 @@ async fn a_key_in_flight_when_the_server_died_is_free_after_restart() {
     // The restart: a new state on the same data directory.
     let config = (*ctx.state.config).clone();
     ctx.state.db.close().await;
-    let state = onething_server::AppState::open(&config).await.expect("reopens");
+    let state = onething_server::AppState::open(&config)
+        .await
+        .expect("reopens");
     let r = common::submit(&state, &token, "k-died", &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
 }

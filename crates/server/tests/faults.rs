@@ -148,7 +148,9 @@ fn random_fault(rng: &mut Rng, request_bytes: u64) -> (Fault, &'static str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_proxy_injects_each_fault() {
     // An echo server as upstream makes each fault's effect exact.
-    let echo = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let echo = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let upstream = echo.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((mut s, _)) = echo.accept().await {
@@ -195,7 +197,10 @@ async fn the_proxy_injects_each_fault() {
     });
     let (got, _, took) = exchange(proxy.addr, b"ping", Duration::from_secs(2)).await;
     assert_eq!(got, b"ping");
-    assert!(took >= Duration::from_millis(300), "latency each way: {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "latency each way: {took:?}"
+    );
 
     proxy.push(Plan {
         bandwidth: Some(256 * 1024),
@@ -204,11 +209,18 @@ async fn the_proxy_injects_each_fault() {
     let (got, _, took) = exchange(proxy.addr, &payload, Duration::from_secs(3)).await;
     assert_eq!(got.len(), payload.len());
     // The two directions overlap: at least the time 64 KiB takes at 256 KiB/s.
-    assert!(took >= Duration::from_millis(230), "64 KiB at 256 KiB/s: {took:?}");
+    assert!(
+        took >= Duration::from_millis(230),
+        "64 KiB at 256 KiB/s: {took:?}"
+    );
 
     proxy.push(Plan::fault(Fault::CloseAfter(1000)));
     let (got, end, _) = exchange(proxy.addr, &payload, Duration::from_secs(2)).await;
-    assert!(got.len() <= 1000, "at most the bytes before the cut: {}", got.len());
+    assert!(
+        got.len() <= 1000,
+        "at most the bytes before the cut: {}",
+        got.len()
+    );
     assert!(end.is_ok(), "closed, not reset");
 
     proxy.push(Plan::fault(Fault::ResetAfter(1000)));
@@ -256,7 +268,13 @@ async fn uploads_cut_at_random_bytes_resume_byte_identical() {
             }
             cut += 1;
             let run = c
-                .resume(&id, &original, 0, run, offset_check(&l.server.data, &original))
+                .resume(
+                    &id,
+                    &original,
+                    0,
+                    run,
+                    offset_check(&l.server.data, &original),
+                )
                 .await
                 .unwrap_or_else(|e| panic!("{size} bytes: {e}"));
             l.proxy.clear();
@@ -309,14 +327,23 @@ async fn a_lost_response_after_a_committed_chunk_never_duplicates_bytes() {
     )
     .await
     .expect("answered");
-    assert_eq!((r.status, r.code().as_str()), (409, "upload_offset_mismatch"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (409, "upload_offset_mismatch")
+    );
     assert_eq!(r.header("upload-offset"), Some("524288"));
     match stored(&l.server, &id).await {
         Stored::Partial(b) => assert_eq!(b, half, "exactly the committed bytes"),
         Stored::Complete { .. } => panic!("not complete yet"),
     }
     let run = c
-        .resume(&id, &original, offset, run, offset_check(&l.server.data, &original))
+        .resume(
+            &id,
+            &original,
+            offset,
+            run,
+            offset_check(&l.server.data, &original),
+        )
         .await
         .expect("resumed");
     assert_eq!(run.id, id);
@@ -350,21 +377,28 @@ async fn a_server_killed_mid_upload_and_restarted_completes_byte_identical() {
         let mut run = UploadRun::default();
         let id = c.create(original.len(), &mut run).await.expect("created");
         let kill_after = Duration::from_millis(200 + rng.below(900));
-        let (res, ()) = tokio::join!(
-            c.patch(&id, 0, &original, &mut run),
-            async {
-                tokio::time::sleep(kill_after).await;
-                l.server.restart().await;
-                l.proxy.set_upstream(l.server.addr);
-            }
+        let (res, ()) = tokio::join!(c.patch(&id, 0, &original, &mut run), async {
+            tokio::time::sleep(kill_after).await;
+            l.server.restart().await;
+            l.proxy.set_upstream(l.server.addr);
+        });
+        assert_eq!(
+            res.expect("no refusal"),
+            None,
+            "the PATCH died with the server"
         );
-        assert_eq!(res.expect("no refusal"), None, "the PATCH died with the server");
         l.proxy.set_default(Plan::default());
         let offset = c.head(&id, &mut run).await.expect("head after restart");
         offset_check(&l.server.data, &original)(&id, offset);
-        c.resume(&id, &original, offset, run, offset_check(&l.server.data, &original))
-            .await
-            .expect("resumed after restart");
+        c.resume(
+            &id,
+            &original,
+            offset,
+            run,
+            offset_check(&l.server.data, &original),
+        )
+        .await
+        .expect("resumed after restart");
         assert_identical(&l.server, &id, &original).await;
         identical += 1;
     }
@@ -387,11 +421,19 @@ async fn a_stalled_patch_frees_the_upload_for_a_resume() {
     let mut run = UploadRun::default();
     let id = c.create(original.len(), &mut run).await.expect("created");
     // Stalls after 100 KiB and holds the connection for a minute.
-    l.proxy
-        .push(Plan::fault(Fault::StallAfter(100 * 1024, Duration::from_secs(60))));
+    l.proxy.push(Plan::fault(Fault::StallAfter(
+        100 * 1024,
+        Duration::from_secs(60),
+    )));
     let start = Instant::now();
     let run = c
-        .resume(&id, &original, 0, run, offset_check(&l.server.data, &original))
+        .resume(
+            &id,
+            &original,
+            0,
+            run,
+            offset_check(&l.server.data, &original),
+        )
         .await
         .expect("resumed");
     // Either the client gave up on the stalled request or the server answered 408: a resume.

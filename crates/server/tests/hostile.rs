@@ -39,7 +39,11 @@ async fn upload_file(state: &AppState, token: &str, bytes: &[u8], metadata: &str
 }
 
 fn jpeg_named() -> String {
-    format!("filename {},filetype {}", b64(b"photo.jpg"), b64(b"image/jpeg"))
+    format!(
+        "filename {},filetype {}",
+        b64(b"photo.jpg"),
+        b64(b"image/jpeg")
+    )
 }
 
 /// A PNG of `w`×`h` with only IHDR and IEND (enough for the header checks).
@@ -139,7 +143,13 @@ fn expect(r: &Resp, case: &Case, failures: &mut Vec<String>) {
     }
 }
 
-fn tus_req(method: Method, uri: &str, token: &str, headers: &[(&str, &str)], body: &[u8]) -> Request<Body> {
+fn tus_req(
+    method: Method,
+    uri: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Request<Body> {
     let mut b = tus(method, uri, token);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -158,7 +168,11 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
     for (name, bytes, code) in files() {
         total += 1;
         let r = upload_file(&c.state, &token, &bytes, &jpeg_named()).await;
-        let status = if bytes.is_empty() || code.starts_with("upload_") { 422 } else { 400 };
+        let status = if bytes.is_empty() || code.starts_with("upload_") {
+            422
+        } else {
+            400
+        };
         expect(&r, &Case { name, status, code }, &mut failures);
     }
 
@@ -170,7 +184,10 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
         ("absolute path name", b"/etc/shadow".as_slice()),
         ("overlong name", long.as_bytes()),
         ("NUL in name", b"photo.jpg\0.exe".as_slice()),
-        ("escape sequence in name", b"\x1b]0;owned\x07.jpg".as_slice()),
+        (
+            "escape sequence in name",
+            b"\x1b]0;owned\x07.jpg".as_slice(),
+        ),
         ("not UTF-8 name", b"\xff\xfe.jpg".as_slice()),
         ("empty name", b"".as_slice()),
     ] {
@@ -196,27 +213,117 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
     let too_big = (26 * 1024 * 1024).to_string();
     let long_meta = format!("k {}", b64(&vec![b'x'; 5000]));
     let creation: Vec<(&str, Vec<(&str, &str)>, u16, &str)> = vec![
-        ("oversize Upload-Length", vec![("upload-length", too_big.as_str())], 413, "upload_too_large"),
-        ("negative Upload-Length", vec![("upload-length", "-1")], 400, "tus_header_invalid"),
-        ("Upload-Length with exponent", vec![("upload-length", "1e3")], 400, "tus_header_invalid"),
-        ("Upload-Length hex", vec![("upload-length", "0x10")], 400, "tus_header_invalid"),
-        ("Upload-Length overflowing", vec![("upload-length", "99999999999999999999999")], 400, "tus_header_invalid"),
+        (
+            "oversize Upload-Length",
+            vec![("upload-length", too_big.as_str())],
+            413,
+            "upload_too_large",
+        ),
+        (
+            "negative Upload-Length",
+            vec![("upload-length", "-1")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "Upload-Length with exponent",
+            vec![("upload-length", "1e3")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "Upload-Length hex",
+            vec![("upload-length", "0x10")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "Upload-Length overflowing",
+            vec![("upload-length", "99999999999999999999999")],
+            400,
+            "tus_header_invalid",
+        ),
         ("no Upload-Length", vec![], 400, "tus_header_invalid"),
-        ("Upload-Defer-Length", vec![("upload-defer-length", "1")], 400, "tus_header_invalid"),
-        ("metadata not base64", vec![("upload-length", "10"), ("upload-metadata", "filename ***")], 400, "tus_header_invalid"),
-        ("metadata duplicate key", vec![("upload-length", "10"), ("upload-metadata", "a YQ==,a YQ==")], 400, "tus_header_invalid"),
-        ("metadata three parts", vec![("upload-length", "10"), ("upload-metadata", "a YQ== YQ==")], 400, "tus_header_invalid"),
-        ("metadata over 4 KiB", vec![("upload-length", "10"), ("upload-metadata", long_meta.as_str())], 400, "tus_header_invalid"),
-        ("checksum md5", vec![("upload-length", "4"), ("content-type", "application/offset+octet-stream"), ("upload-checksum", "md5 AAAA")], 400, "checksum_algorithm_unsupported"),
-        ("checksum digest too short", vec![("upload-length", "4"), ("content-type", "application/offset+octet-stream"), ("upload-checksum", "sha256 AAAA")], 400, "tus_header_invalid"),
-        ("checksum without digest", vec![("upload-length", "4"), ("content-type", "application/offset+octet-stream"), ("upload-checksum", "sha1")], 400, "tus_header_invalid"),
+        (
+            "Upload-Defer-Length",
+            vec![("upload-defer-length", "1")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "metadata not base64",
+            vec![("upload-length", "10"), ("upload-metadata", "filename ***")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "metadata duplicate key",
+            vec![
+                ("upload-length", "10"),
+                ("upload-metadata", "a YQ==,a YQ=="),
+            ],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "metadata three parts",
+            vec![("upload-length", "10"), ("upload-metadata", "a YQ== YQ==")],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "metadata over 4 KiB",
+            vec![
+                ("upload-length", "10"),
+                ("upload-metadata", long_meta.as_str()),
+            ],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "checksum md5",
+            vec![
+                ("upload-length", "4"),
+                ("content-type", "application/offset+octet-stream"),
+                ("upload-checksum", "md5 AAAA"),
+            ],
+            400,
+            "checksum_algorithm_unsupported",
+        ),
+        (
+            "checksum digest too short",
+            vec![
+                ("upload-length", "4"),
+                ("content-type", "application/offset+octet-stream"),
+                ("upload-checksum", "sha256 AAAA"),
+            ],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "checksum without digest",
+            vec![
+                ("upload-length", "4"),
+                ("content-type", "application/offset+octet-stream"),
+                ("upload-checksum", "sha1"),
+            ],
+            400,
+            "tus_header_invalid",
+        ),
     ];
     for (name, headers, status, code) in creation {
         total += 1;
-        let r = send(&c.state, tus_req(Method::POST, "/api/uploads/", &token, &headers, b"abcd")).await;
+        let r = send(
+            &c.state,
+            tus_req(Method::POST, "/api/uploads/", &token, &headers, b"abcd"),
+        )
+        .await;
         expect(&r, &Case { name, status, code }, &mut failures);
     }
-    for (name, version) in [("no Tus-Resumable", None), ("Tus-Resumable 0.2.2", Some("0.2.2"))] {
+    for (name, version) in [
+        ("no Tus-Resumable", None),
+        ("Tus-Resumable 0.2.2", Some("0.2.2")),
+    ] {
         total += 1;
         let mut b = Request::builder()
             .method(Method::POST)
@@ -227,7 +334,15 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             b = b.header("tus-resumable", v);
         }
         let r = send(&c.state, b.body(Body::empty()).expect("request")).await;
-        expect(&r, &Case { name, status: 412, code: "tus_version_unsupported" }, &mut failures);
+        expect(
+            &r,
+            &Case {
+                name,
+                status: 412,
+                code: "tus_version_unsupported",
+            },
+            &mut failures,
+        );
     }
 
     // Malformed PATCH requests on a real partial upload: none may write a byte.
@@ -236,18 +351,72 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
     let octets = ("content-type", "application/offset+octet-stream");
     let wrong_sha = format!("sha256 {}", b64(&[0u8; 32]));
     let patches: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16, &str)> = vec![
-        ("PATCH without Upload-Offset", vec![octets], vec![1; 8], 400, "tus_header_invalid"),
-        ("PATCH with negative offset", vec![octets, ("upload-offset", "-8")], vec![1; 8], 400, "tus_header_invalid"),
-        ("PATCH at the wrong offset", vec![octets, ("upload-offset", "8")], vec![1; 8], 409, "upload_offset_mismatch"),
-        ("PATCH as JSON", vec![("content-type", "application/json"), ("upload-offset", "0")], vec![1; 8], 415, "upload_content_type"),
-        ("PATCH past Upload-Length", vec![octets, ("upload-offset", "0")], vec![1; 65], 413, "upload_too_large"),
-        ("PATCH with a wrong checksum", vec![octets, ("upload-offset", "0"), ("upload-checksum", wrong_sha.as_str())], vec![1; 8], 460, "checksum_mismatch"),
-        ("PATCH on an unknown upload", vec![octets, ("upload-offset", "0")], vec![1; 8], 404, "upload_not_found"),
+        (
+            "PATCH without Upload-Offset",
+            vec![octets],
+            vec![1; 8],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "PATCH with negative offset",
+            vec![octets, ("upload-offset", "-8")],
+            vec![1; 8],
+            400,
+            "tus_header_invalid",
+        ),
+        (
+            "PATCH at the wrong offset",
+            vec![octets, ("upload-offset", "8")],
+            vec![1; 8],
+            409,
+            "upload_offset_mismatch",
+        ),
+        (
+            "PATCH as JSON",
+            vec![("content-type", "application/json"), ("upload-offset", "0")],
+            vec![1; 8],
+            415,
+            "upload_content_type",
+        ),
+        (
+            "PATCH past Upload-Length",
+            vec![octets, ("upload-offset", "0")],
+            vec![1; 65],
+            413,
+            "upload_too_large",
+        ),
+        (
+            "PATCH with a wrong checksum",
+            vec![
+                octets,
+                ("upload-offset", "0"),
+                ("upload-checksum", wrong_sha.as_str()),
+            ],
+            vec![1; 8],
+            460,
+            "checksum_mismatch",
+        ),
+        (
+            "PATCH on an unknown upload",
+            vec![octets, ("upload-offset", "0")],
+            vec![1; 8],
+            404,
+            "upload_not_found",
+        ),
     ];
     for (name, headers, body, status, code) in patches {
         total += 1;
-        let target = if name.contains("unknown") { "/api/uploads/..%2F..%2Fonething.sqlite".to_owned() } else { uri.clone() };
-        let r = send(&c.state, tus_req(Method::PATCH, &target, &token, &headers, &body)).await;
+        let target = if name.contains("unknown") {
+            "/api/uploads/..%2F..%2Fonething.sqlite".to_owned()
+        } else {
+            uri.clone()
+        };
+        let r = send(
+            &c.state,
+            tus_req(Method::PATCH, &target, &token, &headers, &body),
+        )
+        .await;
         expect(&r, &Case { name, status, code }, &mut failures);
     }
     let (_, offset) = common::head_offset(&c.state, &id, &token).await;
@@ -255,18 +424,89 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
 
     // Malformed JSON and oversize bodies.
     let deep = "[".repeat(100_000);
-    let huge = json!({ "service_id": "newborn", "data": { "x": "汉".repeat(400_000) } }).to_string();
+    let huge =
+        json!({ "service_id": "newborn", "data": { "x": "汉".repeat(400_000) } }).to_string();
     let json_cases: Vec<(&str, Method, &str, Vec<u8>, u16, &str)> = vec![
-        ("truncated JSON draft", Method::POST, "/api/drafts", b"{\"service_id\":".to_vec(), 400, "invalid_body"),
-        ("JSON array as draft", Method::POST, "/api/drafts", b"[]".to_vec(), 400, "invalid_body"),
-        ("deeply nested JSON", Method::POST, "/api/drafts", deep.clone().into_bytes(), 400, "invalid_body"),
-        ("not UTF-8 JSON", Method::POST, "/api/drafts", b"{\"service_id\":\"\xff\"}".to_vec(), 400, "invalid_body"),
-        ("draft body over 1 MiB", Method::POST, "/api/drafts", huge.clone().into_bytes(), 413, "body_too_large"),
-        ("truncated JSON submission", Method::POST, "/api/applications", b"{\"service_id\":".to_vec(), 400, "invalid_body"),
-        ("deeply nested submission", Method::POST, "/api/applications", deep.into_bytes(), 400, "invalid_body"),
-        ("submission over 1 MiB", Method::POST, "/api/applications", huge.into_bytes(), 413, "body_too_large"),
-        ("submission of null", Method::POST, "/api/applications", b"null".to_vec(), 400, "invalid_body"),
-        ("session ticket as number", Method::POST, "/api/session", b"{\"ticket\":12}".to_vec(), 400, "invalid_body"),
+        (
+            "truncated JSON draft",
+            Method::POST,
+            "/api/drafts",
+            b"{\"service_id\":".to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "JSON array as draft",
+            Method::POST,
+            "/api/drafts",
+            b"[]".to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "deeply nested JSON",
+            Method::POST,
+            "/api/drafts",
+            deep.clone().into_bytes(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "not UTF-8 JSON",
+            Method::POST,
+            "/api/drafts",
+            b"{\"service_id\":\"\xff\"}".to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "draft body over 1 MiB",
+            Method::POST,
+            "/api/drafts",
+            huge.clone().into_bytes(),
+            413,
+            "body_too_large",
+        ),
+        (
+            "truncated JSON submission",
+            Method::POST,
+            "/api/applications",
+            b"{\"service_id\":".to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "deeply nested submission",
+            Method::POST,
+            "/api/applications",
+            deep.into_bytes(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "submission over 1 MiB",
+            Method::POST,
+            "/api/applications",
+            huge.into_bytes(),
+            413,
+            "body_too_large",
+        ),
+        (
+            "submission of null",
+            Method::POST,
+            "/api/applications",
+            b"null".to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "session ticket as number",
+            Method::POST,
+            "/api/session",
+            b"{\"ticket\":12}".to_vec(),
+            400,
+            "invalid_body",
+        ),
     ];
     for (name, method, uri, body, status, code) in json_cases {
         total += 1;
@@ -285,24 +525,78 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
         expect(&r, &Case { name, status, code }, &mut failures);
     }
     total += 1;
-    let mut r = req(Method::POST, "/api/applications", Some(&token), Some(json!({})));
+    let mut r = req(
+        Method::POST,
+        "/api/applications",
+        Some(&token),
+        Some(json!({})),
+    );
     r.headers_mut()
         .insert("idempotency-key", "k".repeat(300).parse().expect("header"));
     let resp = send(&c.state, r).await;
-    expect(&resp, &Case { name: "overlong Idempotency-Key", status: 400, code: "idempotency_key_missing" }, &mut failures);
+    expect(
+        &resp,
+        &Case {
+            name: "overlong Idempotency-Key",
+            status: 400,
+            code: "idempotency_key_missing",
+        },
+        &mut failures,
+    );
 
     // Invalid values inside a well-formed submission: the engine's codes, per field.
     let example: serde_json::Value =
-        serde_json::from_str(include_str!("../../../services/examples/newborn.json")).expect("example");
+        serde_json::from_str(include_str!("../../../services/examples/newborn.json"))
+            .expect("example");
     let mutations: Vec<(&str, &str, serde_json::Value, &str)> = vec![
-        ("ID number with a wrong check digit", "father_id_number", json!("330502199001010031"), "id_number_checksum"),
-        ("ID number of 17 digits", "father_id_number", json!("33050219900101003"), "id_number_format"),
-        ("ID number with a letter", "father_id_number", json!("33050219900101003A"), "id_number_format"),
-        ("birth date 30 February", "father_birth_date", json!("1990-02-30"), "date_format"),
-        ("birth date not a date", "father_birth_date", json!("yesterday"), "date_format"),
-        ("name of 10 000 characters", "father_name", json!("王".repeat(10_000)), "too_long"),
-        ("name with script", "father_name", json!("<script>alert(1)</script>"), "name_invalid_characters"),
-        ("phone with letters", "father_phone", json!("1390013900x"), "mobile_format"),
+        (
+            "ID number with a wrong check digit",
+            "father_id_number",
+            json!("330502199001010031"),
+            "id_number_checksum",
+        ),
+        (
+            "ID number of 17 digits",
+            "father_id_number",
+            json!("33050219900101003"),
+            "id_number_format",
+        ),
+        (
+            "ID number with a letter",
+            "father_id_number",
+            json!("33050219900101003A"),
+            "id_number_format",
+        ),
+        (
+            "birth date 30 February",
+            "father_birth_date",
+            json!("1990-02-30"),
+            "date_format",
+        ),
+        (
+            "birth date not a date",
+            "father_birth_date",
+            json!("yesterday"),
+            "date_format",
+        ),
+        (
+            "name of 10 000 characters",
+            "father_name",
+            json!("王".repeat(10_000)),
+            "too_long",
+        ),
+        (
+            "name with script",
+            "father_name",
+            json!("<script>alert(1)</script>"),
+            "name_invalid_characters",
+        ),
+        (
+            "phone with letters",
+            "father_phone",
+            json!("1390013900x"),
+            "mobile_format",
+        ),
     ];
     for (name, field, value, want) in mutations {
         total += 1;
@@ -314,16 +608,25 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             .and_then(|v| v["errors"].as_array().cloned())
             .unwrap_or_default()
             .iter()
-            .map(|e| (e["path"].as_str().unwrap_or_default().to_owned(), e["code"].as_str().unwrap_or_default().to_owned()))
+            .map(|e| {
+                (
+                    e["path"].as_str().unwrap_or_default().to_owned(),
+                    e["code"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
             .collect();
-        let hit = problems.iter().any(|(p, code)| p.ends_with(field) && code == want);
+        let hit = problems
+            .iter()
+            .any(|(p, code)| p.ends_with(field) && code == want);
         if r.status != StatusCode::UNPROCESSABLE_ENTITY || r.code() != "validation_failed" || !hit {
             failures.push(format!("{name}: got {} {:?}, problems {problems:?}; want 422 validation_failed with {field}: {want}", r.status, r.code()));
         }
     }
 
     // Nothing stored.
-    let blobs = std::fs::read_dir(c.state.files_dir.join("blobs")).expect("blobs").count();
+    let blobs = std::fs::read_dir(c.state.files_dir.join("blobs"))
+        .expect("blobs")
+        .count();
     let partials: Vec<String> = std::fs::read_dir(c.state.files_dir.join("partial"))
         .expect("partial")
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
@@ -343,7 +646,11 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(blobs, 0, "no file stored");
-    assert_eq!(partials, vec![id], "only the one partial upload the PATCH cases used");
+    assert_eq!(
+        partials,
+        vec![id],
+        "only the one partial upload the PATCH cases used"
+    );
     assert_eq!((applications, drafts), (0, 0));
 }
 
@@ -361,7 +668,10 @@ async fn a_jpeg_with_data_after_its_end_is_refused() {
     assert_eq!(r.status, StatusCode::CREATED, "zero padding is fine: {r:?}");
     bytes.extend_from_slice(b"<script>");
     let r = upload_file(&c.state, &token, &bytes, &jpeg_named()).await;
-    assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "upload_corrupt"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "upload_corrupt")
+    );
 }
 
 /// Regression: a submission over the 1 MiB body limit (read as bytes, for the idempotency
@@ -373,14 +683,21 @@ async fn rejections_of_the_framework_carry_a_code_too() {
     let huge = vec![b' '; 2 * 1024 * 1024];
     let mut r = req(Method::POST, "/api/applications", Some(&token), None);
     *r.body_mut() = Body::from(huge);
-    r.headers_mut().insert("idempotency-key", "k".parse().expect("header"));
+    r.headers_mut()
+        .insert("idempotency-key", "k".parse().expect("header"));
     let resp = send(&c.state, r).await;
-    assert_eq!((resp.status, resp.code().as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"));
+    assert_eq!(
+        (resp.status, resp.code().as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
     let resp = common::get(&c.state, "/api/applications/%FF%FE", Some(&token)).await;
     assert!(resp.status.is_client_error(), "{resp:?}");
     assert!(!resp.code().is_empty());
     let resp = send(&c.state, req(Method::PUT, "/api/services", None, None)).await;
-    assert_eq!((resp.status, resp.code().as_str()), (StatusCode::METHOD_NOT_ALLOWED, "route_not_found"));
+    assert_eq!(
+        (resp.status, resp.code().as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "route_not_found")
+    );
 }
 
 /// Regression: a file name in `Upload-Metadata` was taken as is: a path such as
@@ -391,5 +708,8 @@ async fn a_path_as_a_file_name_is_refused() {
     let token = login(&c.state).await;
     let meta = format!("filename {}", b64(b"../../etc/passwd"));
     let r = upload_file(&c.state, &token, &jpeg(4, 4), &meta).await;
-    assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "tus_header_invalid"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "tus_header_invalid")
+    );
 }

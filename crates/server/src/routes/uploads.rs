@@ -213,6 +213,7 @@ fn expiry_headers(up_expires_at: i64) -> (HeaderName, HeaderValue) {
     security(("bearer" = []), ("cookie" = [])),
     params(
         ("id" = String, Path, description = "Upload id"),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
         ("X-HTTP-Method-Override" = String, Header, description = "`PATCH`, `HEAD` or `DELETE`"),
     ),
     responses((status = 204, description = "As the overridden method"), (status = 405, description = "No override", body = ApiErrorBody)))]

@@ -438,7 +438,9 @@ impl TusClient {
                     .and_then(|o| o.parse().ok())
                     .ok_or("204 without Upload-Offset")?,
             )),
-            Ok(r) if [400, 408, 409, 423].contains(&r.status) && r.code() != "tus_header_invalid" => {
+            Ok(r)
+                if [400, 408, 409, 423].contains(&r.status) && r.code() != "tus_header_invalid" =>
+            {
                 Ok(None)
             }
             Ok(r) => Err(format!("PATCH answered {}: {}", r.status, r.code())),
@@ -454,7 +456,11 @@ impl TusClient {
     ///
     /// # Errors
     /// The server refused, or `max_requests` was not enough.
-    pub async fn upload(&self, data: &[u8], check: impl FnMut(&str, u64)) -> Result<UploadRun, String> {
+    pub async fn upload(
+        &self,
+        data: &[u8],
+        check: impl FnMut(&str, u64),
+    ) -> Result<UploadRun, String> {
         let mut run = UploadRun::default();
         let id = self.create(data.len(), &mut run).await?;
         self.resume(&id, data, 0, run, check).await
@@ -478,10 +484,13 @@ impl TusClient {
         while offset < len {
             requests += 1;
             if requests > self.max_requests {
-                return Err(format!("gave up after {requests} requests at {offset}/{len}"));
+                return Err(format!(
+                    "gave up after {requests} requests at {offset}/{len}"
+                ));
             }
             let end = (offset + self.chunk as u64).min(len);
-            let chunk = &data[usize::try_from(offset).unwrap_or(0)..usize::try_from(end).unwrap_or(0)];
+            let chunk =
+                &data[usize::try_from(offset).unwrap_or(0)..usize::try_from(end).unwrap_or(0)];
             match self.patch(id, offset, chunk, &mut run).await? {
                 Some(o) => offset = o,
                 None => {

@@ -193,12 +193,7 @@ async fn connection(client: TcpStream, upstream: SocketAddr, plan: Plan) {
     }
 }
 
-async fn pump(
-    from: &mut OwnedReadHalf,
-    to: &mut OwnedWriteHalf,
-    plan: Plan,
-    upward: bool,
-) -> End {
+async fn pump(from: &mut OwnedReadHalf, to: &mut OwnedWriteHalf, plan: Plan, upward: bool) -> End {
     let mut buf = vec![0u8; 16 * 1024];
     let mut sent: u64 = 0;
     let limit = match plan.fault {
@@ -207,9 +202,11 @@ async fn pump(
     };
     let swallow = !upward && plan.fault == Fault::DropResponses;
     // Small reads under a bandwidth cap, so the cap is smooth rather than bursty.
-    let read_max = plan
-        .bandwidth
-        .map_or(buf.len(), |bw| usize::try_from(bw / 20).unwrap_or(buf.len()).clamp(1, buf.len()));
+    let read_max = plan.bandwidth.map_or(buf.len(), |bw| {
+        usize::try_from(bw / 20)
+            .unwrap_or(buf.len())
+            .clamp(1, buf.len())
+    });
     loop {
         let n = match from.read(&mut buf[..read_max]).await {
             Ok(0) => {
