@@ -106,7 +106,8 @@ impl LiveServer {
             .arg("--admin-token")
             .arg(ADMIN)
             .args(&self.args)
-            .env("RUST_LOG", "info")
+            // Everything the server and its libraries log, so a privacy check sees it all.
+            .env("RUST_LOG", "debug")
             .env_remove("ONETHING_STATIC_DIR")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
