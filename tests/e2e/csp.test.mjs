@@ -86,22 +86,26 @@ test('every route, the whole wizard with a photo, and tracking: 0 violations', a
       }
       await next(page, /\/(page\/[^/]+|materials|check)$/);
     }
-    // The task list, reached from the wizard's own link, and back.
+    // The task list, through the wizard's own link (in-app navigation keeps the draft), and back.
     const here = page.url();
-    await page.goto(new URL(`/apply/${id}/tasks`, server.url).href);
+    await page.locator(`a[href$="/apply/${id}/tasks"]`).first().click();
+    await page.waitForURL(/tasks$/);
     await page.locator('main h1').first().waitFor();
-    await page.goto(here);
+    await page.goBack();
+    await page.waitForURL(here);
     await page.locator('main h1').first().waitFor();
     if (page.url().endsWith('/materials')) {
       for (const [mid, choice] of Object.entries(example.materials)) {
         if (!(await present(page, `#material-${mid}`))) continue;
-        // A photo for every material that takes one, so the upload path (workers, blob: URLs,
-        // previews) runs under the policy too.
-        const accepts = def.materials.find((m) => m.id === mid).accept;
-        if (accepts.includes('image/jpeg') && (await present(page, `#material-${mid}-upload`))) {
+        // The example's photos (workers, blob: URLs and previews run under the policy too).
+        if (choice.kind === 'upload') {
           await page.locator(`#material-${mid}-upload`).check();
-          await page.locator(`#material-${mid}-page-0`).setInputFiles(await jpeg(page));
-          await page.locator(`#material-${mid} .photo-page`).first().getByText('已上传').waitFor();
+          for (let i = 0; i < choice.upload_ids.length; i++) {
+            // The page's file input: "from the album" where the picker offers camera and album.
+            await page.locator(`input#material-${mid}-page-${i}-album, input#material-${mid}-page-${i}`)
+              .first().setInputFiles(await jpeg(page));
+            await page.locator(`#material-${mid}`).getByText('已上传').nth(i).waitFor();
+          }
           continue;
         }
         const satisfier = { e_licence: 'e-licence', commitment: 'commitment', deferred: 'deferred', at_window: 'at-window', upload: 'upload' }[choice.kind];

@@ -24,9 +24,9 @@ const SCHEMATHESIS: &str = "4.32.5";
 /// Full counts, unless already set in the environment.
 const COUNTS: [(&str, &str); 6] = [
     // Uploads per size (1 KiB, 1 MiB; a quarter as many of 20 MiB), each cut 1–3 times.
-    ("ONETHING_SOAK_UPLOADS", "60"),
+    ("ONETHING_SOAK_UPLOADS", "120"),
     // SIGKILLs of the server during a 20 MiB upload.
-    ("ONETHING_SOAK_KILLS", "5"),
+    ("ONETHING_SOAK_KILLS", "20"),
     ("ONETHING_SOAK_SUBMISSIONS", "1000"),
     // SIGKILLs of the server while submissions run.
     ("ONETHING_SOAK_SUBMIT_KILLS", "10"),
@@ -113,7 +113,8 @@ fn native(root: &Path, out_dir: &Path, figures: &mut Vec<String>) -> Result<bool
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         writeln!(log, "{line}")?;
-        if let Some(f) = line.strip_prefix("figure: ") {
+        // `--quiet` prints a test's progress dot on the same line, before what it printed.
+        if let Some((_, f)) = line.split_once("figure: ") {
             println!("  {f}");
             figures.push(f.to_owned());
         }

@@ -6,7 +6,16 @@
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+
+/// Base64 as clients write it: padding optional, and unused bits of the last character
+/// ignored (RFC 4648 §3.5 allows decoders to); what matters is the bytes it spells.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// Longest `Upload-Metadata` we accept, in bytes: file name and type need far less, and a
 /// header of megabytes would only be stored and echoed back.
@@ -40,7 +49,7 @@ pub fn parse_metadata(raw: &str) -> Option<HashMap<String, Option<Vec<u8>>>> {
             .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()))?;
         let value = match parts.next() {
             None | Some("") => None,
-            Some(v) => Some(STANDARD.decode(v).ok()?),
+            Some(v) => Some(LENIENT.decode(v).ok()?),
         };
         if parts.next().is_some() || out.insert(key.to_owned(), value).is_some() {
             return None;
@@ -101,7 +110,7 @@ pub fn parse_checksum(raw: &[u8]) -> Result<(Algorithm, Vec<u8>), ChecksumError>
         "sha256" => Algorithm::Sha256,
         _ => return Err(ChecksumError::Unsupported),
     };
-    let digest = STANDARD
+    let digest = LENIENT
         .decode(digest.trim())
         .map_err(|_| ChecksumError::Malformed)?;
     let want = match algo {
@@ -116,6 +125,8 @@ pub fn parse_checksum(raw: &[u8]) -> Result<(Algorithm, Vec<u8>), ChecksumError>
 
 #[cfg(test)]
 mod tests {
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     #[test]

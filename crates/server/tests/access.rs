@@ -84,6 +84,7 @@ fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn user_b_with_user_as_ids_succeeds_nowhere() {
     let c = ctx().await;
     let alice = login(&c.state).await;

@@ -145,6 +145,33 @@ fn random_fault(rng: &mut Rng, request_bytes: u64) -> (Fault, &'static str) {
     }
 }
 
+/// Sends `payload` through `addr` and reads what comes back until `wait` passes in silence,
+/// the connection ends, or everything is echoed: (bytes back, how it ended, time taken).
+async fn exchange(
+    addr: std::net::SocketAddr,
+    payload: &[u8],
+    wait: Duration,
+) -> (Vec<u8>, std::io::Result<()>, Duration) {
+    let start = Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let _ = s.write_all(payload).await;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let end = loop {
+        match tokio::time::timeout(wait, s.read(&mut buf)).await {
+            Err(_) | Ok(Ok(0)) => break Ok(()),
+            Ok(Ok(n)) => {
+                got.extend_from_slice(&buf[..n]);
+                if got.len() == payload.len() {
+                    break Ok(());
+                }
+            }
+            Ok(Err(e)) => break Err(e),
+        }
+    };
+    (got, end, start.elapsed())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_proxy_injects_each_fault() {
     // An echo server as upstream makes each fault's effect exact.
@@ -161,31 +188,6 @@ async fn the_proxy_injects_each_fault() {
         }
     });
     let proxy = FaultProxy::start(upstream).await;
-    async fn exchange(
-        addr: std::net::SocketAddr,
-        payload: &[u8],
-        wait: Duration,
-    ) -> (Vec<u8>, std::io::Result<()>, Duration) {
-        let start = Instant::now();
-        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        let _ = s.write_all(payload).await;
-        let mut got = Vec::new();
-        let mut buf = [0u8; 4096];
-        let end = loop {
-            match tokio::time::timeout(wait, s.read(&mut buf)).await {
-                Err(_) => break Ok(()),
-                Ok(Ok(0)) => break Ok(()),
-                Ok(Ok(n)) => {
-                    got.extend_from_slice(&buf[..n]);
-                    if got.len() == payload.len() {
-                        break Ok(());
-                    }
-                }
-                Ok(Err(e)) => break Err(e),
-            }
-        };
-        (got, end, start.elapsed())
-    }
     let payload = vec![7u8; 64 * KIB];
 
     let (got, _, _) = exchange(proxy.addr, &payload, Duration::from_secs(2)).await;
@@ -303,34 +305,34 @@ async fn uploads_cut_at_random_bytes_resume_byte_identical() {
 /// the old offset is refused (409) and writes nothing; the HEAD offset is the committed one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_lost_response_after_a_committed_chunk_never_duplicates_bytes() {
-    let l = live(&[]).await;
-    let token = l.server.login().await;
+    let setup = live(&[]).await;
+    let token = setup.server.login().await;
     let original = pdf(MIB, &mut Rng(seed() + 1));
-    let c = client(&l, &token, MIB / 2, Duration::from_secs(3));
+    let tus = client(&setup, &token, MIB / 2, Duration::from_secs(3));
     let mut run = UploadRun::default();
-    let id = c.create(original.len(), &mut run).await.expect("created");
-    l.proxy.push(Plan::fault(Fault::DropResponses));
+    let id = tus.create(original.len(), &mut run).await.expect("created");
+    setup.proxy.push(Plan::fault(Fault::DropResponses));
     let half = &original[..MIB / 2];
     assert_eq!(
-        c.patch(&id, 0, half, &mut run).await.expect("no refusal"),
+        tus.patch(&id, 0, half, &mut run).await.expect("no refusal"),
         None,
         "the answer is lost"
     );
     assert_eq!(run.transport_failures, 1);
-    let offset = c.head(&id, &mut run).await.expect("head");
+    let offset = tus.head(&id, &mut run).await.expect("head");
     assert_eq!(offset, (MIB / 2) as u64, "the chunk was committed");
     // A naive client sends the same chunk again at 0: refused, nothing appended.
-    let h = vec![
+    let headers = vec![
         ("tus-resumable", "1.0.0".to_owned()),
         ("authorization", format!("Bearer {token}")),
         ("upload-offset", "0".to_owned()),
         ("content-type", "application/offset+octet-stream".to_owned()),
     ];
     let r = live::request(
-        l.proxy.addr,
+        setup.proxy.addr,
         "PATCH",
         &format!("/api/uploads/{id}"),
-        &h,
+        &headers,
         half,
         Duration::from_secs(3),
     )
@@ -341,22 +343,22 @@ async fn a_lost_response_after_a_committed_chunk_never_duplicates_bytes() {
         (409, "upload_offset_mismatch")
     );
     assert_eq!(r.header("upload-offset"), Some("524288"));
-    match stored(&l.server, &id).await {
+    match stored(&setup.server, &id).await {
         Stored::Partial(b) => assert_eq!(b, half, "exactly the committed bytes"),
         Stored::Complete { .. } => panic!("not complete yet"),
     }
-    let run = c
+    let run = tus
         .resume(
             &id,
             &original,
             offset,
             run,
-            offset_check(&l.server.data, &original),
+            offset_check(&setup.server.data, &original),
         )
         .await
         .expect("resumed");
     assert_eq!(run.id, id);
-    assert_identical(&l.server, &id, &sha256_hex(&original)).await;
+    assert_identical(&setup.server, &id, &sha256_hex(&original)).await;
 }
 
 /// SIGKILL during a 20 MiB upload (at a random moment, bandwidth-capped so it is mid-body),
@@ -433,7 +435,7 @@ async fn a_stalled_patch_frees_the_upload_for_a_resume() {
     // Stalls after 100 KiB and holds the connection for a minute.
     l.proxy.push(Plan::fault(Fault::StallAfter(
         100 * 1024,
-        Duration::from_secs(60),
+        Duration::from_mins(1),
     )));
     let start = Instant::now();
     let run = c

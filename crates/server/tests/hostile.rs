@@ -13,11 +13,18 @@ use common::{Resp, ctx, jpeg, login, req, send, tus};
 use onething_server::AppState;
 use serde_json::json;
 
+/// A tus creation case: name, headers, expected status and code.
+type TusCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16, &'a str);
+/// A PATCH case: name, headers, body, expected status and code.
+type PatchCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+/// A JSON case: name, method, path, body, expected status and code.
+type JsonCase<'a> = (&'a str, Method, &'a str, Vec<u8>, u16, &'a str);
+
 /// One hostile case: what is sent, and the status and code it must get.
-struct Case {
-    name: &'static str,
+struct Case<'a> {
+    name: &'a str,
     status: u16,
-    code: &'static str,
+    code: &'a str,
 }
 
 fn b64(s: &[u8]) -> String {
@@ -65,7 +72,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     b
 }
 
-fn files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+fn hostile_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let mut jpeg_html = jpeg(10, 10);
     jpeg_html.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
     let mut png_zip = png(10, 10);
@@ -126,7 +133,7 @@ fn files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ]
 }
 
-fn expect(r: &Resp, case: &Case, failures: &mut Vec<String>) {
+fn expect(r: &Resp, case: &Case<'_>, failures: &mut Vec<String>) {
     let code = serde_json::from_slice::<serde_json::Value>(&r.body)
         .ok()
         .and_then(|v| v["code"].as_str().map(str::to_owned))
@@ -157,25 +164,27 @@ fn tus_req(
     b.body(Body::from(body.to_vec())).expect("request")
 }
 
-#[tokio::test]
-async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
-    let c = ctx().await;
-    let token = login(&c.state).await;
-    let mut failures = Vec::new();
+/// Files that are not what they claim, or carry another file.
+async fn files(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
     let mut total = 0;
-
     // Files.
-    for (name, bytes, code) in files() {
+    for (name, bytes, code) in hostile_files() {
         total += 1;
-        let r = upload_file(&c.state, &token, &bytes, &jpeg_named()).await;
+        let r = upload_file(state, token, &bytes, &jpeg_named()).await;
         let status = if bytes.is_empty() || code.starts_with("upload_") {
             422
         } else {
             400
         };
-        expect(&r, &Case { name, status, code }, &mut failures);
+        expect(&r, &Case { name, status, code }, failures);
     }
 
+    total
+}
+
+/// Names in `Upload-Metadata` that are paths, overlong, or control characters.
+async fn names(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
+    let mut total = 0;
     // Names in Upload-Metadata.
     let long = "a".repeat(300) + ".jpg";
     for (name, filename) in [
@@ -197,7 +206,7 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
         } else {
             format!("filename {}", b64(filename))
         };
-        let r = upload_file(&c.state, &token, &jpeg(4, 4), &meta).await;
+        let r = upload_file(state, token, &jpeg(4, 4), &meta).await;
         expect(
             &r,
             &Case {
@@ -205,14 +214,21 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
                 status: 400,
                 code: "tus_header_invalid",
             },
-            &mut failures,
+            failures,
         );
     }
 
+    total
+}
+
+/// Malformed tus creation requests.
+#[expect(clippy::too_many_lines, reason = "a table of cases")]
+async fn creation(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
+    let mut total = 0;
     // Malformed tus requests on creation.
     let too_big = (26 * 1024 * 1024).to_string();
     let long_meta = format!("k {}", b64(&vec![b'x'; 5000]));
-    let creation: Vec<(&str, Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<TusCase<'_>> = vec![
         (
             "oversize Upload-Length",
             vec![("upload-length", too_big.as_str())],
@@ -311,14 +327,14 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             "tus_header_invalid",
         ),
     ];
-    for (name, headers, status, code) in creation {
+    for (name, headers, status, code) in cases {
         total += 1;
         let r = send(
-            &c.state,
-            tus_req(Method::POST, "/api/uploads/", &token, &headers, b"abcd"),
+            state,
+            tus_req(Method::POST, "/api/uploads/", token, &headers, b"abcd"),
         )
         .await;
-        expect(&r, &Case { name, status, code }, &mut failures);
+        expect(&r, &Case { name, status, code }, failures);
     }
     for (name, version) in [
         ("no Tus-Resumable", None),
@@ -333,7 +349,7 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
         if let Some(v) = version {
             b = b.header("tus-resumable", v);
         }
-        let r = send(&c.state, b.body(Body::empty()).expect("request")).await;
+        let r = send(state, b.body(Body::empty()).expect("request")).await;
         expect(
             &r,
             &Case {
@@ -341,16 +357,22 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
                 status: 412,
                 code: "tus_version_unsupported",
             },
-            &mut failures,
+            failures,
         );
     }
 
+    total
+}
+
+/// Malformed PATCH requests on a real partial upload (whose id it returns): none may write a byte.
+async fn patches(state: &AppState, token: &str, failures: &mut Vec<String>) -> (usize, String) {
+    let mut total = 0;
     // Malformed PATCH requests on a real partial upload: none may write a byte.
-    let id = common::create_upload(&c.state, &token, 64).await;
+    let id = common::create_upload(state, token, 64).await;
     let uri = format!("/api/uploads/{id}");
     let octets = ("content-type", "application/offset+octet-stream");
     let wrong_sha = format!("sha256 {}", b64(&[0u8; 32]));
-    let patches: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<PatchCase<'_>> = vec![
         (
             "PATCH without Upload-Offset",
             vec![octets],
@@ -405,7 +427,7 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             "upload_not_found",
         ),
     ];
-    for (name, headers, body, status, code) in patches {
+    for (name, headers, body, status, code) in cases {
         total += 1;
         let target = if name.contains("unknown") {
             "/api/uploads/..%2F..%2Fonething.sqlite".to_owned()
@@ -413,20 +435,27 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             uri.clone()
         };
         let r = send(
-            &c.state,
-            tus_req(Method::PATCH, &target, &token, &headers, &body),
+            state,
+            tus_req(Method::PATCH, &target, token, &headers, &body),
         )
         .await;
-        expect(&r, &Case { name, status, code }, &mut failures);
+        expect(&r, &Case { name, status, code }, failures);
     }
-    let (_, offset) = common::head_offset(&c.state, &id, &token).await;
+    let (_, offset) = common::head_offset(state, &id, token).await;
     assert_eq!(offset, Some(0), "no malformed PATCH wrote anything");
 
+    (total, id)
+}
+
+/// Malformed JSON and oversize bodies.
+#[expect(clippy::too_many_lines, reason = "a table of cases")]
+async fn json_bodies(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
+    let mut total = 0;
     // Malformed JSON and oversize bodies.
     let deep = "[".repeat(100_000);
     let huge =
         json!({ "service_id": "newborn", "data": { "x": "汉".repeat(400_000) } }).to_string();
-    let json_cases: Vec<(&str, Method, &str, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<JsonCase<'_>> = vec![
         (
             "truncated JSON draft",
             Method::POST,
@@ -508,10 +537,10 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             "invalid_body",
         ),
     ];
-    for (name, method, uri, body, status, code) in json_cases {
+    for (name, method, uri, body, status, code) in cases {
         total += 1;
         let r = send(
-            &c.state,
+            state,
             Request::builder()
                 .method(method)
                 .uri(uri)
@@ -522,18 +551,18 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
                 .expect("request"),
         )
         .await;
-        expect(&r, &Case { name, status, code }, &mut failures);
+        expect(&r, &Case { name, status, code }, failures);
     }
     total += 1;
     let mut r = req(
         Method::POST,
         "/api/applications",
-        Some(&token),
+        Some(token),
         Some(json!({})),
     );
     r.headers_mut()
         .insert("idempotency-key", "k".repeat(300).parse().expect("header"));
-    let resp = send(&c.state, r).await;
+    let resp = send(state, r).await;
     expect(
         &resp,
         &Case {
@@ -541,9 +570,15 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             status: 400,
             code: "idempotency_key_missing",
         },
-        &mut failures,
+        failures,
     );
 
+    total
+}
+
+/// Invalid values inside a well-formed submission: the engine's codes, per field.
+async fn values(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
+    let mut total = 0;
     // Invalid values inside a well-formed submission: the engine's codes, per field.
     let example: serde_json::Value =
         serde_json::from_str(include_str!("../../../services/examples/newborn.json"))
@@ -602,7 +637,7 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
         total += 1;
         let mut app = example.clone();
         app["answers"][field] = value;
-        let r = common::submit(&c.state, &token, &format!("k-{name}"), &app).await;
+        let r = common::submit(state, token, &format!("k-{name}"), &app).await;
         let problems: Vec<(String, String)> = serde_json::from_slice::<serde_json::Value>(&r.body)
             .ok()
             .and_then(|v| v["errors"].as_array().cloned())
@@ -622,6 +657,24 @@ async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
             failures.push(format!("{name}: got {} {:?}, problems {problems:?}; want 422 validation_failed with {field}: {want}", r.status, r.code()));
         }
     }
+
+    total
+}
+
+#[tokio::test]
+async fn every_hostile_input_gets_a_4xx_with_its_code_and_nothing_is_stored() {
+    let c = ctx().await;
+    let token = login(&c.state).await;
+    let mut failures = Vec::new();
+    let mut total = 0;
+
+    total += files(&c.state, &token, &mut failures).await;
+    total += names(&c.state, &token, &mut failures).await;
+    total += creation(&c.state, &token, &mut failures).await;
+    let (n, id) = patches(&c.state, &token, &mut failures).await;
+    total += n;
+    total += json_bodies(&c.state, &token, &mut failures).await;
+    total += values(&c.state, &token, &mut failures).await;
 
     // Nothing stored.
     let blobs = std::fs::read_dir(c.state.files_dir.join("blobs"))

@@ -57,6 +57,7 @@ fn the_contract_puts_no_personal_data_in_urls() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn a_whole_session_logs_no_id_number_phone_or_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let services = dir.path().join("services");

@@ -258,11 +258,19 @@ fn constrain_header(p: &mut utoipa::openapi::path::Parameter) {
                 .max_length(Some(255))
                 .pattern(Some("^[!-~]+$"))
         }),
+        // The digest's base64 has its algorithm's length: 28 characters for SHA-1, 44 for SHA-256.
+        "Upload-Checksum" => string(|b| {
+            b.pattern(Some(
+                "^(sha1 [A-Za-z0-9+/]{27}=|sha256 [A-Za-z0-9+/]{43}=)$",
+            ))
+        }),
         "If-Match" => string(|b| b.pattern(Some(r#"^(\*|(W/)?"[0-9]+")$"#))),
         _ => return,
     };
     p.schema = Some(schema);
-    p.required = utoipa::openapi::Required::True;
+    if p.name != "Upload-Checksum" {
+        p.required = utoipa::openapi::Required::True;
+    }
 }
 
 /// The document as pretty JSON with a trailing newline (the committed file's form).

@@ -216,7 +216,20 @@ fn expiry_headers(up_expires_at: i64) -> (HeaderName, HeaderValue) {
         ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
         ("X-HTTP-Method-Override" = String, Header, description = "`PATCH`, `HEAD` or `DELETE`"),
     ),
-    responses((status = 204, description = "As the overridden method"), (status = 405, description = "No override", body = ApiErrorBody)))]
+    responses(
+        (status = 200, description = "As `HEAD`"),
+        (status = 204, description = "As `PATCH` or `DELETE`"),
+        (status = 400, description = "`tus_header_invalid`", body = ApiErrorBody),
+        (status = 404, description = "`upload_not_found`", body = ApiErrorBody),
+        (status = 405, description = "No override", body = ApiErrorBody),
+        (status = 409, description = "`upload_offset_mismatch`, `upload_not_usable`", body = ApiErrorBody),
+        (status = 410, description = "`upload_gone`", body = ApiErrorBody),
+        (status = 413, description = "`upload_too_large`", body = ApiErrorBody),
+        (status = 415, description = "`upload_content_type`", body = ApiErrorBody),
+        (status = 422, description = "Complete but refused", body = ApiErrorBody),
+        (status = 423, description = "`upload_locked`", body = ApiErrorBody),
+        (status = 460, description = "`checksum_mismatch`", body = ApiErrorBody),
+    ))]
 pub async fn post_with_override(
     state: State<AppState>,
     caller: Caller,

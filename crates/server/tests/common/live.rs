@@ -55,10 +55,13 @@ pub fn pdf(len: usize, rng: &mut Rng) -> Vec<u8> {
 
 /// SHA-256 as lowercase hex.
 pub fn sha256_hex(b: &[u8]) -> String {
+    use std::fmt::Write as _;
     sha2::Sha256::digest(b)
         .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
 }
 
 /// A server process on a data directory it keeps across restarts.
@@ -492,12 +495,11 @@ impl TusClient {
             let end = (offset + self.chunk as u64).min(len);
             let chunk =
                 &data[usize::try_from(offset).unwrap_or(0)..usize::try_from(end).unwrap_or(0)];
-            match self.patch(id, offset, chunk, &mut run).await? {
-                Some(o) => offset = o,
-                None => {
-                    offset = self.head(id, &mut run).await?;
-                    check(id, offset);
-                }
+            if let Some(o) = self.patch(id, offset, chunk, &mut run).await? {
+                offset = o;
+            } else {
+                offset = self.head(id, &mut run).await?;
+                check(id, offset);
             }
         }
         Ok(run)
