@@ -91,7 +91,9 @@ async fn submit_until_answered(
     key: &str,
     body: &str,
     deadline: Duration,
-) -> Told {
+) -> (Told, bool, bool) {
+    // Whether some attempt ended without the client knowing what the server did.
+    let mut unknown = false;
     let start = Instant::now();
     let mut backoff = Duration::from_millis(20);
     while start.elapsed() < deadline {
@@ -113,29 +115,33 @@ async fn submit_until_answered(
         .await;
         match r {
             Ok(r) if r.status == 201 => {
-                if r.header("idempotent-replayed") == Some("true") {
+                let replayed = r.header("idempotent-replayed") == Some("true");
+                if replayed {
                     counters.replays.fetch_add(1, Ordering::Relaxed);
                 }
                 let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
-                return Told::Created(v["id"].as_str().expect("id").to_owned());
+                let id = v["id"].as_str().expect("id").to_owned();
+                return (Told::Created(id), unknown, replayed);
             }
             Ok(r) if r.status == 409 && r.code() == "idempotency_request_in_flight" => {
                 counters.in_flight.fetch_add(1, Ordering::Relaxed);
             }
             // A timeout (408) says nothing about the outcome: retry.
-            Ok(r) if r.status == 408 => {}
+            Ok(r) if r.status == 408 => unknown = true,
             Ok(r) if r.status >= 500 => {
+                unknown = true;
                 counters.server_errors.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(r) => return Told::Refused(r.status, r.code()),
+            Ok(r) => return (Told::Refused(r.status, r.code()), unknown, false),
             Err(_) => {
+                unknown = true;
                 counters.transport_failures.fetch_add(1, Ordering::Relaxed);
             }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_millis(500));
     }
-    Told::Unknown
+    (Told::Unknown, unknown, false)
 }
 
 async fn small_upload(addr: SocketAddr, token: &str) -> String {
@@ -222,7 +228,7 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
                 body["answers"]["applicant_name"] = serde_json::Value::from(who.clone());
                 let body = body.to_string();
                 let key = format!("key-{c}-{i}-{}", rng.lock().await.next_u64());
-                let t = submit_until_answered(
+                let (t, unknown, replayed) = submit_until_answered(
                     &proxy,
                     &rng,
                     &counters,
@@ -232,13 +238,13 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
                     Duration::from_secs(30),
                 )
                 .await;
-                told.push((who, t));
+                told.push((who, (t, unknown, replayed)));
                 i += clients;
             }
             told
         }));
     }
-    let mut told: HashMap<String, Told> = HashMap::new();
+    let mut told: HashMap<String, (Told, bool, bool)> = HashMap::new();
     for t in tasks {
         told.extend(t.await.expect("client task"));
     }
@@ -264,9 +270,20 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
     }
     let (mut lost, mut duplicate, mut unexpected) = (0u64, 0u64, 0u64);
     let (mut created, mut refused, mut unknown_present, mut unknown_absent) = (0u64, 0, 0, 0);
+    // Submissions with an attempt whose outcome the client did not learn (cut, reset, answer
+    // lost, timeout): already present (the retry's answer was a replay) or not yet (the retry
+    // created it).
+    let (mut was_unknown_present, mut was_unknown_absent) = (0u64, 0u64);
     let mut problems = Vec::new();
-    for (who, t) in &told {
+    for (who, (t, was_unknown, replayed)) in &told {
         let ids = stored.get(who).cloned().unwrap_or_default();
+        if *was_unknown {
+            if *replayed {
+                was_unknown_present += 1;
+            } else {
+                was_unknown_absent += 1;
+            }
+        }
         if ids.len() > 1 {
             duplicate += 1;
             problems.push(format!("{who}: stored {} times", ids.len()));
@@ -302,9 +319,12 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
     let c = &counters;
     println!(
         "figure: submissions: {} tried, lost {lost}, duplicate {duplicate}, unexpected {unexpected}; \
-         created {created}, refused {refused}, unknown-but-present {unknown_present}, \
-         unknown-and-absent {unknown_absent}; {} requests, {} transport failures, {} replays, \
-         {} in-flight answers, {} server errors, {} server kills ({:.1} s)",
+         created {created}, refused {refused}; outcome unknown to the client but present \
+         {was_unknown_present} (answered by replay), unknown and absent {was_unknown_absent} \
+         (created by the retry); \
+         never answered: {unknown_present} present, {unknown_absent} absent; {} requests, \
+         {} transport failures, {} replays, {} in-flight answers, {} server errors, \
+         {} server kills ({:.1} s)",
         told.len(),
         c.attempts.load(Ordering::Relaxed),
         c.transport_failures.load(Ordering::Relaxed),

@@ -313,8 +313,8 @@ async fn creation(state: &AppState, token: &str, failures: &mut Vec<String>) -> 
                 ("content-type", "application/offset+octet-stream"),
                 ("upload-checksum", "sha256 AAAA"),
             ],
-            400,
-            "tus_header_invalid",
+            460,
+            "checksum_mismatch",
         ),
         (
             "checksum without digest",

@@ -215,6 +215,7 @@ fn expiry_headers(up_expires_at: i64) -> (HeaderName, HeaderValue) {
         ("id" = String, Path, description = "Upload id"),
         ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
         ("X-HTTP-Method-Override" = String, Header, description = "`PATCH`, `HEAD` or `DELETE`"),
+        ("Upload-Offset" = u64, Header, description = "For `PATCH`: must equal the current offset; ignored by `HEAD` and `DELETE`"),
     ),
     responses(
         (status = 200, description = "As `HEAD`"),
