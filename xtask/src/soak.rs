@@ -83,6 +83,7 @@ fn native(root: &Path, out_dir: &Path, figures: &mut Vec<String>) -> Result<bool
         "exactly_once",
         "access",
         "hostile",
+        "contract",
         "privacy",
         "fuzz",
     ] {

@@ -753,6 +753,38 @@ async fn rejections_of_the_framework_carry_a_code_too() {
     );
 }
 
+/// Regression: a creation-with-upload whose body failed (a checksum mismatch, a cut) answered an
+/// error without `Location` but kept the upload and its partial file: nobody could resume or
+/// delete it until it expired.
+#[tokio::test]
+async fn a_failed_creation_with_upload_leaves_nothing() {
+    let c = ctx().await;
+    let token = login(&c.state).await;
+    let wrong = format!("sha256 {}", b64(&[0u8; 32]));
+    let r = send(
+        &c.state,
+        tus(Method::POST, "/api/uploads/", &token)
+            .header("upload-length", "4")
+            .header("upload-checksum", wrong)
+            .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+            .body(Body::from("abcd"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code().as_str()),
+        (460, "checksum_mismatch")
+    );
+    let partials = std::fs::read_dir(c.state.files_dir.join("partial"))
+        .expect("dir")
+        .count();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads")
+        .fetch_one(&c.state.db)
+        .await
+        .expect("count");
+    assert_eq!((partials, rows), (0, 0));
+}
+
 /// Regression: a file name in `Upload-Metadata` was taken as is: a path such as
 /// `../../etc/passwd` or a terminal escape sequence was stored and echoed to staff tools.
 #[tokio::test]

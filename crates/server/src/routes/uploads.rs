@@ -376,7 +376,20 @@ pub async fn create_upload(
     if with_body || length == 0 {
         let _lock = lock_upload(&state, &id).await?;
         let up = load(&state, &caller, &id).await?;
-        offset = receive(&state, &up, body, checksum).await?;
+        match receive(&state, &up, body, checksum).await {
+            Ok(o) => offset = o,
+            Err(e) => {
+                // An error answer carries no `Location`: the client cannot resume this upload,
+                // so nothing of it is kept (a refused file is already marked and deleted).
+                if let Some(up) = store::uploads::get(&state.db, &id, &caller.account_id).await?
+                    && up.state == "partial"
+                {
+                    remove_files(&state, &up).await?;
+                    store::uploads::delete(&state.db, &id).await?;
+                }
+                return Err(e);
+            }
+        }
     }
     Ok((
         StatusCode::CREATED,
