@@ -238,6 +238,9 @@ pub async fn post_with_override(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
+    // The contract documents `Upload-Offset` on this route: malformed, it is refused whatever
+    // the method, not silently ignored by HEAD and DELETE.
+    header_u64(&headers, "upload-offset")?;
     let method = headers
         .get("x-http-method-override")
         .and_then(|v| v.to_str().ok())
