@@ -201,11 +201,14 @@ fn schemathesis(
     let token = sign_in(addr)?;
     let report = out_dir.join("schemathesis.txt");
     let out = std::fs::File::create(&report)?;
+    // Run from `target/soak/`: schemathesis keeps its cache in the working directory.
     let status = Command::new(st)
-        .current_dir(root)
+        .current_dir(out_dir)
         .arg("--config-file")
         .arg(root.join("xtask/soak/schemathesis.toml"))
-        .args(["run", "docs/openapi.json", "--url"])
+        .arg("run")
+        .arg(root.join("docs/openapi.json"))
+        .arg("--url")
         .arg(format!("http://{addr}"))
         .args(["--header", &format!("Authorization: Bearer {token}")])
         // Signing out would end the run's own session; the route is covered by the API tests.
