@@ -187,3 +187,20 @@ export async function crashableProfile(userDataDir) {
   };
   return { browser, context, kill };
 }
+
+/**
+ * Collects the page's Content-Security-Policy violations (`securitypolicyviolation` events,
+ * reported on every document the context loads) into the returned array. Call before the
+ * first navigation.
+ */
+export async function watchCsp(context) {
+  const violations = [];
+  await context.exposeBinding('__reportCsp', (_source, v) => violations.push(v));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${location.pathname}`
+        + ` (${e.sourceFile || 'document'}:${e.lineNumber}) ${e.sample || ''}`);
+    });
+  });
+  return violations;
+}

@@ -5,11 +5,14 @@
 //!   Chromium, the release build with its size budget, and end-to-end browser tests.
 //! - `size`: build the release SPA and print its first-load size.
 //! - `bench`: build, start the server, and measure size, load, step and upload performance.
+//! - `soak`: the reliability and security figures at full count (faults, exactly-once, access
+//!   control, hostile input, privacy, fuzzing, schemathesis).
 //! - `setup`: only install what is missing.
 
 mod bench;
 mod setup;
 mod size;
+mod soak;
 mod steps;
 
 use std::process::ExitCode;
@@ -24,14 +27,16 @@ fn main() -> ExitCode {
         "test" => steps::test(),
         "size" => steps::size(),
         "bench" => bench::bench(),
+        "soak" => soak::soak(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench | soak | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
                  bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
+                 soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
             );
             return ExitCode::from(2);

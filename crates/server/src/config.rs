@@ -68,6 +68,11 @@ pub struct Config {
     /// Seconds a JSON request may take before it is answered 408.
     #[arg(long, env = "ONETHING_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Seconds a PATCH body may send nothing before the server stops reading it, keeps what
+    /// arrived and frees the upload, so a client on a stalled connection can resume at once on
+    /// a new one instead of waiting for the request timeout.
+    #[arg(long, env = "ONETHING_UPLOAD_IDLE_TIMEOUT", default_value_t = 15)]
+    pub upload_idle_timeout: u64,
     /// Demo mode: every this many seconds, move each open sub-item one step forward.
     #[arg(long, env = "ONETHING_DEMO_ADVANCE_SECS")]
     pub demo_advance_secs: Option<u64>,

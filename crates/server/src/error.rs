@@ -184,8 +184,33 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
+        let Json(mut value) = Json::<serde_json::Value>::from_request(req, state).await?;
+        integral_numbers(&mut value);
+        let value = T::deserialize(value)
+            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
         Ok(JsonBody(value))
+    }
+}
+
+/// Writes numbers like `4.0` as `4`. JSON (RFC 8259 §6) and JSON Schema treat them as the same
+/// integer, and some clients serialise every number with a fraction; serde would refuse them
+/// for integer fields.
+pub fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                #[allow(clippy::cast_possible_truncation)] // integral and below 2^53: exact
+                let i = f as i64;
+                *v = Value::from(i);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 

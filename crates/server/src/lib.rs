@@ -17,6 +17,7 @@ mod spa;
 pub mod state;
 pub mod store;
 pub mod tracking;
+pub mod tus;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;

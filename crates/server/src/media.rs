@@ -132,9 +132,51 @@ pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>), Media
             check(w, h)?;
             bytes
         }
-        Kind::Pdf => bytes,
+        Kind::Pdf => {
+            if pdf_has_active_content(&bytes) {
+                return Err(MediaError::NotAllowed);
+            }
+            bytes
+        }
     };
     Ok((kind, out))
+}
+
+/// `b` without the zero bytes some encoders pad files with.
+fn trim_zero_padding(b: &[u8]) -> &[u8] {
+    let end = b.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
+    &b[..end]
+}
+
+/// Whether a PDF carries what a material never needs and an attacker does: scripts, launch
+/// actions, embedded files (ISO 32000-1 §12.6.4.16, §12.6.4.5, §7.11.4), or HTML that a
+/// browser could be tricked into rendering (a PDF/HTML polyglot). Names in compressed object
+/// streams are not seen; this is a filter in front of the departments' own checks, not a
+/// PDF parser.
+fn pdf_has_active_content(b: &[u8]) -> bool {
+    const NAMES: [&[u8]; 5] = [
+        b"/javascript",
+        b"/js",
+        b"/launch",
+        b"/embeddedfile",
+        b"/richmedia",
+    ];
+    const TAGS: [&[u8]; 4] = [b"<script", b"<html", b"<svg", b"<iframe"];
+    let at = |i: usize, needle: &[u8]| {
+        b.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
+    // A name ends at a delimiter or whitespace (ISO 32000-1 §7.3.5), so `/JSX` is not `/JS`.
+    let name_ends = |i: usize| {
+        b.get(i)
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
+    };
+    // Only positions of `/` and `<` are candidates: a linear pass, fast on large scans.
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'/' => NAMES.iter().any(|n| at(i, n) && name_ends(i + n.len())),
+        b'<' => TAGS.iter().any(|t| at(i, t)),
+        _ => false,
+    })
 }
 
 /// Rewrites a JPEG without its metadata segments; also returns (width, height) from `SOFn`.
@@ -180,7 +222,13 @@ fn clean_jpeg(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
             dims = Some((u32::from(be16(&data[3..5])), u32::from(be16(&data[1..3]))));
         }
         if marker == 0xDA {
-            out.extend_from_slice(&b[i..]);
+            // Everything from the first scan to EOI is image data; bytes after EOI are another
+            // file riding along (a JPEG/HTML or JPEG/ZIP polyglot): refuse them.
+            let rest = trim_zero_padding(&b[i..]);
+            if !rest.ends_with(&[0xFF, 0xD9]) {
+                return Err(MediaError::Corrupt);
+            }
+            out.extend_from_slice(rest);
             break;
         }
         let keep = match marker {
@@ -290,6 +338,10 @@ fn clean_png(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
         }
         i = end;
         if kind == b"IEND" {
+            // Bytes after IEND are another file riding along (a polyglot): refuse them.
+            if !trim_zero_padding(&b[i..]).is_empty() {
+                return Err(MediaError::Corrupt);
+            }
             break;
         }
     }

@@ -82,6 +82,13 @@ impl AppState {
             .execute(&db)
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
+        // One process serves a data directory: nothing is in flight before it starts.
+        let released = crate::store::idempotency::release_all_in_flight(&db)
+            .await
+            .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
+        if released > 0 {
+            tracing::warn!(released, "released submissions cut by the last stop");
+        }
         let blobs = Arc::new(LocalBlobStore::new(files_dir.join("blobs")));
         Ok(AppState {
             catalogue: Arc::new(catalogue),

@@ -119,8 +119,9 @@ pub async fn create_application(
             .with_fields(["Idempotency-Key"])
         })?
         .to_owned();
-    let value: serde_json::Value = serde_json::from_slice(&body)
+    let mut value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
+    crate::error::integral_numbers(&mut value);
     let hash = hex(&Sha256::digest(canonical(&value).as_bytes()));
     let now = state.clock.now();
     match idempotency::begin(&state.db, &caller.account_id, &key, &hash, now).await? {

@@ -52,11 +52,14 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u64>> {
     if raw == "*" {
         return Ok(None);
     }
-    let raw = raw.strip_prefix("W/").unwrap_or(raw);
-    raw.trim_matches('"')
-        .parse()
-        .map(Some)
-        .map_err(|_| missing())
+    let raw = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+    match raw.parse() {
+        Ok(v) => Ok(Some(v)),
+        // Digits too many for any version there can be: well-formed but stale, so 409 (with the
+        // current ETag) rather than "send If-Match".
+        Err(_) if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(u64::MAX)),
+        Err(_) => Err(missing()),
+    }
 }
 
 fn check_service(state: &AppState, service_id: &str) -> Result<()> {

@@ -117,6 +117,43 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(streams)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .fallback(|| async { ApiError::not_found(ErrorCode::RouteNotFound) })
+        .layer(middleware::from_fn(uniform_errors))
+}
+
+/// Every error of the API is `{code, message, fields}`: axum's own rejections (a body over the
+/// limit read as bytes, a path that is not valid UTF-8, a method a route does not have) answer
+/// plain text or nothing, so they are rewritten here with the code their status means.
+async fn uniform_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::BodyTooLarge, "body too large"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::RouteNotFound,
+            "this method is not allowed on this path",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (ErrorCode::RequestTimeout, "the request took too long"),
+        StatusCode::NOT_FOUND => (ErrorCode::RouteNotFound, "not found"),
+        s if s.is_server_error() => {
+            return ApiError::internal(format_args!("unformatted {s} from a layer"))
+                .into_response();
+        }
+        _ => (ErrorCode::InvalidBody, "the request is malformed"),
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    // Keep what the status needs, e.g. `Allow` on 405.
+    if let Some(allow) = res.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 /// Answers 408 `request_timeout` when a handler takes longer than `limit`. Dropping the handler

@@ -49,7 +49,7 @@ use onething_core::api;
         get_openapi,
     ),
     components(schemas(api::ErrorCode, api::ApiErrorBody, api::FieldProblem)),
-    modifiers(&Security),
+    modifiers(&Security, &CommonErrors),
     tags(
         (name = "catalogue", description = "Service definitions"),
         (name = "session", description = "Sign-in with a platform ticket; cookie or bearer token"),
@@ -92,6 +92,222 @@ impl Modify for Security {
                     .build(),
             ),
         );
+    }
+}
+
+/// The errors any operation may answer besides its own, added to every operation so the
+/// contract lists every status a client can get (checked by schemathesis in `cargo xtask
+/// soak`): 401 where a session or the admin token is needed, 400 and 413 where there is a
+/// body, 408 where the request timeout applies, 405 with `Allow` for another method, and 500.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in &mut doc.paths.paths {
+            let is_stream = path.ends_with("/events");
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let r = &mut op.responses.responses;
+                let mut add = |status: &str, text: &str| {
+                    r.entry(status.to_owned()).or_insert_with(|| error(text));
+                };
+                if secured {
+                    add(
+                        "401",
+                        "`unauthenticated` (or `admin_unauthorized` on the admin API)",
+                    );
+                }
+                if has_body {
+                    add("400", "`invalid_body`: not the JSON this endpoint expects");
+                    add("413", "`body_too_large`");
+                }
+                if !is_stream {
+                    add("408", "`request_timeout`");
+                }
+                if path.starts_with("/api/uploads") {
+                    add(
+                        "412",
+                        "`tus_version_unsupported`: `Tus-Resumable` is not `1.0.0`",
+                    );
+                }
+                add(
+                    "405",
+                    "`route_not_found`: another method; `Allow` lists the right ones",
+                );
+                add(
+                    "500",
+                    "`internal`: a fault of the server (details are logged, never sent)",
+                );
+                for p in op.parameters.iter_mut().flatten() {
+                    constrain_header(p);
+                }
+                if path.starts_with("/api/uploads") {
+                    tus_body(op, path);
+                }
+                if path == "/api/applications"
+                    && let Some(body) = op.request_body.as_mut()
+                {
+                    for content in body.content.values_mut() {
+                        content.schema = Some(application_schema());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The shape of `onething_core::Application` (the engine's type, which carries no schema of
+/// its own): what `serde` requires of a submission before the engine checks its rules.
+fn application_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let object = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object));
+    let string = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+    object()
+        .property("service_id", string().min_length(Some(1)))
+        .property("sub_items", ArrayBuilder::new().items(string()))
+        .property("eligibility", object())
+        .property("answers", object())
+        .property(
+            "materials",
+            object().additional_properties(Some(utoipa::openapi::Schema::OneOf(
+                material_choice_schema().build(),
+            ))),
+        )
+        .required("service_id")
+        .description(Some(
+            "`onething_core::Application`; the service's definition decides what is valid",
+        ))
+        .into()
+}
+
+/// tus bodies are raw bytes (`application/offset+octet-stream`, tus 1.0 §PATCH), not the JSON
+/// array of numbers a `Vec<u8>` would document; `POST` with `X-HTTP-Method-Override: PATCH`
+/// carries the same body.
+fn tus_body(op: &mut utoipa::openapi::path::Operation, path: &str) {
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+    use utoipa::openapi::{ContentBuilder, Required};
+    let bytes = || {
+        ContentBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+            ))
+            .build()
+    };
+    if let Some(body) = op.request_body.as_mut() {
+        for (media, content) in &mut body.content {
+            if media == "application/offset+octet-stream" {
+                *content = bytes();
+            }
+        }
+    } else if path == "/api/uploads/{id}"
+        && op
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.name == "X-HTTP-Method-Override")
+    {
+        op.request_body = Some(
+            RequestBodyBuilder::new()
+                .content("application/offset+octet-stream", bytes())
+                .description(Some("For `PATCH`: the bytes at `Upload-Offset`"))
+                .required(Some(Required::True))
+                .build(),
+        );
+    }
+}
+
+/// `onething_core::MaterialChoice`: how one material is provided, tagged by `kind`.
+fn material_choice_schema() -> utoipa::openapi::schema::OneOfBuilder {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    let variant =
+        |kind: &str, field: Option<(&str, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>| {
+            let mut o = ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Object))
+                .property(
+                    "kind",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::Type(Type::String))
+                        .enum_values(Some([kind])),
+                )
+                .required("kind");
+            if let Some((name, schema)) = field {
+                o = o.property(name, schema).required(name);
+            }
+            o
+        };
+    let boolean = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Boolean))
+            .into()
+    };
+    let ids = ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)))
+        .into();
+    OneOfBuilder::new()
+        .item(variant("upload", Some(("upload_ids", ids))))
+        .item(variant("e_licence", Some(("consent", boolean()))))
+        .item(variant("commitment", Some(("accepted", boolean()))))
+        .item(variant("deferred", None))
+        .item(variant("at_window", None))
+}
+
+/// What the server checks of a header, in the schema: a client (or a schema-driven tester)
+/// reading the contract learns the exact values instead of "any string".
+fn constrain_header(p: &mut utoipa::openapi::path::Parameter) {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    use utoipa::openapi::{RefOr, Schema};
+    let string = |build: fn(utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder| {
+        RefOr::T(Schema::Object(
+            build(
+                utoipa::openapi::ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)),
+            )
+            .build(),
+        ))
+    };
+    let schema = match p.name.as_str() {
+        "Tus-Resumable" => string(|b| b.enum_values(Some(["1.0.0"]))),
+        "X-HTTP-Method-Override" => string(|b| b.enum_values(Some(["PATCH", "HEAD", "DELETE"]))),
+        "Idempotency-Key" => string(|b| {
+            b.min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]+$"))
+        }),
+        // An algorithm and a base64 digest (a digest of the wrong length answers 460).
+        "Upload-Checksum" => string(|b| b.pattern(Some("^(sha1|sha256) ([A-Za-z0-9+/]{4})+$"))),
+        "If-Match" => string(|b| b.pattern(Some(r#"^(\*|(W/)?"[0-9]+")$"#))),
+        _ => return,
+    };
+    p.schema = Some(schema);
+    if p.name != "Upload-Checksum" {
+        p.required = utoipa::openapi::Required::True;
     }
 }
 

@@ -103,7 +103,7 @@ pub async fn delete_session(State(state): State<AppState>, caller: Caller) -> Re
 /// DEVELOPMENT ONLY (`--dev-tickets`): plays the app platform. Issues a single-use ticket for
 /// an account with a generated, valid-looking but fake identity (or the fields given).
 #[utoipa::path(post, path = "/api/dev/tickets", tag = "development",
-    request_body(content = DevTicketRequest, description = "All fields optional"),
+    request_body(content = Option<DevTicketRequest>, description = "Optional; so is each field"),
     responses(
         (status = 201, body = DevTicket),
         (status = 404, description = "`dev_tickets_disabled`", body = ApiErrorBody),
@@ -115,11 +115,23 @@ pub async fn create_dev_ticket(
     if !state.config.dev_tickets {
         return Err(ApiError::not_found(ErrorCode::DevTicketsDisabled));
     }
+    let invalid =
+        |e: serde_json::Error| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string());
+    // No body and `null` both mean "all defaults"; anything else must be the object (serde
+    // alone would also read a struct from an array such as `[null, null]`).
     let req: DevTicketRequest = if body.iter().all(u8::is_ascii_whitespace) {
         DevTicketRequest::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?
+        match serde_json::from_slice::<serde_json::Value>(&body).map_err(invalid)? {
+            serde_json::Value::Null => DevTicketRequest::default(),
+            v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(invalid)?,
+            _ => {
+                return Err(ApiError::bad_request(
+                    ErrorCode::InvalidBody,
+                    "the body is a JSON object (or empty)",
+                ));
+            }
+        }
     };
     let now = state.clock.now();
     let mut fresh = identity::fake_account();

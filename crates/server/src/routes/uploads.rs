@@ -11,7 +11,6 @@
 //! On the last byte the file is checked and cleaned by [`crate::media`] and moved to the blob
 //! store under a server-generated name; a refused file answers 422 with a code.
 
-use std::collections::HashMap;
 use std::io::SeekFrom;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
@@ -21,8 +20,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt as _;
 use onething_core::api::{ApiErrorBody, ErrorCode, UploadInfo};
 use sha1::Digest as _;
@@ -32,7 +29,7 @@ use crate::auth::Caller;
 use crate::clock::{hex, http_date, new_id, rfc3339};
 use crate::media::{self, MediaError};
 use crate::store::uploads::Upload;
-use crate::{ApiError, AppState, Result, store};
+use crate::{ApiError, AppState, Result, store, tus};
 
 /// The protocol version we speak.
 pub const TUS_VERSION: &str = "1.0.0";
@@ -77,41 +74,15 @@ fn check_resumable(headers: &HeaderMap) -> Result<()> {
 fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>> {
     match headers.get(name) {
         None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(Some)
-            .ok_or_else(|| {
-                tus_error(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::TusHeaderInvalid,
-                    "not a non-negative integer",
-                    name,
-                )
-            }),
+        Some(v) => tus::parse_u64(v.as_bytes()).map(Some).ok_or_else(|| {
+            tus_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::TusHeaderInvalid,
+                "not a non-negative integer",
+                name,
+            )
+        }),
     }
-}
-
-/// Parses `Upload-Metadata` (tus 1.0 §Upload-Metadata): comma-separated `key[ base64value]`
-/// pairs, keys unique, non-empty, without spaces or commas.
-pub fn parse_metadata(raw: &str) -> Option<HashMap<String, Option<Vec<u8>>>> {
-    let mut out = HashMap::new();
-    if raw.trim().is_empty() {
-        return Some(out);
-    }
-    for pair in raw.split(',') {
-        let mut parts = pair.trim().split(' ');
-        let key = parts.next().filter(|k| !k.is_empty() && k.is_ascii())?;
-        let value = match parts.next() {
-            None | Some("") => None,
-            Some(v) => Some(STANDARD.decode(v).ok()?),
-        };
-        if parts.next().is_some() || out.insert(key.to_owned(), value).is_some() {
-            return None;
-        }
-    }
-    Some(out)
 }
 
 /// A requested `Upload-Checksum` (tus 1.0 §Checksum): algorithm and expected digest.
@@ -125,21 +96,18 @@ impl Checksum {
         let Some(raw) = headers.get("upload-checksum") else {
             return Ok(None);
         };
-        let bad = || {
-            tus_error(
+        match tus::parse_checksum(raw.as_bytes()) {
+            Ok((tus::Algorithm::Sha1, want)) => Ok(Some(Checksum::Sha1(sha1::Sha1::new(), want))),
+            Ok((tus::Algorithm::Sha256, want)) => {
+                Ok(Some(Checksum::Sha256(sha2::Sha256::new(), want)))
+            }
+            Err(tus::ChecksumError::Malformed) => Err(tus_error(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::TusHeaderInvalid,
                 "Upload-Checksum is `<algorithm> <base64 digest>`",
                 "Upload-Checksum",
-            )
-        };
-        let raw = raw.to_str().map_err(|_| bad())?;
-        let (algo, digest) = raw.trim().split_once(' ').ok_or_else(bad)?;
-        let digest = STANDARD.decode(digest.trim()).map_err(|_| bad())?;
-        match algo {
-            "sha1" => Ok(Some(Checksum::Sha1(sha1::Sha1::new(), digest))),
-            "sha256" => Ok(Some(Checksum::Sha256(sha2::Sha256::new(), digest))),
-            _ => Err(tus_error(
+            )),
+            Err(tus::ChecksumError::Unsupported) => Err(tus_error(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::ChecksumAlgorithmUnsupported,
                 "supported: sha1, sha256",
@@ -245,9 +213,24 @@ fn expiry_headers(up_expires_at: i64) -> (HeaderName, HeaderValue) {
     security(("bearer" = []), ("cookie" = [])),
     params(
         ("id" = String, Path, description = "Upload id"),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
         ("X-HTTP-Method-Override" = String, Header, description = "`PATCH`, `HEAD` or `DELETE`"),
+        ("Upload-Offset" = u64, Header, description = "For `PATCH`: must equal the current offset; ignored by `HEAD` and `DELETE`"),
     ),
-    responses((status = 204, description = "As the overridden method"), (status = 405, description = "No override", body = ApiErrorBody)))]
+    responses(
+        (status = 200, description = "As `HEAD`"),
+        (status = 204, description = "As `PATCH` or `DELETE`"),
+        (status = 400, description = "`tus_header_invalid`", body = ApiErrorBody),
+        (status = 404, description = "`upload_not_found`", body = ApiErrorBody),
+        (status = 405, description = "No override", body = ApiErrorBody),
+        (status = 409, description = "`upload_offset_mismatch`, `upload_not_usable`", body = ApiErrorBody),
+        (status = 410, description = "`upload_gone`", body = ApiErrorBody),
+        (status = 413, description = "`upload_too_large`", body = ApiErrorBody),
+        (status = 415, description = "`upload_content_type`", body = ApiErrorBody),
+        (status = 422, description = "Complete but refused", body = ApiErrorBody),
+        (status = 423, description = "`upload_locked`", body = ApiErrorBody),
+        (status = 460, description = "`checksum_mismatch`", body = ApiErrorBody),
+    ))]
 pub async fn post_with_override(
     state: State<AppState>,
     caller: Caller,
@@ -255,6 +238,9 @@ pub async fn post_with_override(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
+    // The contract documents `Upload-Offset` on this route: malformed, it is refused whatever
+    // the method, not silently ignored by HEAD and DELETE.
+    header_u64(&headers, "upload-offset")?;
     let method = headers
         .get("x-http-method-override")
         .and_then(|v| v.to_str().ok())
@@ -345,15 +331,23 @@ pub async fn create_upload(
     let metadata = headers
         .get("upload-metadata")
         .map(|v| v.to_str().map(str::to_owned))
-        .transpose()
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if parse_metadata(&metadata).is_none() {
+        .transpose();
+    let Ok(metadata) = metadata.map(Option::unwrap_or_default) else {
         return Err(tus_error(
             StatusCode::BAD_REQUEST,
             ErrorCode::TusHeaderInvalid,
-            "Upload-Metadata is `key base64,key base64`",
+            "Upload-Metadata is `key base64,key base64` (at most 4096 bytes); filename is a plain name of at most 255 bytes",
+            "Upload-Metadata",
+        ));
+    };
+    if tus::parse_metadata(&metadata).is_none_or(|m| {
+        m.get("filename")
+            .is_some_and(|f| !f.as_deref().is_some_and(tus::filename_ok))
+    }) {
+        return Err(tus_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::TusHeaderInvalid,
+            "Upload-Metadata is `key base64,key base64` (at most 4096 bytes); filename is a plain name of at most 255 bytes",
             "Upload-Metadata",
         ));
     }
@@ -385,7 +379,20 @@ pub async fn create_upload(
     if with_body || length == 0 {
         let _lock = lock_upload(&state, &id).await?;
         let up = load(&state, &caller, &id).await?;
-        offset = receive(&state, &up, body, checksum).await?;
+        match receive(&state, &up, body, checksum).await {
+            Ok(o) => offset = o,
+            Err(e) => {
+                // An error answer carries no `Location`: the client cannot resume this upload,
+                // so nothing of it is kept (a refused file is already marked and deleted).
+                if let Some(up) = store::uploads::get(&state.db, &id, &caller.account_id).await?
+                    && up.state == "partial"
+                {
+                    remove_files(&state, &up).await?;
+                    store::uploads::delete(&state.db, &id).await?;
+                }
+                return Err(e);
+            }
+        }
     }
     Ok((
         StatusCode::CREATED,
@@ -420,7 +427,10 @@ pub async fn head_upload(
     headers: HeaderMap,
 ) -> Result<Response> {
     check_resumable(&headers)?;
-    let up = load(&state, &caller, &id).await?;
+    let mut up = load(&state, &caller, &id).await?;
+    if up.state == "partial" && up.upload_offset == up.upload_length {
+        up = complete_after_crash(&state, &caller, &id).await?;
+    }
     let mut res = (
         StatusCode::OK,
         [
@@ -440,6 +450,20 @@ pub async fn head_upload(
         res.headers_mut().insert(h("upload-metadata"), v);
     }
     Ok(res)
+}
+
+/// Finishes an upload whose every byte was committed but which the server stopped before
+/// checking and storing (killed between the two): a client told "offset = length" by `HEAD`
+/// considers it done and will never send another PATCH, so the completion happens here.
+async fn complete_after_crash(state: &AppState, caller: &Caller, id: &str) -> Result<Upload> {
+    let _lock = lock_upload(state, id).await?;
+    let up = load(state, caller, id).await?;
+    if up.state == "partial" && up.upload_offset == up.upload_length {
+        tracing::warn!(upload = %up.id, "completing an upload interrupted after its last byte");
+        finalize(state, &up).await?;
+        return load(state, caller, id).await;
+    }
+    Ok(up)
 }
 
 /// tus 1.0 §PATCH: bytes at `Upload-Offset`. A wrong offset changes nothing (409).
@@ -555,7 +579,22 @@ async fn receive(
     let mut end = start;
     let mut committed = start;
     let mut failure: Option<ApiError> = None;
-    while let Some(frame) = stream.next().await {
+    let idle = Duration::from_secs(state.config.upload_idle_timeout.max(1));
+    loop {
+        // A connection that stalls (a phone out of coverage, a proxy holding it) must not hold
+        // the upload's lock until the request timeout: stop reading, keep what arrived.
+        let frame = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                failure = Some(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::RequestTimeout,
+                    "the body stopped arriving; the bytes received are kept",
+                ));
+                break;
+            }
+        };
         let Ok(bytes) = frame else {
             failure = Some(ApiError::bad_request(
                 ErrorCode::InvalidBody,
@@ -720,7 +759,10 @@ pub async fn get_upload(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UploadInfo>> {
-    let up = load(&state, &caller, &id).await?;
+    let mut up = load(&state, &caller, &id).await?;
+    if up.state == "partial" && up.upload_offset == up.upload_length {
+        up = complete_after_crash(&state, &caller, &id).await?;
+    }
     Ok(Json(UploadInfo {
         complete: up.state == "complete",
         length: as_u64(up.upload_length),
@@ -729,24 +771,4 @@ pub async fn get_upload(
         expires_at: rfc3339(up.expires_at),
         id: up.id,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn metadata_is_parsed_per_the_spec() {
-        let m = parse_metadata("filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential")
-            .expect("valid");
-        assert_eq!(
-            m["filename"].as_deref(),
-            Some(b"world_domination_plan.pdf".as_slice())
-        );
-        assert_eq!(m["is_confidential"], None);
-        assert!(parse_metadata("").expect("empty is fine").is_empty());
-        assert!(parse_metadata("a AAA=,a AAA=").is_none(), "duplicate key");
-        assert!(parse_metadata("a not*base64").is_none());
-        assert!(parse_metadata("a AAA= extra").is_none());
-    }
 }

@@ -122,6 +122,21 @@ pub async fn release(db: &Pool, account_id: &str, key: &str) -> sqlx::Result<()>
     Ok(())
 }
 
+/// Forgets every in-flight key: called when the server starts, when no request can be running.
+/// A request cut by a crash wrote nothing (its result and its record commit together), so its
+/// client may retry at once instead of hearing "in flight" until the record counts as abandoned.
+///
+/// # Errors
+/// The database fails.
+pub async fn release_all_in_flight(db: &Pool) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM idempotency_keys WHERE state = 'in_flight'")
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Deletes records older than `before`.
 ///
 /// # Errors

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod live;
+pub mod proxy;
+
 use std::path::PathBuf;
 
 use axum::body::Body;

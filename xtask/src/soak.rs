@@ -1,0 +1,273 @@
+//! `cargo xtask soak`: the reliability and security figures at full count, each printed.
+//!
+//! 1. The fault-injection, exactly-once, access-control, hostile-input, privacy and fuzz tests
+//!    of the server (`crates/server/tests/`), with their counts raised through environment
+//!    variables; each prints `figure: …` lines, collected here.
+//! 2. schemathesis (from the Python package index, pinned, installed into a venv under `target/soak/` when missing)
+//!    against `docs/openapi.json` on a freshly started server, every check on.
+//!
+//! Ends by itself in about ten minutes on two cores once built; everything it prints is also in
+//! `target/soak/soak.txt`.
+
+use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::steps::{Error, cmd, project_root, run_quiet, run_shown};
+
+/// The schemathesis release the contract is checked with.
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// Full counts, unless already set in the environment.
+const COUNTS: [(&str, &str); 6] = [
+    // Uploads per size (1 KiB, 1 MiB; a quarter as many of 20 MiB), each cut 1–3 times.
+    ("ONETHING_SOAK_UPLOADS", "120"),
+    // SIGKILLs of the server during a 20 MiB upload.
+    ("ONETHING_SOAK_KILLS", "20"),
+    ("ONETHING_SOAK_SUBMISSIONS", "1000"),
+    // SIGKILLs of the server while submissions run.
+    ("ONETHING_SOAK_SUBMIT_KILLS", "10"),
+    // Seconds per fuzz target.
+    ("ONETHING_FUZZ_SECS", "40"),
+    ("ONETHING_SOAK_SEED", "20261128"),
+];
+
+/// `cargo xtask soak`.
+pub fn soak() -> Result<(), Error> {
+    let started = Instant::now();
+    let root = project_root();
+    let out_dir = root.join("target/soak");
+    std::fs::create_dir_all(&out_dir)?;
+    let mut figures: Vec<String> = Vec::new();
+
+    println!("soak: building the server and its tests");
+    run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
+    let tests_ok = native(&root, &out_dir, &mut figures)?;
+
+    println!("\nsoak: schemathesis {SCHEMATHESIS} against docs/openapi.json");
+    let st = ensure_schemathesis(&out_dir)?;
+    let contract_ok = schemathesis(&root, &out_dir, &st, &mut figures)?;
+
+    let secs = started.elapsed().as_secs_f64();
+    let mut report = String::from("\nsoak figures:\n");
+    for f in &figures {
+        report.push_str("  ");
+        report.push_str(f);
+        report.push('\n');
+    }
+    let verdict = if tests_ok && contract_ok {
+        "PASSED"
+    } else {
+        "FAILED"
+    };
+    let _ = writeln!(report, "xtask soak: {verdict} in {secs:.0} s");
+    print!("{report}");
+    std::fs::write(out_dir.join("soak.txt"), &report)?;
+    if tests_ok && contract_ok {
+        Ok(())
+    } else {
+        Err("a figure is off; details in target/soak/".into())
+    }
+}
+
+/// Runs the server's soak tests, streaming their `figure:` lines; the whole output goes to
+/// `target/soak/tests.log`.
+fn native(root: &Path, out_dir: &Path, figures: &mut Vec<String>) -> Result<bool, Error> {
+    let mut c = cmd("cargo");
+    c.args(["test", "--quiet", "-p", "onething-server"]);
+    for t in [
+        "faults",
+        "exactly_once",
+        "access",
+        "hostile",
+        "contract",
+        "privacy",
+        "fuzz",
+    ] {
+        c.args(["--test", t]);
+    }
+    c.args(["--", "--nocapture", "--test-threads=1"]);
+    for (k, v) in COUNTS {
+        if std::env::var_os(k).is_none() {
+            c.env(k, v);
+        }
+    }
+    let mut child = c
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    // Drained on its own thread so neither pipe can fill and block the tests.
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut s);
+        s
+    });
+    let mut log = std::fs::File::create(out_dir.join("tests.log"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        writeln!(log, "{line}")?;
+        // `--quiet` prints a test's progress dot on the same line, before what it printed.
+        if let Some((_, f)) = line.split_once("figure: ") {
+            println!("  {f}");
+            figures.push(f.to_owned());
+        }
+    }
+    let status = child.wait()?;
+    let err = err_thread.join().unwrap_or_default();
+    writeln!(log, "{err}")?;
+    if !status.success() {
+        eprintln!("{err}");
+        eprintln!("soak: tests FAILED (full output in target/soak/tests.log)");
+    }
+    Ok(status.success())
+}
+
+/// The `st` executable of a venv under `target/soak/`, installing the pinned release when the
+/// venv is missing or holds another version.
+fn ensure_schemathesis(out_dir: &Path) -> Result<PathBuf, Error> {
+    let venv = out_dir.join("venv");
+    let st = venv.join("bin/st");
+    let present = Command::new(&st)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SCHEMATHESIS));
+    if !present {
+        println!("soak: installing schemathesis {SCHEMATHESIS} into target/soak/venv");
+        run_quiet(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run_quiet(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("schemathesis=={SCHEMATHESIS}")),
+        )?;
+    }
+    Ok(st)
+}
+
+/// A server child process, killed (`SIGKILL`) when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn schemathesis(
+    root: &Path,
+    out_dir: &Path,
+    st: &Path,
+    figures: &mut Vec<String>,
+) -> Result<bool, Error> {
+    let data = out_dir.join("contract-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let log = std::fs::File::create(out_dir.join("contract-server.log"))?;
+    let mut child = Command::new(root.join("target/debug/onething-server"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--dev-tickets",
+            "--admin-token",
+            "soak-admin",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--services-dir")
+        .arg(root.join("services"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let server = Server(child);
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    let addr: SocketAddr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .ok_or_else(|| format!("the server did not say where it listens: {first:?}"))?
+        .parse()?;
+    let token = sign_in(addr)?;
+    let report = out_dir.join("schemathesis.txt");
+    let out = std::fs::File::create(&report)?;
+    // Run from `target/soak/`: schemathesis keeps its cache in the working directory.
+    let status = Command::new(st)
+        .current_dir(out_dir)
+        .arg("--config-file")
+        .arg(root.join("xtask/soak/schemathesis.toml"))
+        .arg("run")
+        .arg(root.join("docs/openapi.json"))
+        .arg("--url")
+        .arg(format!("http://{addr}"))
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        // Signing out would end the run's own session; the route is covered by the API tests.
+        .args(["--exclude-name", "DELETE /api/session"])
+        .args(["--max-time", "150", "--workers", "2", "--no-color"])
+        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+        .env("PYTHONPATH", root.join("xtask/soak"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out.try_clone()?))
+        .stderr(Stdio::from(out))
+        .status()?;
+    drop(server);
+    let text = std::fs::read_to_string(&report)?;
+    let generated = text
+        .lines()
+        .find(|l| l.contains(" generated"))
+        .map_or_else(|| "?".to_owned(), |l| l.trim().to_owned());
+    let summary = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" in ") && l.starts_with('='))
+        .map_or("no summary line", |l| {
+            l.trim_matches(|c| c == '=' || c == ' ')
+        })
+        .to_owned();
+    let figure = format!("contract (schemathesis {SCHEMATHESIS}): {summary}; {generated}");
+    println!("  {figure}");
+    figures.push(figure);
+    if !status.success() {
+        eprintln!("soak: schemathesis found problems, see target/soak/schemathesis.txt");
+    }
+    Ok(status.success())
+}
+
+/// Signs a person in through the development ticket issuer; returns the bearer token.
+fn sign_in(addr: SocketAddr) -> Result<String, Error> {
+    let ticket = post_json(addr, "/api/dev/tickets", "{}")?;
+    let ticket = ticket["ticket"].as_str().ok_or("no ticket")?;
+    let session = post_json(
+        addr,
+        "/api/session",
+        &serde_json::json!({ "ticket": ticket }).to_string(),
+    )?;
+    Ok(session["token"].as_str().ok_or("no token")?.to_owned())
+}
+
+fn post_json(addr: SocketAddr, path: &str, body: &str) -> Result<serde_json::Value, Error> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let json = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .ok_or("no response body")?;
+    Ok(serde_json::from_str(json)?)
+}
