@@ -80,6 +80,11 @@ self.addEventListener('fetch', (event) => {
     if (isPublicCatalogue(url)) event.respondWith(networkFirst(request, request));
     return;
   }
+  // The deployment's runtime configuration: fresh when online, the last one seen offline.
+  if (url.pathname === scope.pathname + 'config.json') {
+    event.respondWith(networkFirst(request, request));
+    return;
+  }
   if (request.mode === 'navigate') {
     // Every route is the same shell (the server answers deep links with index.html).
     event.respondWith(networkFirst(request, scope.href));
