@@ -8,6 +8,10 @@
 //! and string formatting they need) stay out of the build — a failed decode is only ever
 //! `FetchError::Decode` or a missing draft.
 
+// Native builds (unit tests, clippy) read and write JSON with serde_json: the reader over
+// `JSON.parse` below only runs in the browser.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
 use std::fmt;
 
 use js_sys::{Array, Object};
