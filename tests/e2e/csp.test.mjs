@@ -48,7 +48,8 @@ test('the policy is strict and carries a fresh nonce for the loader on every res
     assert.match(scriptSrc, /'wasm-unsafe-eval'/);
     assert.doesNotMatch(scriptSrc, /'unsafe-inline'|'unsafe-eval'|\*/);
     assert.match(csp, /object-src 'none'/);
-    assert.match(csp, /base-uri 'none'/);
+    // `'self'`: the shell's `<base href>` (sub-path deployments) must be allowed, nothing else.
+    assert.match(csp, /base-uri 'self'/);
     // Every inline script of the shell carries this response's nonce.
     for (const tag of html.match(/<script\b[^>]*>/g) ?? []) {
       assert.ok(tag.includes(`nonce="${nonce}"`) || /\ssrc=/.test(tag), tag);
