@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, phonePage, startServer, watchCsp } from './harness.mjs';
-import { address, choose, domId, exampleApplication, fill, jpeg, next } from './wizard.mjs';
+import { exampleApplication, jpeg, next, present, walk } from './wizard.mjs';
 
 let server;
 let browser;
@@ -20,20 +20,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-const present = async (page, selector) => {
-  await page.locator(selector).first().waitFor({ timeout: 1500 }).catch(() => {});
-  return (await page.locator(selector).count()) > 0;
-};
-
-async function answer(page, path, kind, value) {
-  if (!(await present(page, `#${domId(path)}`))) return;
-  if (kind === 'yes_no' || kind === 'choice') await choose(page, path, value);
-  else if (kind === 'multi_choice') {
-    for (const v of value) await page.locator(`input[name="${domId(path)}"][value="${v}"]`).check();
-  } else if (kind === 'address') await address(page, path, value.region, value.detail ?? '');
-  else await fill(page, path, value);
-}
 
 test('the policy is strict and carries a fresh nonce for the loader on every response', async () => {
   const seen = new Set();
@@ -68,25 +54,8 @@ test('every route, the whole wizard with a photo, and tracking: 0 violations', a
   try {
     await page.goto(server.url);
     await page.locator('main h1').first().waitFor();
-    await page.goto(new URL(`/services/${id}`, server.url).href);
-    await page.getByRole('link', { name: '开始办理' }).click();
-    await page.waitForURL(/eligibility$/);
-    for (const q of def.eligibility.questions) {
-      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
-    }
-    await next(page, /sub-items$/);
-    for (const s of def.sub_items.filter((x) => x.optional && example.sub_items.includes(x.id))) {
-      await page.locator(`#sub-item-${s.id}`).check();
-    }
-    await next(page, /\/(page\/[^/]+|materials|check)$/);
-    for (let guard = 0; /\/page\//.test(page.url()) && guard < 30; guard++) {
-      const pageDef = def.pages.find((p) => p.id === page.url().match(/\/page\/([^/?]+)/)[1]);
-      for (const factId of pageDef.facts) {
-        const fact = def.facts.find((f) => f.id === factId);
-        if (example.answers[factId] !== undefined) await answer(page, `answers.${factId}`, fact.type ?? fact.kind, example.answers[factId]);
-      }
-      await next(page, /\/(page\/[^/]+|materials|check)$/);
-    }
+    // Landing page, eligibility, sub-items and every question page, by the shared walker.
+    await walk(page, server.url, def, example);
     // The task list, through the wizard's own link (in-app navigation keeps the draft), and back.
     const here = page.url();
     await page.locator(`a[href$="/apply/${id}/tasks"]`).first().click();

@@ -111,7 +111,7 @@ export function exampleApplication(id) {
 // The generic driver: fills the wizard of any one-thing from its definition (as the API serves
 // it) and its example application, from the landing page to the case number.
 
-const present = async (page, selector) => {
+export const present = async (page, selector) => {
   await page.locator(selector).first().waitFor({ timeout: 1500 }).catch(() => {});
   return (await page.locator(selector).count()) > 0;
 };
