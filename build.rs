@@ -9,6 +9,7 @@ use std::path::Path;
 const LOCALES: [(&str, &str); 2] = [("ZH_CN", "locales/zh-CN.toml"), ("EN", "locales/en.toml")];
 
 fn main() {
+    build_id();
     let mut tables: Vec<(&str, BTreeMap<String, String>)> = Vec::new();
     for (name, file) in LOCALES {
         println!("cargo::rerun-if-changed={file}");
@@ -59,4 +60,42 @@ fn main() {
     }
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("messages.rs");
     std::fs::write(dest, out).expect("write messages.rs");
+}
+
+/// `ONETHING_BUILD_ID`: a digest of everything compiled into the SPA. The first page's small
+/// module loads the whole app's module by a fixed name (Trunk names it without a hash), so it
+/// asks for it with `?v=<build id>`: a new build is never answered from an old cache entry.
+fn build_id() {
+    use std::hash::Hasher as _;
+    let mut files = Vec::new();
+    for root in [
+        "src",
+        "crates/core/src",
+        "locales",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+    ] {
+        println!("cargo::rerun-if-changed={root}");
+        collect(Path::new(root), &mut files);
+    }
+    files.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    for f in &files {
+        h.write(f.to_string_lossy().as_bytes());
+        h.write(&std::fs::read(f).unwrap_or_default());
+    }
+    println!("cargo::rustc-env=ONETHING_BUILD_ID={:016x}", h.finish());
+}
+
+fn collect(path: &Path, out: &mut Vec<std::path::PathBuf>) {
+    match std::fs::read_dir(path) {
+        Ok(entries) => {
+            for e in entries.flatten() {
+                collect(&e.path(), out);
+            }
+        }
+        Err(_) if path.is_file() => out.push(path.to_path_buf()),
+        Err(_) => {}
+    }
 }

@@ -3,7 +3,10 @@
 // answers other than the public service catalogue always go to the network, and uploads and
 // submissions (not GET) pass straight through.
 
-const CACHE = 'onething-shell-v1';
+// The page registers `sw.js?v=<build id>`: every build is a new worker with its own cache, and
+// the old cache goes when it activates.
+const BUILD = new URL(self.location.href).searchParams.get('v') || 'dev';
+const CACHE = `onething-shell-${BUILD}`;
 const scope = new URL(self.registration.scope);
 
 function isPublicCatalogue(url) {
@@ -11,8 +14,9 @@ function isPublicCatalogue(url) {
   return /^\/api\/services(\/[a-z0-9_-]+)?$/.test(path);
 }
 
-// Caches the shell: index.html, then every script, wasm and stylesheet it names, then the
-// modules those scripts import (wasm-bindgen snippets) and the photo worker.
+// Caches the shell: index.html, then every script, wasm and stylesheet it names, the whole app's
+// module (which the first page's module loads by name, with the build id), then the modules
+// those scripts import (wasm-bindgen snippets) and the photo worker.
 async function precache() {
   const cache = await caches.open(CACHE);
   const shell = await fetch(scope.href, { cache: 'no-cache' });
@@ -20,9 +24,14 @@ async function precache() {
   const html = await shell.clone().text();
   await cache.put(scope.href, shell);
   const assets = new Set(['photo-worker.js', 'photo-transform.js'].map((p) => new URL(p, scope).href));
+  for (const file of ['onething-full.js', 'onething-full_bg.wasm']) {
+    const u = new URL(file, scope);
+    u.searchParams.set('v', BUILD);
+    assets.add(u.href);
+  }
   for (const m of html.matchAll(/(?:href|src)="([^"]+\.(?:js|wasm|css))"/g)) assets.add(new URL(m[1], scope).href);
   for (const m of html.matchAll(/from\s*'([^']+\.js)'|init\(\s*'([^']+\.wasm)'/g)) assets.add(new URL(m[1] || m[2], scope).href);
-  const scripts = [...assets].filter((u) => u.endsWith('.js'));
+  const scripts = [...assets].filter((u) => new URL(u).pathname.endsWith('.js'));
   for (const url of scripts) {
     const r = await fetch(url, { cache: 'no-cache' }).catch(() => null);
     if (!r || !r.ok) continue;

@@ -1,5 +1,6 @@
-//! Mounts the SPA in place of the static first paint. Nothing else.
+//! The first page's module: the catalogue and the landing pages (`src/lite.rs`); it loads the
+//! whole app (`src/bin/onething-full.rs`) when the person goes further.
 
 fn main() {
-    onething::start();
+    onething::lite::start();
 }

@@ -96,9 +96,18 @@ pub fn provide(base: &str) -> Router {
         search: RwSignal::new(String::new()),
     };
     router.sync();
-    // The app lives as long as the page: these listeners are never removed.
-    let _ = window_event_listener(leptos::ev::popstate, move |_| router.sync());
-    let _ = window_event_listener(leptos::ev::click, move |ev| on_click(router, &ev));
+    // The app lives as long as the page: these listeners are never removed. The first page's
+    // module, once it has handed the page over (`crate::lite`), leaves both to the whole app.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        if !crate::retired() {
+            router.sync();
+        }
+    });
+    let _ = window_event_listener(leptos::ev::click, move |ev| {
+        if !crate::retired() {
+            on_click(router, &ev);
+        }
+    });
     provide_context(router);
     router
 }

@@ -93,6 +93,10 @@ impl Frame {
         let frame = self.clone();
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                if crate::retired() {
+                    // The whole app has taken the page over and listens itself.
+                    return;
+                }
                 if let Some(message) = frame.read(&event) {
                     frame.apply(message, &apply);
                 }
@@ -184,7 +188,8 @@ impl Frame {
             // Heights are small positive numbers of CSS pixels.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let h = h.clamp(0.0, 1_000_000.0) as u32;
-            if h != frame.height.replace(h) {
+            // After a hand-over the whole app reports the heights.
+            if !crate::retired() && h != frame.height.replace(h) {
                 frame.post(&AppMessage::Height { height: h });
             }
         });

@@ -6,19 +6,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(inline_js = r#"
-export function b64_to_blob(data) {
-  let type = "image/jpeg", b64 = data;
-  const m = /^data:([^;,]*)(;base64)?,/.exec(data);
-  if (m) { if (m[1]) type = m[1]; b64 = data.slice(m[0].length); }
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  // Without a prefix the type comes from the bytes' signature.
-  if (!m && bytes[0] === 0x89 && bytes[1] === 0x50) type = "image/png";
-  return new Blob([bytes], { type });
-}
-"#)]
+#[wasm_bindgen(module = "/src/host/blob.js")]
 extern "C" {
     /// A `Blob` of the bytes in base64 `data`, with or without a `data:` prefix.
     #[wasm_bindgen(catch)]

@@ -394,6 +394,12 @@ fn back_closes_at_root(host: Rc<Host>) {
     let Ok(history) = window.history() else {
         return;
     };
+    // Once per page: the first page's module may have done it before handing over.
+    let global = js_sys::global();
+    if js::prop(&global, ROOT_MARK).is_some() {
+        return;
+    }
+    let _ = js_sys::Reflect::set(&global, &JsValue::from_str(ROOT_MARK), &JsValue::TRUE);
     let href = window.location().href().unwrap_or_default();
     let mark = js::object(&[(ROOT_MARK, JsValue::TRUE)]);
     if history

@@ -23,14 +23,15 @@ fn legacy_key(service: &str) -> String {
     format!("onething.draft.{service}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// `localStorage`, when the page may use it.
+pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
 /// The saved draft of `service`, if any and readable.
 pub async fn load(service: &str) -> Option<Saved> {
     // Earlier versions kept drafts in plaintext localStorage: never leave one behind.
-    if let Some(s) = storage() {
+    if let Some(s) = local_storage() {
         let _ = s.remove_item(&legacy_key(service));
     }
     storage::get(Store::Drafts, service).await
@@ -50,11 +51,11 @@ pub async fn remove(service: &str) {
 /// the platform's CSPRNG) and reused on every retry until the submission succeeds.
 pub fn submission_key(service: &str) -> String {
     let k = format!("onething.submit-key.{service}");
-    if let Some(existing) = storage().and_then(|s| s.get_item(&k).ok().flatten()) {
+    if let Some(existing) = local_storage().and_then(|s| s.get_item(&k).ok().flatten()) {
         return existing;
     }
     let key = random_hex();
-    if let Some(s) = storage() {
+    if let Some(s) = local_storage() {
         let _ = s.set_item(&k, &key);
     }
     key
@@ -76,7 +77,7 @@ pub fn random_hex() -> String {
 
 /// Forgets the key after the submission succeeded.
 pub fn forget_submission_key(service: &str) {
-    if let Some(s) = storage() {
+    if let Some(s) = local_storage() {
         let _ = s.remove_item(&format!("onething.submit-key.{service}"));
     }
 }
@@ -110,14 +111,14 @@ pub fn save_receipt(
         sub_items: app.sub_items.clone(),
         deferred,
     };
-    if let (Some(s), Ok(text)) = (storage(), crate::json::to_string(&receipt)) {
+    if let (Some(s), Ok(text)) = (local_storage(), crate::json::to_string(&receipt)) {
         let _ = s.set_item(&format!("onething.receipt.{service}"), &text);
     }
 }
 
 /// The receipt of the latest submission of `service`.
 pub fn receipt(service: &str) -> Option<Receipt> {
-    let text = storage()?
+    let text = local_storage()?
         .get_item(&format!("onething.receipt.{service}"))
         .ok()??;
     crate::json::from_str(&text).ok()

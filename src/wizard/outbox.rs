@@ -76,6 +76,7 @@ pub async fn submit(
             }
         });
     });
+    remember();
     Ok(Outcome::Queued)
 }
 
@@ -87,6 +88,27 @@ async fn send(service: &str, q: &Queued) -> Result<ApplicationCreated, FetchErro
     draft::save_receipt(service, &created, &q.app, q.deferred.clone());
     draft::forget_submission_key(service);
     Ok(created)
+}
+
+const HINT: &str = "onething.outbox";
+
+/// Keeps a hint in `localStorage` while something is queued (it holds no data, only `1`), so the
+/// first page's small module knows at once that the whole app must start to send it
+/// ([`crate::lite`]); the queue itself stays sealed in IndexedDB.
+fn remember() {
+    let Some(ls) = draft::local_storage() else {
+        return;
+    };
+    if QUEUED.with(|q| q.with_untracked(Vec::is_empty)) {
+        let _ = ls.remove_item(HINT);
+    } else {
+        let _ = ls.set_item(HINT, "1");
+    }
+}
+
+/// Whether a submission may be waiting on this device (read by the first page's module).
+pub fn maybe_pending() -> bool {
+    draft::local_storage().is_some_and(|ls| ls.get_item(HINT).ok().flatten().is_some())
 }
 
 /// Loads the queue and sends it now and whenever the network returns. Called once at start.
@@ -107,6 +129,7 @@ async fn flush() {
     }
     let ids = storage::outbox_ids().await;
     QUEUED.with(|q| q.set(ids.clone()));
+    remember();
     for service in ids {
         if !online() {
             break;
@@ -129,6 +152,7 @@ async fn flush() {
                     SENT.with(|s| s.update(|v| v.push(service.clone())));
                 }
                 QUEUED.with(|q| q.update(|v| v.retain(|s| s != &service)));
+                remember();
             }
         }
     }

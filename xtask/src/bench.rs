@@ -57,7 +57,17 @@ pub fn bench() -> Result<(), Error> {
     let mut failures = Vec::new();
 
     let per_kind = size::first_load(&root.join("dist"))?;
-    let size_json = size_metrics(&per_kind, &mut metrics)?;
+    let mut size_json = size_metrics(&per_kind, &mut metrics)?;
+    let more = size::whole_app(&root.join("dist"))?;
+    let more_brotli: usize = more.iter().map(|s| s.brotli).sum();
+    #[allow(clippy::cast_precision_loss)]
+    metrics.push(Metric::new(
+        "size: + whole app on Start (brotli)",
+        Unit::Bytes,
+        vec![more_brotli as f64],
+        None,
+    ));
+    size_json["whole_app_brotli"] = json!(more_brotli);
 
     let server = Server::start(&root, &out_dir)?;
     say(&format!("server at {}", server.url));

@@ -1,0 +1,94 @@
+// The first page's small module (the catalogue and the landing pages) and the hand-over to the
+// whole app's module when the person goes further (src/lite.rs): what a phone downloads first,
+// what Start loads, and what happens when that load fails.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, phonePage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const isWholeApp = (url) => /\/onething-full(_bg\.wasm|\.js)\?v=[0-9a-f]{16}$/.test(url);
+
+test('the catalogue loads without the whole app; the landing page fetches it; Start opens the wizard with the same settings', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  try {
+    await page.goto(server.url);
+    await page.locator('a.card-link', { hasText: '新生儿出生一件事' }).waitFor();
+    // Long enough for an idle prefetch to have started, were there one on the catalogue.
+    await page.waitForTimeout(1500);
+    assert.deepEqual(requested.filter(isWholeApp), [], 'the catalogue does not download the wizard');
+
+    await page.locator('a.card-link', { hasText: '新生儿出生一件事' }).click();
+    await page.waitForURL(/\/services\/newborn$/);
+    await page.getByRole('button', { name: '切换到英文' }).click();
+    await page.getByRole('button', { name: 'Large text' }).click();
+    // While the person reads, the whole app arrives in the background.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').filter((e) => /onething-full/.test(e.name)).length === 2, null, { timeout: 10_000 });
+    assert.equal(requested.filter(isWholeApp).length, 2);
+
+    await page.getByRole('link', { name: 'Start' }).click();
+    await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+    const h1 = page.locator('main h1');
+    await h1.waitFor();
+    // The whole app started in the language and mode chosen on the first module's page.
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.equal(await page.getByRole('button', { name: 'Large text' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('header.top-bar').count(), 1, 'one top bar: the first page is replaced, not stacked');
+
+    // History still works across the hand-over: back is the landing page, now the whole app's.
+    await page.goBack();
+    await page.waitForURL(/\/services\/newborn$/);
+    await page.locator('li.sub-item .sub-item-title').first().waitFor();
+    await page.goForward();
+    await page.waitForURL(/\/eligibility$/);
+    await h1.waitFor();
+    // One link click makes one history entry (the retired module no longer catches clicks).
+    await page.locator('a.brand').click();
+    await page.waitForURL(/\/$/);
+    await page.goBack();
+    await page.waitForURL(/\/eligibility$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('when the whole app cannot be loaded, the page says so, offers a retry, and back still works', async () => {
+  const { context, page } = await phonePage(browser);
+  let block = true;
+  await context.route(isWholeApp, (route) => (block ? route.abort('internetdisconnected') : route.continue()));
+  try {
+    await page.goto(new URL('/services/newborn', server.url).href);
+    await page.locator('li.sub-item .sub-item-title').first().waitFor();
+    await page.getByRole('link', { name: '开始办理' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /无法打开这一页/);
+
+    // The first page's module listens again: back shows the landing page.
+    await page.goBack();
+    await page.waitForURL(/\/services\/newborn$/);
+    await page.locator('li.sub-item .sub-item-title').first().waitFor();
+    await page.goForward();
+    await alert.waitFor();
+
+    block = false;
+    await page.getByRole('button', { name: '重试' }).click();
+    await page.locator('main h1').filter({ hasNotText: '无法' }).first().waitFor();
+    await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+    assert.equal(await page.getByRole('alert').count(), 0);
+  } finally {
+    await context.close();
+  }
+});
