@@ -141,17 +141,37 @@ export async function axeNow(page, label) {
 /**
  * Checks the current page in all four presentations a person can choose: zh-CN and en, normal
  * and elder mode (长辈版), switching with the page's own buttons and back. Returns violations.
+ * Leaves a 360 px screenshot of the elder-mode and English presentations in the artifacts
+ * (`a11y-<name>-zh-elder.png`, `a11y-<name>-en.png`) to look at.
  */
 export async function a11y(page, name) {
   const found = [];
   const toggle = (label) => page.locator('.top-bar button.chip').filter({ hasText: label }).click();
-  found.push(...await axeNow(page, `${name} zh`));
+  const shot = (variant) => page.screenshot({
+    path: join(artifacts(), `a11y-${name.replace(/[^a-z0-9]+/gi, '-')}-${variant}.png`),
+    fullPage: true,
+  });
+  // axe, and the 360 px rule: nothing wider than the screen (no sideways scrolling).
+  const check = async (label) => {
+    found.push(...await axeNow(page, label));
+    const wide = await page.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      return [...document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > w + 0.5)
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}`)
+        .slice(0, 3);
+    });
+    if (wide.length) found.push(`${label}: wider than the screen: ${wide.join(', ')}`);
+  };
+  await check(`${name} zh`);
   await toggle('长辈版');
-  found.push(...await axeNow(page, `${name} zh elder`));
+  await check(`${name} zh elder`);
+  await shot('zh-elder');
   await toggle('English');
-  found.push(...await axeNow(page, `${name} en elder`));
+  await check(`${name} en elder`);
   await toggle('Large text');
-  found.push(...await axeNow(page, `${name} en`));
+  await check(`${name} en`);
+  await shot('en');
   await toggle('中文');
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   return found;
