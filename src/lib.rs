@@ -28,6 +28,7 @@ pub fn start() {
     // wasm-bindgen's executor: Leptos' own is set up only when the app mounts.
     wasm_bindgen_futures::spawn_local(async {
         config::load().await;
+        api::session::adopt_url_ticket();
         mount();
     });
 }

@@ -34,6 +34,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
         crate::config::load().await;
+        crate::api::session::adopt_url_ticket();
         let Some(root) = crate::app_root() else {
             return;
         };
@@ -97,6 +98,8 @@ fn HandOver() -> impl IntoView {
         failed.set(false);
         crate::set_retired(true);
         wasm_bindgen_futures::spawn_local(async move {
+            // The session from the URL's ticket first: the whole app reads its token.
+            crate::api::session::signing_in().await;
             if wasm_bindgen_futures::JsFuture::from(load_full(crate::BUILD_ID))
                 .await
                 .is_err()

@@ -83,11 +83,39 @@ pub async fn sign_out() {
 /// The signed-in account, when there is a session (no sign-in attempt otherwise): what the
 /// wizard prefills from.
 pub async fn current() -> Option<Account> {
+    signing_in().await;
     token()?;
     get_json::<SessionInfo>("/session")
         .await
         .ok()
         .map(|i| i.account)
+}
+
+thread_local! {
+    /// The exchange of the URL's ticket, while it runs (see [`adopt_url_ticket`]).
+    static SIGNING_IN: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Exchanges an app platform's `?ticket=` as soon as the app starts: the first in-app link drops
+/// the URL's query, and with it the ticket. Both modules call it (`crate::lite`); the token lands
+/// in `sessionStorage`, where the whole app finds it after the hand-over.
+pub fn adopt_url_ticket() {
+    let Some(ticket) = crate::host::current().take_url_ticket() else {
+        return;
+    };
+    let promise = wasm_bindgen_futures::future_to_promise(async move {
+        let _ = exchange(&ticket).await;
+        SIGNING_IN.with(|s| s.borrow_mut().take());
+        Ok(wasm_bindgen::JsValue::UNDEFINED)
+    });
+    SIGNING_IN.with(|s| *s.borrow_mut() = Some(promise));
+}
+
+/// Waits for the URL ticket's exchange, if one is running.
+pub(crate) async fn signing_in() {
+    if let Some(p) = SIGNING_IN.with(|s| s.borrow().clone()) {
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
 }
 
 /// Exchanges a one-time ticket for a session and keeps its token.
@@ -119,6 +147,7 @@ fn session_required() -> FetchError {
 /// # Errors
 /// `Api { status: 401 }` when there is no session and no way to get one here.
 pub async fn ensure() -> Result<Account, FetchError> {
+    signing_in().await;
     if token().is_some() {
         match get_json::<SessionInfo>("/session").await {
             Ok(info) => return Ok(info.account),
