@@ -1782,6 +1782,38 @@ facts = ["kids"]
                 "materials[0].deferred_days",
                 "deferred",
             ),
+            // Another person's e-licence names facts of the right kinds and positive periods.
+            (
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" } }\n",
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" }, holder = { role = { zh = \"父亲\", en = \"the father\" }, name_fact = \"born\", id_number_fact = \"number\", valid_days = 90, answer_days = 7 } }\n",
+                "materials[0].e_licence.holder.name_fact",
+                "Name",
+            ),
+            (
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" } }\n",
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" }, holder = { role = { zh = \"父亲\", en = \"the father\" }, name_fact = \"name\", id_number_fact = \"number\", valid_days = 0, answer_days = 7 } }\n",
+                "materials[0].e_licence.holder.valid_days",
+                "at least 1",
+            ),
+            // Result delivery: each method with what it needs.
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"window\"] }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.window",
+                "office",
+            ),
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"mail\", \"mail\"] }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.methods",
+                "twice",
+            ),
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"mail\"], e_licence = { zh = \"我的证照\", en = \"My licences\" } }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.e_licence",
+                "e_licence method",
+            ),
             (
                 "commitment = { zh = \"承诺\", en = \"Promise\" }",
                 "commitment = { zh = \"承诺\", en = \"\" }",
