@@ -132,12 +132,11 @@ pub fn ConsentEntry() -> impl IntoView {
     let invalid = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match normalize_consent_code(&code.get_untracked()) {
-            Some(c) => crate::router::use_router().navigate(&format!("/consents/{c}"), false),
-            None => {
-                invalid.set(true);
-                crate::components::group::focus_later("consent-code");
-            }
+        if let Some(c) = normalize_consent_code(&code.get_untracked()) {
+            crate::router::use_router().navigate(&format!("/consents/{c}"), false);
+        } else {
+            invalid.set(true);
+            crate::components::group::focus_later("consent-code");
         }
     };
     view! {
