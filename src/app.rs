@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use crate::components::TopBar;
 use crate::i18n::t;
 use crate::pages::apply::{ApplyShell, ApplyStep};
-use crate::pages::{ApplicationPage, ApplicationsPage, Home, NotFound, ServicePage};
+use crate::pages::{
+    ApplicationPage, ApplicationsPage, ConsentEntry, ConsentPage, Home, NotFound, ServicePage,
+};
 use crate::router;
 
 /// The whole app.
@@ -29,6 +31,8 @@ pub fn App() -> impl IntoView {
                 Page::Applications => view! { <ApplicationsPage /> }.into_any(),
                 Page::Application(id) => view! { <ApplicationPage id /> }.into_any(),
                 Page::Apply(id) => view! { <ApplyShell id /> }.into_any(),
+                Page::ConsentEntry => view! { <ConsentEntry /> }.into_any(),
+                Page::Consent(code) => view! { <ConsentPage code /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}
         </main>
@@ -48,6 +52,10 @@ pub enum Page {
     Application(String),
     /// `/apply/:id/...`: the wizard, at one of its [`ApplyStep`]s.
     Apply(String),
+    /// `/consents`: typing a consent code.
+    ConsentEntry,
+    /// `/consents/:code`: the other person answers a consent request.
+    Consent(String),
     /// Anything else.
     NotFound,
 }
@@ -62,6 +70,8 @@ impl Page {
             ["services", id] => Page::Service((*id).to_owned()),
             ["applications"] => Page::Applications,
             ["applications", id] => Page::Application((*id).to_owned()),
+            ["consents"] => Page::ConsentEntry,
+            ["consents", code] => Page::Consent((*code).to_owned()),
             ["apply", id, rest @ ..] if ApplyStep::parse(rest).is_some() => {
                 Page::Apply((*id).to_owned())
             }
@@ -80,6 +90,8 @@ mod tests {
         assert!(Page::parse("/services/newborn") == Page::Service("newborn".into()));
         assert!(Page::parse("/applications/") == Page::Applications);
         assert!(Page::parse("/applications/c1") == Page::Application("c1".into()));
+        assert!(Page::parse("/consents") == Page::ConsentEntry);
+        assert!(Page::parse("/consents/K7QM2XPD") == Page::Consent("K7QM2XPD".into()));
         for step in [
             "",
             "/eligibility",

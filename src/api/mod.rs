@@ -312,3 +312,32 @@ pub async fn rate(
 ) -> Result<onething_core::api::ApplicationDetail, FetchError> {
     post_json(&format!("/applications/{id}/rating"), rating, &[]).await
 }
+
+/// `GET /api/consents/{code}`: a consent request addressed to the signed-in person.
+///
+/// # Errors
+/// See [`FetchError`]; `consent_not_found` (also someone else's), `consent_own_request`.
+pub async fn get_consent(code: &str) -> Result<onething_core::api::ConsentRequest, FetchError> {
+    get_json(&format!("/consents/{}", consent_path(code)?)).await
+}
+
+/// `POST /api/consents/{code}`: approves or declines, once.
+///
+/// # Errors
+/// See [`FetchError`]; `consent_already_answered`, `consent_expired`.
+pub async fn answer_consent(
+    code: &str,
+    decision: onething_core::api::ConsentDecision,
+) -> Result<onething_core::api::ConsentRequest, FetchError> {
+    let body = onething_core::api::ConsentAnswer { decision };
+    post_json(&format!("/consents/{}", consent_path(code)?), &body, &[]).await
+}
+
+/// The code in its normal form, which needs no escaping in a path; anything else is refused
+/// here as the server would.
+fn consent_path(code: &str) -> Result<String, FetchError> {
+    onething_core::api::normalize_consent_code(code).ok_or(FetchError::Api {
+        status: 404,
+        code: "consent_not_found".into(),
+    })
+}

@@ -2,11 +2,13 @@
 
 mod applications;
 pub mod apply;
+mod consent;
 mod home;
 mod not_found;
 mod service;
 
 pub use applications::{ApplicationPage, ApplicationsPage};
+pub use consent::{ConsentEntry, ConsentPage};
 pub use home::Home;
 pub use not_found::NotFound;
 pub use service::ServicePage;

@@ -1,7 +1,8 @@
 // Progress tracking after submission: a case is submitted through the API, the departments move
 // its sub-items through the admin API, and the open detail page follows every change live
 // (Server-Sent Events, no reload): states, the dependency text, a supplement request answered
-// with a photo, the parcel's tracking number, and the 好差评 rating, once.
+// with a photo, the parcel's courier and tracking number as the department recorded them, a
+// window pickup with its generated code, and the 好差评 rating, once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -127,13 +128,19 @@ test('an open case follows every change live, and is rated once', async () => {
     await move(app.case_number, 'business_licence', 'completed');
     await licence.locator('.status', { hasText: '已办结' }).waitFor(LIVE);
     await seal.locator('.waiting').waitFor({ state: 'detached', ...LIVE });
-    await move(app.case_number, 'business_licence', 'delivered', { tracking_number: 'SF1234567890' });
+    await move(app.case_number, 'business_licence', 'delivered', { delivery: { method: 'mail', courier: '顺丰速运', tracking_number: 'SF1234567890' } });
     await licence.getByText('顺丰速运：运单号 SF1234567890').waitFor(LIVE);
 
     for (const to of ['accepted', 'in_progress', 'completed']) {
       await move(app.case_number, 'seal_engraving', to);
     }
     await page.locator('.case-state', { hasText: '已办结' }).waitFor(LIVE);
+    // The seal is picked up at the window; the server makes the pickup code.
+    await move(app.case_number, 'seal_engraving', 'delivered', { delivery: { method: 'window' } });
+    const pickup = seal.locator('.delivery-window');
+    await pickup.getByText('窗口领取').waitFor(LIVE);
+    assert.match(await pickup.locator('.pickup-code').innerText(), /^\d{6}$/);
+    await pickup.getByText('领取地点：吴兴区政务服务中心 公章刻制窗口').waitFor();
 
     // Completion opens the 好差评 rating, also flagged in the list (seen here in a second tab).
     const rating = page.locator('form.rating');
@@ -173,7 +180,8 @@ test('an open case follows every change live, and is rated once', async () => {
     // Elder mode, in English.
     await page.locator('.top-bar button.chip').filter({ hasText: '长辈版' }).click();
     await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
-    await page.getByText('SF Express: tracking number SF1234567890').waitFor();
+    await page.getByText('顺丰速运: tracking number SF1234567890').waitFor();
+    await seal.getByText('Where: Wuxing Government Service Centre, seal window').waitFor();
     await shot(page, 'tracking-elder-en');
 
     // Leaving the page closes its stream.

@@ -168,6 +168,18 @@ pub enum ErrorCode {
     RatingAlreadyGiven,
     /// 422: each rating score is 1 (very dissatisfied) to 5 (very satisfied).
     RatingInvalid,
+    /// 404: no consent request with this code addressed to you.
+    ConsentNotFound,
+    /// 403: the applicant cannot answer their own consent request; the other person must.
+    ConsentOwnRequest,
+    /// 409: the consent request was answered already (a code answers once).
+    ConsentAlreadyAnswered,
+    /// 410: the consent request was not answered in time.
+    ConsentExpired,
+    /// 422: the sub-item's definition does not offer this way of delivering its result.
+    DeliveryMethodNotOffered,
+    /// 422: moving to `delivered` needs `delivery`; by mail with a courier and a tracking number (`fields` says which is missing or malformed).
+    DeliveryInvalid,
 }
 
 impl ErrorCode {
@@ -215,6 +227,12 @@ impl ErrorCode {
             ErrorCode::RatingNotAllowedYet => "rating_not_allowed_yet",
             ErrorCode::RatingAlreadyGiven => "rating_already_given",
             ErrorCode::RatingInvalid => "rating_invalid",
+            ErrorCode::ConsentNotFound => "consent_not_found",
+            ErrorCode::ConsentOwnRequest => "consent_own_request",
+            ErrorCode::ConsentAlreadyAnswered => "consent_already_answered",
+            ErrorCode::ConsentExpired => "consent_expired",
+            ErrorCode::DeliveryMethodNotOffered => "delivery_method_not_offered",
+            ErrorCode::DeliveryInvalid => "delivery_invalid",
         }
     }
 }
@@ -486,6 +504,88 @@ pub struct ApplicationSummary {
     pub submitted_at: String,
     /// When anything last changed.
     pub updated_at: String,
+    /// Whether a rating (好差评) may be given now.
+    #[serde(default)]
+    pub can_rate: bool,
+    /// Consent requests still waiting for the other person's answer.
+    #[serde(default)]
+    pub pending_consents: u32,
+}
+
+/// How a sub-item's result reaches the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMethod {
+    /// 邮寄到家: mailed by a courier, with a tracking number.
+    Mail,
+    /// 窗口领取: picked up at a service window, with a pickup code.
+    Window,
+    /// 电子证照: issued as an e-licence in the citizen's account.
+    ELicence,
+}
+
+impl DeliveryMethod {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryMethod::Mail => "mail",
+            DeliveryMethod::Window => "window",
+            DeliveryMethod::ELicence => "e_licence",
+        }
+    }
+}
+
+/// How a delivered sub-item's result reached (or waits for) the citizen. Which fields are set
+/// depends on `method`: mail has `courier` and `tracking_number`; window has `office`,
+/// `address`, `hours` and `pickup_code`; e-licence has `where_to_find`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Delivery {
+    /// The way.
+    pub method: DeliveryMethod,
+    /// Mail: the courier company, as the department named it (`顺丰速运`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub courier: Option<String>,
+    /// Mail: the courier's tracking number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    /// Window: the office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<TextSchema>))]
+    pub office: Option<Text>,
+    /// Window: its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<TextSchema>))]
+    pub address: Option<Text>,
+    /// Window: its opening hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<TextSchema>))]
+    pub hours: Option<Text>,
+    /// Window: the code to give at the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_code: Option<String>,
+    /// E-licence: where to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<TextSchema>))]
+    pub where_to_find: Option<Text>,
+}
+
+/// Admin API: how a result was delivered, when moving a sub-item to `delivered`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeliveryRequest {
+    /// One of the ways the sub-item's definition offers.
+    pub method: DeliveryMethod,
+    /// Mail: the courier company (required).
+    #[serde(default)]
+    pub courier: Option<String>,
+    /// Mail: the tracking number (required; letters and digits, 6 to 30).
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    /// Window: the pickup code (4 to 12 letters or digits); generated when absent.
+    #[serde(default)]
+    pub pickup_code: Option<String>,
 }
 
 /// Tracking of one sub-item.
@@ -498,8 +598,11 @@ pub struct SubItemTrack {
     pub status: SubItemStatus,
     /// Sub-items (`depends_on`) whose result it still waits for, e.g. 医保 waits for 户口.
     pub waiting_for: Vec<String>,
-    /// Courier tracking number, once delivered by mail.
+    /// Courier tracking number, once delivered by mail (the same as `delivery.tracking_number`).
     pub tracking_number: Option<String>,
+    /// How the result was delivered, once `delivered`.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
     /// When its state last changed.
     pub updated_at: String,
 }
@@ -519,6 +622,14 @@ pub enum TimelineKind {
     SupplementAnswered,
     /// The citizen rated the case.
     Rated,
+    /// A consent request was sent to the holder of an e-licence (`material_id` says which).
+    ConsentRequested,
+    /// The holder authorised the fetch.
+    ConsentApproved,
+    /// The holder refused; the material is asked for as a supplement instead.
+    ConsentDeclined,
+    /// Nobody answered in time; the material is asked for as a supplement instead.
+    ConsentExpired,
 }
 
 /// One event of a case's timeline, oldest first.
@@ -535,6 +646,9 @@ pub struct TimelineEvent {
     pub status: Option<SubItemStatus>,
     /// The department's note (shown to the citizen), if any.
     pub note: Option<String>,
+    /// The material concerned, for consent events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material_id: Option<String>,
 }
 
 /// A department's request for a supplement (补正), and the citizen's answer.
@@ -647,7 +761,147 @@ pub struct ApplicationDetail {
     pub rating: Option<Rating>,
     /// Whether a rating may be given now.
     pub can_rate: bool,
+    /// Consent requests to other people for their e-licences, oldest first.
+    #[serde(default)]
+    pub consents: Vec<Consent>,
 }
+
+/// The state of a consent request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStatus {
+    /// Waiting for the holder.
+    Pending,
+    /// The holder authorised the fetch.
+    Approved,
+    /// The holder refused.
+    Declined,
+    /// Not answered in time.
+    Expired,
+}
+
+impl ConsentStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentStatus::Pending => "pending",
+            ConsentStatus::Approved => "approved",
+            ConsentStatus::Declined => "declined",
+            ConsentStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses the wire name (unknown reads as expired: never as an authorisation).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pending" => ConsentStatus::Pending,
+            "approved" => ConsentStatus::Approved,
+            "declined" => ConsentStatus::Declined,
+            _ => ConsentStatus::Expired,
+        }
+    }
+}
+
+/// A consent request as the applicant sees it, in [`ApplicationDetail::consents`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Consent {
+    /// The short code to share; the holder opens `/consents/{code}`.
+    pub code: String,
+    /// The material whose e-licence is asked for.
+    pub material_id: String,
+    /// Who the holder is (父亲, the father).
+    #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
+    pub holder_role: Text,
+    /// The holder's name as the applicant entered it.
+    pub holder_name: String,
+    /// Its state.
+    pub status: ConsentStatus,
+    /// When it was asked.
+    pub requested_at: String,
+    /// When it expires unless answered.
+    pub expires_at: String,
+    /// When it was answered.
+    pub answered_at: Option<String>,
+    /// Until when the authorisation lasts, once approved.
+    pub valid_until: Option<String>,
+}
+
+/// `GET /api/consents/{code}`: what the holder is asked to authorise (PIPL: who asks, for
+/// what, which departments, for how long).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentRequest {
+    /// The code.
+    pub code: String,
+    /// Its state.
+    pub status: ConsentStatus,
+    /// Who asks: the applicant's name, masked (`陈*`).
+    pub requester_name: String,
+    /// The one-thing applied for.
+    pub service_id: String,
+    /// Its name.
+    #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
+    pub service_title: Text,
+    /// 办件编号 of the case.
+    pub case_number: String,
+    /// The material whose e-licence would be fetched.
+    pub material_id: String,
+    /// Its name (父亲居民身份证).
+    #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
+    pub material_title: Text,
+    /// What the holder agrees to, in the definition's words.
+    #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
+    pub purpose: Text,
+    /// The departments that receive it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<TextSchema>))]
+    pub departments: Vec<Text>,
+    /// Who the holder is to the applicant's case (父亲, the father).
+    #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
+    pub holder_role: Text,
+    /// Days the authorisation lasts once given.
+    pub valid_days: u16,
+    /// When it expires unless answered.
+    pub expires_at: String,
+    /// When it was answered.
+    pub answered_at: Option<String>,
+    /// Until when the authorisation lasts, once approved.
+    pub valid_until: Option<String>,
+}
+
+/// The holder's answer (`POST /api/consents/{code}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentDecision {
+    /// Authorise the fetch.
+    Approve,
+    /// Refuse it.
+    Decline,
+}
+
+/// `POST /api/consents/{code}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentAnswer {
+    /// Approve or decline.
+    pub decision: ConsentDecision,
+}
+
+/// Whether `code` has the shape of a consent code: 8 characters of [`CONSENT_ALPHABET`], after
+/// upper-casing and dropping spaces and dashes (people type `abcd-2345`). Returns the normal form.
+pub fn normalize_consent_code(input: &str) -> Option<String> {
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == 8 && code.bytes().all(|b| CONSENT_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// The characters of a consent code: no 0/O or 1/I/L to confuse when read aloud or typed.
+pub const CONSENT_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 /// Admin API: move a sub-item (`POST /api/admin/applications/{id}/items/{sub_item_id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -658,7 +912,34 @@ pub struct AdminTransition {
     /// Shown to the citizen (what to supplement, why refused).
     #[serde(default)]
     pub note: Option<String>,
-    /// Courier tracking number, when moving to `delivered` by mail.
+    /// How the result was delivered: required when moving to `delivered`.
     #[serde(default)]
-    pub tracking_number: Option<String>,
+    pub delivery: Option<DeliveryRequest>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_codes_are_read_as_people_type_them() {
+        assert_eq!(
+            normalize_consent_code("abcd-2345").as_deref(),
+            Some("ABCD2345")
+        );
+        assert_eq!(
+            normalize_consent_code(" AB CD 23 45 ").as_deref(),
+            Some("ABCD2345")
+        );
+        for bad in [
+            "",
+            "ABC2345",
+            "ABCD23456",
+            "ABCD2O45",
+            "ABCD2I45",
+            "ABCD234!",
+        ] {
+            assert_eq!(normalize_consent_code(bad), None, "{bad}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::Text;
+pub use crate::api::DeliveryMethod;
 use crate::condition::{Condition, Offset};
 
 /// A bundle of departmental items for one life or business event.
@@ -80,6 +81,45 @@ pub struct SubItem {
     /// When the department is in another region (跨域办, e.g. 长三角), which one.
     #[serde(default)]
     pub handled_in: Option<Text>,
+    /// How the result reaches the citizen (mailed, picked up at a window, issued as an
+    /// e-licence). Absent: mailed only.
+    #[serde(default)]
+    pub results: Option<ResultDelivery>,
+}
+
+impl SubItem {
+    /// The ways its result may be delivered (mail when the definition says nothing).
+    pub fn result_methods(&self) -> Vec<DeliveryMethod> {
+        self.results
+            .as_ref()
+            .map_or_else(|| vec![DeliveryMethod::Mail], |r| r.methods.clone())
+    }
+}
+
+/// The ways a sub-item's result may reach the citizen, and what each needs to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultDelivery {
+    /// The ways offered (at least one, none twice).
+    pub methods: Vec<DeliveryMethod>,
+    /// Where to pick the result up; needed with `window`.
+    #[serde(default)]
+    pub window: Option<PickupWindow>,
+    /// Where the citizen finds the e-licence (an app's menu path); needed with `e_licence`.
+    #[serde(default)]
+    pub e_licence: Option<Text>,
+}
+
+/// A service window where a result is picked up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PickupWindow {
+    /// The office (e.g. 吴兴区政务服务中心 3 号窗口).
+    pub office: Text,
+    /// Its address.
+    pub address: Text,
+    /// When it is open.
+    pub hours: Text,
 }
 
 /// The situation pre-screen (情形选择).
@@ -362,6 +402,29 @@ pub struct ELicence {
     /// When an e-licence exists at all (e.g. only for 居民身份证). Absent: always.
     #[serde(default)]
     pub available_if: Option<Condition>,
+    /// When the e-licence is another person's (the other parent's ID card): that person
+    /// authorises the fetch in their own account. Submitting creates a consent request only
+    /// they can answer. Absent: the applicant's own e-licence.
+    #[serde(default)]
+    pub holder: Option<ELicenceHolder>,
+}
+
+/// The other person whose e-licence a material fetches, and the terms of their consent (PIPL
+/// art. 14 and 17: who asks, for what, for how long; art. 15: it may be refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ELicenceHolder {
+    /// Who the holder is to the child or applicant (父亲, the father), as the request names them.
+    pub role: Text,
+    /// The top-level `name` fact holding the holder's name.
+    pub name_fact: String,
+    /// The top-level `id_number` fact holding the holder's ID number: only the signed-in
+    /// account with this number may answer the request.
+    pub id_number_fact: String,
+    /// Days the authorisation lasts once given.
+    pub valid_days: u16,
+    /// Days the holder has to answer; after that the request expires.
+    pub answer_days: u16,
 }
 
 /// One material (一套材料 entry).
@@ -1075,6 +1138,65 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
+    /// An e-licence holder names a top-level fact of each kind, and positive periods.
+    fn holder(&self, at: &str, h: &ELicenceHolder) -> CheckResult {
+        check_text(&format!("{at}.role"), &h.role)?;
+        for (field, id, kind) in [
+            ("name_fact", &h.name_fact, FactKind::Name),
+            ("id_number_fact", &h.id_number_fact, FactKind::IdNumber),
+        ] {
+            match self.def.fact(id) {
+                Some(f) if f.kind == kind => {}
+                _ => {
+                    return err(
+                        format!("{at}.{field}"),
+                        format!("`{id}` is not a top-level fact of type {kind:?}"),
+                    );
+                }
+            }
+        }
+        if h.valid_days == 0 || h.answer_days == 0 {
+            return err(
+                format!("{at}.valid_days"),
+                "valid_days and answer_days must be at least 1",
+            );
+        }
+        Ok(())
+    }
+
+    /// Result delivery: methods listed once, each with what it needs.
+    fn results(at: &str, r: &ResultDelivery) -> CheckResult {
+        if r.methods.is_empty() {
+            return err(format!("{at}.methods"), "at least one method");
+        }
+        let set: HashSet<_> = r.methods.iter().collect();
+        if set.len() != r.methods.len() {
+            return err(format!("{at}.methods"), "a method is listed twice");
+        }
+        let has = |m: DeliveryMethod| r.methods.contains(&m);
+        if has(DeliveryMethod::Window) != r.window.is_some() {
+            return err(
+                format!("{at}.window"),
+                "`window` (office, address, hours) goes with the window method",
+            );
+        }
+        if let Some(w) = &r.window {
+            check_text(&format!("{at}.window.office"), &w.office)?;
+            check_text(&format!("{at}.window.address"), &w.address)?;
+            check_text(&format!("{at}.window.hours"), &w.hours)?;
+        }
+        if has(DeliveryMethod::ELicence) != r.e_licence.is_some() {
+            return err(
+                format!("{at}.e_licence"),
+                "`e_licence` (where to find it) goes with the e_licence method",
+            );
+        }
+        if let Some(t) = &r.e_licence {
+            check_text(&format!("{at}.e_licence"), t)?;
+        }
+        Ok(())
+    }
+
     fn sub_items(&self) -> CheckResult {
         let def = self.def;
         for (i, item) in def.sub_items.iter().enumerate() {
@@ -1107,6 +1229,9 @@ impl<'a> Checker<'a> {
             }
             for (j, f) in item.facts.iter().enumerate() {
                 self.entry(&format!("sub_items[{i}].facts[{j}]"), f)?;
+            }
+            if let Some(r) = &item.results {
+                Self::results(&at("results"), r)?;
             }
         }
         // Dependencies must be acyclic: Kahn's algorithm, reporting a member of the cycle.
@@ -1240,6 +1365,9 @@ impl<'a> Checker<'a> {
                 check_text(&at("e_licence.consent"), &e.consent)?;
                 if let Some(c) = &e.available_if {
                     self.late_condition(&at("e_licence.available_if"), c)?;
+                }
+                if let Some(h) = &e.holder {
+                    self.holder(&at("e_licence.holder"), h)?;
                 }
             }
             if has(Satisfier::Commitment) != m.commitment.is_some() {
@@ -1653,6 +1781,38 @@ facts = ["kids"]
                 "deferred_days = 0",
                 "materials[0].deferred_days",
                 "deferred",
+            ),
+            // Another person's e-licence names facts of the right kinds and positive periods.
+            (
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" } }\n",
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" }, holder = { role = { zh = \"父亲\", en = \"the father\" }, name_fact = \"born\", id_number_fact = \"number\", valid_days = 90, answer_days = 7 } }\n",
+                "materials[0].e_licence.holder.name_fact",
+                "Name",
+            ),
+            (
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" } }\n",
+                "e_licence = { consent = { zh = \"同意\", en = \"Agree\" }, holder = { role = { zh = \"父亲\", en = \"the father\" }, name_fact = \"name\", id_number_fact = \"number\", valid_days = 0, answer_days = 7 } }\n",
+                "materials[0].e_licence.holder.valid_days",
+                "at least 1",
+            ),
+            // Result delivery: each method with what it needs.
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"window\"] }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.window",
+                "office",
+            ),
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"mail\", \"mail\"] }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.methods",
+                "twice",
+            ),
+            (
+                "time_limit_days = 1\nfacts = [\"doc_type\"",
+                "time_limit_days = 1\nresults = { methods = [\"mail\"], e_licence = { zh = \"我的证照\", en = \"My licences\" } }\nfacts = [\"doc_type\"",
+                "sub_items[0].results.e_licence",
+                "e_licence method",
             ),
             (
                 "commitment = { zh = \"承诺\", en = \"Promise\" }",

@@ -23,9 +23,9 @@ pub mod text;
 
 pub use condition::{CompareOp, Comparison, Condition, Literal, Offset};
 pub use definition::{
-    Check, ChoiceOption, DateBound, DefinitionError, ELicence, Eligibility, EligibilityRule, Fact,
-    FactKind, IdType, Material, Page, Prefill, ReportedFigure, Rule, Satisfier, ServiceDefinition,
-    SubItem,
+    Check, ChoiceOption, DateBound, DefinitionError, ELicence, ELicenceHolder, Eligibility,
+    EligibilityRule, Fact, FactKind, IdType, Material, Page, PickupWindow, Prefill, ReportedFigure,
+    ResultDelivery, Rule, Satisfier, ServiceDefinition, SubItem,
 };
 pub use engine::{
     Address, AnswerValue, Answers, Application, Date, DateTime, DeferredMaterial, DepartmentPacket,

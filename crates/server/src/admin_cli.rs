@@ -2,7 +2,7 @@
 //! data directory directly (the same operations as the admin API); a running server's
 //! Server-Sent Event streams notice the change within seconds.
 
-use onething_core::api::{AdminTransition, SubItemStatus};
+use onething_core::api::{AdminTransition, DeliveryMethod, DeliveryRequest, SubItemStatus};
 
 use crate::config::{AdminCommand, Config};
 use crate::routes::resolve_case;
@@ -17,7 +17,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
     let (case, sub_item, req) = match cmd {
         AdminCommand::List => {
             let mut conn = state.db.acquire().await?;
-            for a in store::applications::list(&mut conn, None).await? {
+            for a in store::applications::list(&mut conn, None, state.clock.now()).await? {
                 println!(
                     "{}\t{}\t{}\t{:?}\t{}",
                     a.case_number, a.id, a.service_id, a.status, a.submitted_at
@@ -35,7 +35,6 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
             sub_item,
             status,
             note,
-            tracking_number,
         } => {
             let to = SubItemStatus::parse(&status)
                 .ok_or_else(|| format!("unknown status `{status}`"))?;
@@ -45,7 +44,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
                 AdminTransition {
                     to,
                     note,
-                    tracking_number,
+                    delivery: None,
                 },
             )
         }
@@ -59,22 +58,40 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
             AdminTransition {
                 to: SubItemStatus::SupplementRequested,
                 note: Some(note),
-                tracking_number: None,
+                delivery: None,
             },
         ),
         AdminCommand::Deliver {
             case,
             sub_item,
+            method,
+            courier,
             tracking_number,
-        } => (
-            case,
-            sub_item,
-            AdminTransition {
-                to: SubItemStatus::Delivered,
-                note: None,
-                tracking_number,
-            },
-        ),
+            pickup_code,
+        } => {
+            let method = [
+                DeliveryMethod::Mail,
+                DeliveryMethod::Window,
+                DeliveryMethod::ELicence,
+            ]
+            .into_iter()
+            .find(|m| m.as_str() == method)
+            .ok_or_else(|| format!("unknown method `{method}` (mail, window, e_licence)"))?;
+            (
+                case,
+                sub_item,
+                AdminTransition {
+                    to: SubItemStatus::Delivered,
+                    note: None,
+                    delivery: Some(DeliveryRequest {
+                        method,
+                        courier,
+                        tracking_number,
+                        pickup_code,
+                    }),
+                },
+            )
+        }
     };
     let app = resolve_case(&state, &case).await?;
     tracking::transition(&state, &app.id, &sub_item, &req).await?;

@@ -110,8 +110,8 @@ pub enum AdminCommand {
         /// Case number or id.
         case: String,
     },
-    /// Move a sub-item to a status (received, accepted, `in_progress`, completed, delivered,
-    /// rejected, `supplement_requested`).
+    /// Move a sub-item to a status (received, accepted, `in_progress`, completed, rejected,
+    /// `supplement_requested`; for delivered use `deliver`).
     Move {
         /// Case number or id.
         case: String,
@@ -122,9 +122,6 @@ pub enum AdminCommand {
         /// Note shown to the citizen.
         #[arg(long)]
         note: Option<String>,
-        /// Courier tracking number (for `delivered`).
-        #[arg(long)]
-        tracking_number: Option<String>,
     },
     /// Ask the citizen for a supplement (补正).
     Supplement {
@@ -136,15 +133,25 @@ pub enum AdminCommand {
         #[arg(long)]
         note: String,
     },
-    /// Mark a completed sub-item delivered, optionally with a courier tracking number.
+    /// Mark a completed sub-item delivered: by mail (courier and tracking number), at a window
+    /// (pickup code, generated when not given) or as an e-licence, as its definition offers.
     Deliver {
         /// Case number or id.
         case: String,
         /// Sub-item id.
         sub_item: String,
-        /// Courier tracking number.
+        /// `mail`, `window` or `e_licence`.
+        #[arg(long, default_value = "mail")]
+        method: String,
+        /// Mail: the courier company, e.g. 顺丰速运.
+        #[arg(long)]
+        courier: Option<String>,
+        /// Mail: the courier's tracking number.
         #[arg(long)]
         tracking_number: Option<String>,
+        /// Window: the pickup code.
+        #[arg(long)]
+        pickup_code: Option<String>,
     },
 }
 

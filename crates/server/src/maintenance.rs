@@ -1,5 +1,6 @@
 //! Background work of a running server: deleting what expired (tickets, sessions, drafts,
-//! unused uploads with their bytes, old idempotency records), and the demo timer.
+//! unused uploads with their bytes, old idempotency records), recording overdue consent
+//! requests as expired, and the demo timer.
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ pub async fn sweep(state: &AppState) -> Result<()> {
     let now = state.clock.now();
     store::sweep(&state.db, now).await?;
     store::idempotency::sweep(&state.db, now - IDEMPOTENCY_KEEP_SECS).await?;
+    tracking::expire_consents(state).await?;
     for up in store::uploads::expired(&state.db, now).await? {
         routes::uploads::remove_files(state, &up).await?;
         store::uploads::delete(&state.db, &up.id).await?;

@@ -9,12 +9,18 @@
 //!                                         └──▶ rejected
 //! ```
 //! A sub-item with `depends_on` cannot start (`in_progress`) or finish until each dependency
-//! in the same case is completed or delivered: 医保 waits for 户口.
+//! in the same case is completed or delivered: 医保 waits for 户口. Moving to `delivered`
+//! records how: by mail, at a window or as an e-licence, as the sub-item's definition offers.
+//!
+//! Consent requests (another person's e-licence) live here too: the holder answers once; a
+//! refusal or an expiry turns the material into a supplement request (补正), so the applicant
+//! can still provide it as a photo.
 
 use onething_core::api::{
-    AdminTransition, ApplicationStatus, ErrorCode, Rating, SubItemStatus, SupplementAnswer,
-    TimelineKind,
+    AdminTransition, ApplicationStatus, ConsentDecision, ConsentStatus, Delivery, DeliveryMethod,
+    DeliveryRequest, ErrorCode, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
 };
+use onething_core::{ServiceDefinition, SubItem};
 
 use crate::auth::Caller;
 use crate::clock::new_id;
@@ -91,6 +97,10 @@ pub fn kind_str(k: TimelineKind) -> &'static str {
         TimelineKind::SupplementRequested => "supplement_requested",
         TimelineKind::SupplementAnswered => "supplement_answered",
         TimelineKind::Rated => "rated",
+        TimelineKind::ConsentRequested => "consent_requested",
+        TimelineKind::ConsentApproved => "consent_approved",
+        TimelineKind::ConsentDeclined => "consent_declined",
+        TimelineKind::ConsentExpired => "consent_expired",
     }
 }
 
@@ -101,12 +111,118 @@ pub fn parse_kind(s: &str) -> TimelineKind {
         "supplement_requested" => TimelineKind::SupplementRequested,
         "supplement_answered" => TimelineKind::SupplementAnswered,
         "rated" => TimelineKind::Rated,
+        "consent_requested" => TimelineKind::ConsentRequested,
+        "consent_approved" => TimelineKind::ConsentApproved,
+        "consent_declined" => TimelineKind::ConsentDeclined,
+        "consent_expired" => TimelineKind::ConsentExpired,
         _ => TimelineKind::StatusChanged,
     }
 }
 
 fn app_not_found() -> ApiError {
     ApiError::not_found(ErrorCode::ApplicationNotFound)
+}
+
+/// Letters and digits only, `min..=max` of them (tracking numbers, pickup codes).
+fn plain_code(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn delivery_invalid(field: &str, message: &str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::DeliveryInvalid, message.to_owned())
+        .with_fields([format!("delivery.{field}")])
+}
+
+/// The delivery record of a move to `delivered`: one of the methods `sub` offers, with what
+/// that method needs (the window's details and the e-licence's place come from the definition).
+///
+/// # Errors
+/// `delivery_invalid` (missing, or a courier / tracking number / pickup code malformed),
+/// `delivery_method_not_offered`.
+pub fn delivery(sub: Option<&SubItem>, req: Option<&DeliveryRequest>) -> Result<Delivery> {
+    let req = req
+        .ok_or_else(|| delivery_invalid("method", "moving to delivered needs `delivery` (how)"))?;
+    let offered = sub.map_or_else(|| vec![DeliveryMethod::Mail], SubItem::result_methods);
+    if !offered.contains(&req.method) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::DeliveryMethodNotOffered,
+            format!("this sub-item is not delivered by {}", req.method.as_str()),
+        )
+        .with_fields(["delivery.method"]));
+    }
+    let results = sub.and_then(|s| s.results.as_ref());
+    let mut out = Delivery {
+        method: req.method,
+        courier: None,
+        tracking_number: None,
+        office: None,
+        address: None,
+        hours: None,
+        pickup_code: None,
+        where_to_find: None,
+    };
+    match req.method {
+        DeliveryMethod::Mail => {
+            let courier = req.courier.as_deref().map(str::trim).unwrap_or_default();
+            if courier.is_empty()
+                || courier.chars().count() > 40
+                || courier.chars().any(char::is_control)
+            {
+                return Err(delivery_invalid(
+                    "courier",
+                    "name the courier (1-40 characters)",
+                ));
+            }
+            let number = req
+                .tracking_number
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default();
+            if !plain_code(number, 6, 30) {
+                return Err(delivery_invalid(
+                    "tracking_number",
+                    "a tracking number is 6-30 letters or digits",
+                ));
+            }
+            out.courier = Some(courier.to_owned());
+            out.tracking_number = Some(number.to_owned());
+        }
+        DeliveryMethod::Window => {
+            let code = match req.pickup_code.as_deref().map(str::trim) {
+                Some(c) if plain_code(c, 4, 12) => c.to_owned(),
+                Some(_) => {
+                    return Err(delivery_invalid(
+                        "pickup_code",
+                        "a pickup code is 4-12 letters or digits",
+                    ));
+                }
+                None => {
+                    let n = u32::from_le_bytes(crate::clock::random_bytes::<4>()) % 1_000_000;
+                    format!("{n:06}")
+                }
+            };
+            let w = results.and_then(|r| r.window.as_ref());
+            out.office = w.map(|w| w.office.clone());
+            out.address = w.map(|w| w.address.clone());
+            out.hours = w.map(|w| w.hours.clone());
+            out.pickup_code = Some(code);
+        }
+        DeliveryMethod::ELicence => {
+            out.where_to_find = results.and_then(|r| r.e_licence.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The definition of an application's service (none when it was withdrawn since).
+async fn definition_of<'a>(
+    state: &'a AppState,
+    conn: &mut sqlx::SqliteConnection,
+    application_id: &str,
+) -> Result<Option<&'a ServiceDefinition>> {
+    Ok(db::service_id(conn, application_id)
+        .await?
+        .and_then(|s| state.catalogue.get(&s)))
 }
 
 /// A department moves a sub-item (admin API, CLI, demo timer).
@@ -182,17 +298,20 @@ pub async fn transition(
                 .with_fields(waiting));
             }
         }
-        let tracking_number = req
-            .tracking_number
-            .as_deref()
-            .filter(|_| to == SubItemStatus::Delivered);
+        let record = if to == SubItemStatus::Delivered {
+            let def = definition_of(state, &mut tx, application_id).await?;
+            let sub = def.and_then(|d| d.sub_items.iter().find(|s| s.id == sub_item_id));
+            Some(delivery(sub, req.delivery.as_ref())?)
+        } else {
+            None
+        };
         db::set_item(
             &mut tx,
             application_id,
             sub_item_id,
             to,
             None,
-            tracking_number,
+            record.as_ref(),
             now,
         )
         .await?;
@@ -355,6 +474,180 @@ pub async fn rate(
     Ok(())
 }
 
+/// Records the holder's answer to a consent request (a code answers once). Approval starts
+/// the authorisation's period; a refusal asks the applicant for the material as a supplement.
+///
+/// # Errors
+/// `consent_not_found` (unknown, or the caller is not the holder), `consent_own_request`,
+/// `consent_already_answered`, `consent_expired`.
+pub async fn answer_consent(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    decision: ConsentDecision,
+) -> Result<String> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let row = consent_for(state, &mut tx, caller, code).await?;
+    match row.status_at(now) {
+        ConsentStatus::Pending => {}
+        ConsentStatus::Expired => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::GONE,
+                ErrorCode::ConsentExpired,
+                "this consent request was not answered in time",
+            ));
+        }
+        _ => {
+            return Err(ApiError::conflict(
+                ErrorCode::ConsentAlreadyAnswered,
+                "this consent request was answered already",
+            ));
+        }
+    }
+    let (status, kind) = match decision {
+        ConsentDecision::Approve => (ConsentStatus::Approved, TimelineKind::ConsentApproved),
+        ConsentDecision::Decline => (ConsentStatus::Declined, TimelineKind::ConsentDeclined),
+    };
+    if !store::consents::answer(&mut tx, code, status, Some(&caller.account_id), now).await? {
+        return Err(ApiError::conflict(
+            ErrorCode::ConsentAlreadyAnswered,
+            "this consent request was answered already",
+        ));
+    }
+    close_consent(state, &mut tx, &row, kind, now).await?;
+    tx.commit().await?;
+    state.notify(&row.application_id);
+    Ok(row.application_id)
+}
+
+/// The consent request `code` if the caller may see it: only the holder (the account whose ID
+/// number the applicant entered); the applicant gets `consent_own_request`, anyone else 404.
+///
+/// # Errors
+/// `consent_not_found`, `consent_own_request`.
+pub async fn consent_for(
+    state: &AppState,
+    conn: &mut sqlx::SqliteConnection,
+    caller: &Caller,
+    code: &str,
+) -> Result<store::consents::ConsentRow> {
+    let not_found = || ApiError::not_found(ErrorCode::ConsentNotFound);
+    let code = onething_core::api::normalize_consent_code(code).ok_or_else(not_found)?;
+    let row = store::consents::get(conn, &code)
+        .await?
+        .ok_or_else(not_found)?;
+    if row.requester_id == caller.account_id {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            ErrorCode::ConsentOwnRequest,
+            "the other person answers this request, in their own account",
+        ));
+    }
+    let account = store::accounts::get(&state.db, &caller.account_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let hash = crate::clock::hash_secret(&account.id_number.to_ascii_uppercase());
+    if hash != row.holder_id_hash {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+/// After an answer or expiry: the case's revision, the timeline, and for anything but an
+/// approval a supplement request for the material on the first of its sub-items in the case.
+async fn close_consent(
+    state: &AppState,
+    conn: &mut sqlx::SqliteConnection,
+    row: &store::consents::ConsentRow,
+    kind: TimelineKind,
+    now: i64,
+) -> Result<()> {
+    let app = row.application_id.as_str();
+    db::touch(conn, app, now).await?;
+    db::insert_material_event(
+        conn,
+        app,
+        now,
+        kind,
+        None,
+        None,
+        None,
+        Some(&row.material_id),
+    )
+    .await?;
+    if kind == TimelineKind::ConsentApproved {
+        return Ok(());
+    }
+    let def = definition_of(state, conn, app).await?;
+    let material = def.and_then(|d| d.materials.iter().find(|m| m.id == row.material_id));
+    let items = db::items(conn, app).await?;
+    let Some(item) = material.and_then(|m| {
+        items
+            .iter()
+            .find(|i| m.sub_items.contains(&i.sub_item_id) && !i.status().is_final())
+    }) else {
+        return Ok(());
+    };
+    let title = material.map_or_else(|| row.material_id.clone(), |m| m.title.zh.clone());
+    let note = format!(
+        "{}未授权调取电子证照，请上传「{title}」的照片",
+        row.holder_name
+    );
+    let from = item.status();
+    if allowed(from, SubItemStatus::SupplementRequested) {
+        db::set_item(
+            conn,
+            app,
+            &item.sub_item_id,
+            SubItemStatus::SupplementRequested,
+            Some(from),
+            None,
+            now,
+        )
+        .await?;
+    }
+    db::insert_supplement(conn, &new_id(), app, &item.sub_item_id, &note, now).await?;
+    db::insert_event(
+        conn,
+        app,
+        now,
+        TimelineKind::SupplementRequested,
+        Some(&item.sub_item_id),
+        Some(SubItemStatus::SupplementRequested),
+        Some(&note),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records every overdue consent request as expired (the sweep calls it): its material is
+/// then asked for as a supplement. Returns how many expired.
+///
+/// # Errors
+/// The database fails.
+pub async fn expire_consents(state: &AppState) -> Result<usize> {
+    let now = state.clock.now();
+    let mut conn = state.db.acquire().await?;
+    let codes = store::consents::overdue(&mut conn, now).await?;
+    drop(conn);
+    let mut n = 0;
+    for code in codes {
+        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(row) = store::consents::get(&mut tx, &code).await? else {
+            continue;
+        };
+        if !store::consents::answer(&mut tx, &code, ConsentStatus::Expired, None, now).await? {
+            continue;
+        }
+        close_consent(state, &mut tx, &row, TimelineKind::ConsentExpired, now).await?;
+        tx.commit().await?;
+        state.notify(&row.application_id);
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Demo mode: moves every open sub-item of every case one step along the happy path (those
 /// waiting for a dependency stay). Returns how many moved.
 ///
@@ -362,7 +655,7 @@ pub async fn rate(
 /// The database fails.
 pub async fn advance_all(state: &AppState) -> Result<usize> {
     let mut conn = state.db.acquire().await?;
-    let apps = db::list(&mut conn, None).await?;
+    let apps = db::list(&mut conn, None, state.clock.now()).await?;
     let mut moved = 0;
     for app in apps {
         let items = db::items(&mut conn, &app.id).await?;
@@ -379,14 +672,25 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
             if needs_dependencies(to) && !waiting_for(&item.depends_on(), &before).is_empty() {
                 continue;
             }
-            let tracking_number = (to == SubItemStatus::Delivered).then(|| {
+            // Delivered the first way the definition offers (a demo parcel goes by 顺丰).
+            let delivery = (to == SubItemStatus::Delivered).then(|| {
+                let method = state
+                    .catalogue
+                    .get(&app.service_id)
+                    .and_then(|d| d.sub_items.iter().find(|s| s.id == item.sub_item_id))
+                    .map_or(DeliveryMethod::Mail, |s| s.result_methods()[0]);
                 let n = u64::from_le_bytes(crate::clock::random_bytes::<8>()) % 1_000_000_000_000;
-                format!("SF{n:012}")
+                DeliveryRequest {
+                    method,
+                    courier: (method == DeliveryMethod::Mail).then(|| "顺丰速运".to_owned()),
+                    tracking_number: (method == DeliveryMethod::Mail).then(|| format!("SF{n:012}")),
+                    pickup_code: None,
+                }
             });
             let req = AdminTransition {
                 to,
                 note: None,
-                tracking_number,
+                delivery,
             };
             match transition(state, &app.id, &item.sub_item_id, &req).await {
                 Ok(()) => moved += 1,

@@ -8,7 +8,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{ADMIN, application, create_upload, ctx, get, jpeg, login, req, send, submit, upload};
+use common::{
+    ADMIN, application, application_with_consent, create_upload, ctx, get, jpeg, login,
+    login_person, req, send, submit, upload,
+};
 use onething_core::api::{ApplicationCreated, ApplicationDetail, Draft};
 use serde_json::json;
 
@@ -19,6 +22,7 @@ struct Owned {
     partial_upload: String,
     application: ApplicationCreated,
     supplement: String,
+    consent: String,
 }
 
 fn operations() -> Vec<(Method, String)> {
@@ -46,6 +50,7 @@ fn fill(path: &str, a: &Owned) -> String {
     };
     path.replace("{id}", id)
         .replace("{supplement_id}", &a.supplement)
+        .replace("{code}", &a.consent)
         .replace("{case}", &app.case_number)
         .replace("{sub_item_id}", "birth")
 }
@@ -73,6 +78,8 @@ fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
             json!({ "scores": { "overall": 1, "efficiency": 1, "guide_accuracy": 1, "convenience": 1, "usability": 1 } })
         } else if uri.contains("/supplements/") {
             json!({ "text": "hijack" })
+        } else if uri.starts_with("/api/consents/") {
+            json!({ "decision": "approve" })
         } else if uri.contains("/items/") {
             json!({ "to": "accepted" })
         } else {
@@ -102,9 +109,16 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     let draft: Draft = r.json();
     let up = upload(&c.state, &alice, &jpeg(10, 10)).await;
     let partial_upload = create_upload(&c.state, &alice, 100).await;
-    let created: ApplicationCreated = submit(&c.state, &alice, "a-key", &application(&up))
-        .await
-        .json();
+    // The other parent of A's case exists too; B is neither A nor him.
+    let (_other, other_id) = login_person(&c.state, "access-other").await;
+    let created: ApplicationCreated = submit(
+        &c.state,
+        &alice,
+        "a-key",
+        &application_with_consent(&up, &other_id),
+    )
+    .await
+    .json();
     let detail: ApplicationDetail = get(
         &c.state,
         &format!("/api/applications/{}", created.id),
@@ -118,6 +132,7 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
         partial_upload,
         application: created,
         supplement: detail.supplements[0].id.clone(),
+        consent: detail.consents[0].code.clone(),
     };
 
     let mut tried = 0;
@@ -148,6 +163,7 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     for key in ["b-own-key", "a-key"] {
         tried += 1;
         let r = submit(&c.state, &bob, key, &application(&a.upload)).await;
+        // (A's key with A's body is refused for the upload, so the consent half is not needed.)
         if r.status.is_success() {
             succeeded.push(format!("submission with A's upload and key {key}"));
         }
@@ -192,7 +208,12 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     assert!(d.rating.is_none());
     assert!(d.supplements[0].answer.is_none());
     assert_eq!(d.revision, 1, "no change to A's case");
-    assert_eq!(d.timeline.len(), 1);
+    assert_eq!(d.timeline.len(), 2, "submitted, consent requested");
+    assert_eq!(
+        d.consents[0].status,
+        onething_core::api::ConsentStatus::Pending,
+        "B could not answer the other parent's consent"
+    );
     let r = get(
         &c.state,
         &format!("/api/admin/applications/{}", a.application.case_number),

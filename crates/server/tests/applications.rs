@@ -364,7 +364,7 @@ async fn every_transition_is_allowed_or_forbidden_as_the_state_machine_says() {
                     &c.state,
                     &created.case_number,
                     "birth",
-                    json!({ "to": step, "note": "n" }),
+                    json!({ "to": step, "note": "n", "delivery": { "method": "e_licence" } }),
                 )
                 .await;
                 assert_eq!(r.status, StatusCode::OK, "setting up {from:?}: {r:?}");
@@ -373,7 +373,7 @@ async fn every_transition_is_allowed_or_forbidden_as_the_state_machine_says() {
                 &c.state,
                 &created.id,
                 "birth",
-                json!({ "to": to, "note": "why" }),
+                json!({ "to": to, "note": "why", "delivery": { "method": "e_licence" } }),
             )
             .await;
             let expected = onething_server::tracking::allowed(from, to);
@@ -438,12 +438,18 @@ async fn dependants_wait_for_their_dependencies_then_deliver_with_a_courier_numb
         &c.state,
         case,
         "birth",
-        json!({ "to": "delivered", "tracking_number": "SF1234567890" }),
+        json!({ "to": "delivered", "delivery": { "method": "window", "pickup_code": "A1B2C3" } }),
     )
     .await;
     let d: ApplicationDetail = r.json();
     assert_eq!(d.items[0].status, SubItemStatus::Delivered);
-    assert_eq!(d.items[0].tracking_number.as_deref(), Some("SF1234567890"));
+    let window = d.items[0].delivery.as_ref().expect("delivery recorded");
+    assert_eq!(window.pickup_code.as_deref(), Some("A1B2C3"));
+    assert_eq!(
+        window.office.as_ref().map(|o| o.zh.as_str()),
+        Some("一号窗口"),
+        "the window's details come from the definition"
+    );
     let changes = d
         .timeline
         .iter()
@@ -666,7 +672,6 @@ async fn the_admin_cli_moves_sub_items_on_the_data_directory() {
             sub_item: "birth".into(),
             status: "accepted".into(),
             note: None,
-            tracking_number: None,
         },
     )
     .await
@@ -688,7 +693,10 @@ async fn the_admin_cli_moves_sub_items_on_the_data_directory() {
         AdminCommand::Deliver {
             case: created.case_number.clone(),
             sub_item: "birth".into(),
-            tracking_number: Some("SF1".into()),
+            method: "e_licence".into(),
+            courier: None,
+            tracking_number: None,
+            pickup_code: None,
         },
     )
     .await;
@@ -718,6 +726,12 @@ async fn demo_mode_advances_open_items_one_step_honouring_dependencies() {
     }
     let d = detail(&c, &token, &created.id).await;
     assert!(d.items.iter().all(|i| i.status == SubItemStatus::Delivered));
-    assert!(d.items.iter().all(|i| i.tracking_number.is_some()));
+    assert!(d.items.iter().all(|i| i.delivery.is_some()));
+    assert_eq!(
+        d.items[0].delivery.as_ref().map(|x| x.method),
+        Some(onething_core::api::DeliveryMethod::ELicence),
+        "the first way the definition offers"
+    );
+    assert!(d.items[1].tracking_number.is_some(), "mail by default");
     assert!(d.can_rate);
 }

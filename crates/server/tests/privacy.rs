@@ -44,12 +44,13 @@ fn the_contract_puts_no_personal_data_in_urls() {
             }
         }
     }
-    // Path parameters are opaque server-made ids, case numbers and definition ids; no query
+    // Path parameters are opaque server-made ids, case numbers, consent codes (random, and
+    // worthless without the holder's own session) and definition ids; no query
     // parameters at all (they end up in proxies' and browsers' logs).
     for p in &params {
         let name = p.rsplit(' ').next().unwrap_or_default().trim_matches('"');
         assert!(
-            ["id", "supplement_id", "case", "sub_item_id"].contains(&name),
+            ["id", "supplement_id", "case", "sub_item_id", "code"].contains(&name),
             "unexpected URL parameter: {p}"
         );
         assert!(!p.contains(" query "), "query parameter: {p}");

@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
-use onething_core::api::{ApplicationDetail, SubItemStatus};
+use onething_core::api::{ApplicationDetail, ConsentStatus, SubItemStatus};
 
+use super::consents::{Consents, announce};
 use super::items::{ItemRows, Timeline, item_status, text, title};
 use super::rating::RatingSection;
 use super::supplement::Supplements;
@@ -66,6 +67,23 @@ fn Tracker(
                 .collect()
         })
     });
+    // Consent answers from the other person, announced the same polite way.
+    let consent_news = RwSignal::new(None::<ConsentStatus>);
+    Effect::new(move |prev: Option<Vec<(String, ConsentStatus)>>| {
+        detail.with(|d| {
+            let now: Vec<(String, ConsentStatus)> = d
+                .consents
+                .iter()
+                .map(|c| (c.code.clone(), c.status))
+                .collect();
+            if let Some(old) = prev
+                && let Some((_, s)) = now.iter().find(|n| !old.contains(n))
+            {
+                consent_news.set(Some(*s));
+            }
+            now
+        })
+    });
     let announcement = move || {
         let c = changes.get();
         if c.is_empty() {
@@ -84,6 +102,10 @@ fn Tracker(
         <p class="sub-item-meta">{move || with_n(t().apps_submitted, &submitted)}</p>
         <p class="case-state">{move || detail.with(|d| case_status(d.status))}</p>
         <p class="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</p>
+        <p class="visually-hidden consent-live" aria-live="polite" aria-atomic="true">
+            {move || consent_news.get().map(announce)}
+        </p>
+        <Consents detail def />
         <Supplements id=id.clone() detail def />
         <h2>{move || t().items_heading}</h2>
         <ol class="sub-items"><ItemRows detail def /></ol>

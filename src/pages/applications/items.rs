@@ -1,8 +1,11 @@
 //! The detail's sub-item rows and timeline, and the plain rules they show: translated states,
-//! expected dates in working days after what each item waits for, and the courier of a parcel.
+//! expected dates in working days after what each item waits for, and how a result was
+//! delivered (the courier and tracking number, the window and pickup code, or the e-licence).
 
 use leptos::prelude::*;
-use onething_core::api::{ApplicationDetail, SubItemStatus, TimelineKind};
+use onething_core::api::{
+    ApplicationDetail, Delivery, DeliveryMethod, SubItemStatus, TimelineKind,
+};
 use onething_core::engine::Date;
 use onething_core::{ServiceDefinition, Text};
 
@@ -31,14 +34,40 @@ pub fn title(def: &ServiceDefinition, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |s| s.title.get(locale()).to_owned())
 }
 
-/// The courier, read from the tracking number's prefix (SF: 顺丰; EMS numbers start with E).
-pub fn courier(tracking: &str) -> &'static str {
-    if tracking.starts_with("SF") {
-        t().courier_sf
-    } else if tracking.starts_with('E') {
-        t().courier_ems
-    } else {
-        t().courier_other
+/// How a result was delivered, as the department recorded it.
+#[component]
+fn DeliveryNote(
+    /// The record.
+    d: Delivery,
+) -> impl IntoView {
+    let tr = |x: &Option<Text>| {
+        x.as_ref()
+            .map(|x| x.get(locale()).to_owned())
+            .unwrap_or_default()
+    };
+    match d.method {
+        DeliveryMethod::Mail => {
+            let courier = d.courier.clone().unwrap_or_else(|| t().delivery_courier_missing.to_owned());
+            let line = super::pair(t().delivery_mail, &courier, d.tracking_number.as_deref().unwrap_or_default());
+            view! { <p class="parcel delivery-mail">{line}</p> }.into_any()
+        }
+        DeliveryMethod::Window => view! {
+            <div class="delivery delivery-window">
+                <p><strong>{t().delivery_window}</strong></p>
+                <p>{t().delivery_pickup_code}<strong class="pickup-code">{d.pickup_code.clone()}</strong></p>
+                <p>{with_n(t().delivery_window_office, tr(&d.office))}</p>
+                <p>{with_n(t().delivery_window_address, tr(&d.address))}</p>
+                <p>{with_n(t().delivery_window_hours, tr(&d.hours))}</p>
+            </div>
+        }
+        .into_any(),
+        DeliveryMethod::ELicence => view! {
+            <div class="delivery delivery-e-licence">
+                <p><strong>{t().delivery_e_licence}</strong></p>
+                {d.where_to_find.is_some().then(|| view! { <p>{with_n(t().delivery_e_licence_where, tr(&d.where_to_find))}</p> })}
+            </div>
+        }
+        .into_any(),
     }
 }
 
@@ -70,7 +99,7 @@ pub fn ItemRows(
                             let names: Vec<String> = i.waiting_for.iter().map(|w| title(def, w)).collect();
                             with_n(t().item_waiting_for, names.join(t().list_sep))
                         });
-                        let parcel = i.tracking_number.as_ref().map(|n| super::pair(t().tracking_label, courier(n), n));
+                        let delivery = i.delivery.clone();
                         view! {
                             <li class="sub-item" data-item=i.sub_item_id.clone()>
                                 <div class="sub-item-head">
@@ -81,7 +110,7 @@ pub fn ItemRows(
                                 <p class="sub-item-meta">{count(t().time_limit_one, t().time_limit, days)}</p>
                                 {due.map(|x| view! { <p class="sub-item-meta">{x}</p> })}
                                 {waits.map(|x| view! { <p class="sub-item-deps waiting">{x}</p> })}
-                                {parcel.map(|x| view! { <p class="parcel">{x}</p> })}
+                                {delivery.map(|d| view! { <DeliveryNote d /> })}
                             </li>
                         }
                     })
@@ -107,6 +136,13 @@ pub fn Timeline(
                     .iter()
                     .map(|e| {
                         let item = e.sub_item_id.as_deref().map(|i| title(def, i));
+                        let consent = |template: &str| {
+                            let m = e
+                                .material_id
+                                .as_deref()
+                                .map(|m| super::consents::material_title(def, m));
+                            with_n(template, m.unwrap_or_default())
+                        };
                         let what = match (e.kind, e.status) {
                             (TimelineKind::Submitted, _) => t().tl_submitted.to_owned(),
                             (TimelineKind::StatusChanged, Some(s)) => item_status(s).to_owned(),
@@ -116,6 +152,12 @@ pub fn Timeline(
                             ) => t().item_supplement.to_owned(),
                             (TimelineKind::SupplementAnswered, _) => t().tl_answered.to_owned(),
                             (TimelineKind::Rated, _) => t().tl_rated.to_owned(),
+                            (TimelineKind::ConsentRequested, _) => {
+                                consent(t().tl_consent_requested)
+                            }
+                            (TimelineKind::ConsentApproved, _) => consent(t().tl_consent_approved),
+                            (TimelineKind::ConsentDeclined, _) => consent(t().tl_consent_declined),
+                            (TimelineKind::ConsentExpired, _) => consent(t().tl_consent_expired),
                         };
                         let line = item.map_or_else(
                             || what.clone(),

@@ -1,6 +1,8 @@
 //! Tracking after submission: `/applications` lists the person's cases, `/applications/:id`
-//! follows one of them live (sub-items, timeline, supplement requests, rating).
+//! follows one of them live (sub-items, timeline, supplement requests, consent requests,
+//! deliveries, rating).
 
+mod consents;
 mod detail;
 mod items;
 mod live;
@@ -18,37 +20,29 @@ use crate::prefs::locale;
 
 pub use detail::ApplicationPage;
 
-/// One line of the list: the case, its service's name, and whether it waits for the person.
+/// One line of the list: the case (whose summary says whether a rating is open and whether a
+/// consent request waits) and its service's name.
 #[derive(Clone)]
 struct Line {
     summary: ApplicationSummary,
     title: Option<Text>,
-    can_rate: bool,
 }
 
-/// The person's applications, with the service names and whether a rating is open.
+/// The person's applications with the service names: two requests, however many cases.
 async fn load() -> Result<Vec<Line>, FetchError> {
     api::session::ensure().await?;
     let list = api::list_applications().await?;
     let services = api::list_services().await.unwrap_or_default();
-    let mut lines = Vec::with_capacity(list.len());
-    for summary in list {
-        // The list does not say whether a rating is open; only completed cases can have one.
-        let can_rate = summary.status == ApplicationStatus::Completed
-            && api::get_application(&summary.id)
-                .await
-                .is_ok_and(|d| d.can_rate && d.rating.is_none());
-        let title = services
-            .iter()
-            .find(|s| s.id == summary.service_id)
-            .map(|s| s.title.clone());
-        lines.push(Line {
-            summary,
-            title,
-            can_rate,
-        });
-    }
-    Ok(lines)
+    Ok(list
+        .into_iter()
+        .map(|summary| {
+            let title = services
+                .iter()
+                .find(|s| s.id == summary.service_id)
+                .map(|s| s.title.clone());
+            Line { summary, title }
+        })
+        .collect())
 }
 
 /// Fills a `{a}`…`{b}` message (`营业执照：已受理`, `Business licence: Accepted`).
@@ -123,7 +117,8 @@ fn Cards(
             {list
                 .into_iter()
                 .map(|line| {
-                    let Line { summary: s, title, can_rate } = line;
+                    let Line { summary: s, title } = line;
+                    let (can_rate, consent) = (s.can_rate, s.pending_consents > 0);
                     let href = format!("/applications/{}", s.id);
                     let status = s.status;
                     let needs = status == ApplicationStatus::ActionRequired;
@@ -141,6 +136,7 @@ fn Cards(
                                         {move || case_status(status)}
                                     </span>
                                     {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}
+                                    {consent.then(|| view! { <span class="badge badge-alert">{move || t().apps_consent_pending}</span> })}
                                     {can_rate.then(|| view! { <span class="badge badge-alert">{move || t().apps_can_rate}</span> })}
                                 </span>
                             </a>

@@ -24,7 +24,7 @@ pub async fn list_all(
     _admin: Admin,
 ) -> Result<Json<Vec<ApplicationSummary>>> {
     let mut conn = state.db.acquire().await?;
-    Ok(Json(db::list(&mut conn, None).await?))
+    Ok(Json(db::list(&mut conn, None, state.clock.now()).await?))
 }
 
 /// The application with this id or case number.
@@ -36,7 +36,7 @@ pub async fn resolve(state: &AppState, case: &str) -> Result<ApplicationDetail> 
     let id = db::find(&mut conn, case)
         .await?
         .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))?;
-    db::detail(&mut conn, &id, None)
+    db::detail(&mut conn, &id, None, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))
 }
@@ -57,8 +57,9 @@ pub async fn get_one(
     Ok(Json(resolve(&state, &case).await?))
 }
 
-/// Moves a sub-item: accept, start, complete, deliver (with a courier number), reject, or
-/// request a supplement (with a note).
+/// Moves a sub-item: accept, start, complete, deliver (with `delivery`: mail with a courier
+/// and tracking number, a window with a pickup code, or an e-licence, as the sub-item's
+/// definition offers), reject, or request a supplement (with a note).
 #[utoipa::path(post, path = "/api/admin/applications/{case}/items/{sub_item_id}", tag = "admin",
     security(("admin" = [])),
     params(
@@ -70,7 +71,7 @@ pub async fn get_one(
         (status = 200, description = "Moved; the case now", body = ApplicationDetail),
         (status = 404, description = "`application_not_found`, `sub_item_not_found`", body = ApiErrorBody),
         (status = 409, description = "`transition_not_allowed`, `waiting_for_dependency`", body = ApiErrorBody),
-        (status = 422, description = "`invalid_body`: a supplement request needs a note", body = ApiErrorBody),
+        (status = 422, description = "`invalid_body`: a supplement request needs a note; `delivery_invalid`, `delivery_method_not_offered`", body = ApiErrorBody),
     ))]
 pub async fn move_item(
     State(state): State<AppState>,

@@ -226,6 +226,7 @@ async fn submit(
             r => r?,
         }
         write_tracking(&mut tx, def, &projection, &id, now).await?;
+        request_consents(&mut tx, def, &projection, &id, &caller.account_id, now).await?;
         let ids: Vec<String> = uploads.iter().map(|(_, u)| u.clone()).collect();
         let bad = store::uploads::attach(&mut tx, &ids, &caller.account_id, &id, now).await?;
         if !bad.is_empty() {
@@ -322,6 +323,91 @@ async fn write_tracking(
     Ok(())
 }
 
+/// A consent request per material provided by another person's e-licence (the definition names
+/// the holder's name and ID number facts): only the account with that ID number may answer.
+async fn request_consents(
+    conn: &mut sqlx::SqliteConnection,
+    def: &ServiceDefinition,
+    projection: &onething_core::Projection,
+    id: &str,
+    requester: &str,
+    now: i64,
+) -> Result<()> {
+    let text = |fact: &str| match projection.answers.get(fact) {
+        Some(onething_core::AnswerValue::Text(t)) => Some(t.trim().to_owned()),
+        _ => None,
+    };
+    for (material, choice) in &projection.materials {
+        if !matches!(choice, MaterialChoice::ELicence { .. }) {
+            continue;
+        }
+        let Some(holder) = def
+            .materials
+            .iter()
+            .find(|m| &m.id == material)
+            .and_then(|m| m.e_licence.as_ref())
+            .and_then(|e| e.holder.as_ref())
+        else {
+            continue;
+        };
+        // The engine made both facts required wherever the material is: absent means a
+        // definition without them, which the checks at start refuse.
+        let (Some(name), Some(id_number)) = (text(&holder.name_fact), text(&holder.id_number_fact))
+        else {
+            return Err(ApiError::internal("consent holder facts missing"));
+        };
+        let mut row = store::consents::ConsentRow {
+            code: String::new(),
+            application_id: id.to_owned(),
+            material_id: material.clone(),
+            requester_id: requester.to_owned(),
+            holder_role: serde_json::to_string(&holder.role).map_err(ApiError::internal)?,
+            holder_name: name,
+            holder_id_hash: crate::clock::hash_secret(&id_number.to_ascii_uppercase()),
+            valid_days: i64::from(holder.valid_days),
+            status: "pending".into(),
+            requested_at: now,
+            expires_at: now + i64::from(holder.answer_days) * 86_400,
+            answered_at: None,
+        };
+        loop {
+            row.code = consent_code();
+            if store::consents::insert(conn, &row).await? {
+                break;
+            }
+        }
+        db::insert_material_event(
+            conn,
+            id,
+            now,
+            TimelineKind::ConsentRequested,
+            None,
+            None,
+            None,
+            Some(material),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A fresh consent code: 8 characters of the unambiguous alphabet (about 40 bits; the code
+/// alone grants nothing, the holder must also be signed in).
+fn consent_code() -> String {
+    let alphabet = onething_core::api::CONSENT_ALPHABET;
+    let n = u8::try_from(alphabet.len()).unwrap_or(1);
+    let mut out = String::with_capacity(8);
+    while out.len() < 8 {
+        for b in random_bytes::<16>() {
+            // Rejection sampling: no bias toward the first letters.
+            if b < (u8::MAX / n) * n && out.len() < 8 {
+                out.push(char::from(alphabet[usize::from(b % n)]));
+            }
+        }
+    }
+    out
+}
+
 /// 办件编号: `OT`, the date in China, six random digits (e.g. `OT20261128042137`).
 fn case_number(now: i64) -> String {
     let date: String = rfc3339(now + 8 * 3600)
@@ -342,12 +428,14 @@ pub async fn list_applications(
     caller: Caller,
 ) -> Result<Json<Vec<ApplicationSummary>>> {
     let mut conn = state.db.acquire().await?;
-    Ok(Json(db::list(&mut conn, Some(&caller.account_id)).await?))
+    Ok(Json(
+        db::list(&mut conn, Some(&caller.account_id), state.clock.now()).await?,
+    ))
 }
 
 async fn detail_of(state: &AppState, caller: &Caller, id: &str) -> Result<ApplicationDetail> {
     let mut conn = state.db.acquire().await?;
-    db::detail(&mut conn, id, Some(&caller.account_id))
+    db::detail(&mut conn, id, Some(&caller.account_id), state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))
 }
@@ -481,6 +569,17 @@ mod tests {
         let n = case_number(1_795_809_600);
         assert!(n.starts_with("OT20261128"), "{n}");
         assert_eq!(n.len(), 16);
+    }
+
+    #[test]
+    fn consent_codes_use_the_unambiguous_alphabet() {
+        for _ in 0..200 {
+            let c = consent_code();
+            assert_eq!(
+                onething_core::api::normalize_consent_code(&c).as_deref(),
+                Some(c.as_str())
+            );
+        }
     }
 
     #[test]

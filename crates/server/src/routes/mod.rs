@@ -6,6 +6,7 @@
 
 mod admin;
 mod applications;
+mod consents;
 mod drafts;
 pub mod embed_demo;
 mod health;
@@ -70,6 +71,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/applications/{id}/rating",
             post(applications::rate_application),
+        )
+        .route(
+            "/consents/{code}",
+            get(consents::get_consent).post(consents::answer_consent),
         )
         .route("/admin/applications", get(admin::list_all))
         .route("/admin/applications/{case}", get(admin::get_one))

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, applications, drafts, health, services, session, uploads};
+use super::{admin, applications, consents, drafts, health, services, session, uploads};
 use onething_core::api;
 
 /// The document.
@@ -14,7 +14,7 @@ use onething_core::api;
 #[openapi(
     info(
         title = "OneThing API",
-        description = "The contract between the OneThing SPA and its backend: sessions, drafts, tus 1.0 uploads, exactly-once submission and tracking. Every error is `{code, message, fields}` with a stable `code` (see the ErrorCode schema). Times are RFC 3339 UTC.",
+        description = "The contract between the OneThing SPA and its backend: sessions, drafts, tus 1.0 uploads, exactly-once submission, tracking and consent requests. Every error is `{code, message, fields}` with a stable `code` (see the ErrorCode schema). Times are RFC 3339 UTC.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     paths(
@@ -43,6 +43,8 @@ use onething_core::api;
         applications::application_events,
         applications::answer_supplement,
         applications::rate_application,
+        consents::get_consent,
+        consents::answer_consent,
         admin::list_all,
         admin::get_one,
         admin::move_item,
@@ -57,6 +59,7 @@ use onething_core::api;
         (name = "drafts", description = "Save and return, with optimistic concurrency (ETag / If-Match)"),
         (name = "uploads", description = "tus 1.0.0: creation, creation-with-upload, termination, expiration, checksum (sha1, sha256)"),
         (name = "applications", description = "Submission exactly once (Idempotency-Key) and tracking"),
+        (name = "consents", description = "The other person's side of a consent request for their e-licence: only they may answer, once"),
         (name = "admin", description = "Departments' side, behind the admin token"),
     )
 )]

@@ -1,8 +1,8 @@
 //! Applications and their tracking: sub-item states, timeline, supplements, rating.
 
 use onething_core::api::{
-    ApplicationDetail, ApplicationSummary, Rating, RatingScores, SubItemStatus, SubItemTrack,
-    Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
+    ApplicationDetail, ApplicationSummary, Delivery, Rating, RatingScores, SubItemStatus,
+    SubItemTrack, Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
 };
 use sqlx::SqliteConnection;
 
@@ -22,6 +22,8 @@ pub struct ItemRow {
     pub depends_on: String,
     /// Courier tracking number.
     pub tracking_number: Option<String>,
+    /// How the result was delivered (`Delivery` JSON).
+    pub delivery: Option<String>,
     /// Last change.
     pub updated_at: i64,
 }
@@ -35,6 +37,13 @@ impl ItemRow {
     /// Its dependencies.
     pub fn depends_on(&self) -> Vec<String> {
         serde_json::from_str(&self.depends_on).unwrap_or_default()
+    }
+
+    /// How its result was delivered.
+    pub fn delivery(&self) -> Option<Delivery> {
+        self.delivery
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
     }
 }
 
@@ -106,9 +115,37 @@ pub async fn insert_event(
     status: Option<SubItemStatus>,
     note: Option<&str>,
 ) -> sqlx::Result<()> {
+    insert_material_event(
+        conn,
+        application_id,
+        now,
+        kind,
+        sub_item_id,
+        status,
+        note,
+        None,
+    )
+    .await
+}
+
+/// Appends a timeline event that concerns a material (consent events).
+///
+/// # Errors
+/// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn insert_material_event(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+    kind: TimelineKind,
+    sub_item_id: Option<&str>,
+    status: Option<SubItemStatus>,
+    note: Option<&str>,
+    material_id: Option<&str>,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note, material_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(application_id)
     .bind(now)
@@ -116,6 +153,7 @@ pub async fn insert_event(
     .bind(sub_item_id)
     .bind(status.map(SubItemStatus::as_str))
     .bind(note)
+    .bind(material_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -164,6 +202,20 @@ pub async fn touch(
             .execute(conn)
             .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// The service of an application.
+///
+/// # Errors
+/// The database fails.
+pub async fn service_id(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT service_id FROM applications WHERE id = ?")
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The owner of an application.
@@ -215,7 +267,7 @@ pub async fn items(
     application_id: &str,
 ) -> sqlx::Result<Vec<ItemRow>> {
     sqlx::query_as(
-        "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, updated_at
+        "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, delivery, updated_at
          FROM application_items WHERE application_id = ? ORDER BY position",
     )
     .bind(application_id)
@@ -233,17 +285,18 @@ pub async fn set_item(
     sub_item_id: &str,
     status: SubItemStatus,
     resume_status: Option<SubItemStatus>,
-    tracking_number: Option<&str>,
+    delivery: Option<&Delivery>,
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE application_items SET status = ?, resume_status = ?,
-         tracking_number = COALESCE(?, tracking_number), updated_at = ?
-         WHERE application_id = ? AND sub_item_id = ?",
+         tracking_number = COALESCE(?, tracking_number), delivery = COALESCE(?, delivery),
+         updated_at = ? WHERE application_id = ? AND sub_item_id = ?",
     )
     .bind(status.as_str())
     .bind(resume_status.map(SubItemStatus::as_str))
-    .bind(tracking_number)
+    .bind(delivery.and_then(|d| d.tracking_number.as_deref()))
+    .bind(delivery.and_then(|d| serde_json::to_string(d).ok()))
     .bind(now)
     .bind(application_id)
     .bind(sub_item_id)
@@ -338,13 +391,15 @@ pub async fn insert_rating(
 
 type AppRow = (String, String, String, i64, i64, i64);
 
-/// An account's applications, newest first (every application when `account_id` is `None`).
+/// An account's applications, newest first (every application when `account_id` is `None`),
+/// each with whether it may be rated and how many consent requests wait at `now`.
 ///
 /// # Errors
 /// The database fails.
 pub async fn list(
     conn: &mut SqliteConnection,
     account_id: Option<&str>,
+    now: i64,
 ) -> sqlx::Result<Vec<ApplicationSummary>> {
     let rows: Vec<AppRow> = sqlx::query_as(
         "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
@@ -361,8 +416,12 @@ pub async fn list(
             .iter()
             .map(ItemRow::status)
             .collect();
+        let rated = rating(conn, &id).await?.is_some();
+        let pending = super::consents::pending_count(conn, &id, now).await?;
         out.push(ApplicationSummary {
             status: tracking::application_status(&statuses),
+            can_rate: !rated && tracking::may_rate(&statuses),
+            pending_consents: u32::try_from(pending).unwrap_or(0),
             id,
             case_number,
             service_id,
@@ -382,6 +441,7 @@ pub async fn detail(
     conn: &mut SqliteConnection,
     application_id: &str,
     account_id: Option<&str>,
+    now: i64,
 ) -> sqlx::Result<Option<ApplicationDetail>> {
     let row: Option<AppRow> = sqlx::query_as(
         "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
@@ -407,12 +467,18 @@ pub async fn detail(
             status: r.status(),
             waiting_for: tracking::waiting_for(&r.depends_on(), &statuses),
             tracking_number: r.tracking_number.clone(),
+            delivery: r.delivery(),
             updated_at: rfc3339(r.updated_at),
         })
         .collect();
     let timeline = timeline(conn, &id).await?;
     let supplements = supplements(conn, &id).await?;
     let rating = rating(conn, &id).await?;
+    let consents = super::consents::of_application(conn, &id)
+        .await?
+        .iter()
+        .map(|c| c.view(now))
+        .collect();
     let plain: Vec<SubItemStatus> = statuses.iter().map(|(_, s)| *s).collect();
     let status = tracking::application_status(&plain);
     Ok(Some(ApplicationDetail {
@@ -428,10 +494,18 @@ pub async fn detail(
         timeline,
         supplements,
         rating,
+        consents,
     }))
 }
 
-type EventRow = (i64, String, Option<String>, Option<String>, Option<String>);
+type EventRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 type SupplementRow = (
     String,
     String,
@@ -444,7 +518,7 @@ type SupplementRow = (
 
 async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<TimelineEvent>> {
     let events: Vec<EventRow> = sqlx::query_as(
-        "SELECT at, kind, sub_item_id, status, note FROM timeline_events
+        "SELECT at, kind, sub_item_id, status, note, material_id FROM timeline_events
          WHERE application_id = ? ORDER BY id",
     )
     .bind(id)
@@ -452,13 +526,16 @@ async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Tim
     .await?;
     Ok(events
         .into_iter()
-        .map(|(at, kind, sub_item_id, status, note)| TimelineEvent {
-            at: rfc3339(at),
-            kind: tracking::parse_kind(&kind),
-            sub_item_id,
-            status: status.as_deref().and_then(SubItemStatus::parse),
-            note,
-        })
+        .map(
+            |(at, kind, sub_item_id, status, note, material_id)| TimelineEvent {
+                at: rfc3339(at),
+                kind: tracking::parse_kind(&kind),
+                sub_item_id,
+                status: status.as_deref().and_then(SubItemStatus::parse),
+                note,
+                material_id,
+            },
+        )
         .collect())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod consents;
 pub mod drafts;
 pub mod idempotency;
 pub mod uploads;

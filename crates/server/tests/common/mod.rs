@@ -282,6 +282,22 @@ pub fn application(upload_id: &str) -> serde_json::Value {
     })
 }
 
+/// The same application with the other parent's ID card by his e-licence: submitting it
+/// creates a consent request that only the account with `other_id_number` can answer.
+pub fn application_with_consent(upload_id: &str, other_id_number: &str) -> serde_json::Value {
+    let mut app = application(upload_id);
+    app["answers"]["other_name"] = serde_json::json!("王强");
+    app["answers"]["other_id_number"] = serde_json::json!(other_id_number);
+    app["materials"]["other_id_card"] = serde_json::json!({ "kind": "e_licence", "consent": true });
+    app
+}
+
+/// Signs in the platform user `subject` and returns the token and the account's ID number.
+pub async fn login_person(state: &AppState, subject: &str) -> (String, String) {
+    let s = login_subject(state, serde_json::json!({ "subject": subject })).await;
+    (s.token, s.account.id_number)
+}
+
 /// Submits an application with an idempotency key.
 pub async fn submit(state: &AppState, token: &str, key: &str, body: &serde_json::Value) -> Resp {
     let mut r = req(

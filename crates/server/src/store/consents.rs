@@ -1,0 +1,187 @@
+//! Consent requests for another person's e-licence (the other parent authorises the fetch).
+
+use onething_core::api::{Consent, ConsentStatus};
+use sqlx::SqliteConnection;
+
+use crate::clock::rfc3339;
+
+/// One stored consent request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConsentRow {
+    /// The short code.
+    pub code: String,
+    /// Its application.
+    pub application_id: String,
+    /// The material whose e-licence is asked for.
+    pub material_id: String,
+    /// The applicant's account.
+    pub requester_id: String,
+    /// The holder's role, `{zh, en}` JSON.
+    pub holder_role: String,
+    /// The holder's name as entered.
+    pub holder_name: String,
+    /// SHA-256 (hex) of the holder's ID number.
+    pub holder_id_hash: String,
+    /// Days the authorisation lasts.
+    pub valid_days: i64,
+    /// Stored status (`pending` may have expired since: see [`ConsentRow::status_at`]).
+    pub status: String,
+    /// When asked.
+    pub requested_at: i64,
+    /// When it expires unless answered.
+    pub expires_at: i64,
+    /// When answered.
+    pub answered_at: Option<i64>,
+}
+
+impl ConsentRow {
+    /// The status at `now`: a pending request past its time is expired even before the sweep
+    /// records it.
+    pub fn status_at(&self, now: i64) -> ConsentStatus {
+        match ConsentStatus::parse(&self.status) {
+            ConsentStatus::Pending if now >= self.expires_at => ConsentStatus::Expired,
+            s => s,
+        }
+    }
+
+    /// Until when an approval lasts.
+    pub fn valid_until(&self) -> Option<i64> {
+        (ConsentStatus::parse(&self.status) == ConsentStatus::Approved)
+            .then(|| self.answered_at.map(|a| a + self.valid_days * 86_400))
+            .flatten()
+    }
+
+    /// The holder's role.
+    pub fn role(&self) -> onething_core::Text {
+        serde_json::from_str(&self.holder_role).unwrap_or_else(|_| onething_core::Text {
+            zh: String::new(),
+            en: String::new(),
+        })
+    }
+
+    /// As the applicant sees it.
+    pub fn view(&self, now: i64) -> Consent {
+        Consent {
+            code: self.code.clone(),
+            material_id: self.material_id.clone(),
+            holder_role: self.role(),
+            holder_name: self.holder_name.clone(),
+            status: self.status_at(now),
+            requested_at: rfc3339(self.requested_at),
+            expires_at: rfc3339(self.expires_at),
+            answered_at: self.answered_at.map(rfc3339),
+            valid_until: self.valid_until().map(rfc3339),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "code, application_id, material_id, requester_id, holder_role, holder_name, holder_id_hash,
+     valid_days, status, requested_at, expires_at, answered_at";
+
+/// Stores a new pending request; false when the code is taken (draw another).
+///
+/// # Errors
+/// The database fails.
+pub async fn insert(conn: &mut SqliteConnection, row: &ConsentRow) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO consents (code, application_id, material_id, requester_id, holder_role,
+         holder_name, holder_id_hash, valid_days, status, requested_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(&row.code)
+    .bind(&row.application_id)
+    .bind(&row.material_id)
+    .bind(&row.requester_id)
+    .bind(&row.holder_role)
+    .bind(&row.holder_name)
+    .bind(&row.holder_id_hash)
+    .bind(row.valid_days)
+    .bind(row.requested_at)
+    .bind(row.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// One request by its code.
+///
+/// # Errors
+/// The database fails.
+pub async fn get(conn: &mut SqliteConnection, code: &str) -> sqlx::Result<Option<ConsentRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM consents WHERE code = ?"))
+        .bind(code)
+        .fetch_optional(conn)
+        .await
+}
+
+/// An application's requests, oldest first.
+///
+/// # Errors
+/// The database fails.
+pub async fn of_application(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Vec<ConsentRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM consents WHERE application_id = ? ORDER BY requested_at, code"
+    ))
+    .bind(application_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many of an application's requests wait for an answer at `now`.
+///
+/// # Errors
+/// The database fails.
+pub async fn pending_count(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM consents WHERE application_id = ? AND status = 'pending'
+         AND expires_at > ?",
+    )
+    .bind(application_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Records the answer of a pending request; false when it was not pending any more (a code
+/// answers once, even under a race).
+///
+/// # Errors
+/// The database fails.
+pub async fn answer(
+    conn: &mut SqliteConnection,
+    code: &str,
+    status: onething_core::api::ConsentStatus,
+    answerer_id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE consents SET status = ?, answered_at = ?, answerer_id = ?
+         WHERE code = ? AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(answerer_id)
+    .bind(code)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Pending requests whose time is over.
+///
+/// # Errors
+/// The database fails.
+pub async fn overdue(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT code FROM consents WHERE status = 'pending' AND expires_at <= ?")
+        .bind(now)
+        .fetch_all(conn)
+        .await
+}
