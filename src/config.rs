@@ -10,8 +10,6 @@
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// Feature switches; all on unless `config.json` turns them off.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -137,7 +135,7 @@ pub fn api_base() -> String {
 /// Reads `config.json` beside `index.html` (bounded: a host that never answers does not keep
 /// the app from starting) and keeps it for [`get`].
 pub async fn load() {
-    let config = match fetch_text("config.json").await {
+    let config = match fetch_text().await {
         Some(text) => Config::parse(&text).unwrap_or_else(|e| {
             web_sys::console::warn_1(&format!("config.json ignored: {e}").into());
             Config::default()
@@ -147,18 +145,16 @@ pub async fn load() {
     set(config);
 }
 
-async fn fetch_text(url: &str) -> Option<String> {
-    let window = web_sys::window()?;
-    let init = web_sys::RequestInit::new();
-    // Deployments change it without a rebuild, so never take it from the HTTP cache unchecked.
-    init.set_cache(web_sys::RequestCache::NoCache);
-    let fetch = window.fetch_with_str_and_init(url, &init);
-    let response = crate::host::js::within(fetch, 5_000).await.ok()?;
-    let response: web_sys::Response = response.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let text = JsFuture::from(response.text().ok()?).await.ok()?;
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/config.js")]
+extern "C" {
+    /// The text of `config.json` (or `null`), requested when the module was evaluated; never
+    /// taken from the HTTP cache unchecked, since deployments change it without a rebuild.
+    #[wasm_bindgen(js_name = configText)]
+    fn config_text() -> js_sys::Promise;
+}
+
+async fn fetch_text() -> Option<String> {
+    let text = crate::host::js::within(config_text(), 5_000).await.ok()?;
     text.as_string()
 }
 
