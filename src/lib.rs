@@ -57,10 +57,17 @@ pub(crate) fn app_root() -> Option<web_sys::HtmlElement> {
 /// `performance.mark('app-ready')`, once per page: the benchmark's end point.
 pub(crate) fn mark_ready() {
     if let Some(perf) = web_sys::window().and_then(|w| w.performance())
-        && perf.get_entries_by_name("app-ready").length() == 0
+        && !ready()
     {
         let _ = perf.mark("app-ready");
     }
+}
+
+/// Whether a page of the app has been shown (`app-ready` is marked).
+pub(crate) fn ready() -> bool {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .is_some_and(|p| p.get_entries_by_name("app-ready").length() > 0)
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/register.js")]

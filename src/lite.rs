@@ -40,7 +40,6 @@ pub fn start() {
         };
         root.set_inner_html("");
         leptos::mount::mount_to(root, FirstPage).forget();
-        crate::register_service_worker();
     });
 }
 
@@ -78,7 +77,18 @@ fn FirstPage() -> impl IntoView {
                 if pending || !shows(&p) {
                     return view! { <HandOver /> }.into_any();
                 }
-                crate::mark_ready();
+                if !crate::ready() {
+                    crate::mark_ready();
+                    // The service worker precaches the whole app for offline use: not while the
+                    // first page still loads. A landing page registers it after its prefetch
+                    // (src/lite.js), the whole app as soon as it starts.
+                    if !matches!(p, Page::Service(_)) {
+                        set_timeout(
+                            crate::register_service_worker,
+                            std::time::Duration::from_secs(3),
+                        );
+                    }
+                }
                 match p {
                     Page::Service(id) => view! { <ServicePage id /> }.into_any(),
                     Page::Home => view! { <Home /> }.into_any(),
