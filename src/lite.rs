@@ -127,6 +127,7 @@ fn HandOver() -> impl IntoView {
                     <p>{move || t().app_load_failed}</p>
                     <button type="button" class="button primary" on:click=move |_| attempt()>{move || t().retry}</button>
                 </div>
+                <p><a href=router::href("/") class="back-link">{move || t().back_to_services}</a></p>
             }.into_any()
         } else {
             view! { <p class="loading" role="status">{move || t().app_loading}</p> }.into_any()

@@ -3,7 +3,8 @@
 // what Start loads, and what happens when that load fails.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, phonePage, startServer } from './harness.mjs';
+import { join } from 'node:path';
+import { artifacts, axeNow, launchBrowser, phonePage, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -75,12 +76,20 @@ test('when the whole app cannot be loaded, the page says so, offers a retry, and
     const alert = page.getByRole('alert');
     await alert.waitFor();
     assert.match(await alert.innerText(), /无法打开这一页/);
+    assert.deepEqual(await axeNow(page, 'load failure'), []);
+    await page.screenshot({ path: join(artifacts(), 'first-page-load-failure.png') });
 
     // The first page's module listens again: back shows the landing page.
     await page.goBack();
     await page.waitForURL(/\/services\/newborn$/);
     await page.locator('li.sub-item .sub-item-title').first().waitFor();
     await page.goForward();
+    await alert.waitFor();
+
+    // The catalogue stays within reach.
+    await page.getByRole('link', { name: '返回办事服务' }).click();
+    await page.locator('a.card-link').first().waitFor();
+    await page.goBack();
     await alert.waitFor();
 
     block = false;
