@@ -83,6 +83,7 @@ try {
 // ---------------------------------------------------------------------------------------------
 // The summary
 
+const ms = (us) => us / 1000;
 const events = trace.traceEvents ?? trace;
 const windows = [];
 {
@@ -134,6 +135,24 @@ const selfByEvent = new Map();
   }
   while (stack.length) close(stack.pop());
 }
+
+// Per transition, the main thread's CPU time (trace events' thread time, which other processes
+// on the machine do not inflate, unlike wall time) from the click to the first Paint of the new
+// page, and that wall time.
+const perTransition = windows.map((w) => {
+  const paint = events.find(
+    (e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.name === 'Paint' && e.ts > w.start && e.ts < w.end
+      && events.some((c) => c.pid === pid && c.tid === mainTid && c.name === 'EventDispatch' && c.args?.data?.type === 'click' && c.ts > w.start && c.ts < e.ts),
+  );
+  const until = paint ? paint.ts : w.end;
+  let cpu = 0;
+  for (const e of events) {
+    if (e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.ts >= w.start && e.ts < until) {
+      cpu += e.tdur ?? 0;
+    }
+  }
+  return { to_paint_ms: +ms(until - w.start).toFixed(1), cpu_to_paint_ms: +ms(cpu).toFixed(1) };
+});
 
 // The sampled CPU profile of the main thread.
 const demangle = (name) => {
@@ -219,7 +238,6 @@ for (let i = 0; i < samples.length - 1; i++) {
   }
 }
 
-const ms = (us) => us / 1000;
 const top = (m, n, filter = () => true) =>
   [...m.entries()].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, ms: +ms(us).toFixed(1) }));
 const median = (xs) => {
@@ -234,6 +252,8 @@ const summary = {
   continue_ms: timings.forward.map((v) => +v.toFixed(1)),
   dom_nodes_per_round_trip: timings.dom,
   sampled_cpu_ms: +ms(sampled).toFixed(1),
+  click_to_paint_ms: perTransition.map((t) => t.to_paint_ms),
+  main_thread_cpu_to_paint_ms: perTransition.map((t) => t.cpu_to_paint_ms),
   main_thread_self_by_event: top(selfByEvent, 25),
   cpu_self_by_crate: top(selfByCrate, 20),
   cpu_self_by_function: top(selfByFn, 40),
@@ -251,6 +271,10 @@ console.log(
   `trace: ${summary.transitions} transitions, ${summary.measured_ms} ms measured ` +
     `(${summary.per_transition_ms} ms each; Back median ${median(timings.back).toFixed(0)} ms, ` +
     `Continue median ${median(timings.forward).toFixed(0)} ms), ${summary.sampled_cpu_ms} ms sampled busy`,
+);
+console.log(
+  `click → first paint of the new page: median ${median(summary.click_to_paint_ms).toFixed(1)} ms wall, ` +
+    `main thread CPU meanwhile median ${median(summary.main_thread_cpu_to_paint_ms).toFixed(1)} ms`,
 );
 console.log(`DOM nodes added/removed per round trip: ${timings.dom.map((d) => `${d.added}/${d.removed}`).join(' ')}`);
 table('main thread, self time by trace event', summary.main_thread_self_by_event);
