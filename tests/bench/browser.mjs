@@ -1,11 +1,12 @@
 // Browser timings for `cargo xtask bench`, against a running server (ONETHING_BENCH_URL):
 // app-ready under slow-4G + 4× CPU throttling, step changes of the newborn wizard and keystroke →
-// validation feedback at 4× CPU. Every loop is bounded; the browser is closed in `finally`.
+// validation feedback at 4× CPU (by the probe, and by the browser's Event Timing: event → next
+// paint). Every loop is bounded; the browser is closed in `finally`.
 // Writes raw samples (milliseconds) as JSON to ONETHING_BENCH_OUT.
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { domId } from '../e2e/wizard.mjs';
-import { arm, launchOptions, phone, roundTrip, settle, throttle, toMotherPage } from './steps.mjs';
+import { arm, launchOptions, nextPaint, phone, roundTrip, settle, throttle, toMotherPage } from './steps.mjs';
 
 const base = process.env.ONETHING_BENCH_URL;
 const out = process.env.ONETHING_BENCH_OUT;
@@ -55,10 +56,12 @@ async function wizard(browser) {
     // Back and forth between two filled pages: Back (mother → baby), Continue (baby → mother).
     const back = [];
     const forward = [];
+    const paint = [];
     for (let i = 0; i < roundTrips; i++) {
       const t = await roundTrip(page);
       back.push(t.back);
       forward.push(t.forward);
+      paint.push(t.backPaint, t.forwardPaint);
     }
 
     // Keystroke → validation feedback: a left (touched) mobile number loses and regains its last
@@ -70,13 +73,15 @@ async function wizard(browser) {
     await page.keyboard.press('End');
     const errorId = `${domId('answers.mother_phone')}-error`;
     const keys = [];
+    const keysPaint = [];
     for (let i = 0; i < keystrokes; i++) {
       await arm(page, 'keydown', { kind: 'error', id: errorId });
       await page.keyboard.press(i % 2 === 0 ? 'Backspace' : '3');
       keys.push(await settle(page));
+      keysPaint.push(await nextPaint(page));
     }
     await cdp.detach();
-    return { back, forward, keys };
+    return { back, forward, paint, keys, keysPaint };
   } finally {
     await context.close();
   }
@@ -92,6 +97,8 @@ try {
   result.step_back = w.back;
   result.step_continue = w.forward;
   result.keystroke = w.keys;
+  result.step_next_paint = w.paint;
+  result.keystroke_next_paint = w.keysPaint;
   writeFileSync(out, JSON.stringify(result, null, 2));
 } finally {
   await browser.close();

@@ -267,10 +267,12 @@ const table = (title, rows) => {
   console.log(`\n${title}`);
   for (const r of rows) console.log(`${r.ms.toFixed(1).padStart(9)} ms  ${r.name}`);
 };
+const probe = timings.back.length
+  ? `; Back median ${median(timings.back).toFixed(0)} ms, Continue median ${median(timings.forward).toFixed(0)} ms`
+  : '';
 console.log(
   `trace: ${summary.transitions} transitions, ${summary.measured_ms} ms measured ` +
-    `(${summary.per_transition_ms} ms each; Back median ${median(timings.back).toFixed(0)} ms, ` +
-    `Continue median ${median(timings.forward).toFixed(0)} ms), ${summary.sampled_cpu_ms} ms sampled busy`,
+    `(${summary.per_transition_ms} ms each${probe}), ${summary.sampled_cpu_ms} ms sampled busy`,
 );
 console.log(
   `click → first paint of the new page: median ${median(summary.click_to_paint_ms).toFixed(1)} ms wall, ` +
