@@ -136,9 +136,9 @@ const selfByEvent = new Map();
   while (stack.length) close(stack.pop());
 }
 
-// Per transition, the main thread's CPU time (trace events' thread time, which other processes
-// on the machine do not inflate, unlike wall time) from the click to the first Paint of the new
-// page, and that wall time.
+// Per transition, the main thread's CPU time (trace events' thread time: time it ran, not time
+// it waited for a core; a loaded machine still shows in it, less than in wall time) from the
+// click to the first Paint of the new page, and that wall time.
 const perTransition = windows.map((w) => {
   const paint = events.find(
     (e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.name === 'Paint' && e.ts > w.start && e.ts < w.end
