@@ -13,26 +13,27 @@ use crate::prefs::locale;
 use crate::wizard::{FieldPath, Wizard, path::as_text};
 
 /// The first error of `path` (and anything inside it) as translated text, when it may show.
+/// A memo: worked out once per change of the answers for all that show it (the field's class,
+/// its message, the input's `aria-invalid`), and they re-render only when it changes.
 pub fn field_error(path: &FieldPath) -> Signal<Option<String>> {
     let w = expect_context::<Wizard>();
     let form = expect_context::<FormState>();
-    let path = path.clone();
-    Signal::derive(move || {
-        let key = path.to_engine();
+    let key = path.to_engine();
+    Signal::from(Memo::new(move |_| {
         if !form.shows(&key) {
             return None;
         }
         let code = w.eval.with(|e| {
             e.errors
                 .iter()
-                .find(|e| path.covers(&e.path))
+                .find(|e| crate::wizard::path::covers(&key, &e.path))
                 .map(|e| e.code.clone())
         })?;
         Some(
             w.def
                 .with_value(|d| d.error_text(&code, locale()).to_owned()),
         )
-    })
+    }))
 }
 
 /// Masks an ID or card number for display: first 4 and last 4 characters kept (PIPL: shown only
@@ -78,7 +79,7 @@ pub fn Field(
         }
         FactKind::YesNo => view! { <YesNoInput path=path.clone() /> }.into_any(),
         FactKind::Address => view! { <AddressInput path=path.clone() /> }.into_any(),
-        _ => view! { <TextInput fact=fact.clone() path=path.clone() /> }.into_any(),
+        _ => view! { <TextInput fact=fact.clone() path=path.clone() error /> }.into_any(),
     };
     let label_view = move || {
         let text = label.get(locale()).to_owned();
@@ -131,11 +132,12 @@ fn TextInput(
     fact: Fact,
     /// Where its answer lives.
     path: FieldPath,
+    /// The field's error (its [`field_error`]).
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
     let w = expect_context::<Wizard>();
     let form = expect_context::<FormState>();
     let id = path.dom_id();
-    let error = field_error(&path);
     let describedby = {
         let mut ids = Vec::new();
         if fact.help.is_some() {

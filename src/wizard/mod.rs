@@ -92,10 +92,12 @@ impl Wizard {
         w
     }
 
-    /// Writes the draft as soon as it changes: one write at a time, and when changes came in
-    /// during a write, one more with the latest state. So the device is at most one write
-    /// (a few milliseconds) behind the screen when the webview is killed, without a write per
-    /// keystroke piling up.
+    /// Writes the draft as soon as a change is on screen: one write at a time, and when changes
+    /// came in during a write, one more with the latest state. So the device is at most a frame
+    /// and one write (a few milliseconds) behind the screen when the webview is killed, without
+    /// a write per keystroke piling up. The write starts once the change is painted
+    /// ([`after_paint`](crate::components::after_paint)): serialising and sealing the draft
+    /// before that frame delayed every step change and keystroke (`docs/performance.md`).
     fn autosave(self) {
         let changes = StoredValue::new(0u64);
         let writing = StoredValue::new(false);
@@ -110,6 +112,7 @@ impl Wizard {
             }
             writing.set_value(true);
             leptos::task::spawn_local(async move {
+                crate::components::after_paint().await;
                 loop {
                     let Some(seen) = changes.try_get_value() else {
                         return;

@@ -88,10 +88,7 @@ impl FieldPath {
 
     /// Whether an error path concerns this field (exactly, or anything inside it).
     pub fn covers(&self, error_path: &str) -> bool {
-        let mine = self.to_engine();
-        error_path
-            .strip_prefix(mine.as_str())
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+        covers(&self.to_engine(), error_path)
     }
 
     fn answers<'a>(&self, app: &'a Application) -> &'a Answers {
@@ -148,6 +145,14 @@ pub fn as_text(value: Option<&AnswerValue>) -> String {
         Some(AnswerValue::Integer(n)) => n.to_string(),
         _ => String::new(),
     }
+}
+
+/// Whether an error path concerns the field whose engine path ([`FieldPath::to_engine`]) is
+/// `field` (exactly, or anything inside it).
+pub fn covers(field: &str, error_path: &str) -> bool {
+    error_path
+        .strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::setup::{self, Needs};
 use crate::size;
-use crate::steps::{Error, build_spa, cmd, project_root, run_shown};
+use crate::steps::{Error, build_spa, cmd, project_root, run_quiet, run_shown};
 
 /// The upload measured: 20 MiB, sent as tus `PATCH` requests of 5 MiB on one keep-alive connection.
 const UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -33,8 +33,17 @@ const SUBMIT_CLIENTS: usize = 4;
 const SUBMIT_EACH: usize = 50;
 const SCRIPT_LIMIT: Duration = Duration::from_mins(10);
 
-/// `cargo xtask bench`.
-pub fn bench() -> Result<(), Error> {
+/// `cargo xtask bench [--trace]`.
+pub fn bench(args: &[String]) -> Result<(), Error> {
+    match args {
+        [] => all(),
+        [t] if t == "--trace" => trace(),
+        _ => Err(format!("bench takes no arguments but --trace, not {args:?}").into()),
+    }
+}
+
+/// Everything but the trace.
+fn all() -> Result<(), Error> {
     let started = Instant::now();
     setup::ensure(Needs::Test)?;
     let root = project_root();
@@ -69,7 +78,7 @@ pub fn bench() -> Result<(), Error> {
     ));
     size_json["whole_app_brotli"] = json!(more_brotli);
 
-    let server = Server::start(&root, &out_dir)?;
+    let server = Server::start(&root, &root.join("dist"), &out_dir)?;
     say(&format!("server at {}", server.url));
 
     say(&format!("tus upload, {UPLOAD_RUNS} × 20 MiB"));
@@ -130,6 +139,126 @@ pub fn bench() -> Result<(), Error> {
     } else {
         Err(format!("{} measurement(s) failed", failures.len()).into())
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trace
+
+/// `cargo xtask bench --trace`: the release SPA with its wasm's function names kept (a copy of
+/// `dist/` under `target/bench/profile-dist`; the shipped build is not changed), served by the
+/// real server, and a Chromium performance trace of the newborn wizard's step changes at 4× CPU
+/// (`tests/bench/trace.mjs`: `target/bench/trace.json`, its summary printed and beside it).
+fn trace() -> Result<(), Error> {
+    setup::ensure(Needs::Test)?;
+    let root = project_root();
+    let out_dir = root.join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    println!("bench --trace: building the SPA (release) and the server");
+    build_spa()?;
+    run_shown(cmd("cargo").args([
+        "build",
+        "--quiet",
+        "--profile",
+        "server",
+        "-p",
+        "onething-server",
+    ]))?;
+    let dist = profile_dist(&root, &out_dir)?;
+    let server = Server::start(&root, &dist, &out_dir)?;
+    println!("bench --trace: server at {}", server.url);
+    let status = cmd("node")
+        .arg("tests/bench/trace.mjs")
+        .env("ONETHING_BENCH_URL", &server.url)
+        .env("ONETHING_TRACE_OUT", out_dir.join("trace.json"))
+        .env("ONETHING_SERVICES", root.join("services"))
+        .env("ONETHING_ARTIFACTS", &out_dir)
+        .stdin(Stdio::null())
+        .status()?;
+    drop(server);
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("tests/bench/trace.mjs failed ({status})").into())
+    }
+}
+
+/// A copy of `dist/` whose wasm keeps the name section: the same cargo output through
+/// wasm-bindgen and `wasm-opt` with the same options plus `--debuginfo`. Its glue must equal the
+/// shipped one (else the copy would not be the same program); the copy's `index.html` loses its
+/// subresource-integrity hashes, which name the shipped wasm.
+fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
+    let dist = root.join("dist");
+    let copy = out_dir.join("profile-dist");
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(&dist, &copy)?;
+    let wasm_name = std::fs::read_dir(&dist)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("_bg.wasm"))
+        .ok_or("dist/ has no wasm")?;
+    let stem = wasm_name.trim_end_matches("_bg.wasm").to_owned();
+    let bindgen = out_dir.join("profile-bindgen");
+    let _ = std::fs::remove_dir_all(&bindgen);
+    run_quiet(
+        cmd("wasm-bindgen")
+            .arg(root.join("target/wasm32-unknown-unknown/release/onething.wasm"))
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "onething",
+            ])
+            .arg("--out-dir")
+            .arg(&bindgen),
+    )?;
+    // Trunk names the output `onething` (the wasm's imports say so) and then adds the hash.
+    if std::fs::read(bindgen.join("onething.js"))?
+        != std::fs::read(dist.join(format!("{stem}.js")))?
+    {
+        return Err("wasm-bindgen's glue differs from dist/'s: is dist/ from this build?".into());
+    }
+    // The options Trunk passes, from index.html's `data-wasm-opt-params`.
+    let html = std::fs::read_to_string(root.join("index.html"))?;
+    let params = html
+        .split("data-wasm-opt-params=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .ok_or("index.html has no data-wasm-opt-params")?;
+    run_quiet(
+        cmd("wasm-opt")
+            .arg("-Oz")
+            .arg("--debuginfo")
+            .args(params.split_whitespace())
+            .arg(bindgen.join("onething_bg.wasm"))
+            .arg("-o")
+            .arg(copy.join(&wasm_name)),
+    )?;
+    let index = std::fs::read_to_string(copy.join("index.html"))?;
+    let mut stripped = String::with_capacity(index.len());
+    let mut rest = index.as_str();
+    while let Some(at) = rest.find(" integrity=\"") {
+        stripped.push_str(&rest[..at]);
+        let after = &rest[at + " integrity=\"".len()..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    stripped.push_str(rest);
+    std::fs::write(copy.join("index.html"), stripped)?;
+    Ok(copy)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,10 +523,24 @@ fn browser_metrics(v: &Value) -> Vec<Metric> {
             step,
         ),
         Metric::new("step: all transitions, 4× CPU", Unit::Ms, all_steps, step),
+        // The browser's own figure for the same clicks and keys (Event Timing, as INP): event →
+        // next paint, in steps of 8 ms; work the app defers until after that paint is not in it.
+        Metric::new(
+            "step: click → next paint (Event Timing), 4× CPU",
+            Unit::Ms,
+            samples(&v["step_next_paint"]),
+            None,
+        ),
         Metric::new(
             "keystroke → validation shown, 4× CPU",
             Unit::Ms,
             samples(&v["keystroke"]),
+            None,
+        ),
+        Metric::new(
+            "keystroke → next paint (Event Timing), 4× CPU",
+            Unit::Ms,
+            samples(&v["keystroke_next_paint"]),
             None,
         ),
     ]
@@ -512,7 +655,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(root: &Path, out_dir: &Path) -> Result<Self, Error> {
+    fn start(root: &Path, static_dir: &Path, out_dir: &Path) -> Result<Self, Error> {
         let data = std::env::temp_dir().join(format!("onething-bench-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data)?;
@@ -522,7 +665,7 @@ impl Server {
             .arg("127.0.0.1:0")
             .arg("--dev-tickets")
             .arg("--static-dir")
-            .arg(root.join("dist"))
+            .arg(static_dir)
             .arg("--data-dir")
             .arg(&data)
             .arg("--services-dir")

@@ -4,7 +4,8 @@
 //! - `test`: install what tests need, then fmt, clippy, native tests, wasm tests in headless
 //!   Chromium, the release build with its size budget, and end-to-end browser tests.
 //! - `size`: build the release SPA and print its first-load size.
-//! - `bench`: build, start the server, and measure size, load, step and upload performance.
+//! - `bench`: build, start the server, and measure size, load, step and upload performance;
+//!   `bench --trace`: a Chromium performance trace of the wizard's step changes, summarised.
 //! - `soak`: the reliability and security figures at full count (faults, exactly-once, access
 //!   control, hostile input, privacy, fuzzing, schemathesis).
 //! - `setup`: only install what is missing.
@@ -26,16 +27,17 @@ fn main() -> ExitCode {
         "run" => steps::run(rest),
         "test" => steps::test(),
         "size" => steps::size(),
-        "bench" => bench::bench(),
+        "bench" => bench::bench(rest),
         "soak" => soak::soak(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench | soak | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
                  bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
+                 bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
             );

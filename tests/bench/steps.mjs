@@ -1,0 +1,134 @@
+// What the step-change and keystroke timings share with the trace (`trace.mjs`): the phone, the
+// CPU throttling, the probe that times a click or key to the next frame, and the walk to the
+// newborn wizard's mother page with the baby page filled.
+import { choose, fill, isoDaysAgo } from '../e2e/wizard.mjs';
+
+export const CPU_SLOWDOWN = 4;
+
+export const phone = (browser) =>
+  browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+
+/** 4× CPU (and, with `network`, the given network conditions) on `page`; returns the CDP session. */
+export async function throttle(page, network) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  if (network) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', network);
+  }
+  return cdp;
+}
+
+/**
+ * Arms a one-shot probe in the page: from the next trusted event of `type` (its timeStamp) until
+ * `changed()` holds after a DOM mutation, then the next frame has been produced (rAF, then a task).
+ * The interval is also left as a User Timing measure named `bench-<type>` (seen in a trace).
+ *
+ * Beside it, the browser's own figure for the same event (Event Timing API, as INP measures it):
+ * from the event to the next paint after its handlers and their microtasks, in steps of 8 ms.
+ * Event Timing reports only events of 16 ms or more; a faster one counts as 16 ms.
+ */
+export function arm(page, type, probe) {
+  return page.evaluate(
+    ({ type, probe }) => {
+      const h1 = () => document.querySelector('main h1')?.textContent ?? '';
+      const errorShown = () => document.getElementById(probe.id) !== null;
+      const before = probe.kind === 'h1' ? h1() : errorShown();
+      const changed = () => (probe.kind === 'h1' ? h1() !== before && h1() !== '' : errorShown() !== before);
+      let start;
+      let entry;
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (e.name === type && start !== undefined && Math.abs(e.startTime - start) < 1) entry = e.duration;
+        }
+      });
+      observer.observe({ type: 'event', durationThreshold: 16 });
+      window.__benchPaint = async () => {
+        for (let waited = 0; entry === undefined && waited < 500; waited += 20) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        observer.disconnect();
+        return entry ?? 16;
+      };
+      window.__benchDone = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no change within 10 s after ${type}`)), 10_000);
+        addEventListener(type, (e) => { if (e.isTrusted) start = e.timeStamp; }, { capture: true, once: true });
+        const observer = new MutationObserver(() => {
+          if (start === undefined || !changed()) return;
+          observer.disconnect();
+          requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              clearTimeout(timer);
+              const end = performance.now();
+              performance.measure(`bench-${type}`, { start, end });
+              resolve(end - start);
+            };
+            channel.port2.postMessage(null);
+          });
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+    },
+    { type, probe },
+  );
+}
+
+export const settle = (page) => page.evaluate(() => window.__benchDone);
+
+/** The Event Timing duration of the event the last `arm` saw (call after `settle`). */
+export const nextPaint = (page) => page.evaluate(() => window.__benchPaint());
+
+async function continueTo(page, pattern) {
+  await page.locator('.bottom-bar button, .bottom-bar a').first().click();
+  await page.waitForURL(pattern, { timeout: 10_000 });
+  await page.locator('main h1').first().waitFor();
+}
+
+/** Opens the newborn wizard (`url` makes a path absolute), answers eligibility and the baby page, ends on the mother page. */
+export async function toMotherPage(page, url) {
+  await page.goto(url('/services/newborn'));
+  await page.locator('a[href="/apply/newborn"]').first().click();
+  await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+  const birth = isoDaysAgo(3);
+  await choose(page, 'eligibility.born_in_province_hospital', true);
+  await fill(page, 'eligibility.birth_date', birth);
+  await choose(page, 'eligibility.first_application', true);
+  await choose(page, 'eligibility.parents_hukou', 'both_local');
+  await choose(page, 'eligibility.mother_employee_insured', true);
+  await continueTo(page, /sub-items$/);
+  await continueTo(page, /page\/baby$/);
+  const p = (f) => `answers.children[0].${f}`;
+  await fill(page, p('name'), '王一诺');
+  await choose(page, p('sex'), 'female');
+  await fill(page, p('birth_datetime'), `${birth}T08:30`);
+  await fill(page, p('gestational_weeks'), 38);
+  await fill(page, p('weight_g'), 2900);
+  await fill(page, p('length_cm'), 49);
+  await fill(page, p('hospital'), '湖州市妇幼保健院');
+  await continueTo(page, /page\/mother$/);
+}
+
+/**
+ * One round trip between the two filled pages: Back (mother → baby), Continue (baby → mother); each
+ * by the probe and by Event Timing (`…Paint`).
+ */
+export async function roundTrip(page) {
+  await arm(page, 'click', { kind: 'h1' });
+  await page.locator('a.back-link').first().click();
+  const back = await settle(page);
+  const backPaint = await nextPaint(page);
+  await page.waitForURL(/page\/baby$/);
+  await arm(page, 'click', { kind: 'h1' });
+  await page.locator('.bottom-bar button').first().click();
+  const forward = await settle(page);
+  const forwardPaint = await nextPaint(page);
+  await page.waitForURL(/page\/mother$/);
+  return { back, forward, backPaint, forwardPaint };
+}
+
+export const launchOptions = () => ({
+  executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
