@@ -182,39 +182,29 @@ fn trace() -> Result<(), Error> {
     }
 }
 
-/// A copy of `dist/` whose wasm keeps the name section: the same cargo output through
-/// wasm-bindgen and `wasm-opt` with the same options plus `--debuginfo`. Its glue must equal the
-/// shipped one (else the copy would not be the same program); the copy's `index.html` loses its
-/// subresource-integrity hashes, which name the shipped wasm.
+/// A copy of `dist/` whose whole-app wasm (`onething-full`, where the wizard runs: README,
+/// "Size") keeps the name section: the same cargo output through wasm-bindgen and `wasm-opt`
+/// with the same options plus `--debuginfo`. Its glue must equal the shipped one (else the copy
+/// would not be the same program). The first page's module, which only hands over, is as shipped.
 fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
+    const MODULE: &str = "onething-full";
     let dist = root.join("dist");
     let copy = out_dir.join("profile-dist");
     let _ = std::fs::remove_dir_all(&copy);
     copy_dir(&dist, &copy)?;
-    let wasm_name = std::fs::read_dir(&dist)?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with("_bg.wasm"))
-        .ok_or("dist/ has no wasm")?;
-    let stem = wasm_name.trim_end_matches("_bg.wasm").to_owned();
     let bindgen = out_dir.join("profile-bindgen");
     let _ = std::fs::remove_dir_all(&bindgen);
     run_quiet(
         cmd("wasm-bindgen")
-            .arg(root.join("target/wasm32-unknown-unknown/release/onething.wasm"))
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                "onething",
-            ])
+            .arg(root.join(format!(
+                "target/wasm32-unknown-unknown/release/{MODULE}.wasm"
+            )))
+            .args(["--target", "web", "--no-typescript", "--out-name", MODULE])
             .arg("--out-dir")
             .arg(&bindgen),
     )?;
-    // Trunk names the output `onething` (the wasm's imports say so) and then adds the hash.
-    if std::fs::read(bindgen.join("onething.js"))?
-        != std::fs::read(dist.join(format!("{stem}.js")))?
+    if std::fs::read(bindgen.join(format!("{MODULE}.js")))?
+        != std::fs::read(dist.join(format!("{MODULE}.js")))?
     {
         return Err("wasm-bindgen's glue differs from dist/'s: is dist/ from this build?".into());
     }
@@ -230,20 +220,10 @@ fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
             .arg("-Oz")
             .arg("--debuginfo")
             .args(params.split_whitespace())
-            .arg(bindgen.join("onething_bg.wasm"))
+            .arg(bindgen.join(format!("{MODULE}_bg.wasm")))
             .arg("-o")
-            .arg(copy.join(&wasm_name)),
+            .arg(copy.join(format!("{MODULE}_bg.wasm"))),
     )?;
-    let index = std::fs::read_to_string(copy.join("index.html"))?;
-    let mut stripped = String::with_capacity(index.len());
-    let mut rest = index.as_str();
-    while let Some(at) = rest.find(" integrity=\"") {
-        stripped.push_str(&rest[..at]);
-        let after = &rest[at + " integrity=\"".len()..];
-        rest = after.find('"').map_or("", |end| &after[end + 1..]);
-    }
-    stripped.push_str(rest);
-    std::fs::write(copy.join("index.html"), stripped)?;
     Ok(copy)
 }
 
