@@ -92,6 +92,7 @@ try {
   const result = {
     app_ready_home: await appReady(browser, '/'),
     app_ready_newborn: await appReady(browser, '/services/newborn'),
+    app_ready_deep_link: await appReady(browser, '/apply/newborn/eligibility'),
   };
   const w = await wizard(browser);
   result.step_back = w.back;

@@ -490,6 +490,13 @@ fn browser_metrics(v: &Value) -> Vec<Metric> {
             samples(&v["app_ready_newborn"]),
             ready,
         ),
+        // A deep link into the wizard: the first page's module, then the whole app's.
+        Metric::new(
+            "app-ready /apply/newborn/eligibility (deep link), slow 4G + 4× CPU",
+            Unit::Ms,
+            samples(&v["app_ready_deep_link"]),
+            ready,
+        ),
         Metric::new(
             "step: Continue, click → painted, 4× CPU",
             Unit::Ms,
