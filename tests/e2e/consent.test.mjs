@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication } from './wizard.mjs';
+import { exampleApplication, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-consent-0123456789';
 let server;
@@ -53,34 +53,7 @@ async function submitNewborn(page) {
   const example = exampleApplication('newborn');
   assert.equal(example.materials.father_id_card.kind, 'e_licence', 'the father\'s card by e-licence');
   await page.goto(server.url);
-  return page.evaluate(async (body) => {
-    const post = async (path, json, headers = {}) => {
-      const r = await fetch(`/api${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(json) });
-      const out = await r.json();
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(out)}`);
-      return out;
-    };
-    const { ticket } = await post('/dev/tickets', { subject: 'consent-mother', name: '陈倩' });
-    const session = await post('/session', { ticket });
-    const photo = async () => {
-      const c = document.createElement('canvas');
-      c.width = 320; c.height = 200;
-      c.getContext('2d').fillRect(20, 20, 90, 120);
-      const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.8));
-      const r = await fetch('/api/uploads', {
-        method: 'POST',
-        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(blob.size), 'Content-Type': 'application/offset+octet-stream' },
-        body: blob,
-      });
-      if (r.status !== 201) throw new Error(`upload: ${r.status}`);
-      return r.headers.get('Location').split('/').pop();
-    };
-    for (const m of Object.values(body.materials)) {
-      if (m.kind === 'upload') m.upload_ids = await Promise.all(m.upload_ids.map(photo));
-    }
-    const created = await post('/applications', body, { 'Idempotency-Key': crypto.randomUUID() });
-    return { token: session.token, ...created };
-  }, example);
+  return submitThroughApi(page, example, { subject: 'consent-mother', name: '陈倩' });
 }
 
 test('the father authorises his e-licence from his own account; the mother sees it live; results by e-licence and at a window', async () => {

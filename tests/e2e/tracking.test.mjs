@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication, jpeg } from './wizard.mjs';
+import { exampleApplication, jpeg, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 let server;
@@ -227,35 +227,7 @@ test('newborn: 医保 waits for 户口登记 until the hukou is done', async () 
   try {
     const example = exampleApplication('newborn');
     await page.goto(server.url);
-    const app = await page.evaluate(async (body) => {
-      const post = async (path, json, headers = {}) => {
-        const r = await fetch(`/api${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(json) });
-        const out = await r.json();
-        if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(out)}`);
-        return out;
-      };
-      const { ticket } = await post('/dev/tickets', { subject: 'tracking-newborn' });
-      const session = await post('/session', { ticket });
-      // Each photo through tus (creation-with-upload), authenticated by the session cookie.
-      const photo = async () => {
-        const c = document.createElement('canvas');
-        c.width = 320; c.height = 200;
-        c.getContext('2d').fillRect(20, 20, 90, 120);
-        const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.8));
-        const r = await fetch('/api/uploads', {
-          method: 'POST',
-          headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(blob.size), 'Content-Type': 'application/offset+octet-stream' },
-          body: blob,
-        });
-        if (r.status !== 201) throw new Error(`upload: ${r.status}`);
-        return r.headers.get('Location').split('/').pop();
-      };
-      for (const m of Object.values(body.materials)) {
-        if (m.kind === 'upload') m.upload_ids = await Promise.all(m.upload_ids.map(photo));
-      }
-      const created = await post('/applications', body, { 'Idempotency-Key': crypto.randomUUID() });
-      return { token: session.token, ...created };
-    }, example);
+    const app = await submitThroughApi(page, example, { subject: 'tracking-newborn' });
     await context.addInitScript((t) => sessionStorage.setItem('onething.session', t), app.token);
     await page.goto(new URL(`/applications/${app.id}`, server.url).href);
     const insurance = page.locator('li[data-item="medical_insurance"]');

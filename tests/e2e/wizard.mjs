@@ -221,3 +221,40 @@ async function walkFrom(page, landingUrl, def, example) {
     await next(page, /\/(page\/[^/]+|materials|check)$/);
   }
 }
+
+/**
+ * Signs in inside `page` (already on the app's origin) with a development ticket for `account`
+ * ({ subject, name, … }) and submits `body` (an example application) through the API, each of its
+ * upload materials as small photos sent through tus. Returns { token, id, case_number, … }.
+ */
+export async function submitThroughApi(page, body, account) {
+  return page.evaluate(async ({ body, account }) => {
+    const post = async (path, json, headers = {}) => {
+      const r = await fetch(`/api${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(json) });
+      const out = await r.json();
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(out)}`);
+      return out;
+    };
+    const { ticket } = await post('/dev/tickets', account);
+    const session = await post('/session', { ticket });
+    // Each photo through tus (creation-with-upload), authenticated by the session cookie.
+    const photo = async () => {
+      const c = document.createElement('canvas');
+      c.width = 320; c.height = 200;
+      c.getContext('2d').fillRect(20, 20, 90, 120);
+      const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.8));
+      const r = await fetch('/api/uploads', {
+        method: 'POST',
+        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(blob.size), 'Content-Type': 'application/offset+octet-stream' },
+        body: blob,
+      });
+      if (r.status !== 201) throw new Error(`upload: ${r.status}`);
+      return r.headers.get('Location').split('/').pop();
+    };
+    for (const m of Object.values(body.materials)) {
+      if (m.kind === 'upload') m.upload_ids = await Promise.all(m.upload_ids.map(photo));
+    }
+    const created = await post('/applications', body, { 'Idempotency-Key': crypto.randomUUID() });
+    return { token: session.token, ...created };
+  }, { body, account });
+}

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::setup::{self, Needs};
 use crate::size;
-use crate::steps::{Error, build_spa, cmd, project_root, run_quiet, run_shown};
+use crate::steps::{Error, build_spa, cmd, project_root, run_quiet};
 
 /// The upload measured: 20 MiB, sent as tus `PATCH` requests of 5 MiB on one keep-alive connection.
 const UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -52,15 +52,7 @@ fn all() -> Result<(), Error> {
 
     let say = |what: &str| println!("bench [{:>4.0} s] {what}", started.elapsed().as_secs_f64());
     say("building the SPA (release) and the server");
-    build_spa()?;
-    run_shown(cmd("cargo").args([
-        "build",
-        "--quiet",
-        "--profile",
-        "server",
-        "-p",
-        "onething-server",
-    ]))?;
+    build_release()?;
 
     let mut metrics = Vec::new();
     let mut failures = Vec::new();
@@ -154,15 +146,7 @@ fn trace() -> Result<(), Error> {
     let out_dir = root.join("target/bench");
     std::fs::create_dir_all(&out_dir)?;
     println!("bench --trace: building the SPA (release) and the server");
-    build_spa()?;
-    run_shown(cmd("cargo").args([
-        "build",
-        "--quiet",
-        "--profile",
-        "server",
-        "-p",
-        "onething-server",
-    ]))?;
+    build_release()?;
     let dist = profile_dist(&root, &out_dir)?;
     let server = Server::start(&root, &dist, &out_dir)?;
     println!("bench --trace: server at {}", server.url);
@@ -225,6 +209,12 @@ fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
             .arg(copy.join(format!("{MODULE}_bg.wasm"))),
     )?;
     Ok(copy)
+}
+
+/// The release SPA and the server (its `server` profile), as both bench modes measure them.
+fn build_release() -> Result<(), Error> {
+    build_spa()?;
+    crate::steps::build_server()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {

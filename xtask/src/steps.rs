@@ -74,12 +74,8 @@ pub fn build_spa() -> Result<(), Error> {
     )
 }
 
-/// `cargo xtask run [server flags…]`.
-pub fn run(server_args: &[String]) -> Result<(), Error> {
-    setup::ensure(Needs::Build)?;
-    println!("run: building the SPA (release)");
-    build_spa()?;
-    println!("run: building the reference server");
+/// The reference server with its `server` profile (`target/server/onething-server`).
+pub fn build_server() -> Result<(), Error> {
     run_shown(cmd("cargo").args([
         "build",
         "--quiet",
@@ -87,7 +83,16 @@ pub fn run(server_args: &[String]) -> Result<(), Error> {
         "server",
         "-p",
         "onething-server",
-    ]))?;
+    ]))
+}
+
+/// `cargo xtask run [server flags…]`.
+pub fn run(server_args: &[String]) -> Result<(), Error> {
+    setup::ensure(Needs::Build)?;
+    println!("run: building the SPA (release)");
+    build_spa()?;
+    println!("run: building the reference server");
+    build_server()?;
     let bin = project_root().join("target/server/onething-server");
     let mut server = cmd(&bin.to_string_lossy());
     server.arg("--static-dir").arg(project_root().join("dist"));
