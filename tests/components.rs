@@ -30,6 +30,7 @@ fn items() -> Vec<SubItem> {
             depends_on: Vec::new(),
             facts: Vec::new(),
             handled_in: None,
+            results: None,
         },
         SubItem {
             id: "maternity_benefit".into(),
@@ -42,6 +43,7 @@ fn items() -> Vec<SubItem> {
             depends_on: Vec::new(),
             facts: Vec::new(),
             handled_in: None,
+            results: None,
         },
     ]
 }
