@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, advanceItem, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
 import { exampleApplication, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-consent-0123456789';
@@ -28,25 +28,9 @@ const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.
 const LIVE = { timeout: 2_000 };
 const toggle = (page, label) => page.locator('.top-bar button.chip').filter({ hasText: label }).click();
 
-async function move(caseNo, item, to, extra = {}) {
-  const r = await fetch(new URL(`/api/admin/applications/${caseNo}/items/${item}`, server.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN}` },
-    body: JSON.stringify({ to, ...extra }),
-  });
-  assert.equal(r.status, 200, `${item} → ${to}: ${await r.text()}`);
-}
+const move = (caseNo, item, to, extra) => advanceItem(server, ADMIN, caseNo, item, to, extra);
 
-/** A development ticket for `subject` (the platform's part), optionally with an ID number. */
-async function ticket(body) {
-  const r = await fetch(new URL('/api/dev/tickets', server.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.equal(r.status, 201);
-  return (await r.json()).ticket;
-}
+const ticket = (body) => devTicket(server, body);
 
 /** Signs the mother in inside the page and submits the newborn example (photos through tus). */
 async function submitNewborn(page) {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, axeNow, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -107,10 +107,7 @@ test('an app platform opens a landing page with ?ticket=: the person is signed i
   const service = 'shop-opening';
   const def = await (await fetch(new URL(`/api/services/${service}`, server.url))).json();
   const example = exampleApplication(service);
-  const { ticket } = await (await fetch(new URL('/api/dev/tickets', server.url), {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: '周一禾', phone: '13700002222' }),
-  })).json();
+  const ticket = await devTicket(server, { name: '周一禾', phone: '13700002222' });
   const { context, page } = await phonePage(browser);
   try {
     // The operator's name is left out: it must come from the platform's account.

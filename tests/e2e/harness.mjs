@@ -224,3 +224,27 @@ export async function watchCsp(context) {
   });
   return violations;
 }
+
+/**
+ * Moves sub-item `item` of case `caseNo` to status `to` through the admin API of `server` (started
+ * with `adminToken`), as a department would; `extra` adds fields (a note, a delivery). Asserts 200.
+ */
+export async function advanceItem(server, adminToken, caseNo, item, to, extra = {}) {
+  const r = await fetch(new URL(`/api/admin/applications/${caseNo}/items/${item}`, server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ to, ...extra }),
+  });
+  if (r.status !== 200) throw new Error(`${item} → ${to}: ${r.status} ${await r.text()}`);
+}
+
+/** A development ticket from `server`'s issuer (the app platform's part) for `body` ({ subject, name, … }). */
+export async function devTicket(server, body) {
+  const r = await fetch(new URL('/api/dev/tickets', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 201) throw new Error(`dev ticket: ${r.status} ${await r.text()}`);
+  return (await r.json()).ticket;
+}

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, advanceItem, launchBrowser, phonePage, startServer } from './harness.mjs';
 import { exampleApplication, jpeg, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-0123456789';
@@ -66,14 +66,7 @@ async function signInAndSubmit(page) {
 }
 
 /** The departments' side: moves a sub-item of `caseNo` (admin API). */
-async function move(caseNo, item, to, extra = {}) {
-  const r = await fetch(new URL(`/api/admin/applications/${caseNo}/items/${item}`, server.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN}` },
-    body: JSON.stringify({ to, ...extra }),
-  });
-  assert.equal(r.status, 200, `${item} → ${to}: ${await r.text()}`);
-}
+const move = (caseNo, item, to, extra) => advanceItem(server, ADMIN, caseNo, item, to, extra);
 
 test('an open case follows every change live, and is rated once', async () => {
   const { context, page, errors } = await phonePage(browser);
