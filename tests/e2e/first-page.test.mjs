@@ -78,6 +78,11 @@ test('when the whole app cannot be loaded, the page says so, offers a retry, and
     assert.match(await alert.innerText(), /无法打开这一页/);
     assert.deepEqual(await axeNow(page, 'load failure'), []);
     await page.screenshot({ path: join(artifacts(), 'first-page-load-failure.png') });
+    const elder = page.locator('.top-bar button.chip').filter({ hasText: '长辈版' });
+    await elder.click();
+    assert.deepEqual(await axeNow(page, 'load failure, elder mode'), []);
+    await page.screenshot({ path: join(artifacts(), 'first-page-load-failure-elder.png') });
+    await elder.click();
 
     // The first page's module listens again: back shows the landing page.
     await page.goBack();
