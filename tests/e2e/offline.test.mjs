@@ -154,6 +154,9 @@ test('a draft with its photo survives a browser restart, and the profile holds n
     await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
     await page.waitForURL(/materials$/);
     await slot(page).getByText('已上传').waitFor();
+    // The preview is in the card with the status; it has a size (is visible) once the browser
+    // has decoded the photo from the restored Blob, which a busy machine may take a moment for.
+    await slot(page).locator('img.photo-preview').waitFor({ state: 'visible' });
     assert.ok(await slot(page).locator('img.photo-preview').isVisible());
     await next(page, /check$/);
     const answers = await page.locator('main').innerText();
