@@ -84,28 +84,48 @@ export async function jpeg(page, { width = 320, height = 200 } = {}) {
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
 }
 
-// The examples in services/examples/ are valid on this day; dates in them move with the calendar
-// so that "in the future" and "under one year old" stay true whenever the tests run.
-const EXAMPLE_DAY = Date.UTC(2026, 10, 28);
-const shiftDays = Math.round((Date.now() - EXAMPLE_DAY) / 86_400_000);
-function shiftDates(value) {
-  if (typeof value === 'string') {
-    const m = value.match(/^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2})?$/);
-    if (!m) return value;
-    const d = new Date(Date.parse(`${m[1]}T00:00:00Z`) + shiftDays * 86_400_000);
-    return d.toISOString().slice(0, 10) + (m[2] ?? '');
+// The examples in services/examples/ are valid on their `valid_on` day as written. The dates
+// that only make sense relative to "today" (a baby born last week, a survey in three days) are
+// listed in the file's `moves_with_today`; exactly those move with the calendar, so "in the
+// future" and "under one year old" stay true whenever the tests run. Every other date stays put:
+// a parent's birth date must keep agreeing with his or her ID number. The core crate's
+// `examples_stay_valid_on_any_day` test moves them the same way to many days.
+
+/** A day (YYYY-MM-DD) as days since 1970-01-01. */
+const dayNumber = (iso) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+
+/** Today in China (UTC+8), as the server counts it, of the instant `now` (ms). */
+export const chinaDay = (now = Date.now()) => new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** Moves the date or date-time at each place `path` names (`[]`: every element) by `days`. */
+function shift(value, path, days) {
+  const [head, ...rest] = path.split('.');
+  const every = head.endsWith('[]');
+  const key = every ? head.slice(0, -2) : head;
+  if (value?.[key] === undefined) return 0;
+  if (!every && rest.length === 0) {
+    const text = value[key];
+    const moved = new Date((dayNumber(text.slice(0, 10)) + days) * 86_400_000);
+    value[key] = moved.toISOString().slice(0, 10) + text.slice(10);
+    return 1;
   }
-  if (Array.isArray(value)) return value.map(shiftDates);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v)]));
-  }
-  return value;
+  const targets = every ? value[key] : [value[key]];
+  if (every && rest.length === 0) throw new Error(`${path}: a group is not a date`);
+  return targets.reduce((n, t) => n + shift(t, rest.join('.'), days), 0);
 }
 
-/** The example application of service `id`, its dates moved to today's calendar. */
-export function exampleApplication(id) {
+/**
+ * The example application of service `id` as a person would fill it on `day` (YYYY-MM-DD,
+ * default today in China): its moving dates shifted by the days since its `valid_on`.
+ */
+export function exampleApplication(id, day = chinaDay()) {
   const file = join(process.env.ONETHING_SERVICES, 'examples', `${id}.json`);
-  return shiftDates(JSON.parse(readFileSync(file, 'utf8')));
+  const { application, moves_with_today: moves, valid_on: validOn } = JSON.parse(readFileSync(file, 'utf8'));
+  const days = dayNumber(day) - dayNumber(validOn);
+  for (const path of moves) {
+    if (shift(application, path, days) === 0) throw new Error(`${id}: ${path} names no date`);
+  }
+  return application;
 }
 
 // The generic driver: fills the wizard of any one-thing from its definition (as the API serves

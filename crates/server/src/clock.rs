@@ -24,6 +24,13 @@ impl Clock {
         real + self.offset.load(Ordering::Relaxed)
     }
 
+    /// Sets this clock (and every clone of it) to read `unix` now and run on from there: the
+    /// development clock (`--dev-clock`), and tests that check the rules on a given day.
+    pub fn set(&self, unix: i64) {
+        let real = self.now() - self.offset.load(Ordering::Relaxed);
+        self.offset.store(unix - real, Ordering::Relaxed);
+    }
+
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: Duration) {
         let secs = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
@@ -48,6 +55,32 @@ pub fn rfc3339(unix: i64) -> String {
         secs % 3600 / 60,
         secs % 60
     )
+}
+
+/// An instant given as `YYYY-MM-DD` (10:00 that day in China, UTC+8) or as
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), in Unix seconds.
+pub fn parse_instant(s: &str) -> Option<i64> {
+    let (date, time) = match s.split_once('T') {
+        Some((d, t)) => (d, Some(t.strip_suffix('Z')?)),
+        None => (s, None),
+    };
+    let days = onething_core::Date::parse(date)?.to_days();
+    let secs = match time {
+        None => 2 * 3600,
+        Some(t) => {
+            let mut parts = t.split(':').map(|p| {
+                (p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| p.parse::<i64>().ok())
+                    .flatten()
+            });
+            let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
+            if parts.next().is_some() || h > 23 || m > 59 || sec > 59 {
+                return None;
+            }
+            h * 3600 + m * 60 + sec
+        }
+    };
+    Some(days * 86_400 + secs)
 }
 
 /// Unix seconds as an HTTP date (RFC 9110 §5.6.7), for `Upload-Expires`.
@@ -123,6 +156,46 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_795_827_723), "2026-11-28T01:02:03Z");
+    }
+
+    #[test]
+    fn instants_parse_as_dates_in_china_or_utc_times() {
+        // 10:00 in China is 02:00 UTC.
+        assert_eq!(
+            parse_instant("2028-02-29").map(rfc3339).as_deref(),
+            Some("2028-02-29T02:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-31T23:59:59Z")
+                .map(rfc3339)
+                .as_deref(),
+            Some("2026-12-31T23:59:59Z")
+        );
+        for bad in [
+            "2027-02-29",
+            "2026-12-31T24:00:00Z",
+            "2026-12-31T10:00",
+            "tomorrow",
+            "",
+        ] {
+            assert_eq!(parse_instant(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_set_clock_reads_that_day_in_china_and_runs_on() {
+        let c = Clock::default();
+        let d = c.clone();
+        c.set(parse_instant("2028-02-29").expect("instant"));
+        assert_eq!(
+            d.today_in_china(),
+            onething_core::Date::parse("2028-02-29")
+                .expect("date")
+                .to_days()
+        );
+        let before = d.now();
+        c.advance(Duration::from_hours(24));
+        assert!(d.now() >= before + 86_400);
     }
 
     #[test]

@@ -30,6 +30,11 @@ pub struct Config {
     /// tickets for generated test identities. Never enable in production.
     #[arg(long, env = "ONETHING_DEV_TICKETS")]
     pub dev_tickets: bool,
+    /// DEVELOPMENT ONLY, and only with `--dev-tickets`: the server's clock starts at this instant
+    /// and runs on from there, so the rules can be tried on any day (`YYYY-MM-DD`, 10:00 that
+    /// day in China, or `YYYY-MM-DDTHH:MM:SSZ`).
+    #[arg(long, env = "ONETHING_DEV_CLOCK", value_parser = dev_clock)]
+    pub dev_clock: Option<i64>,
     /// Token of the admin API (`Authorization: Bearer <token>`). Without it the admin API is off.
     #[arg(long, env = "ONETHING_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -153,6 +158,11 @@ pub enum AdminCommand {
         #[arg(long)]
         pickup_code: Option<String>,
     },
+}
+
+fn dev_clock(s: &str) -> Result<i64, String> {
+    crate::clock::parse_instant(s)
+        .ok_or_else(|| format!("{s:?} is neither YYYY-MM-DD nor YYYY-MM-DDTHH:MM:SSZ"))
 }
 
 impl Config {

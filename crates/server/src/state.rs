@@ -55,6 +55,11 @@ impl AppState {
     /// # Errors
     /// A definition is invalid, or the data directory or database cannot be opened.
     pub async fn open(config: &Config) -> Result<Self, StartError> {
+        if config.dev_clock.is_some() && !config.dev_tickets {
+            return Err(StartError(
+                "--dev-clock is for development only: it needs --dev-tickets".into(),
+            ));
+        }
         let catalogue =
             Catalogue::load(&config.services_dir).map_err(|e| StartError(e.to_string()))?;
         let files_dir = config.data_dir.join("files");
@@ -90,13 +95,21 @@ impl AppState {
             tracing::warn!(released, "released submissions cut by the last stop");
         }
         let blobs = Arc::new(LocalBlobStore::new(files_dir.join("blobs")));
+        let clock = Clock::default();
+        if let Some(at) = config.dev_clock {
+            clock.set(at);
+            tracing::warn!(
+                now = crate::clock::rfc3339(at),
+                "DEVELOPMENT clock set: the server's today is not the real one"
+            );
+        }
         Ok(AppState {
             catalogue: Arc::new(catalogue),
             db,
             files_dir,
             static_dir: config.static_dir.clone(),
             config: Arc::new(config.clone()),
-            clock: Clock::default(),
+            clock,
             blobs,
             upload_locks: Arc::default(),
             changes: broadcast::channel(256).0,

@@ -605,3 +605,66 @@ async fn the_embed_demo_exists_only_with_dev_tickets_and_frames_only_its_app() {
     let csp = bad.header("content-security-policy").expect("a CSP");
     assert!(csp.contains("frame-src 'self';"), "{csp}");
 }
+
+/// The development clock moves "today" for every rule, and never runs without the development
+/// ticket issuer (a production server cannot be started on a false date).
+#[tokio::test]
+async fn the_development_clock_sets_today_and_needs_the_dev_issuer() {
+    let (example, day) = common::newborn_example();
+    let at = onething_server::clock::parse_instant(&day).expect("valid_on");
+    let c = ctx_with(|config| config.dev_clock = Some(at)).await;
+    let valid_on = onething_core::Date::parse(&day).expect("date");
+    assert_eq!(c.state.clock.today_in_china(), valid_on.to_days());
+    let token = login(&c.state).await;
+    let mut example = example;
+    for m in example["materials"]
+        .as_object_mut()
+        .expect("materials")
+        .values_mut()
+    {
+        if m["kind"] == "upload" {
+            let mut ids = Vec::new();
+            for _ in m["upload_ids"].as_array().expect("ids") {
+                ids.push(common::upload(&c.state, &token, &common::jpeg(40, 30)).await);
+            }
+            m["upload_ids"] = json!(ids);
+        }
+    }
+    // The baby born on the server's today, then on its tomorrow: only the second is "in the
+    // future".
+    let mut birth_errors = Vec::new();
+    for (n, born) in [valid_on, valid_on.add_days(1)].into_iter().enumerate() {
+        let mut app = example.clone();
+        app["eligibility"]["birth_date"] = json!(born.to_string());
+        app["answers"]["children"][0]["birth_datetime"] = json!(format!("{born}T08:30"));
+        let r = common::submit(&c.state, &token, &format!("dev-clock-{n}"), &app).await;
+        let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        birth_errors.push((
+            r.status,
+            body["errors"].as_array().map_or(0, |e| {
+                e.iter()
+                    .filter(|e| e["path"] == "eligibility.birth_date")
+                    .count()
+            }),
+        ));
+    }
+    assert_eq!(
+        birth_errors,
+        [
+            (StatusCode::CREATED, 0),
+            (StatusCode::UNPROCESSABLE_ENTITY, 1)
+        ],
+        "born today is fine, tomorrow is not"
+    );
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config =
+        onething_server::Config::with_dirs(data.path(), PathBuf::from("../../services"));
+    config.dev_clock = Some(at);
+    config.dev_tickets = false;
+    let refused = onething_server::AppState::open(&config).await.err();
+    assert!(
+        refused.is_some_and(|e| e.0.contains("--dev-tickets")),
+        "a clock set without the development issuer is refused"
+    );
+}

@@ -580,9 +580,11 @@ async fn json_bodies(state: &AppState, token: &str, failures: &mut Vec<String>) 
 async fn values(state: &AppState, token: &str, failures: &mut Vec<String>) -> usize {
     let mut total = 0;
     // Invalid values inside a well-formed submission: the engine's codes, per field.
-    let example: serde_json::Value =
-        serde_json::from_str(include_str!("../../../services/examples/newborn.json"))
-            .expect("example");
+    let (example, day) = common::newborn_example();
+    // The example is valid on its own day: only the mutation may be wrong.
+    state
+        .clock
+        .set(onething_server::clock::parse_instant(&day).expect("valid_on"));
     let mutations: Vec<(&str, &str, serde_json::Value, &str)> = vec![
         (
             "ID number with a wrong check digit",

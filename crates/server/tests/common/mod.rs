@@ -43,6 +43,17 @@ fn services_dir() -> tempfile::TempDir {
 }
 
 /// A server with dev tickets on and an admin token.
+/// The newborn example application (`services/examples/newborn.json`) and the day it is valid
+/// on as written (`valid_on`): tests give the server that day as its today rather than move the
+/// example's dates, so they pass on any day.
+pub fn newborn_example() -> (serde_json::Value, String) {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../services/examples/newborn.json"))
+            .expect("example");
+    let day = file["valid_on"].as_str().expect("valid_on").to_owned();
+    (file["application"].clone(), day)
+}
+
 pub async fn ctx() -> Ctx {
     ctx_with(|_| {}).await
 }

@@ -1,0 +1,63 @@
+// The whole product on other days than today. Rules like "the baby is under one year old" or "the
+// survey is at least two days away" depend on the date, and the examples were once valid only on
+// the day they were written. For each test day, the server runs on a development clock set to
+// that day (`--dev-clock`), the browser's `Date` reads the same instant (Playwright's clock) in
+// China's time zone, and:
+// - the newborn one-thing is walked through the wizard from its landing page to a case number,
+//   its example's moving dates shifted to that day (the parents' birth dates, which their ID
+//   numbers embed, never move);
+// - every other one-thing's example, shifted the same way, is submitted through the API and
+//   accepted by the server's engine on that day.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, phonePage, startServer } from './harness.mjs';
+import { chinaDay, exampleApplication, submitThroughApi, walkToCase } from './wizard.mjs';
+
+const addDays = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The next 29 February on or after `iso`. */
+function nextLeapDay(iso) {
+  for (let y = Number(iso.slice(0, 4)); ; y++) {
+    const d = `${y}-02-29`;
+    if (new Date(`${d}T00:00:00Z`).getUTCDate() === 29 && d >= iso) return d;
+  }
+}
+
+const today = chinaDay();
+const DAYS = [
+  ['today', today],
+  ['tomorrow', addDays(today, 1)],
+  ['in 400 days', addDays(today, 400)],
+  ['a 29 February', nextLeapDay(today)],
+  ["New Year's Eve", `${today.slice(0, 4)}-12-31`],
+];
+const OTHERS = ['shop-opening', 'utility-connection', 'film-shooting', 'youth-rural', 'ship-subsidy', 'enterprise-issue'];
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+for (const [name, day] of DAYS) {
+  test(`${name} (${day}): the newborn wizard reaches a case number, every example is accepted`, async () => {
+    const server = await startServer({ args: ['--dev-clock', day] });
+    // 10:00 in China on that day, the instant the server's clock starts at.
+    const { context, page, errors } = await phonePage(browser, { timezoneId: 'Asia/Shanghai' });
+    try {
+      await context.clock.setFixedTime(new Date(`${day}T10:00:00+08:00`));
+      const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+      const newborn = exampleApplication('newborn', day);
+      const caseNumber = await walkToCase(page, def, newborn, new URL('/services/newborn', server.url).href);
+      assert.ok(caseNumber.length >= 8, caseNumber);
+      assert.equal(await page.evaluate(() => new Date().toISOString().slice(0, 10)), day, 'the page reads the test day');
+
+      for (const id of OTHERS) {
+        const created = await submitThroughApi(page, exampleApplication(id, day), { subject: `dates-${id}-${day}`, name: '李想' });
+        assert.ok(created.case_number, `${id} on ${day}: ${JSON.stringify(created)}`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await server.stop();
+    }
+  });
+}
