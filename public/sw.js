@@ -14,7 +14,35 @@ function isPublicCatalogue(url) {
   return /^\/api\/services(\/[a-z0-9_-]+)?$/.test(path);
 }
 
-// Caches the shell: index.html, then every script, wasm and stylesheet it names, the whole app's
+// Which page answers a navigation, as the server (or a static host) chooses it: the catalogue
+// at the root, a one-thing's prerendered landing page at its path, and the shell (which loads
+// the whole app) everywhere else. Each is cached under its own key, so an offline visit gets
+// the page of its kind, never another page's content.
+const SHELL = new URL('shell.html', scope).href;
+function pageKey(url) {
+  const path = url.pathname.slice(scope.pathname.length - 1);
+  if (path === '/' || path === '/index.html') return scope.href;
+  const landing = path.match(/^\/services\/([a-z0-9_-]+)\/?$/);
+  if (landing) return new URL(`services/${landing[1]}`, scope).href;
+  return SHELL;
+}
+
+async function navigate(request) {
+  const cache = await caches.open(CACHE);
+  const key = pageKey(new URL(request.url));
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(key, response.clone());
+    return response;
+  } catch (err) {
+    // A landing page not seen yet opens as the shell, which asks for the definition.
+    const hit = (await cache.match(key)) || (await cache.match(SHELL));
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+// Caches the pages (the catalogue and the shell), then every script, wasm and stylesheet it names, the whole app's
 // module (which the first page's module loads by name, with the build id), then the modules
 // those scripts import (wasm-bindgen snippets) and the photo worker.
 async function precache() {
@@ -23,6 +51,8 @@ async function precache() {
   if (!shell.ok) return;
   const html = await shell.clone().text();
   await cache.put(scope.href, shell);
+  const deep = await fetch(SHELL, { cache: 'no-cache' }).catch(() => null);
+  if (deep && deep.ok) await cache.put(SHELL, deep);
   const assets = new Set(['photo-worker.js', 'photo-transform.js'].map((p) => new URL(p, scope).href));
   for (const file of ['onething-full.js', 'onething-full_bg.wasm']) {
     const u = new URL(file, scope);
@@ -95,8 +125,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.mode === 'navigate') {
-    // Every route is the same shell (the server answers deep links with index.html).
-    event.respondWith(networkFirst(request, scope.href));
+    event.respondWith(navigate(request));
     return;
   }
   event.respondWith(cacheFirst(request));

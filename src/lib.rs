@@ -6,15 +6,19 @@
 
 pub mod api;
 pub mod app;
+pub mod boot;
 pub mod components;
 pub mod config;
+pub mod dom;
 pub mod host;
 pub mod i18n;
 pub mod json;
 pub mod lite;
 pub mod pages;
 pub mod prefs;
+pub mod random;
 pub mod router;
+pub mod session;
 pub mod storage;
 pub mod upload;
 pub mod wizard;

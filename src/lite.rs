@@ -38,6 +38,9 @@ pub fn start() {
         let Some(root) = crate::app_root() else {
             return;
         };
+        // The page's prerendered content is replaced by the same content, built from the data
+        // it came with (`crate::boot`): read it before `#app` goes.
+        crate::boot::read();
         root.set_inner_html("");
         leptos::mount::mount_to(root, FirstPage).forget();
     });
@@ -67,11 +70,11 @@ fn FirstPage() -> impl IntoView {
             );
         }
     });
+    // The page's own data serves its first render only (see `crate::boot`).
+    let services = std::sync::Mutex::new(crate::boot::services());
     view! {
         <crate::host::HostReporter />
-        <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
-        <TopBar />
-        <main id="main" tabindex="-1">
+        <Frame>
             {move || {
                 let p = page.get();
                 if pending || !shows(&p) {
@@ -90,12 +93,34 @@ fn FirstPage() -> impl IntoView {
                     }
                 }
                 match p {
-                    Page::Service(id) => view! { <ServicePage id /> }.into_any(),
-                    Page::Home => view! { <Home /> }.into_any(),
+                    Page::Service(id) => {
+                        let preloaded = crate::boot::service(&id);
+                        view! { <ServicePage id preloaded /> }.into_any()
+                    }
+                    Page::Home => {
+                        let preloaded = services.lock().ok().and_then(|mut s| s.take());
+                        view! { <Home preloaded /> }.into_any()
+                    }
                     _ => view! { <NotFound /> }.into_any(),
                 }
             }}
-        </main>
+        </Frame>
+    }
+}
+
+/// The first page's frame around `children`: the skip link, the top bar and `<main>`. The
+/// build renders the catalogue and each landing page inside this same frame into the HTML
+/// (`src/bin/onething-prerender.rs`), so this module's first render replaces them with identical
+/// markup.
+#[component]
+pub fn Frame(
+    /// The page.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
+        <TopBar />
+        <main id="main" tabindex="-1">{children()}</main>
     }
 }
 

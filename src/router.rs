@@ -19,6 +19,13 @@ use wasm_bindgen::{JsCast, JsValue};
 /// without a trailing slash; set once by [`provide`].
 static BASE: OnceLock<String> = OnceLock::new();
 
+/// Makes every link relative to the document's `<base href>` (`./services/x`): for HTML the
+/// build renders before the deployment's path is known (`src/bin/onething-prerender.rs`). Call
+/// it before anything renders; the app in the browser sets the real base in [`provide`].
+pub fn use_relative_links() {
+    let _ = BASE.set(".".to_owned());
+}
+
 /// The base path the app is served under, without a trailing slash (`""` at the root).
 fn base() -> &'static str {
     BASE.get().map_or("", String::as_str)

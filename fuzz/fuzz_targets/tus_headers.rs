@@ -1,5 +1,5 @@
 //! cargo-fuzz entry of the `tus_headers` target; its body is shared with the stable-toolchain run
-//! (`crates/server/tests/fuzz.rs`).
+//! (`crates/server/tests/suite/fuzz.rs`).
 
 #![no_main]
 

@@ -2,7 +2,7 @@
 //! translated text and never show what the server wrote.
 
 use onething_core::ServiceDefinition;
-use onething_core::api::{ApiErrorBody, ServiceSummary};
+use onething_core::api::{ApiErrorBody, ErrorCode, ServiceSummary};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -27,6 +27,28 @@ impl std::fmt::Display for ApiBase {
     }
 }
 
+/// An error code as the SPA reads it: one of the contract's [`ErrorCode`]s, or one this build
+/// does not know (a newer server's, or an answer without a readable body), which reads as a
+/// failure of its status. A new code on the server never makes an answer unreadable here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// A code of the contract.
+    Known(ErrorCode),
+    /// Any other code, or none.
+    Unknown,
+}
+
+impl Code {
+    /// Reads `code` as the contract writes it (serde's names of [`ErrorCode`]).
+    pub fn parse(code: String) -> Self {
+        use serde::Deserialize as _;
+        // The JSON reader's own string deserializer and error (which carries no message): the
+        // same code the reader uses for every other enum.
+        let wire = serde::de::value::StringDeserializer::<crate::json::JsonError>::new(code);
+        ErrorCode::deserialize(wire).map_or(Code::Unknown, Code::Known)
+    }
+}
+
 /// Why a request failed, as the person needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchError {
@@ -37,7 +59,7 @@ pub enum FetchError {
         /// HTTP status.
         status: u16,
         /// The stable code (`service_not_found`).
-        code: String,
+        code: Code,
     },
     /// The answer was not what the contract says.
     Decode,
@@ -48,13 +70,24 @@ impl FetchError {
     pub fn message(&self, t: &'static Messages) -> &'static str {
         match self {
             FetchError::Network => t.load_failed_network,
-            FetchError::Api { code, .. } if code == "service_not_found" => t.service_not_found,
+            FetchError::Api {
+                code: Code::Known(ErrorCode::ServiceNotFound),
+                ..
+            } => t.service_not_found,
             FetchError::Api { status: 401, .. } => t.session_required,
             FetchError::Api { status: 413, .. } => t.upload_too_large,
+            // The codes of a refused file: its type (415) or its content (422).
             FetchError::Api {
                 status: 415 | 422,
-                code,
-            } if code.starts_with("upload") => t.upload_rejected,
+                code:
+                    Code::Known(
+                        ErrorCode::UploadContentType
+                        | ErrorCode::UploadTypeNotAllowed
+                        | ErrorCode::UploadImageTooLarge
+                        | ErrorCode::UploadCorrupt
+                        | ErrorCode::UploadNotUsable,
+                    ),
+            } => t.upload_rejected,
             FetchError::Api { .. } | FetchError::Decode => t.load_failed_server,
         }
     }
@@ -93,8 +126,8 @@ async fn read_text(response: web_sys::Response) -> Result<String, FetchError> {
         .map_err(|_| FetchError::Network)?;
     let text = text.as_string().ok_or(FetchError::Decode)?;
     if !response.ok() {
-        let code =
-            crate::json::from_str::<ApiErrorBody>(&text).map_or_else(|_| String::new(), |b| b.code);
+        let code = crate::json::from_str::<ApiErrorBody>(&text)
+            .map_or(Code::Unknown, |b| Code::parse(b.code));
         return Err(FetchError::Api {
             status: response.status(),
             code,
@@ -238,7 +271,7 @@ pub async fn list_services() -> Result<Vec<ServiceSummary>, FetchError> {
 /// `GET /api/services/{id}`: one definition.
 ///
 /// # Errors
-/// See [`FetchError`]; an unknown id is `Api { code: "service_not_found" }`.
+/// See [`FetchError`]; an unknown id is `Api { code: Known(ServiceNotFound) }`.
 pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     // Ids are checked by the core (`[a-z0-9_-]`), so they need no escaping; refuse anything else.
     if !id
@@ -248,7 +281,7 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     {
         return Err(FetchError::Api {
             status: 404,
-            code: "service_not_found".into(),
+            code: Code::Known(ErrorCode::ServiceNotFound),
         });
     }
     get_json(&format!("/services/{id}")).await
@@ -338,6 +371,84 @@ pub async fn answer_consent(
 fn consent_path(code: &str) -> Result<String, FetchError> {
     onething_core::api::normalize_consent_code(code).ok_or(FetchError::Api {
         status: 404,
-        code: "consent_not_found".into(),
+        code: Code::Known(ErrorCode::ConsentNotFound),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_contract_code_reads_as_itself() {
+        let codes = [
+            ErrorCode::Internal,
+            ErrorCode::ServiceNotFound,
+            ErrorCode::Unauthenticated,
+            ErrorCode::UploadTypeNotAllowed,
+            ErrorCode::ConsentNotFound,
+            ErrorCode::DeliveryInvalid,
+        ];
+        for code in codes {
+            let wire = serde_json::to_value(code).expect("code");
+            let wire = wire.as_str().expect("a string").to_owned();
+            assert_eq!(Code::parse(wire.clone()), Code::Known(code), "{wire}");
+        }
+    }
+
+    #[test]
+    fn a_code_this_build_does_not_know_is_unknown_not_a_failure() {
+        for code in ["a_code_from_a_newer_server", "", "Service_Not_Found"] {
+            assert_eq!(Code::parse(code.to_owned()), Code::Unknown, "{code}");
+        }
+    }
+
+    /// The API client is the bottom layer of the SPA: it knows HTTP, the runtime configuration,
+    /// JSON and the interface text, and nothing above them (the host bridge, the wizard, pages,
+    /// components, uploads, storage, the sign-in orchestration). A `crate::` path in its sources
+    /// (comments aside) to anything else is a layering cycle in the making.
+    #[test]
+    fn the_api_layer_imports_nothing_above_it() {
+        const BELOW: [&str; 5] = ["api", "config", "i18n", "json", "random"];
+        fn ident(s: &str) -> &str {
+            s.trim()
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or_default()
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+        let prefix = concat!("crate", "::");
+        let mut above = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("src/api") {
+            let path = entry.expect("entry").path();
+            let source = std::fs::read_to_string(&path).expect("source");
+            let code: String = source
+                .lines()
+                .map(|line| line.split("//").next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (at, _) in code.match_indices(prefix) {
+                let rest = &code[at + prefix.len()..];
+                // `crate::{a, b::c}` names several modules; `crate::a::…` one.
+                let names: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group
+                        .split('}')
+                        .next()
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(ident)
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                    None => vec![ident(rest)],
+                };
+                above.extend(
+                    names
+                        .into_iter()
+                        .filter(|name| !BELOW.contains(name))
+                        .map(|name| format!("{}: {prefix}{name}", path.display())),
+                );
+            }
+        }
+        assert!(above.is_empty(), "the API client reaches up: {above:#?}");
+    }
 }

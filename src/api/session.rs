@@ -1,10 +1,10 @@
-//! The signed-in session. An app platform hands the page a one-time ticket that is exchanged at
-//! `POST /api/session`; in a plain browser against a server with the development ticket issuer
-//! on, the SPA asks that issuer for a ticket itself. The bearer token lives in memory and in
-//! `sessionStorage` (this tab only); the server also sets an `HttpOnly` cookie for same-site use.
-//! Where the ticket comes from is the host bridge's business (`crate::host`): the page's URL
-//! (`?ticket=`, app platforms), or the host page's `ticket` message (iframes), which signs in as
-//! soon as it arrives. The development issuer is asked only when `config.json` allows it.
+//! The session's side of the API: a one-time ticket exchanged at `POST /api/session` for a
+//! bearer token, the account it signs in (`GET /api/session`), its end, and the development
+//! ticket issuer. The bearer token lives in memory and in `sessionStorage` (this tab only); the
+//! server also sets an `HttpOnly` cookie for same-site use. An app platform's ticket arrives in
+//! the page's URL (`?ticket=`) and is exchanged as soon as the app starts ([`adopt_url_ticket`]).
+//! When to sign in, and the other sources of a ticket (the host page's `ticket` message, the
+//! development issuer), are decided above the API client, in `crate::session`.
 
 use onething_core::api::{
     Account, DevTicket, DevTicketRequest, SessionCreated, SessionInfo, SessionRequest,
@@ -38,23 +38,8 @@ fn set_token(token: &str) {
     }
 }
 
-/// The development issuer's subject for this browser: random, made once and kept, so this
-/// browser signs in to the same account after a restart (as a platform's login would) and its
-/// saved drafts' uploads stay its own. Not personal data.
-fn dev_subject() -> Option<String> {
-    const KEY: &str = "onething.dev-subject";
-    let local = web_sys::window()?.local_storage().ok()??;
-    if let Some(s) = local.get_item(KEY).ok().flatten() {
-        return Some(s);
-    }
-    let s = format!("dev-{}", crate::wizard::draft::random_hex());
-    let _ = local.set_item(KEY, &s);
-    Some(s)
-}
-
-/// Signs out: ends the session on the server and forgets, on this device, the token, the
-/// drafts, their photos, queued submissions and the storage key.
-pub async fn sign_out() {
+/// Ends the session on the server (when there is one) and forgets its token on this device.
+pub async fn end() {
     if token().is_some() {
         let init = web_sys::RequestInit::new();
         init.set_method("DELETE");
@@ -65,30 +50,14 @@ pub async fn sign_out() {
     if let Some(s) = storage() {
         let _ = s.remove_item(TOKEN_KEY);
     }
-    crate::storage::clear_all().await;
-    if let Some(local) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let keys: Vec<String> = (0..local.length().unwrap_or(0))
-            .filter_map(|i| local.key(i).ok().flatten())
-            .filter(|k| {
-                k.starts_with("onething.")
-                    && !matches!(k.as_str(), "onething.locale" | "onething.elder")
-            })
-            .collect();
-        for k in keys {
-            let _ = local.remove_item(&k);
-        }
-    }
 }
 
-/// The signed-in account, when there is a session (no sign-in attempt otherwise): what the
-/// wizard prefills from.
-pub async fn current() -> Option<Account> {
-    signing_in().await;
-    token()?;
-    get_json::<SessionInfo>("/session")
-        .await
-        .ok()
-        .map(|i| i.account)
+/// `GET /api/session`: the account of the session this device holds.
+///
+/// # Errors
+/// `Api { status: 401 }` when the session is missing, expired or ended.
+pub async fn account() -> Result<Account, FetchError> {
+    get_json::<SessionInfo>("/session").await.map(|i| i.account)
 }
 
 thread_local! {
@@ -100,7 +69,7 @@ thread_local! {
 /// the URL's query, and with it the ticket. Both modules call it (`crate::lite`); the token lands
 /// in `sessionStorage`, where the whole app finds it after the hand-over.
 pub fn adopt_url_ticket() {
-    let Some(ticket) = crate::host::current().take_url_ticket() else {
+    let Some(ticket) = take_url_ticket() else {
         return;
     };
     let promise = wasm_bindgen_futures::future_to_promise(async move {
@@ -135,51 +104,43 @@ pub async fn exchange(ticket: &str) -> Result<Account, FetchError> {
     Ok(created.account)
 }
 
-fn session_required() -> FetchError {
-    FetchError::Api {
-        status: 401,
-        code: "session_required".into(),
-    }
-}
-
-/// The signed-in account, signing in first when needed.
+/// `POST /api/dev/tickets`: a one-time ticket from the development issuer for `subject`.
 ///
 /// # Errors
-/// `Api { status: 401 }` when there is no session and no way to get one here.
-pub async fn ensure() -> Result<Account, FetchError> {
-    signing_in().await;
-    if token().is_some() {
-        match get_json::<SessionInfo>("/session").await {
-            Ok(info) => return Ok(info.account),
-            Err(FetchError::Api { status: 401, .. }) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let host = crate::host::current();
-    if let Some(ticket) = host.take_url_ticket() {
-        return exchange(&ticket).await;
-    }
-    if host.frame().is_some() {
-        // The host page signs in with its `ticket` message; wait for it (bounded).
-        if host.wait_for_host_sign_in(20_000).await && token().is_some() {
-            return get_json::<SessionInfo>("/session").await.map(|i| i.account);
-        }
-        return Err(session_required());
-    }
-    if !crate::config::get().features.dev_sign_in {
-        return Err(session_required());
-    }
+/// `Api { status: 404 }` when the server has no development issuer.
+pub async fn dev_ticket(subject: Option<String>) -> Result<String, FetchError> {
     let request = DevTicketRequest {
-        subject: dev_subject(),
+        subject,
         ..DevTicketRequest::default()
     };
-    let ticket: DevTicket =
-        post_json("/dev/tickets", &request, &[])
-            .await
-            .map_err(|e| match e {
-                // No issuer on this server: the host platform must provide the ticket.
-                FetchError::Api { status: 404, .. } => session_required(),
-                e => e,
-            })?;
-    exchange(&ticket.ticket).await
+    let ticket: DevTicket = post_json("/dev/tickets", &request, &[]).await?;
+    Ok(ticket.ticket)
+}
+
+/// Where the page's first script keeps the URL's ticket for this tab (`index.html`): the
+/// prerendered pages' links work before the app has loaded, and a tap on one (Start) would
+/// otherwise navigate away with the ticket still unexchanged.
+const PENDING_TICKET_KEY: &str = "onething.pending-ticket";
+
+/// A one-time login ticket the platform handed to the page. App platforms open the app's URL
+/// with `?ticket=…` after their own sign-in; it is taken out of the address (it must not stay
+/// in history or be shared with a link) and given out once. A ticket the page kept before a
+/// navigation that happened before the app loaded is given out when the URL has none.
+pub fn take_url_ticket() -> Option<String> {
+    let pending = storage().and_then(|s| {
+        let t = s.get_item(PENDING_TICKET_KEY).ok().flatten();
+        let _ = s.remove_item(PENDING_TICKET_KEY);
+        t
+    });
+    let window = web_sys::window()?;
+    let location = window.location();
+    let url = web_sys::Url::new(&location.href().ok()?).ok()?;
+    let Some(ticket) = url.search_params().get("ticket") else {
+        return pending.filter(|t| !t.is_empty());
+    };
+    url.search_params().delete("ticket");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+    (!ticket.is_empty()).then_some(ticket)
 }

@@ -38,7 +38,7 @@ pub fn ErrorSummary(
                                         on:click=move |ev| {
                                             // Focus the input itself, not only scroll to it.
                                             ev.prevent_default();
-                                            crate::components::group::focus_later(&target);
+                                            crate::dom::focus_later(&target);
                                         }
                                     >
                                         {msg}

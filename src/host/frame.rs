@@ -91,19 +91,16 @@ impl Frame {
             return;
         };
         let frame = self.clone();
-        let on_message =
-            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                if crate::retired() {
-                    // The whole app has taken the page over and listens itself.
-                    return;
-                }
-                if let Some(message) = frame.read(&event) {
-                    frame.apply(message, &apply);
-                }
-            });
-        let _ =
-            window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-        on_message.forget();
+        crate::dom::listen(&window, "message", move |event| {
+            if crate::retired() {
+                // The whole app has taken the page over and listens itself.
+                return;
+            }
+            if let Some(message) = frame.read(event.unchecked_ref()) {
+                frame.apply(message, &apply);
+            }
+        })
+        .forget();
     }
 
     fn apply(self: &Rc<Self>, message: HostMessage, apply: &Apply) {

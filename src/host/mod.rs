@@ -159,21 +159,6 @@ impl Host {
         self.frame.as_ref()
     }
 
-    /// A one-time login ticket the platform handed to the page. App platforms open the app's
-    /// URL with `?ticket=…` after their own sign-in; it is taken out of the address (it must not
-    /// stay in history or be shared with a link) and given out once.
-    pub fn take_url_ticket(&self) -> Option<String> {
-        let window = web_sys::window()?;
-        let location = window.location();
-        let url = web_sys::Url::new(&location.href().ok()?).ok()?;
-        let ticket = url.search_params().get("ticket")?;
-        url.search_params().delete("ticket");
-        if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
-        }
-        (!ticket.is_empty()).then_some(ticket)
-    }
-
     /// Waits (bounded by `ms`) until the host page has signed the person in through the
     /// protocol's `ticket` message; `false` when not framed or no ticket came in time.
     pub async fn wait_for_host_sign_in(&self, ms: i32) -> bool {
@@ -332,7 +317,7 @@ thread_local! {
 
 /// The host of this page, detected on first use (after `config.json` has been read). A
 /// page-wide handle rather than Leptos context: the bridge is JavaScript state (not `Send`), and
-/// the API client reaches it outside any component.
+/// signing in (`crate::session`) reaches it outside any component.
 pub fn current() -> Rc<Host> {
     CURRENT.with(|c| c.get_or_init(|| Rc::new(Host::detect())).clone())
 }
@@ -411,16 +396,15 @@ fn back_closes_at_root(host: Rc<Host>) {
     {
         return;
     }
-    let on_pop =
-        Closure::<dyn Fn(web_sys::PopStateEvent)>::new(move |ev: web_sys::PopStateEvent| {
-            if js::prop(&ev.state(), ROOT_MARK).is_some() && !host.close() {
-                // The host cannot close: stay on the first page rather than show a blank one.
-                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = h.forward();
-                }
+    let on_pop = crate::dom::listen(&window, "popstate", move |ev| {
+        let state = ev.unchecked_ref::<web_sys::PopStateEvent>().state();
+        if js::prop(&state, ROOT_MARK).is_some() && !host.close() {
+            // The host cannot close: stay on the first page rather than show a blank one.
+            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = h.forward();
             }
-        });
-    let _ = window.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+        }
+    });
     // The listener lives as long as the page.
     on_pop.forget();
 }

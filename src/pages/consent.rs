@@ -4,10 +4,13 @@
 //! or the development issuer); the server decides whether this person is the one asked.
 
 use leptos::prelude::*;
-use onething_core::api::{ConsentDecision, ConsentRequest, ConsentStatus, normalize_consent_code};
+use onething_core::api::{
+    ConsentDecision, ConsentRequest, ConsentStatus, ErrorCode, normalize_consent_code,
+};
 
-use crate::api::{self, FetchError};
-use crate::components::{LoadError, focus_heading, loaded, set_title};
+use crate::api::{self, Code, FetchError};
+use crate::components::{LoadError, loaded, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::{Messages, t, with_n};
 use crate::pages::applications::{local, pair};
 use crate::prefs::locale;
@@ -15,11 +18,14 @@ use crate::prefs::locale;
 /// The translated explanation of a consent error (the others: the generic ones).
 fn consent_error(e: &FetchError, t: &'static Messages) -> &'static str {
     match e {
-        FetchError::Api { code, .. } => match code.as_str() {
-            "consent_not_found" => t.consent_err_not_found,
-            "consent_own_request" => t.consent_err_own,
-            "consent_already_answered" => t.consent_err_answered,
-            "consent_expired" => t.consent_err_expired,
+        FetchError::Api {
+            code: Code::Known(code),
+            ..
+        } => match code {
+            ErrorCode::ConsentNotFound => t.consent_err_not_found,
+            ErrorCode::ConsentOwnRequest => t.consent_err_own,
+            ErrorCode::ConsentAlreadyAnswered => t.consent_err_answered,
+            ErrorCode::ConsentExpired => t.consent_err_expired,
             _ => e.message(t),
         },
         _ => e.message(t),
@@ -27,7 +33,7 @@ fn consent_error(e: &FetchError, t: &'static Messages) -> &'static str {
 }
 
 async fn load(code: String) -> Result<ConsentRequest, FetchError> {
-    api::session::ensure().await?;
+    crate::session::ensure().await?;
     api::get_consent(&code).await
 }
 
@@ -71,7 +77,7 @@ fn Request(
             match api::answer_consent(&code, decision).await {
                 Ok(r) => {
                     request.set(r);
-                    crate::components::group::focus_later("consent-result");
+                    crate::dom::focus_later("consent-result");
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -136,7 +142,7 @@ pub fn ConsentEntry() -> impl IntoView {
             crate::router::use_router().navigate(&format!("/consents/{c}"), false);
         } else {
             invalid.set(true);
-            crate::components::group::focus_later("consent-code");
+            crate::dom::focus_later("consent-code");
         }
     };
     view! {

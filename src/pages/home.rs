@@ -1,4 +1,4 @@
-//! `/`: the service catalogue, fetched from the API.
+//! `/`: the service catalogue, from the page's own data (`crate::boot`) or fetched from the API.
 
 use leptos::prelude::*;
 use onething_core::api::ServiceSummary;
@@ -11,7 +11,12 @@ use crate::wizard::outbox;
 
 /// The home page.
 #[component]
-pub fn Home() -> impl IntoView {
+pub fn Home(
+    /// The catalogue when the page came with it (`crate::boot`, or the build's prerendering):
+    /// shown at once instead of asking the API.
+    #[prop(default = None)]
+    preloaded: Option<Vec<ServiceSummary>>,
+) -> impl IntoView {
     Effect::new(move || set_title(t().home_title));
     view! {
         <h1>{move || t().home_title}</h1>
@@ -20,10 +25,14 @@ pub fn Home() -> impl IntoView {
         {move || (!outbox::queued().with(Vec::is_empty)).then(|| view! {
             <p class="notice notice-warning" role="status">{t().label_value.replace("{a}", t().outbox_heading).replace("{b}", t().outbox_item)}</p>
         })}
-        {loaded(api::list_services, |t| t.services_loading, |answer, on_retry| match answer {
-            Ok(list) => view! { <ServiceCards list /> }.into_any(),
-            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
-        })}
+        {match preloaded {
+            Some(list) => view! { <ServiceCards list /> }.into_any(),
+            None => loaded(api::list_services, |t| t.services_loading, |answer, on_retry| match answer {
+                Ok(list) => view! { <ServiceCards list /> }.into_any(),
+                Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+            })
+            .into_any(),
+        }}
     }
 }
 

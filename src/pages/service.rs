@@ -13,6 +13,10 @@ use crate::prefs::locale;
 pub fn ServicePage(
     /// The service id from the URL.
     id: String,
+    /// The definition when the page came with it (`crate::boot`, or the build's
+    /// prerendering): shown at once instead of asking the API.
+    #[prop(default = None)]
+    preloaded: Option<ServiceDefinition>,
 ) -> impl IntoView {
     let fetch = move || {
         let id = id.clone();
@@ -20,10 +24,14 @@ pub fn ServicePage(
     };
     view! {
         <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
-        {loaded(fetch, |t| t.services_loading, |answer, on_retry| match answer {
-            Ok(def) => view! { <Landing def /> }.into_any(),
-            Err(error) => view! { <LoadError error on_retry /> }.into_any(),
-        })}
+        {match preloaded {
+            Some(def) => view! { <Landing def /> }.into_any(),
+            None => loaded(fetch, |t| t.services_loading, |answer, on_retry| match answer {
+                Ok(def) => view! { <Landing def /> }.into_any(),
+                Err(error) => view! { <LoadError error on_retry /> }.into_any(),
+            })
+            .into_any(),
+        }}
     }
 }
 

@@ -363,7 +363,7 @@ impl Uploads {
             }) else {
                 return;
             };
-            if let Err(e) = api::session::ensure().await {
+            if let Err(e) = crate::session::ensure().await {
                 let f = if matches!(e, api::FetchError::Api { status: 401, .. }) {
                     Failure::SignedOut
                 } else {
@@ -488,7 +488,7 @@ pub async fn send_once(
 ) -> Result<String, Failure> {
     on_status(Status::Preparing);
     let blob = photo::compress(file, 0).await.ok_or(Failure::Unreadable)?;
-    api::session::ensure().await.map_err(|e| match e {
+    crate::session::ensure().await.map_err(|e| match e {
         api::FetchError::Api { status: 401, .. } => Failure::SignedOut,
         _ => Failure::Unreachable,
     })?;

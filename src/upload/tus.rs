@@ -151,20 +151,19 @@ async fn request(
     for (k, v) in headers {
         let _ = xhr.set_request_header(k, v);
     }
-    let progress = on_progress.map(|f| {
-        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            f(e.loaded());
-        })
-    });
-    if let (Some(p), Ok(up)) = (&progress, xhr.upload()) {
-        up.set_onprogress(Some(p.as_ref().unchecked_ref()));
-    }
+    // Both listeners are removed when dropped at the end of this request.
+    let progress = match (on_progress, xhr.upload()) {
+        (Some(f), Ok(up)) => Some(crate::dom::listen(&up, "progress", move |e| {
+            f(e.unchecked_ref::<web_sys::ProgressEvent>().loaded());
+        })),
+        _ => None,
+    };
     // `loadend` fires exactly once after load, error, abort or timeout.
+    let mut on_end = None;
     let ended = js_sys::Promise::new(&mut |resolve, _| {
-        let done = Closure::once_into_js(move || {
+        on_end = Some(crate::dom::listen(&xhr, "loadend", move |_| {
             let _ = resolve.call0(&JsValue::NULL);
-        });
-        xhr.set_onloadend(Some(done.unchecked_ref()));
+        }));
     });
     *control.xhr.borrow_mut() = Some(xhr.clone());
     let sent = match body {
@@ -175,10 +174,7 @@ async fn request(
         let _ = JsFuture::from(ended).await;
     }
     control.xhr.borrow_mut().take();
-    if let Ok(up) = xhr.upload() {
-        up.set_onprogress(None);
-    }
-    drop(progress);
+    drop((progress, on_end));
     if let Some(stop) = control.stopped() {
         return Err(stop);
     }

@@ -16,7 +16,18 @@ pub struct Saved {
     pub step: Option<String>,
     /// The server's copy (save and return on another device), when signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<super::sync::Remote>,
+    pub remote: Option<Remote>,
+}
+
+/// The server's copy a draft was last in step with (see [`super::sync`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Remote {
+    /// The server's draft id.
+    pub id: String,
+    /// Its version when this device last read or wrote it.
+    pub version: u64,
+    /// This device has changes the server has not got yet.
+    pub pending: bool,
 }
 
 fn legacy_key(service: &str) -> String {
@@ -54,25 +65,11 @@ pub fn submission_key(service: &str) -> String {
     if let Some(existing) = local_storage().and_then(|s| s.get_item(&k).ok().flatten()) {
         return existing;
     }
-    let key = random_hex();
+    let key = crate::random::random_hex();
     if let Some(s) = local_storage() {
         let _ = s.set_item(&k, &key);
     }
     key
-}
-
-/// 128 random bits from the platform's CSPRNG, as hex.
-pub fn random_hex() -> String {
-    let mut bytes = [0u8; 16];
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if let Some(c) = crypto {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// Forgets the key after the submission succeeded.

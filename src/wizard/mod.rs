@@ -1,7 +1,8 @@
 //! The client side of the engine: the application being filled in, what the engine says about
-//! it, navigation between steps, and autosave.
+//! it, navigation between steps, autosave, and the fields bound to it (`fields`).
 
 pub mod draft;
+pub mod fields;
 pub mod outbox;
 pub mod path;
 pub mod steps;
@@ -40,7 +41,7 @@ pub struct Wizard {
     /// True while a change is not yet written to the device.
     pub unsaved: RwSignal<bool>,
     /// The server's copy this draft is in step with (when signed in).
-    remote: StoredValue<Option<sync::Remote>>,
+    remote: StoredValue<Option<draft::Remote>>,
     /// Another device's different copy, for the person to choose.
     pub conflict: RwSignal<Option<sync::Conflict>>,
     /// The pending push to the server (a change is sent a moment after the typing stops).
@@ -96,7 +97,7 @@ impl Wizard {
     /// came in during a write, one more with the latest state. So the device is at most a frame
     /// and one write (a few milliseconds) behind the screen when the webview is killed, without
     /// a write per keystroke piling up. The write starts once the change is painted
-    /// ([`after_paint`](crate::components::after_paint)): serialising and sealing the draft
+    /// ([`after_paint`](crate::dom::after_paint)): serialising and sealing the draft
     /// before that frame delayed every step change and keystroke (`docs/performance.md`).
     fn autosave(self) {
         let changes = StoredValue::new(0u64);
@@ -112,7 +113,7 @@ impl Wizard {
             }
             writing.set_value(true);
             leptos::task::spawn_local(async move {
-                crate::components::after_paint().await;
+                crate::dom::after_paint().await;
                 loop {
                     let Some(seen) = changes.try_get_value() else {
                         return;
@@ -203,7 +204,7 @@ impl Wizard {
         let Some(c) = self.conflict.get_untracked() else {
             return;
         };
-        self.remote.set_value(Some(sync::Remote {
+        self.remote.set_value(Some(draft::Remote {
             id: c.id,
             version: c.version,
             pending: false,
@@ -217,7 +218,7 @@ impl Wizard {
         let Some(c) = self.conflict.get_untracked() else {
             return;
         };
-        self.remote.set_value(Some(sync::Remote {
+        self.remote.set_value(Some(draft::Remote {
             id: c.id,
             version: c.version,
             pending: true,

@@ -81,7 +81,7 @@ pub async fn submit(
 }
 
 async fn send(service: &str, q: &Queued) -> Result<ApplicationCreated, FetchError> {
-    api::session::ensure().await?;
+    crate::session::ensure().await?;
     let created = api::submit(&q.app, &q.key).await?;
     // An embedding host learns the case number however the submission went out.
     crate::host::current().submitted(service, &created.case_number, &created.id);

@@ -3,21 +3,9 @@
 //! devices is never silently overwritten: the person sees the conflict and chooses.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::draft::Saved;
+use super::draft::{Remote, Saved};
 use crate::api::{self, FetchError};
-
-/// The server's copy this draft was last in step with.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Remote {
-    /// The server's draft id.
-    pub id: String,
-    /// Its version when this device last read or wrote it.
-    pub version: u64,
-    /// This device has changes the server has not got yet.
-    pub pending: bool,
-}
 
 /// Another device's copy that differs from this one's unsent changes.
 #[derive(Clone, Debug, PartialEq)]

@@ -244,12 +244,16 @@ test('under a sub-path with the API on another loopback origin, the newborn flow
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ api_base: apiBase }));
       return;
     }
-    const file = join(distDir, rel);
-    if (!rel.startsWith('..') && rel !== '.' && existsSync(file) && statSync(file).isFile()) {
+    // As nginx's `try_files $uri $uri/index.html /shell.html`: a file, a prerendered page
+    // (the catalogue, a landing page), else the shell; every page with the sub-path's base.
+    const isFile = (f) => existsSync(f) && statSync(f).isFile();
+    const file = [join(distDir, rel), join(distDir, rel, 'index.html')]
+      .find((f) => !rel.startsWith('..') && isFile(f)) ?? join(distDir, 'shell.html');
+    if (extname(file) !== '.html') {
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
       return;
     }
-    const html = readFileSync(join(distDir, 'index.html'), 'utf8').replace('<base href="/" />', '<base href="/onething/" />');
+    const html = readFileSync(file, 'utf8').replace('<base href="/" />', '<base href="/onething/" />');
     res.writeHead(200, { 'content-type': TYPES['.html'] }).end(html);
   });
   const port = await listen(statics);

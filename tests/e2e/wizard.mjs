@@ -245,10 +245,12 @@ async function walkFrom(page, landingUrl, def, example) {
 /**
  * Signs in inside `page` (already on the app's origin) with a development ticket for `account`
  * ({ subject, name, … }) and submits `body` (an example application) through the API, each of its
- * upload materials as small photos sent through tus. Returns { token, id, case_number, … }.
+ * upload materials as small photos sent through tus (a small PDF where the definition `def`, when
+ * given, accepts no photo). Returns { token, id, case_number, … }.
  */
-export async function submitThroughApi(page, body, account) {
-  return page.evaluate(async ({ body, account }) => {
+export async function submitThroughApi(page, body, account, def) {
+  const pdfOnly = Object.fromEntries((def?.materials ?? []).map((m) => [m.id, !(m.accept ?? []).includes('image/jpeg')]));
+  return page.evaluate(async ({ body, account, pdfOnly, pdf }) => {
     const post = async (path, json, headers = {}) => {
       const r = await fetch(`/api${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(json) });
       const out = await r.json();
@@ -258,11 +260,13 @@ export async function submitThroughApi(page, body, account) {
     const { ticket } = await post('/dev/tickets', account);
     const session = await post('/session', { ticket });
     // Each photo through tus (creation-with-upload), authenticated by the session cookie.
-    const photo = async () => {
+    const photo = async (asPdf) => {
       const c = document.createElement('canvas');
       c.width = 320; c.height = 200;
       c.getContext('2d').fillRect(20, 20, 90, 120);
-      const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.8));
+      const blob = asPdf
+        ? new Blob([pdf], { type: 'application/pdf' })
+        : await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.8));
       const r = await fetch('/api/uploads', {
         method: 'POST',
         headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(blob.size), 'Content-Type': 'application/offset+octet-stream' },
@@ -271,10 +275,10 @@ export async function submitThroughApi(page, body, account) {
       if (r.status !== 201) throw new Error(`upload: ${r.status}`);
       return r.headers.get('Location').split('/').pop();
     };
-    for (const m of Object.values(body.materials)) {
-      if (m.kind === 'upload') m.upload_ids = await Promise.all(m.upload_ids.map(photo));
+    for (const [id, m] of Object.entries(body.materials)) {
+      if (m.kind === 'upload') m.upload_ids = await Promise.all(m.upload_ids.map(() => photo(pdfOnly[id])));
     }
     const created = await post('/applications', body, { 'Idempotency-Key': crypto.randomUUID() });
     return { token: session.token, ...created };
-  }, { body, account });
+  }, { body, account, pdfOnly, pdf: PDF.buffer.toString('latin1') });
 }

@@ -8,13 +8,18 @@
 //!   `bench --trace`: a Chromium performance trace of the wizard's step changes, summarised.
 //! - `soak`: the reliability and security figures at full count (faults, exactly-once, access
 //!   control, hostile input, privacy, fuzzing, schemathesis).
+//! - `layers`: check the module layering (no import cycle in `crates/core`, nothing above the
+//!   SPA's `api` layer imported by it); also a stage of `test`.
 //! - `setup`: only install what is missing.
 
 mod bench;
+mod compress;
+mod layers;
 mod setup;
 mod size;
 mod soak;
 mod steps;
+mod util;
 
 use std::process::ExitCode;
 
@@ -29,16 +34,18 @@ fn main() -> ExitCode {
         "size" => steps::size(),
         "bench" => bench::bench(rest),
         "soak" => soak::soak(),
+        "layers" => layers::check(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | layers | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
-                 test   fmt, clippy, native + wasm + end-to-end tests, size budget\n\
+                 test   fmt, layers, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
                  bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
                  bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
+                 layers no import cycle in crates/core; the SPA's api imports nothing above it\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
             );
             return ExitCode::from(2);

@@ -1,10 +1,10 @@
 //! Installs the tools the build and tests need, idempotently: each is checked first and skipped
 //! when the right version is present. Only package registries are used (crates, npm, Debian).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use crate::steps::{Error, cmd, project_root, run_quiet};
+use crate::util::{Error, cmd, project_root, run_quiet, tool_path};
 
 /// Trunk's newest release that builds with our Rust (0.22 needs a newer rustc).
 const TRUNK_VERSION: &str = "0.21.14";
@@ -19,25 +19,6 @@ pub enum Needs {
     Build,
     /// Building and testing in a browser.
     Test,
-}
-
-/// The directory cargo installs binaries into.
-fn cargo_bin() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .unwrap_or_default()
-        .join("bin")
-}
-
-/// `PATH` for child processes: npm's tools (wasm-opt 132) and cargo's binaries first, so that
-/// an older system wasm-opt can never be picked by Trunk.
-pub fn tool_path() -> std::ffi::OsString {
-    let mut dirs = vec![project_root().join("node_modules/.bin"), cargo_bin()];
-    if let Some(p) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&p));
-    }
-    std::env::join_paths(dirs).unwrap_or_default()
 }
 
 /// The first line a tool prints for `--version`, or `None` when it is missing.

@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::steps::Error;
+use crate::util::Error;
 
 /// Sizes of one kind of file, in bytes.
 #[derive(Default, Clone, Copy)]

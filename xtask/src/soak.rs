@@ -11,12 +11,15 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::steps::{Error, cmd, project_root, run_quiet, run_shown};
+use onething_client::{Blocking, Client};
+use onething_core::api::DevTicketRequest;
+
+use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
 
 /// The schemathesis release the contract is checked with.
 const SCHEMATHESIS: &str = "4.32.5";
@@ -245,29 +248,7 @@ fn schemathesis(
 
 /// Signs a person in through the development ticket issuer; returns the bearer token.
 fn sign_in(addr: SocketAddr) -> Result<String, Error> {
-    let ticket = post_json(addr, "/api/dev/tickets", "{}")?;
-    let ticket = ticket["ticket"].as_str().ok_or("no ticket")?;
-    let session = post_json(
-        addr,
-        "/api/session",
-        &serde_json::json!({ "ticket": ticket }).to_string(),
-    )?;
-    Ok(session["token"].as_str().ok_or("no token")?.to_owned())
-}
-
-fn post_json(addr: SocketAddr, path: &str, body: &str) -> Result<serde_json::Value, Error> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw)?;
-    let json = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .ok_or("no response body")?;
-    Ok(serde_json::from_str(json)?)
+    let rt = Blocking::new()?;
+    let api = Client::new(&format!("http://{addr}"))?;
+    Ok(rt.run(api.dev_session(&DevTicketRequest::default()))?.token)
 }

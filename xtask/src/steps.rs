@@ -1,69 +1,17 @@
 //! The commands themselves, as sequences of timed stages.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::setup::{self, Needs};
-use crate::size;
-
-/// Any failure of a command, as text for the person at the terminal.
-pub type Error = Box<dyn std::error::Error>;
-
-/// The workspace root (xtask lives one level below it).
-pub fn project_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map_or(manifest.clone(), PathBuf::from)
-}
-
-/// A command run in the project root with the tool `PATH`.
-pub fn cmd(program: &str) -> Command {
-    let mut c = Command::new(program);
-    c.current_dir(project_root())
-        .env("PATH", setup::tool_path());
-    c
-}
-
-/// Runs a command with its output shown; fails on a non-zero exit.
-pub fn run_shown(c: &mut Command) -> Result<(), Error> {
-    let status = c
-        .status()
-        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{} failed ({status})", describe(c)).into())
-    }
-}
-
-/// Runs a command quietly; its output is shown only when it fails.
-pub fn run_quiet(c: &mut Command) -> Result<(), Error> {
-    let out = c
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        eprint!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Err(format!("{} failed ({})", describe(c), out.status).into())
-    }
-}
-
-fn describe(c: &Command) -> String {
-    let mut s = c.get_program().to_string_lossy().into_owned();
-    for a in c.get_args() {
-        s.push(' ');
-        s.push_str(&a.to_string_lossy());
-    }
-    s
-}
+use crate::{layers, size};
+// The bench still names these helpers from here.
+use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
 
 /// Builds the SPA in release with Trunk, offline, into `dist/`.
+///
+/// Then the catalogue and every landing page are prerendered into the HTML (natively, by the
+/// SPA's own components: `src/bin/onething-prerender.rs`), and every text file gets its brotli
+/// and gzip siblings (`compress.rs`), so `dist/` is exactly what a phone is sent.
 pub fn build_spa() -> Result<(), Error> {
     run_quiet(
         cmd("trunk")
@@ -71,7 +19,18 @@ pub fn build_spa() -> Result<(), Error> {
             .env("TRUNK_OFFLINE", "true")
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
-    )
+    )?;
+    run_quiet(cmd("cargo").args([
+        "run",
+        "--quiet",
+        "--bin",
+        "onething-prerender",
+        "--",
+        "dist",
+        "services",
+    ]))?;
+    crate::compress::precompress(&project_root().join("dist"))?;
+    Ok(())
 }
 
 /// The reference server with its `server` profile (`target/server/onething-server`).
@@ -168,6 +127,7 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
     st.stage("fmt", || {
         run_shown(cmd("cargo").args(["fmt", "--all", "--check"]))
     })?;
+    st.stage("module layers", layers::check)?;
     st.stage("clippy", || {
         run_shown(cmd("cargo").args([
             "clippy",

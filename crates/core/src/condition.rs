@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{AnswerValue, Date, DateTime};
+use crate::value::{AnswerValue, Date, DateTime};
 
 /// A condition over the answers so far. In TOML, an inline table with one key:
 /// `{ equals = { fact = "marital_status", value = "married" } }`,

@@ -4,7 +4,7 @@
 //! checks any code's structure, not its presence here). The full table (about 3,200 entries)
 //! would weigh on the SPA; a fuller list belongs to the API when other provinces come.
 
-use crate::Locale;
+use crate::text::Locale;
 
 /// One administrative division.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire;
+
 /// The languages OneThing speaks. zh-CN is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Locale {
@@ -15,12 +17,9 @@ pub enum Locale {
 }
 
 impl Locale {
-    /// The BCP 47 tag, as used in `<html lang>` and `Accept-Language`.
+    /// The BCP 47 tag, as used in `<html lang>` and `Accept-Language` (its serde name).
     pub fn tag(self) -> &'static str {
-        match self {
-            Locale::ZhCn => "zh-CN",
-            Locale::En => "en",
-        }
+        wire::name(&self)
     }
 
     /// Parses a BCP 47 tag leniently: any `zh*` is Chinese, any `en*` is English.

@@ -1,23 +1,34 @@
-//! `onething-server admin ...`: the departments' side on the command line. It works on the
-//! data directory directly (the same operations as the admin API); a running server's
-//! Server-Sent Event streams notice the change within seconds.
+//! `onething-server admin ...`: the departments' side on the command line. It drives a running
+//! server through its admin API (`/api/admin/`) with the typed client, so it works against any
+//! deployment, never opens a data directory, and every rule of a move is the server's.
 
-use onething_core::api::{AdminTransition, DeliveryMethod, DeliveryRequest, SubItemStatus};
+use onething_client::Client;
+use onething_core::api::{
+    AdminTransition, ApplicationDetail, DeliveryMethod, DeliveryRequest, SubItemStatus,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::config::{AdminCommand, Config};
-use crate::routes::resolve_case;
-use crate::{AppState, store, tracking};
+use crate::config::{AdminArgs, AdminCommand, Config};
 
-/// Runs one admin command and prints its result (JSON for cases).
+/// Runs one admin command against the server of `args` (default: this configuration's
+/// address) and prints its result (JSON for a case, one line per case for the list).
 ///
 /// # Errors
-/// The store cannot be opened, the case or sub-item does not exist, or the move is not allowed.
-pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::error::Error>> {
-    let state = AppState::open(config).await?;
-    let (case, sub_item, req) = match cmd {
+/// No admin token, the server cannot be reached, or it refuses (wrong token, unknown case or
+/// sub-item, a move that is not allowed).
+pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let server = args
+        .server
+        .unwrap_or_else(|| format!("http://{}", config.addr));
+    let token = args
+        .admin_token
+        .or_else(|| config.admin_token.clone())
+        .ok_or("admin: no admin token (--admin-token or ONETHING_ADMIN_TOKEN)")?;
+    let api = Client::new(&server)?.with_bearer(&token);
+    let (case, sub_item, transition) = match args.command {
         AdminCommand::List => {
-            let mut conn = state.db.acquire().await?;
-            for a in store::applications::list(&mut conn, None, state.clock.now()).await? {
+            for a in api.admin_applications().await? {
                 println!(
                     "{}\t{}\t{}\t{:?}\t{}",
                     a.case_number, a.id, a.service_id, a.status, a.submitted_at
@@ -26,7 +37,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
             return Ok(());
         }
         AdminCommand::Show { case } => {
-            let detail = resolve_case(&state, &case).await?;
+            let detail = api.admin_application(&case).await?;
             println!("{}", serde_json::to_string_pretty(&detail)?);
             return Ok(());
         }
@@ -36,31 +47,27 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
             status,
             note,
         } => {
-            let to = SubItemStatus::parse(&status)
-                .ok_or_else(|| format!("unknown status `{status}`"))?;
-            (
-                case,
-                sub_item,
-                AdminTransition {
-                    to,
-                    note,
-                    delivery: None,
-                },
-            )
+            let to: SubItemStatus =
+                from_wire(&status).ok_or_else(|| format!("unknown status `{status}`"))?;
+            let transition = AdminTransition {
+                to,
+                note,
+                delivery: None,
+            };
+            (case, sub_item, transition)
         }
         AdminCommand::Supplement {
             case,
             sub_item,
             note,
-        } => (
-            case,
-            sub_item,
-            AdminTransition {
+        } => {
+            let transition = AdminTransition {
                 to: SubItemStatus::SupplementRequested,
                 note: Some(note),
                 delivery: None,
-            },
-        ),
+            };
+            (case, sub_item, transition)
+        }
         AdminCommand::Deliver {
             case,
             sub_item,
@@ -69,40 +76,67 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> Result<(), Box<dyn std::
             tracking_number,
             pickup_code,
         } => {
-            let method = [
-                DeliveryMethod::Mail,
-                DeliveryMethod::Window,
-                DeliveryMethod::ELicence,
-            ]
-            .into_iter()
-            .find(|m| m.as_str() == method)
-            .ok_or_else(|| format!("unknown method `{method}` (mail, window, e_licence)"))?;
-            (
-                case,
-                sub_item,
-                AdminTransition {
-                    to: SubItemStatus::Delivered,
-                    note: None,
-                    delivery: Some(DeliveryRequest {
-                        method,
-                        courier,
-                        tracking_number,
-                        pickup_code,
-                    }),
-                },
-            )
+            let method: DeliveryMethod = from_wire(&method)
+                .ok_or_else(|| format!("unknown method `{method}` (mail, window, e_licence)"))?;
+            let transition = AdminTransition {
+                to: SubItemStatus::Delivered,
+                note: None,
+                delivery: Some(DeliveryRequest {
+                    method,
+                    courier,
+                    tracking_number,
+                    pickup_code,
+                }),
+            };
+            (case, sub_item, transition)
         }
     };
-    let app = resolve_case(&state, &case).await?;
-    tracking::transition(&state, &app.id, &sub_item, &req).await?;
-    let after = resolve_case(&state, &app.id).await?;
+    let after = api.admin_move(&case, &sub_item, &transition).await?;
+    print_moved(&after, &sub_item);
+    Ok(())
+}
+
+/// `<case number> <sub-item> -> <status>`, the sub-item's state after the move.
+fn print_moved(after: &ApplicationDetail, sub_item: &str) {
     if let Some(item) = after.items.iter().find(|i| i.sub_item_id == sub_item) {
         println!(
             "{} {} -> {}",
             after.case_number,
             sub_item,
-            item.status.as_str()
+            to_wire(&item.status)
         );
     }
-    Ok(())
+}
+
+/// A value from its wire name (serde's), as typed on the command line.
+fn from_wire<T: DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// A value's wire name (serde's).
+fn to_wire<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_methods_are_typed_by_their_wire_names() {
+        assert_eq!(
+            from_wire::<SubItemStatus>("supplement_requested"),
+            Some(SubItemStatus::SupplementRequested)
+        );
+        assert_eq!(
+            from_wire::<DeliveryMethod>("e_licence"),
+            Some(DeliveryMethod::ELicence)
+        );
+        assert_eq!(from_wire::<SubItemStatus>("SupplementRequested"), None);
+        assert_eq!(from_wire::<DeliveryMethod>("courier"), None);
+        assert_eq!(to_wire(&SubItemStatus::InProgress), "in_progress");
+    }
 }

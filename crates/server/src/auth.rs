@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::hash_secret;
 use crate::config::SameSite;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, store};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "onething_session";
@@ -56,14 +56,10 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = request_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
         let hash = hash_secret(&token);
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT account_id, expires_at FROM sessions WHERE hash = ? AND expires_at > ?",
-        )
-        .bind(&hash)
-        .bind(state.clock.now())
-        .fetch_optional(&state.db)
-        .await?;
-        let (account_id, expires_at) = row.ok_or_else(ApiError::unauthenticated)?;
+        let (account_id, expires_at) =
+            store::accounts::session(&state.db, &hash, state.clock.now())
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
         Ok(Caller {
             account_id,
             session_hash: hash,

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// How the reference server runs.
 #[derive(Debug, Clone, Parser)]
@@ -100,9 +100,24 @@ pub enum SameSite {
 /// Subcommands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Departments' side: look at cases and move their sub-items (works on the data directory).
+    /// Departments' side: look at cases and move their sub-items, on a running server through
+    /// its admin API.
+    Admin(AdminArgs),
+}
+
+/// `onething-server admin [--server URL] [--admin-token TOKEN] ...`: which server to drive.
+#[derive(Debug, Clone, Args)]
+pub struct AdminArgs {
+    /// The server, e.g. `https://onething.example`. Default: `http://` and `--addr`.
+    #[arg(long, env = "ONETHING_ADMIN_SERVER")]
+    pub server: Option<String>,
+    /// That server's admin token. Default: the server's own `--admin-token`
+    /// (`ONETHING_ADMIN_TOKEN`).
+    #[arg(long = "admin-token")]
+    pub admin_token: Option<String>,
+    /// What to do.
     #[command(subcommand)]
-    Admin(AdminCommand),
+    pub command: AdminCommand,
 }
 
 /// `onething-server admin ...`. A case is named by its case number (办件编号) or id.

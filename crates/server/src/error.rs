@@ -1,11 +1,13 @@
 //! The one error type of the API. It renders `{code, message, fields}` with a stable code
-//! ([`ErrorCode`]); details of server faults are logged, never sent.
+//! ([`ErrorCode`]); details of server faults are logged by [`crate::request_log`], never sent.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use onething_core::api::{ApiErrorBody, ErrorCode, FieldProblem};
+
+use crate::request_log::ServerFault;
 
 /// Result of a handler.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -126,12 +128,16 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let message = if self.status.is_server_error() {
-            // The detail may name files, SQL or personal data: log it, send nothing of it.
-            tracing::error!(code = %self.code, detail = %self.message, "server error");
-            "internal server error".to_owned()
+        // The detail may name files, SQL or personal data: it rides along in an extension for
+        // the request log, and nothing of it is sent.
+        let (message, fault) = if self.status.is_server_error() {
+            let fault = ServerFault {
+                code: self.code,
+                detail: self.message,
+            };
+            ("internal server error".to_owned(), Some(fault))
         } else {
-            self.message
+            (self.message, None)
         };
         let body = ApiErrorBody {
             code: self.code.as_str().to_owned(),
@@ -142,6 +148,9 @@ impl IntoResponse for ApiError {
         let mut res = (self.status, Json(body)).into_response();
         for (name, value) in self.headers {
             res.headers_mut().insert(name, value);
+        }
+        if let Some(fault) = fault {
+            res.extensions_mut().insert(fault);
         }
         res
     }
@@ -219,21 +228,33 @@ mod tests {
     use super::*;
 
     async fn body_of(e: ApiError) -> (StatusCode, ApiErrorBody) {
+        let (status, body, _) = parts_of(e).await;
+        (status, body)
+    }
+
+    async fn parts_of(e: ApiError) -> (StatusCode, ApiErrorBody, Option<ServerFault>) {
         let res = e.into_response();
         let status = res.status();
+        let fault = res.extensions().get::<ServerFault>().cloned();
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
             .await
             .expect("body");
-        (status, serde_json::from_slice(&bytes).expect("json"))
+        (status, serde_json::from_slice(&bytes).expect("json"), fault)
     }
 
     #[tokio::test]
     async fn server_faults_are_logged_not_sent() {
-        let (status, body) =
-            body_of(ApiError::internal("database: no such table: secret_stuff")).await;
+        let (status, body, fault) =
+            parts_of(ApiError::internal("database: no such table: secret_stuff")).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(body.code, "internal");
         assert!(!body.message.contains("secret"));
+        let fault = fault.expect("the detail is left for the request log");
+        assert_eq!(fault.code, ErrorCode::Internal);
+        assert!(fault.detail.contains("secret_stuff"));
+        let (_, _, fault) =
+            parts_of(ApiError::conflict(ErrorCode::DraftVersionConflict, "at 3")).await;
+        assert!(fault.is_none(), "a client error is no server fault");
     }
 
     #[tokio::test]

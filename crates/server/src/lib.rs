@@ -12,12 +12,14 @@ mod headers;
 pub mod identity;
 pub mod maintenance;
 pub mod media;
+pub mod request_log;
 pub mod routes;
 mod spa;
 pub mod state;
 pub mod store;
 pub mod tracking;
 pub mod tus;
+pub mod workflow;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -43,12 +45,22 @@ pub fn app(state: AppState) -> Router {
         );
     }
     if let Some(dir) = state.static_dir.clone() {
-        let index = spa::index_handler(dir.join("index.html"), config.frame_ancestors.clone());
+        let index = spa::index_handler(dir.clone(), config.frame_ancestors.clone());
         router = router
             .route_service("/", index.clone())
             .route_service("/index.html", index)
             .fallback_service(spa::service(&dir, &config.frame_ancestors));
     }
-    headers::layer(router.with_state(state), &config)
-        .layer(CompressionLayer::new().br(true).gzip(true))
+    let router = router
+        .with_state(state)
+        .layer(axum::middleware::from_fn(request_log::log_request));
+    // What is not precompressed (JSON answers, the per-request `index.html`) is compressed on
+    // the fly at a cheap level: a few hundred bytes saved are not worth milliseconds of CPU per
+    // answer. Responses that already carry an encoding (the build's `.br`/`.gz`) pass through.
+    headers::layer(router, &config).layer(
+        CompressionLayer::new()
+            .br(true)
+            .gzip(true)
+            .quality(tower_http::CompressionLevel::Precise(4)),
+    )
 }

@@ -1,5 +1,5 @@
 //! `onething-server`: parses configuration, opens the store and serves [`onething_server::app`],
-//! or runs an `admin` subcommand against the data directory.
+//! or runs an `admin` subcommand against a running server (over HTTP).
 
 use clap::Parser;
 use onething_server::config::Command;
@@ -18,7 +18,7 @@ async fn main() -> std::process::ExitCode {
         .init();
     let config = Config::parse();
     let result = match config.command.clone() {
-        Some(Command::Admin(cmd)) => onething_server::admin_cli::run(&config, cmd).await,
+        Some(Command::Admin(args)) => onething_server::admin_cli::run(&config, args).await,
         None => serve(config).await,
     };
     match result {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::{AppState, Result, routes, store, tracking};
+use crate::{AppState, Result, store, tracking};
 
 /// How often expired data is deleted.
 const SWEEP_EVERY: Duration = Duration::from_mins(5);
@@ -21,7 +21,7 @@ pub async fn sweep(state: &AppState) -> Result<()> {
     store::idempotency::sweep(&state.db, now - IDEMPOTENCY_KEEP_SECS).await?;
     tracking::expire_consents(state).await?;
     for up in store::uploads::expired(&state.db, now).await? {
-        routes::uploads::remove_files(state, &up).await?;
+        state.remove_upload_files(&up).await?;
         store::uploads::delete(&state.db, &up.id).await?;
     }
     Ok(())

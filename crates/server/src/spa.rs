@@ -4,11 +4,20 @@
 //! `index.html` is served with a Content-Security-Policy carrying a fresh nonce, which is also
 //! written into its `<script>` and `<style>` tags: Trunk's loader is an inline module script,
 //! and a nonce lets exactly that script run without allowing inline scripts in general.
+//!
+//! Every other file is sent as the build precompressed it (`<file>.br`, quality 11, or
+//! `<file>.gz`; `cargo xtask` writes them after Trunk's build), so a phone gets the smallest
+//! bytes without the server compressing per request. Caching follows the names: a file whose
+//! name carries Trunk's content hash, or that is asked for with the build id (`?v=`), never
+//! changes and is cached for a year as immutable; everything else (`config.json`, the service
+//! worker, the photo workers) is revalidated on each use.
 
 use std::path::{Path, PathBuf};
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use base64::Engine as _;
@@ -17,32 +26,98 @@ use tower_http::services::ServeDir;
 
 use crate::clock::random_bytes;
 
-/// The static-file service with the SPA fallback.
-pub fn service(
-    dir: &Path,
-    frame_ancestors: &str,
-) -> ServeDir<MethodRouter<(), std::convert::Infallible>> {
-    let index = index_handler(dir.join("index.html"), frame_ancestors.to_owned());
-    ServeDir::new(dir)
+/// The static-file service with the SPA fallback: precompressed files, cached by their names.
+pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
+    let index = index_handler(dir.to_path_buf(), frame_ancestors.to_owned());
+    let files = ServeDir::new(dir)
         .append_index_html_on_directories(false)
-        .fallback(index)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index.clone());
+    // Pages always go through the handler (nonce, CSP), even when asked for by their file name.
+    Router::new()
+        .route_service("/services/{id}", index.clone())
+        .route_service("/services/{id}/", index.clone())
+        .route_service("/services/{id}/index.html", index.clone())
+        .route_service("/shell.html", index)
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_control))
 }
 
-/// The handler that renders `index.html` with a nonce (also routed at `/` and `/index.html`).
+/// The page that answers `path`: the prerendered catalogue (`index.html`) at the root, a
+/// one-thing's prerendered landing page (`services/<id>/index.html`) at its path, and the static
+/// shell (`shell.html`) everywhere else, where the page's content is not known until the app
+/// runs (the wizard, a case). A build without prerendered pages has `index.html` only.
+fn page_file(dir: &Path, path: &str) -> PathBuf {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let page = match segments.as_slice() {
+        [] | ["index.html"] => Some(dir.join("index.html")),
+        ["services", id] | ["services", id, "index.html"]
+            if id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Some(dir.join("services").join(id).join("index.html"))
+        }
+        _ => None,
+    };
+    page.filter(|p| p.is_file())
+        .or_else(|| Some(dir.join("shell.html")).filter(|p| p.is_file()))
+        .unwrap_or_else(|| dir.join("index.html"))
+}
+
+/// `Cache-Control` of a static file by its request (see the module's comment). An answer that
+/// set its own (the `index.html` fallback: `no-cache`) keeps it.
+async fn cache_control(req: Request<Body>, next: Next) -> Response {
+    let immutable = is_immutable(req.uri().path(), req.uri().query());
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::OK && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if immutable {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        );
+    }
+    res
+}
+
+/// Whether `path` (with `query`) names bytes that can never change: Trunk's content-hashed
+/// names (`onething-<16 hex>.js`, `onething-<16 hex>_bg.wasm`, `main-<16 hex>.css`), or any
+/// file asked for with the build id (`?v=…`), which a new build changes.
+fn is_immutable(path: &str, query: Option<&str>) -> bool {
+    if query.is_some_and(|q| q.split('&').any(|p| p.starts_with("v="))) {
+        return true;
+    }
+    // Only the file name: a snippet's folder (`snippets/<crate>-<hash>/`) is named after the
+    // crate, not after its content, and its files keep their names from build to build.
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(i, _)| {
+        let hash = &name.as_bytes()[i + 1..];
+        hash.len() > 16
+            && hash[..16].iter().all(u8::is_ascii_hexdigit)
+            && matches!(hash[16], b'.' | b'_')
+    })
+}
+
+/// The handler that renders the page for the request's path (see [`page_file`]) with a nonce
+/// (also routed at `/` and `/index.html`).
 pub fn index_handler(
-    index: PathBuf,
+    dir: PathBuf,
     frame_ancestors: String,
 ) -> MethodRouter<(), std::convert::Infallible> {
-    get(move |_req: Request<Body>| {
-        let index = index.clone();
+    get(move |req: Request<Body>| {
+        let page = page_file(&dir, req.uri().path());
         let frame_ancestors = frame_ancestors.clone();
-        async move { render_index(&index, &frame_ancestors).await }
+        async move { render_index(&page, &frame_ancestors).await }
     })
 }
 
 async fn render_index(index: &Path, frame_ancestors: &str) -> Response {
     let Ok(html) = tokio::fs::read_to_string(index).await else {
-        return (StatusCode::NOT_FOUND, "index.html is missing").into_response();
+        return (StatusCode::NOT_FOUND, "the page is missing").into_response();
     };
     let nonce = STANDARD.encode(random_bytes::<16>());
     let html = with_nonce(&html, &nonce);
@@ -105,6 +180,60 @@ pub fn with_nonce(html: &str, nonce: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_names_and_build_ids_are_immutable_the_rest_revalidates() {
+        for path in [
+            "/onething-8f3c2a1b9d0e4f56.js",
+            "/onething-8f3c2a1b9d0e4f56_bg.wasm",
+            "/main-0123456789abcdef.css",
+        ] {
+            assert!(is_immutable(path, None), "{path}");
+        }
+        assert!(is_immutable("/onething-full_bg.wasm", Some("v=abc")));
+        for path in [
+            "/config.json",
+            "/sw.js",
+            "/photo-worker.js",
+            "/onething-full.js",
+            "/services/newborn",
+            "/main-0123.css",
+            "/snippets/onething-8f3c2a1b9d0e4f56/src/lite.js",
+        ] {
+            assert!(!is_immutable(path, None), "{path}");
+        }
+        assert!(!is_immutable("/sw.js", Some("version=1")));
+    }
+
+    #[test]
+    fn each_path_gets_its_prerendered_page_or_the_shell() {
+        let dir = std::env::temp_dir().join(format!("onething-pages-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("services/newborn")).expect("dir");
+        for f in ["index.html", "shell.html", "services/newborn/index.html"] {
+            std::fs::write(dir.join(f), f).expect("write");
+        }
+        let page = |path: &str| {
+            page_file(&dir, path)
+                .strip_prefix(&dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(page("/"), "index.html");
+        assert_eq!(page("/index.html"), "index.html");
+        assert_eq!(page("/services/newborn"), "services/newborn/index.html");
+        assert_eq!(page("/services/newborn/"), "services/newborn/index.html");
+        assert_eq!(page("/services/unknown"), "shell.html");
+        assert_eq!(page("/services/..%2Fx"), "shell.html");
+        assert_eq!(page("/apply/newborn/eligibility"), "shell.html");
+        std::fs::remove_file(dir.join("shell.html")).expect("rm");
+        assert_eq!(
+            page("/applications"),
+            "index.html",
+            "a build without a shell"
+        );
+        std::fs::remove_dir_all(&dir).expect("clean");
+    }
 
     #[test]
     fn every_script_and_style_tag_gets_the_nonce() {

@@ -3,16 +3,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use tokio::sync::broadcast;
 
 use crate::blob::{BlobStore, LocalBlobStore};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::store::uploads::Upload;
+use crate::store::{self, Pool};
 
 /// Shared, cheaply cloned state.
 #[derive(Clone)]
@@ -20,7 +19,7 @@ pub struct AppState {
     /// The loaded service definitions.
     pub catalogue: Arc<Catalogue>,
     /// The embedded store.
-    pub db: SqlitePool,
+    pub db: Pool,
     /// Where uploaded files live (`partial/` while uploading, blobs once complete).
     pub files_dir: PathBuf,
     /// The built SPA, when served.
@@ -67,28 +66,17 @@ impl AppState {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| StartError(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(config.data_dir.join("onething.sqlite"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let db = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+        let db = store::connect(&config.data_dir.join("onething.sqlite"))
             .await
             .map_err(|e| StartError(format!("cannot open the database: {e}")))?;
-        sqlx::migrate!("./migrations")
-            .run(&db)
+        store::migrate(&db)
             .await
             .map_err(|e| StartError(format!("cannot migrate the database: {e}")))?;
-        sqlx::query("INSERT INTO server_starts (version) VALUES (?)")
-            .bind(env!("CARGO_PKG_VERSION"))
-            .execute(&db)
+        store::record_start(&db, env!("CARGO_PKG_VERSION"))
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
         // One process serves a data directory: nothing is in flight before it starts.
-        let released = crate::store::idempotency::release_all_in_flight(&db)
+        let released = store::idempotency::release_all_in_flight(&db)
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
         if released > 0 {
@@ -119,6 +107,21 @@ impl AppState {
     /// The file that holds an upload's bytes while it is incomplete.
     pub fn partial_path(&self, upload_id: &str) -> PathBuf {
         self.files_dir.join("partial").join(upload_id)
+    }
+
+    /// Deletes an upload's bytes: its partial file and its blob (the row is the caller's).
+    ///
+    /// # Errors
+    /// The file system or the blob store fails.
+    pub async fn remove_upload_files(&self, up: &Upload) -> std::io::Result<()> {
+        match tokio::fs::remove_file(self.partial_path(&up.id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if let Some(name) = &up.blob_name {
+            self.blobs.delete(name).await?;
+        }
+        Ok(())
     }
 
     /// Tells live streams that an application changed.

@@ -1,123 +1,23 @@
-//! The sub-item state machine of a case, and the operations that move it: departments' moves
-//! (admin API, CLI, demo timer), the citizen's supplement answers and rating.
-//!
-//! ```text
-//! received ─▶ accepted ─▶ in_progress ─▶ completed ─▶ delivered
-//!    │           │             │
-//!    ├───────────┴─────────────┴──▶ rejected
-//!    └───────────┴─────────────┴──▶ supplement_requested ─(answered)─▶ back where it was
-//!                                         └──▶ rejected
-//! ```
-//! A sub-item with `depends_on` cannot start (`in_progress`) or finish until each dependency
-//! in the same case is completed or delivered: 医保 waits for 户口. Moving to `delivered`
-//! records how: by mail, at a window or as an e-licence, as the sub-item's definition offers.
+//! The operations that move a case along the state machine of [`crate::workflow`], on the
+//! store: departments' moves (admin API, demo timer), the citizen's supplement answers
+//! and rating. Moving to `delivered` records how: by mail, at a window or as an e-licence, as
+//! the sub-item's definition offers.
 //!
 //! Consent requests (another person's e-licence) live here too: the holder answers once; a
 //! refusal or an expiry turns the material into a supplement request (补正), so the applicant
 //! can still provide it as a photo.
 
 use onething_core::api::{
-    AdminTransition, ApplicationStatus, ConsentDecision, ConsentStatus, Delivery, DeliveryMethod,
-    DeliveryRequest, ErrorCode, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
+    AdminTransition, ConsentDecision, ConsentStatus, Delivery, DeliveryMethod, DeliveryRequest,
+    ErrorCode, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
 };
-use onething_core::{ServiceDefinition, SubItem};
+use onething_core::{ServiceDefinition, SubItem, wire};
 
 use crate::auth::Caller;
 use crate::clock::new_id;
 use crate::store::applications as db;
+use crate::workflow::{allowed, may_rate, needs_dependencies, next_step, waiting_for};
 use crate::{ApiError, AppState, Result, store};
-
-/// Whether a department may move a sub-item from `from` to `to`.
-pub fn allowed(from: SubItemStatus, to: SubItemStatus) -> bool {
-    use SubItemStatus::{
-        Accepted, Completed, Delivered, InProgress, Received, Rejected, SupplementRequested,
-    };
-    matches!(
-        (from, to),
-        (Received, Accepted | Rejected | SupplementRequested)
-            | (Accepted, InProgress | Rejected | SupplementRequested)
-            | (InProgress, Completed | Rejected | SupplementRequested)
-            | (Completed, Delivered)
-            | (SupplementRequested, Rejected)
-    )
-}
-
-/// The next step of the happy path (for the demo timer).
-pub fn next_step(from: SubItemStatus) -> Option<SubItemStatus> {
-    match from {
-        SubItemStatus::Received => Some(SubItemStatus::Accepted),
-        SubItemStatus::Accepted => Some(SubItemStatus::InProgress),
-        SubItemStatus::InProgress => Some(SubItemStatus::Completed),
-        SubItemStatus::Completed => Some(SubItemStatus::Delivered),
-        _ => None,
-    }
-}
-
-/// Whether moving to `to` needs the dependencies done.
-fn needs_dependencies(to: SubItemStatus) -> bool {
-    matches!(
-        to,
-        SubItemStatus::InProgress | SubItemStatus::Completed | SubItemStatus::Delivered
-    )
-}
-
-/// The dependencies (present in this case) whose result is not there yet.
-pub fn waiting_for(depends_on: &[String], items: &[(String, SubItemStatus)]) -> Vec<String> {
-    depends_on
-        .iter()
-        .filter(|d| items.iter().any(|(id, s)| id == *d && !s.is_done()))
-        .cloned()
-        .collect()
-}
-
-/// The case's state from its sub-items'.
-pub fn application_status(items: &[SubItemStatus]) -> ApplicationStatus {
-    if items.contains(&SubItemStatus::SupplementRequested) {
-        ApplicationStatus::ActionRequired
-    } else if items
-        .iter()
-        .all(|s| s.is_final() || *s == SubItemStatus::Completed)
-    {
-        ApplicationStatus::Completed
-    } else {
-        ApplicationStatus::InProgress
-    }
-}
-
-/// Whether the case may be rated (好差评 comes after the case is done).
-pub fn may_rate(items: &[SubItemStatus]) -> bool {
-    !items.is_empty() && application_status(items) == ApplicationStatus::Completed
-}
-
-/// Wire name of a timeline kind.
-pub fn kind_str(k: TimelineKind) -> &'static str {
-    match k {
-        TimelineKind::Submitted => "submitted",
-        TimelineKind::StatusChanged => "status_changed",
-        TimelineKind::SupplementRequested => "supplement_requested",
-        TimelineKind::SupplementAnswered => "supplement_answered",
-        TimelineKind::Rated => "rated",
-        TimelineKind::ConsentRequested => "consent_requested",
-        TimelineKind::ConsentApproved => "consent_approved",
-        TimelineKind::ConsentDeclined => "consent_declined",
-        TimelineKind::ConsentExpired => "consent_expired",
-    }
-}
-
-/// Parses a stored timeline kind.
-pub fn parse_kind(s: &str) -> TimelineKind {
-    match s {
-        "submitted" => TimelineKind::Submitted,
-        "supplement_requested" => TimelineKind::SupplementRequested,
-        "supplement_answered" => TimelineKind::SupplementAnswered,
-        "rated" => TimelineKind::Rated,
-        "consent_requested" => TimelineKind::ConsentRequested,
-        "consent_approved" => TimelineKind::ConsentApproved,
-        "consent_declined" => TimelineKind::ConsentDeclined,
-        "consent_expired" => TimelineKind::ConsentExpired,
-        _ => TimelineKind::StatusChanged,
-    }
-}
 
 fn app_not_found() -> ApiError {
     ApiError::not_found(ErrorCode::ApplicationNotFound)
@@ -146,7 +46,10 @@ pub fn delivery(sub: Option<&SubItem>, req: Option<&DeliveryRequest>) -> Result<
     if !offered.contains(&req.method) {
         return Err(ApiError::unprocessable(
             ErrorCode::DeliveryMethodNotOffered,
-            format!("this sub-item is not delivered by {}", req.method.as_str()),
+            format!(
+                "this sub-item is not delivered by {}",
+                wire::name(&req.method)
+            ),
         )
         .with_fields(["delivery.method"]));
     }
@@ -217,7 +120,7 @@ pub fn delivery(sub: Option<&SubItem>, req: Option<&DeliveryRequest>) -> Result<
 /// The definition of an application's service (none when it was withdrawn since).
 async fn definition_of<'a>(
     state: &'a AppState,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     application_id: &str,
 ) -> Result<Option<&'a ServiceDefinition>> {
     Ok(db::service_id(conn, application_id)
@@ -225,7 +128,7 @@ async fn definition_of<'a>(
         .and_then(|s| state.catalogue.get(&s)))
 }
 
-/// A department moves a sub-item (admin API, CLI, demo timer).
+/// A department moves a sub-item (admin API, demo timer).
 ///
 /// # Errors
 /// `application_not_found`, `sub_item_not_found`, `transition_not_allowed`,
@@ -238,7 +141,7 @@ pub async fn transition(
 ) -> Result<()> {
     let now = state.clock.now();
     // IMMEDIATE: take the write lock first, so reading then writing cannot race another writer.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = store::begin_immediate(&state.db).await?;
     if !db::touch(&mut tx, application_id, now).await? {
         return Err(app_not_found());
     }
@@ -252,7 +155,7 @@ pub async fn transition(
     if !allowed(from, to) {
         return Err(ApiError::conflict(
             ErrorCode::TransitionNotAllowed,
-            format!("{} cannot move to {}", from.as_str(), to.as_str()),
+            format!("{} cannot move to {}", wire::name(&from), wire::name(&to)),
         )
         .with_fields(["to"]));
     }
@@ -357,7 +260,7 @@ pub async fn answer_supplement(
         .with_fields(["text", "upload_ids"]));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = store::begin_immediate(&state.db).await?;
     if db::owner(&mut tx, application_id).await?.as_deref() != Some(caller.account_id.as_str()) {
         return Err(app_not_found());
     }
@@ -391,7 +294,7 @@ pub async fn answer_supplement(
             let back = item
                 .resume_status
                 .as_deref()
-                .and_then(SubItemStatus::parse)
+                .and_then(wire::parse)
                 .unwrap_or(SubItemStatus::Received);
             db::set_item(&mut tx, application_id, &sub_item_id, back, None, None, now).await?;
         }
@@ -437,7 +340,7 @@ pub async fn rate(
         );
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = store::begin_immediate(&state.db).await?;
     if db::owner(&mut tx, application_id).await?.as_deref() != Some(caller.account_id.as_str()) {
         return Err(app_not_found());
     }
@@ -487,7 +390,7 @@ pub async fn answer_consent(
     decision: ConsentDecision,
 ) -> Result<String> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = store::begin_immediate(&state.db).await?;
     let row = consent_for(state, &mut tx, caller, code).await?;
     match row.status_at(now) {
         ConsentStatus::Pending => {}
@@ -528,7 +431,7 @@ pub async fn answer_consent(
 /// `consent_not_found`, `consent_own_request`.
 pub async fn consent_for(
     state: &AppState,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     caller: &Caller,
     code: &str,
 ) -> Result<store::consents::ConsentRow> {
@@ -558,7 +461,7 @@ pub async fn consent_for(
 /// approval a supplement request for the material on the first of its sub-items in the case.
 async fn close_consent(
     state: &AppState,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     row: &store::consents::ConsentRow,
     kind: TimelineKind,
     now: i64,
@@ -633,7 +536,7 @@ pub async fn expire_consents(state: &AppState) -> Result<usize> {
     drop(conn);
     let mut n = 0;
     for code in codes {
-        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = store::begin_immediate(&state.db).await?;
         let Some(row) = store::consents::get(&mut tx, &code).await? else {
             continue;
         };
@@ -700,78 +603,4 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
         }
     }
     Ok(moved)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use SubItemStatus::*;
-
-    const ALL: [SubItemStatus; 7] = [
-        Received,
-        Accepted,
-        InProgress,
-        Completed,
-        Delivered,
-        Rejected,
-        SupplementRequested,
-    ];
-
-    #[test]
-    fn every_pair_of_states_is_allowed_or_forbidden_as_drawn() {
-        let allowed_pairs = [
-            (Received, Accepted),
-            (Received, Rejected),
-            (Received, SupplementRequested),
-            (Accepted, InProgress),
-            (Accepted, Rejected),
-            (Accepted, SupplementRequested),
-            (InProgress, Completed),
-            (InProgress, Rejected),
-            (InProgress, SupplementRequested),
-            (Completed, Delivered),
-            (SupplementRequested, Rejected),
-        ];
-        for from in ALL {
-            for to in ALL {
-                assert_eq!(
-                    allowed(from, to),
-                    allowed_pairs.contains(&(from, to)),
-                    "{from:?} -> {to:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn dependants_wait_until_the_dependency_is_done() {
-        let items = vec![
-            ("household".to_owned(), InProgress),
-            ("insurance".to_owned(), Received),
-        ];
-        assert_eq!(
-            waiting_for(&["household".into(), "absent".into()], &items),
-            vec!["household".to_owned()]
-        );
-        let done = vec![("household".to_owned(), Completed)];
-        assert!(waiting_for(&["household".into()], &done).is_empty());
-    }
-
-    #[test]
-    fn the_case_state_follows_its_items() {
-        assert_eq!(
-            application_status(&[Completed, InProgress]),
-            ApplicationStatus::InProgress
-        );
-        assert_eq!(
-            application_status(&[Completed, SupplementRequested]),
-            ApplicationStatus::ActionRequired
-        );
-        assert_eq!(
-            application_status(&[Delivered, Rejected, Completed]),
-            ApplicationStatus::Completed
-        );
-        assert!(may_rate(&[Delivered, Completed]));
-        assert!(!may_rate(&[Delivered, Accepted]));
-    }
 }

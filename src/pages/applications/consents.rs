@@ -12,9 +12,7 @@ use crate::prefs::locale;
 
 /// A material's name in the current language (its id when the definition lacks it).
 pub fn material_title(def: &ServiceDefinition, id: &str) -> String {
-    def.materials
-        .iter()
-        .find(|m| m.id == id)
+    def.material(id)
         .map_or_else(|| id.to_owned(), |m| m.title.get(locale()).to_owned())
 }
 

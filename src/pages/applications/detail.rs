@@ -10,11 +10,12 @@ use super::rating::RatingSection;
 use super::supplement::Supplements;
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, focus_heading, loaded, set_title};
+use crate::components::{LoadError, loaded, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::{t, with_n};
 
 async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), FetchError> {
-    api::session::ensure().await?;
+    crate::session::ensure().await?;
     let detail = api::get_application(&id).await?;
     let def = api::get_service(&detail.service_id).await?;
     Ok((detail, def))

@@ -28,9 +28,7 @@ pub fn item_status(s: SubItemStatus) -> &'static str {
 
 /// A sub-item's name in the current language (its id when the definition lacks it).
 pub fn title(def: &ServiceDefinition, id: &str) -> String {
-    def.sub_items
-        .iter()
-        .find(|s| s.id == id)
+    def.sub_item(id)
         .map_or_else(|| id.to_owned(), |s| s.title.get(locale()).to_owned())
 }
 
@@ -90,7 +88,7 @@ pub fn ItemRows(
                 d.items
                     .iter()
                     .map(|i| {
-                        let s = def.sub_items.iter().find(|s| s.id == i.sub_item_id);
+                        let s = def.sub_item(&i.sub_item_id);
                         let dept = s.map(|s| s.department.get(locale()).to_owned());
                         let days = s.map_or(0, |s| usize::from(s.time_limit_days));
                         let open = !i.status.is_done() && !i.status.is_final();

@@ -9,10 +9,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use gloo_events::EventListener;
 use leptos::prelude::*;
 use onething_core::api::{ApplicationDetail, SubItemStatus};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 use crate::api;
 
@@ -50,16 +50,17 @@ pub fn changed(
         .collect()
 }
 
-type Listener<E> = Closure<dyn FnMut(E)>;
-
+/// What is kept while following: each listener is removed from its target when dropped with it.
 struct Live {
     id: String,
     detail: RwSignal<ApplicationDetail>,
     source: Option<web_sys::EventSource>,
-    listeners: Option<(Listener<web_sys::MessageEvent>, Listener<web_sys::Event>)>,
+    /// The stream's `application` and `error` listeners; kept until the next stream replaces
+    /// them (a closed stream fires neither).
+    listeners: Option<(EventListener, EventListener)>,
     retry: Option<TimeoutHandle>,
     poll: Option<IntervalHandle>,
-    on_visible: Option<Listener<web_sys::Event>>,
+    on_visible: Option<EventListener>,
     failures: u32,
 }
 
@@ -73,12 +74,6 @@ impl Drop for Live {
         }
         if let Some(p) = self.poll.take() {
             p.clear();
-        }
-        if let (Some(doc), Some(cb)) = (document(), self.on_visible.as_ref()) {
-            let _ = doc.remove_event_listener_with_callback(
-                "visibilitychange",
-                cb.as_ref().unchecked_ref(),
-            );
         }
     }
 }
@@ -99,27 +94,23 @@ pub fn follow(id: String, detail: RwSignal<ApplicationDetail>) {
         on_visible: None,
         failures: 0,
     }));
-    let weak = Rc::downgrade(&live);
-    let on_visible = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        let hidden = document().is_none_or(|d| d.hidden());
-        if let (false, Some(live)) = (hidden, weak.upgrade()) {
-            catch_up(&live);
-            // Back in the foreground: do not wait out the backoff.
-            if live.borrow().source.is_none() {
-                if let Some(r) = live.borrow_mut().retry.take() {
-                    r.clear();
-                }
-                open(&live);
-            }
-        }
-    });
     if let Some(doc) = document() {
-        let _ = doc.add_event_listener_with_callback(
-            "visibilitychange",
-            on_visible.as_ref().unchecked_ref(),
-        );
+        let weak = Rc::downgrade(&live);
+        let on_visible = crate::dom::listen(&doc, "visibilitychange", move |_| {
+            let hidden = document().is_none_or(|d| d.hidden());
+            if let (false, Some(live)) = (hidden, weak.upgrade()) {
+                catch_up(&live);
+                // Back in the foreground: do not wait out the backoff.
+                if live.borrow().source.is_none() {
+                    if let Some(r) = live.borrow_mut().retry.take() {
+                        r.clear();
+                    }
+                    open(&live);
+                }
+            }
+        });
+        live.borrow_mut().on_visible = Some(on_visible);
     }
-    live.borrow_mut().on_visible = Some(on_visible);
     open(&live);
     StoredValue::new_local(live);
 }
@@ -146,32 +137,29 @@ fn open(live: &Rc<RefCell<Live>>) {
     };
     let weak = Rc::downgrade(live);
     let detail = live.borrow().detail;
-    let on_event =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if let Some(d) = e
-                .data()
-                .as_string()
-                .and_then(|t| crate::json::from_str(&t).ok())
-            {
-                apply(detail, d);
+    let on_event = crate::dom::listen(&source, "application", move |e| {
+        if let Some(d) = e
+            .unchecked_ref::<web_sys::MessageEvent>()
+            .data()
+            .as_string()
+            .and_then(|t| crate::json::from_str(&t).ok())
+        {
+            apply(detail, d);
+        }
+        if let Some(live) = weak.upgrade() {
+            let mut l = live.borrow_mut();
+            l.failures = 0;
+            if let Some(p) = l.poll.take() {
+                p.clear();
             }
-            if let Some(live) = weak.upgrade() {
-                let mut l = live.borrow_mut();
-                l.failures = 0;
-                if let Some(p) = l.poll.take() {
-                    p.clear();
-                }
-            }
-        });
+        }
+    });
     let weak = Rc::downgrade(live);
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+    let on_error = crate::dom::listen(&source, "error", move |_| {
         if let Some(live) = weak.upgrade() {
             failed(&live);
         }
     });
-    let _ =
-        source.add_event_listener_with_callback("application", on_event.as_ref().unchecked_ref());
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let mut l = live.borrow_mut();
     if let Some(old) = l.source.replace(source) {
         old.close();

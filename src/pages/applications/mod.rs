@@ -30,7 +30,7 @@ struct Line {
 
 /// The person's applications with the service names: two requests, however many cases.
 async fn load() -> Result<Vec<Line>, FetchError> {
-    api::session::ensure().await?;
+    crate::session::ensure().await?;
     let list = api::list_applications().await?;
     let services = api::list_services().await.unwrap_or_default();
     Ok(list
@@ -82,9 +82,9 @@ pub fn ApplicationsPage() -> impl IntoView {
     let signed_out = RwSignal::new(false);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
-            crate::api::session::sign_out().await;
+            crate::session::sign_out().await;
             signed_out.set(true);
-            crate::components::group::focus_later("signed-out");
+            crate::dom::focus_later("signed-out");
         });
     };
     view! {

@@ -11,8 +11,7 @@ use onething_core::api::{ApplicationDetail, Supplement, SupplementAnswer};
 use super::items::title;
 use super::live;
 use crate::api::{self, FetchError};
-use crate::components::ProgressBar;
-use crate::components::photo_picker::status_text;
+use crate::components::{ProgressBar, status_text};
 use crate::i18n::t;
 use crate::upload::{self, Status};
 

@@ -7,10 +7,11 @@ use onething_core::definition::{Fact, FactKind};
 use onething_core::engine::AnswerValue;
 
 use super::{back_url, guard, next_fn};
-use crate::components::field::mask;
-use crate::components::{BackLink, BottomBar, focus_heading, set_title};
+use crate::components::{BackLink, BottomBar, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
+use crate::wizard::fields::mask;
 use crate::wizard::{Step, Wizard};
 
 /// The check-answers page.

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use onething_core::engine::Date;
 
-use crate::components::{focus_heading, set_title};
+use crate::components::set_title;
+use crate::dom::focus_heading;
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
 use crate::wizard::{Wizard, draft, expected_dates};

@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::{back_url, guard};
 use crate::api::FetchError;
-use crate::components::{BackLink, BottomBar, focus_heading, set_title};
+use crate::components::{BackLink, BottomBar, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
 use crate::wizard::outbox::{self, Outcome};
@@ -63,7 +64,7 @@ pub fn DeclarationPage() -> impl IntoView {
     let on_submit = Callback::new(move |()| {
         attempted.set(true);
         if !agreed.get_untracked() {
-            crate::components::group::focus_later("declaration-agree");
+            crate::dom::focus_later("declaration-agree");
             return;
         }
         busy.set(true);
@@ -89,10 +90,10 @@ pub fn DeclarationPage() -> impl IntoView {
                     w.discard();
                     r.navigate(&format!("/apply/{service}/confirmation"), true);
                 }
-                Ok(Outcome::Queued) => crate::components::group::focus_later("submit-queued"),
+                Ok(Outcome::Queued) => crate::dom::focus_later("submit-queued"),
                 Err(e) => {
                     failure.set(Some(e));
-                    crate::components::group::focus_later("submit-failure");
+                    crate::dom::focus_later("submit-failure");
                 }
             }
         });

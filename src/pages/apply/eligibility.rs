@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use onething_core::engine::EligibilityOutcome;
 
 use super::{back_url, guard, next_fn};
-use crate::components::{
-    BackLink, BottomBar, ErrorSummary, Field, FormState, focus_heading, focus_summary, set_title,
-};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_summary, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
+use crate::wizard::fields::Field;
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
 
 /// The eligibility page.
@@ -49,7 +49,7 @@ pub fn EligibilityPage() -> impl IntoView {
             EligibilityOutcome::Incomplete { .. } => focus_summary(summary),
             // The explanation below is already on screen; move the reader to it.
             EligibilityOutcome::NotEligible { .. } => {
-                crate::components::group::focus_later("not-eligible");
+                crate::dom::focus_later("not-eligible");
             }
         }
     });

@@ -8,12 +8,11 @@ use onething_core::engine::{MaterialChoice, MaterialNeed};
 use wasm_bindgen::JsCast;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{
-    BackLink, BottomBar, ErrorSummary, FormState, PhotoPicker, ProgressBar, focus_heading,
-    set_title,
-};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, ProgressBar, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
+use crate::wizard::fields::PhotoPicker;
 use crate::wizard::{Step, Wizard};
 
 /// The materials page.

@@ -81,7 +81,7 @@ pub fn ApplyShell(
         async move {
             let def = api::get_service(&id).await?;
             let (saved, conflict) = sync::reconcile(&id, draft::load(&id).await).await;
-            let account = api::session::current().await;
+            let account = crate::session::current().await;
             Ok((def, saved, conflict, account))
         }
     };
@@ -181,7 +181,7 @@ fn ConflictNotice() -> impl IntoView {
     move || {
         let c = w.conflict.get()?;
         let when = local_time(&c.updated_at);
-        crate::components::group::focus_later("draft-conflict");
+        crate::dom::focus_later("draft-conflict");
         Some(view! {
             <div class="notice notice-warning" id="draft-conflict" tabindex="-1" role="alert">
                 <p>{t().draft_conflict.replace("{when}", &when)}</p>

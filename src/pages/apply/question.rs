@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use onething_core::definition::FactKind;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{
-    BackLink, BottomBar, ErrorSummary, Field, FormState, GroupField, focus_heading, set_title,
-};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
+use crate::wizard::fields::{Field, GroupField};
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
 
 /// The route `/apply/:id/page/:page`; re-created when the page changes.

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use onething_core::SubItem;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_heading, set_title};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
+use crate::dom::focus_heading;
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard};

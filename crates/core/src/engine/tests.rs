@@ -4,9 +4,12 @@
 use proptest::prelude::*;
 use serde_json::json;
 
+use std::collections::BTreeMap;
+
 use super::*;
-use crate::Locale;
-use crate::errors::is_engine_code;
+use crate::definition::{Satisfier, ServiceDefinition};
+use crate::errors::{EngineError, is_engine_code};
+use crate::text::Locale;
 
 const MINI: &str = r#"
 id = "mini"
@@ -641,7 +644,7 @@ fn the_application_has_a_natural_json_shape() {
         serde_json::to_value(EligibilityOutcome::Eligible).expect("ser"),
         json!({ "outcome": "eligible" })
     );
-    let e = serde_json::to_value(FieldError::new("required", "answers.x")).expect("ser");
+    let e = serde_json::to_value(FieldError::new(EngineError::Required, "answers.x")).expect("ser");
     assert_eq!(e, json!({ "code": "required", "path": "answers.x" }));
 }
 

@@ -3,8 +3,9 @@
 //!
 //! No regex: the SPA's wasm size matters, and each rule is a few lines of byte checks.
 
-use super::date::Date;
 use crate::definition::{FactKind, IdType};
+use crate::errors::EngineError;
+use crate::value::Date;
 
 /// Weights of GB 11643-1999 §5.2.4 (ISO 7064 MOD 11-2): `2^(17-i) mod 11` for positions 1–17.
 const GB11643_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -38,25 +39,25 @@ pub fn gb11643_check_char(first17: &str) -> Option<char> {
 ///
 /// # Errors
 /// `id_number_format`, `id_number_region`, `id_number_birth_date` or `id_number_checksum`.
-pub fn resident_id(raw: &str, today: Date) -> Result<String, &'static str> {
+pub fn resident_id(raw: &str, today: Date) -> Result<String, EngineError> {
     let s: String = raw.trim().to_ascii_uppercase();
     let b = s.as_bytes();
     if b.len() != 18
         || !b[..17].iter().all(u8::is_ascii_digit)
         || !(b[17].is_ascii_digit() || b[17] == b'X')
     {
-        return Err("id_number_format");
+        return Err(EngineError::IdNumberFormat);
     }
     let province = (b[0] - b'0') * 10 + (b[1] - b'0');
     if !PROVINCES.contains(&province) {
-        return Err("id_number_region");
+        return Err(EngineError::IdNumberRegion);
     }
     match id_birth_date(&s) {
         Some(d) if d <= today && d.year >= 1900 => {}
-        _ => return Err("id_number_birth_date"),
+        _ => return Err(EngineError::IdNumberBirthDate),
     }
     if gb11643_check_char(&s[..17]) != Some(char::from(b[17])) {
-        return Err("id_number_checksum");
+        return Err(EngineError::IdNumberChecksum);
     }
     Ok(s)
 }
@@ -71,7 +72,7 @@ pub fn id_birth_date(id: &str) -> Option<Date> {
 ///
 /// # Errors
 /// The resident-ID codes, or `passport_format` / `permit_format`.
-pub fn id_number(id_type: IdType, raw: &str, today: Date) -> Result<String, &'static str> {
+pub fn id_number(id_type: IdType, raw: &str, today: Date) -> Result<String, EngineError> {
     let s: String = raw
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -86,19 +87,27 @@ pub fn id_number(id_type: IdType, raw: &str, today: Date) -> Result<String, &'st
         // ICAO Doc 9303 allows up to 9 characters in the machine-readable zone, but some states
         // issue longer numbers shown in the visual zone; 5–17 letters and digits covers them.
         IdType::Passport if (5..=17).contains(&s.len()) && alnum(&s) => Ok(s),
-        IdType::Passport => Err("passport_format"),
+        IdType::Passport => Err(EngineError::PassportFormat),
         // 港澳居民来往内地通行证: H (Hong Kong) or M (Macao) then 8 digits; the older booklet
         // added a 2-digit issue count.
         IdType::HkMacaoPermit => {
             let ok = matches!(s.as_bytes().first(), Some(b'H' | b'M'))
                 && matches!(s.len(), 9 | 11)
                 && s[1..].bytes().all(|b| b.is_ascii_digit());
-            if ok { Ok(s) } else { Err("permit_format") }
+            if ok {
+                Ok(s)
+            } else {
+                Err(EngineError::PermitFormat)
+            }
         }
         // 台湾居民来往大陆通行证: 8 digits since the 2015 card; 10 on the older booklet.
         IdType::TaiwanPermit => {
             let ok = matches!(s.len(), 8 | 10) && s.bytes().all(|b| b.is_ascii_digit());
-            if ok { Ok(s) } else { Err("permit_format") }
+            if ok {
+                Ok(s)
+            } else {
+                Err(EngineError::PermitFormat)
+            }
         }
     }
 }
@@ -108,7 +117,7 @@ pub fn id_number(id_type: IdType, raw: &str, today: Date) -> Result<String, &'st
 ///
 /// # Errors
 /// `mobile_format`.
-pub fn mobile(raw: &str) -> Result<String, &'static str> {
+pub fn mobile(raw: &str) -> Result<String, EngineError> {
     let all: String = raw
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -126,7 +135,7 @@ pub fn mobile(raw: &str) -> Result<String, &'static str> {
     {
         Ok(s.to_owned())
     } else {
-        Err("mobile_format")
+        Err(EngineError::MobileFormat)
     }
 }
 
@@ -153,15 +162,15 @@ pub fn luhn_valid(digits: &str) -> bool {
 ///
 /// # Errors
 /// `bank_card_format` or `bank_card_checksum`.
-pub fn bank_card(raw: &str) -> Result<String, &'static str> {
+pub fn bank_card(raw: &str) -> Result<String, EngineError> {
     let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if !(12..=19).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("bank_card_format");
+        return Err(EngineError::BankCardFormat);
     }
     if luhn_valid(&s) {
         Ok(s)
     } else {
-        Err("bank_card_checksum")
+        Err(EngineError::BankCardChecksum)
     }
 }
 
@@ -185,7 +194,7 @@ fn is_name_dot(c: char) -> bool {
 ///
 /// # Errors
 /// `name_too_short`, `too_long` or `name_invalid_characters`.
-pub fn person_name(raw: &str, latin_allowed: bool) -> Result<String, &'static str> {
+pub fn person_name(raw: &str, latin_allowed: bool) -> Result<String, EngineError> {
     let s = raw.trim();
     let han_name = !s.is_empty()
         && s.chars().all(|c| is_han(c) || is_name_dot(c))
@@ -197,13 +206,13 @@ pub fn person_name(raw: &str, latin_allowed: bool) -> Result<String, &'static st
             .map(|c| if is_name_dot(c) { '·' } else { c })
             .collect();
         if normal.contains("··") {
-            return Err("name_invalid_characters");
+            return Err(EngineError::NameInvalidCharacters);
         }
         let n = normal.chars().count();
         return match n {
-            0 | 1 => Err("name_too_short"),
+            0 | 1 => Err(EngineError::NameTooShort),
             2..=20 => Ok(normal),
-            _ => Err("too_long"),
+            _ => Err(EngineError::TooLong),
         };
     }
     let latin = latin_allowed
@@ -215,12 +224,12 @@ pub fn person_name(raw: &str, latin_allowed: bool) -> Result<String, &'static st
     if latin {
         let normal = s.split_whitespace().collect::<Vec<_>>().join(" ");
         return match normal.chars().count() {
-            0 | 1 => Err("name_too_short"),
+            0 | 1 => Err(EngineError::NameTooShort),
             2..=60 => Ok(normal),
-            _ => Err("too_long"),
+            _ => Err(EngineError::TooLong),
         };
     }
-    Err("name_invalid_characters")
+    Err(EngineError::NameInvalidCharacters)
 }
 
 /// Compound surnames (复姓) that count as one surname. The common ones of the 百家姓.
@@ -244,15 +253,15 @@ pub fn surname(name: &str) -> &str {
 ///
 /// # Errors
 /// `address_region`.
-pub fn region_codes(codes: &[String]) -> Result<(), &'static str> {
+pub fn region_codes(codes: &[String]) -> Result<(), EngineError> {
     if codes.is_empty() || codes.len() > 3 {
-        return Err("address_region");
+        return Err(EngineError::AddressRegion);
     }
     let mut prev: Option<&str> = None;
     for (level, code) in codes.iter().enumerate() {
         let b = code.as_bytes();
         if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
-            return Err("address_region");
+            return Err(EngineError::AddressRegion);
         }
         let province = (b[0] - b'0') * 10 + (b[1] - b'0');
         let ok = PROVINCES.contains(&province)
@@ -263,7 +272,7 @@ pub fn region_codes(codes: &[String]) -> Result<(), &'static str> {
             }
             && prev.is_none_or(|p| code.starts_with(&p[..2 * (level)]));
         if !ok {
-            return Err("address_region");
+            return Err(EngineError::AddressRegion);
         }
         prev = Some(code);
     }
@@ -349,46 +358,46 @@ mod tests {
         );
         assert_eq!(
             resident_id("110105194912310021", today()),
-            Err("id_number_checksum")
+            Err(EngineError::IdNumberChecksum)
         );
         assert_eq!(
             resident_id("330502202001010017", today()),
-            Err("id_number_checksum")
+            Err(EngineError::IdNumberChecksum)
         );
         assert_eq!(
             resident_id("11010519491231002", today()),
-            Err("id_number_format")
+            Err(EngineError::IdNumberFormat)
         );
         assert_eq!(
             resident_id("1101051949123100X2", today()),
-            Err("id_number_format")
+            Err(EngineError::IdNumberFormat)
         );
         assert_eq!(
             resident_id("110105194912310021Y", today()),
-            Err("id_number_format")
+            Err(EngineError::IdNumberFormat)
         );
         // 99 is no province.
         assert_eq!(
             resident_id(&with_check("99010519491231002"), today()),
-            Err("id_number_region")
+            Err(EngineError::IdNumberRegion)
         );
         // 2023-02-29 does not exist; 2024-02-29 does.
         assert_eq!(
             resident_id(&with_check("33050220230229001"), today()),
-            Err("id_number_birth_date")
+            Err(EngineError::IdNumberBirthDate)
         );
         let leap = with_check("33050220240229001");
         assert_eq!(resident_id(&leap, today()), Ok(leap.clone()));
         // Born tomorrow: not yet.
         assert_eq!(
             resident_id(&with_check("33050220261129001"), today()),
-            Err("id_number_birth_date")
+            Err(EngineError::IdNumberBirthDate)
         );
         let born_today = with_check("33050220261128001");
         assert!(resident_id(&born_today, today()).is_ok());
         assert_eq!(
             resident_id(&with_check("33050218991231001"), today()),
-            Err("id_number_birth_date")
+            Err(EngineError::IdNumberBirthDate)
         );
         // 港澳台居民居住证 numbers use 81/82/83 and the same checksum.
         assert!(resident_id(&with_check("81000019900101001"), today()).is_ok());
@@ -402,11 +411,11 @@ mod tests {
         );
         assert_eq!(
             id_number(IdType::Passport, "AB12", today()),
-            Err("passport_format")
+            Err(EngineError::PassportFormat)
         );
         assert_eq!(
             id_number(IdType::Passport, "E1234567-8", today()),
-            Err("passport_format")
+            Err(EngineError::PassportFormat)
         );
         assert_eq!(
             id_number(IdType::HkMacaoPermit, "h12345678", today()),
@@ -418,11 +427,11 @@ mod tests {
         );
         assert_eq!(
             id_number(IdType::HkMacaoPermit, "X12345678", today()),
-            Err("permit_format")
+            Err(EngineError::PermitFormat)
         );
         assert_eq!(
             id_number(IdType::HkMacaoPermit, "H1234567", today()),
-            Err("permit_format")
+            Err(EngineError::PermitFormat)
         );
         assert_eq!(
             id_number(IdType::TaiwanPermit, "12345678", today()),
@@ -430,7 +439,7 @@ mod tests {
         );
         assert_eq!(
             id_number(IdType::TaiwanPermit, "1234567", today()),
-            Err("permit_format")
+            Err(EngineError::PermitFormat)
         );
         assert_eq!(
             id_number(IdType::ResidentId, "11010519491231002x", today()),
@@ -443,9 +452,9 @@ mod tests {
         assert_eq!(mobile("138 0013 8000"), Ok("13800138000".into()));
         assert_eq!(mobile("+86 138-0013-8000"), Ok("13800138000".into()));
         assert_eq!(mobile("8613800138000"), Ok("13800138000".into()));
-        assert_eq!(mobile("12800138000"), Err("mobile_format"));
-        assert_eq!(mobile("1380013800"), Err("mobile_format"));
-        assert_eq!(mobile("0571-88888888"), Err("mobile_format"));
+        assert_eq!(mobile("12800138000"), Err(EngineError::MobileFormat));
+        assert_eq!(mobile("1380013800"), Err(EngineError::MobileFormat));
+        assert_eq!(mobile("0571-88888888"), Err(EngineError::MobileFormat));
     }
 
     #[test]
@@ -458,9 +467,15 @@ mod tests {
             bank_card("6222 0212 3456 7894"),
             Ok("6222021234567894".into())
         );
-        assert_eq!(bank_card("6222021234567898"), Err("bank_card_checksum"));
-        assert_eq!(bank_card("62220212345"), Err("bank_card_format"));
-        assert_eq!(bank_card("6222-0212-3456-7894"), Err("bank_card_format"));
+        assert_eq!(
+            bank_card("6222021234567898"),
+            Err(EngineError::BankCardChecksum)
+        );
+        assert_eq!(bank_card("62220212345"), Err(EngineError::BankCardFormat));
+        assert_eq!(
+            bank_card("6222-0212-3456-7894"),
+            Err(EngineError::BankCardFormat)
+        );
     }
 
     #[test]
@@ -470,26 +485,41 @@ mod tests {
             person_name("阿依古丽•买买提", false),
             Ok("阿依古丽·买买提".into())
         );
-        assert_eq!(person_name("王", false), Err("name_too_short"));
-        assert_eq!(person_name("王2明", false), Err("name_invalid_characters"));
+        assert_eq!(person_name("王", false), Err(EngineError::NameTooShort));
+        assert_eq!(
+            person_name("王2明", false),
+            Err(EngineError::NameInvalidCharacters)
+        );
         assert_eq!(
             person_name("王小明!", false),
-            Err("name_invalid_characters")
+            Err(EngineError::NameInvalidCharacters)
         );
-        assert_eq!(person_name("·王明", false), Err("name_invalid_characters"));
-        assert_eq!(person_name("王··明", false), Err("name_invalid_characters"));
+        assert_eq!(
+            person_name("·王明", false),
+            Err(EngineError::NameInvalidCharacters)
+        );
+        assert_eq!(
+            person_name("王··明", false),
+            Err(EngineError::NameInvalidCharacters)
+        );
         assert_eq!(
             person_name("John Smith", false),
-            Err("name_invalid_characters")
+            Err(EngineError::NameInvalidCharacters)
         );
         assert_eq!(person_name("John   Smith", true), Ok("John Smith".into()));
         assert_eq!(
             person_name("Zoë O'Neil-Brown", true),
             Ok("Zoë O'Neil-Brown".into())
         );
-        assert_eq!(person_name("J", true), Err("name_too_short"));
-        assert_eq!(person_name("R2D2", true), Err("name_invalid_characters"));
-        assert_eq!(person_name(&"王".repeat(21), false), Err("too_long"));
+        assert_eq!(person_name("J", true), Err(EngineError::NameTooShort));
+        assert_eq!(
+            person_name("R2D2", true),
+            Err(EngineError::NameInvalidCharacters)
+        );
+        assert_eq!(
+            person_name(&"王".repeat(21), false),
+            Err(EngineError::TooLong)
+        );
         assert_eq!(person_name("𠀀明", false), Ok("𠀀明".into()));
     }
 

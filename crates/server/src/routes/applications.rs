@@ -19,10 +19,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use onething_core::api::{
-    ApiErrorBody, ApplicationCreated, ApplicationDetail, ApplicationSummary, ErrorCode,
-    FieldProblem, Rating, SupplementAnswer, TimelineKind,
+    ApiErrorBody, ApplicationCreated, ApplicationDetail, ApplicationSummary, ConsentStatus,
+    ErrorCode, FieldProblem, Rating, SupplementAnswer, TimelineKind,
 };
-use onething_core::{Application, Date, MaterialChoice, ServiceDefinition, check_submission};
+use onething_core::{Application, Date, MaterialChoice, ServiceDefinition, check_submission, wire};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -204,9 +204,9 @@ async fn submit(
     let now = state.clock.now();
     let id = new_id();
     for _ in 0..5 {
-        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = store::begin_immediate(&state.db).await?;
         let case_number = case_number(now);
-        match db::insert(
+        if !db::insert(
             &mut tx,
             &id,
             &caller.account_id,
@@ -215,15 +215,9 @@ async fn submit(
             &body,
             now,
         )
-        .await
+        .await?
         {
-            Err(e)
-                if e.as_database_error()
-                    .is_some_and(sqlx::error::DatabaseError::is_unique_violation) =>
-            {
-                continue;
-            }
-            r => r?,
+            continue;
         }
         write_tracking(&mut tx, def, &projection, &id, now).await?;
         request_consents(&mut tx, def, &projection, &id, &caller.account_id, now).await?;
@@ -254,7 +248,7 @@ async fn submit(
 
 /// Each referenced upload is of a type and size its material accepts.
 async fn check_material_types(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     def: &ServiceDefinition,
     uploads: &[(String, String)],
 ) -> Result<()> {
@@ -286,7 +280,7 @@ async fn check_material_types(
 /// The sub-items in `received`, their dependencies (within the case), the first timeline
 /// event, and a supplement request per deferred material (容缺受理 → 补正).
 async fn write_tracking(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     def: &ServiceDefinition,
     projection: &onething_core::Projection,
     id: &str,
@@ -326,7 +320,7 @@ async fn write_tracking(
 /// A consent request per material provided by another person's e-licence (the definition names
 /// the holder's name and ID number facts): only the account with that ID number may answer.
 async fn request_consents(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut store::Conn,
     def: &ServiceDefinition,
     projection: &onething_core::Projection,
     id: &str,
@@ -365,7 +359,7 @@ async fn request_consents(
             holder_name: name,
             holder_id_hash: crate::clock::hash_secret(&id_number.to_ascii_uppercase()),
             valid_days: i64::from(holder.valid_days),
-            status: "pending".into(),
+            status: wire::name(&ConsentStatus::Pending).to_owned(),
             requested_at: now,
             expires_at: now + i64::from(holder.answer_days) * 86_400,
             answered_at: None,
@@ -478,7 +472,7 @@ pub async fn application_events(
             loop {
                 if last.is_some() {
                     // Woken by a change in this process, or by the poll that catches changes made
-                    // by another one (the admin CLI writes the database directly).
+                    // by another process writing the same database.
                     tokio::select! {
                         r = rx.recv() => match r {
                             Ok(changed) if changed != id => continue,

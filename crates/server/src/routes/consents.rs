@@ -30,9 +30,7 @@ async fn view(state: &AppState, caller: &Caller, code: &str) -> Result<ConsentRe
         .get(&service_id)
         .ok_or_else(|| ApiError::internal("the case's service is no longer loaded"))?;
     let material = def
-        .materials
-        .iter()
-        .find(|m| m.id == row.material_id)
+        .material(&row.material_id)
         .ok_or_else(|| ApiError::internal("the consent's material is no longer defined"))?;
     let requester = store::accounts::get(&state.db, &row.requester_id)
         .await?

@@ -15,8 +15,6 @@ mod services;
 mod session;
 pub(crate) mod uploads;
 
-pub use admin::resolve as resolve_case;
-
 use std::time::Duration;
 
 use axum::Router;

@@ -117,6 +117,18 @@ pub async fn insert_session(
     Ok(())
 }
 
+/// The account and end of the live session whose token has this hash.
+///
+/// # Errors
+/// The database fails.
+pub async fn session(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<(String, i64)>> {
+    sqlx::query_as("SELECT account_id, expires_at FROM sessions WHERE hash = ? AND expires_at > ?")
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(db)
+        .await
+}
+
 /// Ends a session.
 ///
 /// # Errors

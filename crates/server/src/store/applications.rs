@@ -4,10 +4,11 @@ use onething_core::api::{
     ApplicationDetail, ApplicationSummary, Delivery, Rating, RatingScores, SubItemStatus,
     SubItemTrack, Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
 };
+use onething_core::wire;
 use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
-use crate::tracking;
+use crate::workflow;
 
 /// One sub-item's stored state.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -31,7 +32,7 @@ pub struct ItemRow {
 impl ItemRow {
     /// Its status (unknown text reads as received; the schema only ever stores wire names).
     pub fn status(&self) -> SubItemStatus {
-        SubItemStatus::parse(&self.status).unwrap_or(SubItemStatus::Received)
+        wire::parse(&self.status).unwrap_or(SubItemStatus::Received)
     }
 
     /// Its dependencies.
@@ -47,10 +48,10 @@ impl ItemRow {
     }
 }
 
-/// Creates the application row.
+/// Creates the application row; false when the case number is taken (draw another).
 ///
 /// # Errors
-/// The database fails, or the case number is taken (a unique violation: draw another).
+/// The database fails.
 pub async fn insert(
     conn: &mut SqliteConnection,
     id: &str,
@@ -59,8 +60,8 @@ pub async fn insert(
     service_id: &str,
     body: &str,
     now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
         "INSERT INTO applications (id, account_id, case_number, service_id, body, submitted_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -72,8 +73,17 @@ pub async fn insert(
     .bind(now)
     .bind(now)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await;
+    match r {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(sqlx::error::DatabaseError::is_unique_violation) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Adds a sub-item in state `received`.
@@ -90,11 +100,12 @@ pub async fn insert_item(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO application_items (application_id, sub_item_id, position, status, depends_on, updated_at)
-         VALUES (?, ?, ?, 'received', ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(application_id)
     .bind(sub_item_id)
     .bind(i64::try_from(position).unwrap_or(0))
+    .bind(wire::name(&SubItemStatus::Received))
     .bind(serde_json::to_string(depends_on).unwrap_or_else(|_| "[]".into()))
     .bind(now)
     .execute(conn)
@@ -149,9 +160,9 @@ pub async fn insert_material_event(
     )
     .bind(application_id)
     .bind(now)
-    .bind(tracking::kind_str(kind))
+    .bind(wire::name(&kind))
     .bind(sub_item_id)
-    .bind(status.map(SubItemStatus::as_str))
+    .bind(status.map(|s| wire::name(&s)))
     .bind(note)
     .bind(material_id)
     .execute(conn)
@@ -293,8 +304,8 @@ pub async fn set_item(
          tracking_number = COALESCE(?, tracking_number), delivery = COALESCE(?, delivery),
          updated_at = ? WHERE application_id = ? AND sub_item_id = ?",
     )
-    .bind(status.as_str())
-    .bind(resume_status.map(SubItemStatus::as_str))
+    .bind(wire::name(&status))
+    .bind(resume_status.map(|s| wire::name(&s)))
     .bind(delivery.and_then(|d| d.tracking_number.as_deref()))
     .bind(delivery.and_then(|d| serde_json::to_string(d).ok()))
     .bind(now)
@@ -419,8 +430,8 @@ pub async fn list(
         let rated = rating(conn, &id).await?.is_some();
         let pending = super::consents::pending_count(conn, &id, now).await?;
         out.push(ApplicationSummary {
-            status: tracking::application_status(&statuses),
-            can_rate: !rated && tracking::may_rate(&statuses),
+            status: workflow::application_status(&statuses),
+            can_rate: !rated && workflow::may_rate(&statuses),
             pending_consents: u32::try_from(pending).unwrap_or(0),
             id,
             case_number,
@@ -465,7 +476,7 @@ pub async fn detail(
         .map(|r| SubItemTrack {
             sub_item_id: r.sub_item_id.clone(),
             status: r.status(),
-            waiting_for: tracking::waiting_for(&r.depends_on(), &statuses),
+            waiting_for: workflow::waiting_for(&r.depends_on(), &statuses),
             tracking_number: r.tracking_number.clone(),
             delivery: r.delivery(),
             updated_at: rfc3339(r.updated_at),
@@ -480,9 +491,9 @@ pub async fn detail(
         .map(|c| c.view(now))
         .collect();
     let plain: Vec<SubItemStatus> = statuses.iter().map(|(_, s)| *s).collect();
-    let status = tracking::application_status(&plain);
+    let status = workflow::application_status(&plain);
     Ok(Some(ApplicationDetail {
-        can_rate: rating.is_none() && tracking::may_rate(&plain),
+        can_rate: rating.is_none() && workflow::may_rate(&plain),
         id,
         case_number,
         service_id,
@@ -529,9 +540,10 @@ async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Tim
         .map(
             |(at, kind, sub_item_id, status, note, material_id)| TimelineEvent {
                 at: rfc3339(at),
-                kind: tracking::parse_kind(&kind),
+                // Unknown text reads as a plain status change (the schema stores wire names).
+                kind: wire::parse(&kind).unwrap_or(TimelineKind::StatusChanged),
                 sub_item_id,
-                status: status.as_deref().and_then(SubItemStatus::parse),
+                status: status.as_deref().and_then(wire::parse),
                 note,
                 material_id,
             },

@@ -1,9 +1,15 @@
 //! Consent requests for another person's e-licence (the other parent authorises the fetch).
 
 use onething_core::api::{Consent, ConsentStatus};
+use onething_core::wire;
 use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
+
+/// A stored status (unknown text reads as expired: never as an authorisation).
+fn stored_status(s: &str) -> ConsentStatus {
+    wire::parse(s).unwrap_or(ConsentStatus::Expired)
+}
 
 /// One stored consent request.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -38,7 +44,7 @@ impl ConsentRow {
     /// The status at `now`: a pending request past its time is expired even before the sweep
     /// records it.
     pub fn status_at(&self, now: i64) -> ConsentStatus {
-        match ConsentStatus::parse(&self.status) {
+        match stored_status(&self.status) {
             ConsentStatus::Pending if now >= self.expires_at => ConsentStatus::Expired,
             s => s,
         }
@@ -46,7 +52,7 @@ impl ConsentRow {
 
     /// Until when an approval lasts.
     pub fn valid_until(&self) -> Option<i64> {
-        (ConsentStatus::parse(&self.status) == ConsentStatus::Approved)
+        (stored_status(&self.status) == ConsentStatus::Approved)
             .then(|| self.answered_at.map(|a| a + self.valid_days * 86_400))
             .flatten()
     }
@@ -166,7 +172,7 @@ pub async fn answer(
         "UPDATE consents SET status = ?, answered_at = ?, answerer_id = ?
          WHERE code = ? AND status = 'pending'",
     )
-    .bind(status.as_str())
+    .bind(wire::name(&status))
     .bind(now)
     .bind(answerer_id)
     .bind(code)

@@ -1,0 +1,21 @@
+//! Service definitions: a one-thing (一件事) described as data, one file per service in
+//! `services/`. Operators add a one-thing by writing a file, not code.
+//!
+//! - `types`: the format's types, as serde reads them.
+//! - `lookup`: finding a fact, sub-item, material or page by id; the decision points.
+//! - `check`: what the types cannot say, checked when a definition loads ([`DefinitionError`]).
+
+mod check;
+mod lookup;
+mod types;
+
+pub use check::DefinitionError;
+pub use types::{
+    Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
+    EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,
+    Page, PickupWindow, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
+    ServiceDefinition, SubItem,
+};
+
+#[cfg(all(test, feature = "toml"))]
+mod tests;

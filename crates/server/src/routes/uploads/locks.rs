@@ -1,0 +1,65 @@
+//! The lock registry of uploads being written: one lock per upload id, so concurrent PATCH
+//! requests on the same upload are serialized (the loser then sees the new offset and gets 409),
+//! and an entry is forgotten as soon as nobody holds or waits for it.
+
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use onething_core::api::ErrorCode;
+
+use crate::{ApiError, AppState, Result};
+
+/// How long a PATCH waits for another one on the same upload before answering 423.
+const LOCK_WAIT: Duration = Duration::from_secs(20);
+
+/// The per-upload lock, held while writing. Dropping it forgets the lock when nobody waits.
+pub(super) struct UploadLock {
+    state: AppState,
+    id: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for UploadLock {
+    fn drop(&mut self) {
+        let mut map = self
+            .state
+            .upload_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(m) = map.get(&self.id)
+            && Arc::strong_count(m) <= 2
+        {
+            map.remove(&self.id);
+        }
+        self.guard.take();
+    }
+}
+
+/// Takes the lock of upload `id`, waiting at most [`LOCK_WAIT`].
+///
+/// # Errors
+/// 423 `upload_locked` when another request keeps it longer.
+pub(super) async fn lock_upload(state: &AppState, id: &str) -> Result<UploadLock> {
+    let mutex = {
+        let mut map = state
+            .upload_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.entry(id.to_owned()).or_default().clone()
+    };
+    let guard = tokio::time::timeout(LOCK_WAIT, mutex.lock_owned())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::LOCKED,
+                ErrorCode::UploadLocked,
+                "another request is writing to this upload",
+            )
+        })?;
+    Ok(UploadLock {
+        state: state.clone(),
+        id: id.to_owned(),
+        guard: Some(guard),
+    })
+}

@@ -1,0 +1,153 @@
+//! The sub-item state machine of a case, as pure functions: which moves a department may make,
+//! what a sub-item waits for, what the whole case's state is. No store and no state:
+//! [`crate::tracking`] runs these rules against the store, and the store derives a case's
+//! status with them. Statuses are stored under their wire names, the ones serde gives them
+//! ([`onething_core::wire`]).
+//!
+//! ```text
+//! received ─▶ accepted ─▶ in_progress ─▶ completed ─▶ delivered
+//!    │           │             │
+//!    ├───────────┴─────────────┴──▶ rejected
+//!    └───────────┴─────────────┴──▶ supplement_requested ─(answered)─▶ back where it was
+//!                                         └──▶ rejected
+//! ```
+//! A sub-item with `depends_on` cannot start (`in_progress`) or finish until each dependency
+//! in the same case is completed or delivered: 医保 waits for 户口.
+
+use onething_core::api::{ApplicationStatus, SubItemStatus};
+
+/// Whether a department may move a sub-item from `from` to `to`.
+pub fn allowed(from: SubItemStatus, to: SubItemStatus) -> bool {
+    use SubItemStatus::{
+        Accepted, Completed, Delivered, InProgress, Received, Rejected, SupplementRequested,
+    };
+    matches!(
+        (from, to),
+        (Received, Accepted | Rejected | SupplementRequested)
+            | (Accepted, InProgress | Rejected | SupplementRequested)
+            | (InProgress, Completed | Rejected | SupplementRequested)
+            | (Completed, Delivered)
+            | (SupplementRequested, Rejected)
+    )
+}
+
+/// The next step of the happy path (for the demo timer).
+pub fn next_step(from: SubItemStatus) -> Option<SubItemStatus> {
+    match from {
+        SubItemStatus::Received => Some(SubItemStatus::Accepted),
+        SubItemStatus::Accepted => Some(SubItemStatus::InProgress),
+        SubItemStatus::InProgress => Some(SubItemStatus::Completed),
+        SubItemStatus::Completed => Some(SubItemStatus::Delivered),
+        _ => None,
+    }
+}
+
+/// Whether moving to `to` needs the dependencies done.
+pub fn needs_dependencies(to: SubItemStatus) -> bool {
+    matches!(
+        to,
+        SubItemStatus::InProgress | SubItemStatus::Completed | SubItemStatus::Delivered
+    )
+}
+
+/// The dependencies (present in this case) whose result is not there yet.
+pub fn waiting_for(depends_on: &[String], items: &[(String, SubItemStatus)]) -> Vec<String> {
+    depends_on
+        .iter()
+        .filter(|d| items.iter().any(|(id, s)| id == *d && !s.is_done()))
+        .cloned()
+        .collect()
+}
+
+/// The case's state from its sub-items'.
+pub fn application_status(items: &[SubItemStatus]) -> ApplicationStatus {
+    if items.contains(&SubItemStatus::SupplementRequested) {
+        ApplicationStatus::ActionRequired
+    } else if items
+        .iter()
+        .all(|s| s.is_final() || *s == SubItemStatus::Completed)
+    {
+        ApplicationStatus::Completed
+    } else {
+        ApplicationStatus::InProgress
+    }
+}
+
+/// Whether the case may be rated (好差评 comes after the case is done).
+pub fn may_rate(items: &[SubItemStatus]) -> bool {
+    !items.is_empty() && application_status(items) == ApplicationStatus::Completed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SubItemStatus::*;
+
+    const ALL: [SubItemStatus; 7] = [
+        Received,
+        Accepted,
+        InProgress,
+        Completed,
+        Delivered,
+        Rejected,
+        SupplementRequested,
+    ];
+
+    #[test]
+    fn every_pair_of_states_is_allowed_or_forbidden_as_drawn() {
+        let allowed_pairs = [
+            (Received, Accepted),
+            (Received, Rejected),
+            (Received, SupplementRequested),
+            (Accepted, InProgress),
+            (Accepted, Rejected),
+            (Accepted, SupplementRequested),
+            (InProgress, Completed),
+            (InProgress, Rejected),
+            (InProgress, SupplementRequested),
+            (Completed, Delivered),
+            (SupplementRequested, Rejected),
+        ];
+        for from in ALL {
+            for to in ALL {
+                assert_eq!(
+                    allowed(from, to),
+                    allowed_pairs.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dependants_wait_until_the_dependency_is_done() {
+        let items = vec![
+            ("household".to_owned(), InProgress),
+            ("insurance".to_owned(), Received),
+        ];
+        assert_eq!(
+            waiting_for(&["household".into(), "absent".into()], &items),
+            vec!["household".to_owned()]
+        );
+        let done = vec![("household".to_owned(), Completed)];
+        assert!(waiting_for(&["household".into()], &done).is_empty());
+    }
+
+    #[test]
+    fn the_case_state_follows_its_items() {
+        assert_eq!(
+            application_status(&[Completed, InProgress]),
+            ApplicationStatus::InProgress
+        );
+        assert_eq!(
+            application_status(&[Completed, SupplementRequested]),
+            ApplicationStatus::ActionRequired
+        );
+        assert_eq!(
+            application_status(&[Delivered, Rejected, Completed]),
+            ApplicationStatus::Completed
+        );
+        assert!(may_rate(&[Delivered, Completed]));
+        assert!(!may_rate(&[Delivered, Accepted]));
+    }
+}

@@ -1,0 +1,224 @@
+//! The access-control matrix: user B against every operation of the contract that takes an id
+//! (read from `docs/openapi.json`, so a new endpoint is covered the day it is added), with
+//! user A's ids, every verb, plausible bodies and headers → 0 successes, and A's resources
+//! unchanged afterwards. Also B naming A's uploads inside B's own requests, B reusing A's
+//! idempotency key, and B's token on the admin API.
+
+use crate::common;
+use crate::common::{
+    ADMIN, application, application_with_consent, create_upload, ctx, get, jpeg, login,
+    login_person, req, send, submit, upload,
+};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use onething_core::api::{ApplicationCreated, ApplicationDetail, Draft};
+use serde_json::json;
+
+/// A's resources.
+struct Owned {
+    draft: String,
+    upload: String,
+    partial_upload: String,
+    application: ApplicationCreated,
+    supplement: String,
+    consent: String,
+}
+
+fn operations() -> Vec<(Method, String)> {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../docs/openapi.json"))
+            .expect("the committed contract parses");
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for verb in ops.as_object().expect("operations").keys() {
+            if let Ok(m) = verb.to_ascii_uppercase().parse::<Method>() {
+                out.push((m, path.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn fill(path: &str, a: &Owned) -> String {
+    let app = &a.application;
+    let id = if path.starts_with("/api/drafts/") {
+        a.draft.as_str()
+    } else if path.starts_with("/api/uploads/") {
+        a.upload.as_str()
+    } else {
+        app.id.as_str()
+    };
+    path.replace("{id}", id)
+        .replace("{supplement_id}", &a.supplement)
+        .replace("{code}", &a.consent)
+        .replace("{case}", &app.case_number)
+        .replace("{sub_item_id}", "birth")
+}
+
+/// The request B sends: the body and headers A would send for this operation.
+fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header(header::IF_MATCH, "\"1\"")
+        .header("idempotency-key", "b-tries");
+    let body = if uri.starts_with("/api/uploads/") {
+        b = b
+            .header("upload-offset", "0")
+            .header(header::CONTENT_TYPE, "application/offset+octet-stream");
+        if *method == Method::POST {
+            b = b.header("x-http-method-override", "PATCH");
+        }
+        Body::from(vec![0u8; 16])
+    } else {
+        b = b.header(header::CONTENT_TYPE, "application/json");
+        let v = if uri.contains("/rating") {
+            json!({ "scores": { "overall": 1, "efficiency": 1, "guide_accuracy": 1, "convenience": 1, "usability": 1 } })
+        } else if uri.contains("/supplements/") {
+            json!({ "text": "hijack" })
+        } else if uri.starts_with("/api/consents/") {
+            json!({ "decision": "approve" })
+        } else if uri.contains("/items/") {
+            json!({ "to": "accepted" })
+        } else {
+            json!({ "service_id": "newborn", "data": { "stolen": true } })
+        };
+        Body::from(v.to_string())
+    };
+    b.body(body).expect("request")
+}
+
+#[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
+async fn user_b_with_user_as_ids_succeeds_nowhere() {
+    let c = ctx().await;
+    let alice = login(&c.state).await;
+    let bob = login(&c.state).await;
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/drafts",
+            Some(&alice),
+            Some(json!({ "service_id": "newborn", "data": { "step": 1 } })),
+        ),
+    )
+    .await;
+    let draft: Draft = r.json();
+    let up = upload(&c.state, &alice, &jpeg(10, 10)).await;
+    let partial_upload = create_upload(&c.state, &alice, 100).await;
+    // The other parent of A's case exists too; B is neither A nor him.
+    let (_other, other_id) = login_person(&c.state, "access-other").await;
+    let created: ApplicationCreated = submit(
+        &c.state,
+        &alice,
+        "a-key",
+        &application_with_consent(&up, &other_id),
+    )
+    .await
+    .json();
+    let detail: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", created.id),
+        Some(&alice),
+    )
+    .await
+    .json();
+    let a = Owned {
+        draft: draft.id,
+        upload: up.clone(),
+        partial_upload,
+        application: created,
+        supplement: detail.supplements[0].id.clone(),
+        consent: detail.consents[0].code.clone(),
+    };
+
+    let mut tried = 0;
+    let mut succeeded = Vec::new();
+    let mut operations_with_ids = 0;
+    for (method, path) in operations() {
+        if !path.contains('{') {
+            continue;
+        }
+        operations_with_ids += 1;
+        let mut uris = vec![fill(&path, &a)];
+        if path.starts_with("/api/uploads/") {
+            uris.push(path.replace("{id}", &a.partial_upload));
+        }
+        for uri in uris {
+            tried += 1;
+            let r = send(&c.state, request_as(&method, &uri, &bob)).await;
+            if r.status.is_success() || r.status.is_server_error() {
+                succeeded.push(format!("{method} {uri} → {}", r.status));
+            } else if !path.starts_with("/api/admin/") && !path.starts_with("/api/services/") {
+                // Someone else's resource is "not found", never "forbidden": nothing leaks.
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {uri}: {r:?}");
+            }
+        }
+    }
+
+    // B names A's upload in B's own submission, and A's idempotency key with A's exact body.
+    for key in ["b-own-key", "a-key"] {
+        tried += 1;
+        let r = submit(&c.state, &bob, key, &application(&a.upload)).await;
+        // (A's key with A's body is refused for the upload, so the consent half is not needed.)
+        if r.status.is_success() {
+            succeeded.push(format!("submission with A's upload and key {key}"));
+        }
+        assert_eq!(r.code(), "upload_not_usable", "{r:?}");
+    }
+    // B's token on the admin API.
+    for uri in ["/api/admin/applications".to_owned()] {
+        tried += 1;
+        let r = get(&c.state, &uri, Some(&bob)).await;
+        if r.status.is_success() {
+            succeeded.push(format!("GET {uri} with B's token"));
+        }
+    }
+    // B's lists show nothing of A's.
+    let drafts: Vec<Draft> = get(&c.state, "/api/drafts", Some(&bob)).await.json();
+    assert!(drafts.is_empty());
+    let apps: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&bob)).await.json();
+    assert!(apps.is_empty());
+
+    println!(
+        "figure: access control: {tried} requests by user B on user A's ids over {operations_with_ids} operations, {} succeeded",
+        succeeded.len()
+    );
+    assert!(succeeded.is_empty(), "{succeeded:#?}");
+    assert!(
+        operations_with_ids >= 12,
+        "the contract's id operations were found"
+    );
+
+    // A's things are as A left them.
+    let r = get(&c.state, &format!("/api/drafts/{}", a.draft), Some(&alice)).await;
+    assert_eq!(r.json::<Draft>().version, 1);
+    let (status, offset) = common::head_offset(&c.state, &a.partial_upload, &alice).await;
+    assert_eq!((status, offset), (StatusCode::OK, Some(0)));
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", a.application.id),
+        Some(&alice),
+    )
+    .await
+    .json();
+    assert!(d.rating.is_none());
+    assert!(d.supplements[0].answer.is_none());
+    assert_eq!(d.revision, 1, "no change to A's case");
+    assert_eq!(d.timeline.len(), 2, "submitted, consent requested");
+    assert_eq!(
+        d.consents[0].status,
+        onething_core::api::ConsentStatus::Pending,
+        "B could not answer the other parent's consent"
+    );
+    let r = get(
+        &c.state,
+        &format!("/api/admin/applications/{}", a.application.case_number),
+        Some(ADMIN),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}

@@ -1,0 +1,27 @@
+//! The server's integration tests, one binary: each module is one concern, and all of them
+//! share [`common`] (a fresh store, requests through `app(state)`, sign-in, test files, the live
+//! server and the fault proxy). One binary links the server once instead of once per file.
+//!
+//! - Through `app(state)`, no network: [`api`], [`uploads`], [`applications`], [`consents`],
+//!   [`contract`], [`access`], [`hostile`], [`static_files`].
+//! - A real server process, through the fault proxy, killed and restarted: [`faults`],
+//!   [`exactly_once`], [`privacy`]; and driven by the admin CLI: [`admin_cli`].
+//! - The fuzz targets of `fuzz/` on stable, for a bounded time: [`fuzz`].
+//!
+//! `cargo test -p onething-server --test suite <module>::` runs one of them.
+
+mod common;
+
+mod access;
+mod admin_cli;
+mod api;
+mod applications;
+mod consents;
+mod contract;
+mod exactly_once;
+mod faults;
+mod fuzz;
+mod hostile;
+mod privacy;
+mod static_files;
+mod uploads;

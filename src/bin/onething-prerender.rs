@@ -1,0 +1,273 @@
+//! The build's prerenderer: the catalogue and every one-thing's landing page as HTML with their
+//! content, so the first screen needs no wasm (links are links, the text is there at once), and
+//! the first page's module then replaces them with the same markup, built from the data the
+//! page carries (`onething::boot`).
+//!
+//! It runs natively after Trunk's build (`cargo xtask` calls it), on `dist/` and `services/`,
+//! rendering the SPA's own components (`lite::Frame`, `pages::Home`, `pages::ServicePage`) with
+//! Leptos' HTML renderer: never a hand-written copy. It writes:
+//! - `index.html`: the catalogue;
+//! - `services/<id>/index.html`: each landing page (`/services/<id>`);
+//! - `shell.html`: the static shell for every other path (deep links into the wizard or a case),
+//!   which the server (or a static host) answers with; it loads the whole app's module at once;
+//! - `trunk.html`: Trunk's page as it was, the model of the others (a rerun starts from it).
+//!
+//! Links are relative to the document's `<base href>` (`./services/newborn`), so the files serve
+//! under any sub-path once that tag is rewritten, like `index.html` always was.
+//!
+//! Usage: `onething-prerender <dist> <services>`.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dist, services] = args.as_slice() else {
+        eprintln!("usage: onething-prerender <dist> <services>");
+        return std::process::ExitCode::from(2);
+    };
+    match native::run(std::path::Path::new(dist), std::path::Path::new(services)) {
+        Ok(n) => {
+            println!("prerendered the catalogue and {n} landing pages");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("onething-prerender: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Nothing to do in a browser: the prerenderer is a build tool.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::path::Path;
+
+    use leptos::prelude::*;
+    use onething::boot::{self, Boot};
+    use onething::lite::Frame;
+    use onething::pages::{Home, ServicePage};
+    use onething::prefs::{ElderPref, LocalePref};
+    use onething_core::api::ServiceSummary;
+    use onething_core::{Locale, ServiceDefinition};
+
+    type Error = Box<dyn std::error::Error>;
+
+    /// Where Trunk's page holds its static first paint, replaced by the rendered page.
+    const START: &str = "<!-- prerender:start -->";
+    const END: &str = "<!-- prerender:end -->";
+
+    /// Effects never run here, as on a server: the page is rendered once, to text.
+    struct NoEffects;
+
+    impl any_spawner::CustomExecutor for NoEffects {
+        fn spawn(&self, _fut: any_spawner::PinnedFuture<()>) {}
+        fn spawn_local(&self, _fut: any_spawner::PinnedLocalFuture<()>) {}
+        fn poll_local(&self) {}
+    }
+
+    /// Renders every page; returns the number of landing pages.
+    pub fn run(dist: &Path, services: &Path) -> Result<usize, Error> {
+        any_spawner::Executor::init_custom_executor(NoEffects)
+            .map_err(|_| "an executor was already set")?;
+        onething::router::use_relative_links();
+        let shell = std::fs::read_to_string(dist.join("index.html"))?;
+        if !shell.contains(START) || !shell.contains(END) {
+            return Err(format!("index.html has no {START} … {END}").into());
+        }
+        let locale = default_locale(dist)?;
+        let defs = definitions(services)?;
+
+        // Trunk's page, kept once (a rebuild starts again from it) as the model of the
+        // prerendered pages, and as the shell of every other path, which loads the whole app.
+        if !dist.join("trunk.html").exists() {
+            std::fs::write(dist.join("trunk.html"), &shell)?;
+        }
+        let shell = std::fs::read_to_string(dist.join("trunk.html"))?;
+        std::fs::write(
+            dist.join("shell.html"),
+            whole_app_shell(&shell, onething::BUILD_ID)?,
+        )?;
+
+        let list: Vec<ServiceSummary> = defs.iter().map(ServiceSummary::from).collect();
+        let (body, title) = render(
+            locale,
+            {
+                let list = list.clone();
+                move || view! { <Frame><Home preloaded=Some(list) /></Frame> }.into_any()
+            },
+            |m| m.home_title.to_owned(),
+        );
+        let data = Boot {
+            services: Some(list),
+            service: None,
+        };
+        std::fs::write(
+            dist.join("index.html"),
+            page(&shell, locale, &title, &body, &data)?,
+        )?;
+
+        for def in &defs {
+            let dir = dist.join("services").join(&def.id);
+            std::fs::create_dir_all(&dir)?;
+            let id = def.id.clone();
+            let shown = def.clone();
+            let (body, title) = render(
+                locale,
+                move || {
+                    view! { <Frame><ServicePage id preloaded=Some(shown) /></Frame> }.into_any()
+                },
+                |_| def.title.get(locale).to_owned(),
+            );
+            let data = Boot {
+                services: None,
+                service: Some(def.clone()),
+            };
+            std::fs::write(
+                dir.join("index.html"),
+                page(&shell, locale, &title, &body, &data)?,
+            )?;
+        }
+        Ok(defs.len())
+    }
+
+    /// The definitions, sorted by id as the API lists them.
+    fn definitions(dir: &Path) -> Result<Vec<ServiceDefinition>, Error> {
+        let mut defs = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let source = std::fs::read_to_string(&path)?;
+                defs.push(ServiceDefinition::from_toml(&name, &source)?);
+            }
+        }
+        defs.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(defs)
+    }
+
+    /// The build's `config.json` `default_locale`, else zh-CN: the language most people see
+    /// first.
+    fn default_locale(dist: &Path) -> Result<Locale, Error> {
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dist.join("config.json"))?)?;
+        Ok(config["default_locale"]
+            .as_str()
+            .and_then(Locale::from_tag)
+            .unwrap_or_default())
+    }
+
+    /// Renders `view` in `locale`, with the page's title from `title`.
+    fn render(
+        locale: Locale,
+        view: impl FnOnce() -> AnyView,
+        title: impl FnOnce(&'static onething::i18n::Messages) -> String,
+    ) -> (String, String) {
+        let owner = Owner::new();
+        owner.with(|| {
+            provide_context(LocalePref(RwSignal::new(locale)));
+            provide_context(ElderPref(RwSignal::new(false)));
+            // Read once, as text: nothing here is tracked or ever updated.
+            untrack(|| {
+                let html = view().to_html();
+                let m = onething::i18n::t();
+                let page = title(m);
+                (html, format!("{page} — {}", m.app_name))
+            })
+        })
+    }
+
+    /// Trunk's page with `body` in place of its static first paint, the page's title and
+    /// language, and the data the first page's module renders from.
+    fn page(
+        shell: &str,
+        locale: Locale,
+        title: &str,
+        body: &str,
+        data: &Boot,
+    ) -> Result<String, Error> {
+        let (head, rest) = shell.split_once(START).ok_or("no start marker")?;
+        let (_, tail) = rest.split_once(END).ok_or("no end marker")?;
+        let script = format!(
+            "<script type=\"application/json\" id=\"{}\">{}</script>\n  </body>",
+            boot::ELEMENT_ID,
+            boot::script_text(data).map_err(|_| "the page's data has no JSON form")?
+        );
+        let html = format!("{head}{START}{body}{END}{tail}")
+            .replacen("</body>", &script, 1)
+            .replacen(
+                "<html lang=\"zh-CN\">",
+                &format!("<html lang=\"{}\">", locale.tag()),
+                1,
+            );
+        let (before, after) = html.split_once("<title>").ok_or("no <title>")?;
+        let (_, after) = after.split_once("</title>").ok_or("no </title>")?;
+        Ok(format!("{before}<title>{}</title>{after}", escape(title)))
+    }
+
+    /// The page for deep links (the wizard, a case): it loads the whole app's module at once
+    /// instead of the first page's module and then the whole app in sequence; should that
+    /// fail (offline, nothing cached), the first page's module starts and says so with a retry
+    /// (`onething::lite`). The whole app's files are asked for with the build id, as the first
+    /// page's module asks for them (`src/lite.js`), so each is downloaded once.
+    fn whole_app_shell(trunk: &str, build: &str) -> Result<String, Error> {
+        // Trunk's loader: `import init, * as bindings from './onething-<hash>.js';`.
+        let (_, after) = trunk
+            .split_once("from './onething-")
+            .ok_or("no loader of the first page's module")?;
+        let (hash, _) = after.split_once(".js'").ok_or("no module name")?;
+        let lite_js = format!("./onething-{hash}.js");
+        let lite_wasm = format!("./onething-{hash}_bg.wasm");
+        let full_js = format!("./onething-full.js?v={build}");
+        let full_wasm = format!("./onething-full_bg.wasm?v={build}");
+        let (head, rest) = trunk
+            .split_once("<script type=\"module\">")
+            .ok_or("no loader script")?;
+        let (_, tail) = rest.split_once("</script>").ok_or("no loader end")?;
+        let loader = format!(
+            "<script type=\"module\">\n\
+             try {{\n  const m = await import('{full_js}');\n  \
+             await m.default({{ module_or_path: '{full_wasm}' }});\n  \
+             window.wasmBindings = m;\n\
+             }} catch (e) {{\n  \
+             const m = await import('{lite_js}');\n  \
+             await m.default({{ module_or_path: '{lite_wasm}' }});\n  \
+             window.wasmBindings = m;\n\
+             }}\n</script>"
+        );
+        let page = format!("{head}{loader}{tail}");
+        // Preload the whole app's files instead of the first page's.
+        let page = replace_link(
+            &page,
+            &format!("href=\"{lite_js}\""),
+            &format!("<link rel=\"modulepreload\" href=\"{full_js}\" crossorigin=\"anonymous\">"),
+        )?;
+        replace_link(
+            &page,
+            &format!("href=\"{lite_wasm}\""),
+            &format!(
+                "<link rel=\"preload\" href=\"{full_wasm}\" crossorigin=\"anonymous\" as=\"fetch\" type=\"application/wasm\">"
+            ),
+        )
+    }
+
+    /// `page` with the `<link …>` tag that contains `needle` replaced by `with`.
+    fn replace_link(page: &str, needle: &str, with: &str) -> Result<String, Error> {
+        let at = page
+            .find(needle)
+            .ok_or_else(|| format!("no link with {needle}"))?;
+        let start = page[..at].rfind("<link").ok_or("no <link")?;
+        let end = at + page[at..].find('>').ok_or("no >")? + 1;
+        Ok(format!("{}{with}{}", &page[..start], &page[end..]))
+    }
+
+    /// Text for HTML.
+    fn escape(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+}

@@ -1,0 +1,102 @@
+//! What the page came with: the catalogue (`/`) or a one-thing's definition (its landing page),
+//! written into the HTML by the build (`src/bin/onething-prerender.rs`) both as readable content
+//! in `#app` and as JSON in `<script type="application/json" id="onething-boot">`.
+//!
+//! The first page's module renders from this JSON instead of asking the API, so the content the
+//! person is already reading is replaced by the same content, at once: no loading line, no
+//! layout shift, and one round trip less before the page is interactive. The data is the build's
+//! copy of the definitions; the API stays the source for everything after the first page.
+
+use std::cell::RefCell;
+
+use onething_core::ServiceDefinition;
+use onething_core::api::ServiceSummary;
+use serde::{Deserialize, Serialize};
+
+/// The id of the script element that carries the data.
+pub const ELEMENT_ID: &str = "onething-boot";
+
+/// The data a prerendered page carries: one of the two.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Boot {
+    /// The catalogue, as `GET /api/services` answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<ServiceSummary>>,
+    /// A one-thing's definition, as `GET /api/services/{id}` answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceDefinition>,
+}
+
+thread_local! {
+    static BOOT: RefCell<Option<Boot>> = const { RefCell::new(None) };
+}
+
+/// Reads the page's data once (before `#app` is replaced).
+pub fn read() {
+    let text = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(ELEMENT_ID))
+        .and_then(|e| e.text_content());
+    let boot = text.and_then(|t| crate::json::from_str::<Boot>(&t).ok());
+    BOOT.with(|b| *b.borrow_mut() = boot);
+}
+
+/// The catalogue the page came with, filtered by the deployment's `services` like the API's.
+/// Taken once: a later visit of the catalogue asks the API.
+pub fn services() -> Option<Vec<ServiceSummary>> {
+    let mut list = BOOT.with(|b| b.borrow_mut().as_mut().and_then(|b| b.services.take()))?;
+    list.retain(|s| crate::config::get().offers(&s.id));
+    Some(list)
+}
+
+/// The definition of `id`, if the page came with it and the deployment offers it. Taken once.
+pub fn service(id: &str) -> Option<ServiceDefinition> {
+    if !crate::config::get().offers(id) {
+        return None;
+    }
+    BOOT.with(|b| {
+        let mut b = b.borrow_mut();
+        let boot = b.as_mut()?;
+        if boot.service.as_ref().is_some_and(|d| d.id == id) {
+            boot.service.take()
+        } else {
+            None
+        }
+    })
+}
+
+/// The JSON text for the page's script element: `</` is written `<\/` (the same string in
+/// JSON), so no text inside can close the element.
+///
+/// # Errors
+/// When the data has no JSON form (it always has: definitions are read from JSON or TOML).
+pub fn script_text(boot: &Boot) -> Result<String, crate::json::JsonError> {
+    Ok(crate::json::to_string(boot)?.replace("</", "<\\/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_text_cannot_close_its_element() {
+        let evil = onething_core::Text {
+            zh: "</script><script>alert(1)</script>".into(),
+            en: "<!-- </SCRIPT".into(),
+        };
+        let list = vec![ServiceSummary {
+            id: "x".into(),
+            title: evil.clone(),
+            summary: evil,
+            sub_item_count: 1,
+        }];
+        let text = script_text(&Boot {
+            services: Some(list.clone()),
+            service: None,
+        })
+        .expect("json");
+        assert!(!text.contains("</"), "{text}");
+        let back: Boot = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back.services, Some(list));
+    }
+}

@@ -1,0 +1,110 @@
+// The first screen needs no wasm: the catalogue and every landing page come as HTML with their
+// content (rendered at build time by the SPA's own components), readable and navigable with
+// JavaScript off; with it on, the first page's module replaces them with the same markup from
+// the data the page carries, with no layout shift and no request for what the page already
+// holds; a deep link into the wizard loads the whole app at once, not the first page's module
+// first.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts, axeNow, launchBrowser, phonePage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const url = (path) => new URL(path, server.url).href;
+
+test('with JavaScript off, the catalogue and a landing page are readable and their links work', async () => {
+  const { context, page } = await phonePage(browser, { javaScriptEnabled: false });
+  try {
+    await page.goto(url('/'));
+    assert.equal(await page.locator('main h1').innerText(), '办事服务');
+    const card = page.locator('.cards a.card-link').filter({ hasText: '新生儿出生一件事' });
+    assert.match(await card.innerText(), /6 个事项/);
+    await page.screenshot({ path: join(artifacts(), 'prerendered-catalogue.png'), fullPage: true });
+
+    await card.click();
+    await page.waitForURL(/\/services\/newborn$/);
+    assert.equal(await page.title(), '新生儿出生一件事 — 一件事');
+    assert.equal(await page.locator('main h1').innerText(), '新生儿出生一件事');
+    assert.equal(await page.locator('ol.sub-items > li').count(), 6);
+    assert.match(await page.locator('.bottom-bar a').getAttribute('href'), /apply\/newborn$/);
+    await page.screenshot({ path: join(artifacts(), 'prerendered-landing.png'), fullPage: true });
+
+    await page.getByRole('link', { name: '返回办事服务' }).click();
+    await page.waitForURL(url('/'));
+    assert.equal(await page.locator('.cards li').count(), 7);
+  } finally {
+    await context.close();
+  }
+});
+
+test('with the wasm blocked, the prerendered pages pass axe-core and stay readable', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await context.route(/\.wasm(\?|$)/, (route) => route.abort('blockedbyclient'));
+    for (const [path, heading] of [['/', '办事服务'], ['/services/newborn', '新生儿出生一件事']]) {
+      await page.goto(url(path));
+      assert.equal(await page.locator('main h1').innerText(), heading);
+      assert.deepEqual(await axeNow(page, `${path} without wasm`), []);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test('the app takes a prerendered page over with the same content, no layout shift and no request for its data', async () => {
+  for (const [path, heading] of [['/', '办事服务'], ['/services/newborn', '新生儿出生一件事']]) {
+    const { context, page, errors } = await phonePage(browser);
+    try {
+      await context.addInitScript(() => {
+        window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      const apiCalls = [];
+      page.on('request', (r) => { if (/\/api\/services/.test(r.url())) apiCalls.push(r.url()); });
+      await page.goto(url(path));
+      const before = await page.locator('main').innerText();
+      await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
+      // The app is live: its language switch works (the prerendered button did nothing).
+      await page.waitForTimeout(300);
+      const afterTakeover = await page.locator('main').innerText();
+      assert.equal(afterTakeover, before, `${path}: the same text before and after`);
+      assert.equal(await page.locator('main h1').innerText(), heading);
+      const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+      assert.equal(cls, 0, `${path}: cumulative layout shift`);
+      assert.deepEqual(apiCalls, [], `${path}: the page's data came with it`);
+      await page.getByRole('button', { name: '切换到英文' }).click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.notEqual(await page.locator('main h1').innerText(), heading, 'switched to English');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('a deep link into the wizard loads the whole app at once, never the first page\'s module', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const modules = [];
+    page.on('request', (r) => { if (/\/onething-[^/]*\.(js|wasm)/.test(r.url())) modules.push(new URL(r.url()).pathname); });
+    await page.goto(url('/apply/newborn/eligibility'));
+    await page.locator('main input').first().waitFor();
+    assert.ok(modules.some((m) => m.endsWith('/onething-full_bg.wasm')), modules.join(', '));
+    assert.deepEqual(modules.filter((m) => !m.includes('onething-full')), [], 'no first-page module');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

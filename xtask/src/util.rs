@@ -1,0 +1,80 @@
+//! The bottom of xtask: the error type, the project root, the tool `PATH`, and running child
+//! commands. Every other module may import it; it imports none of them.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Any failure of a command, as text for the person at the terminal.
+pub type Error = Box<dyn std::error::Error>;
+
+/// The workspace root (xtask lives one level below it).
+pub fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+/// The directory cargo installs binaries into.
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// `PATH` for child processes: npm's tools (wasm-opt 132) and cargo's binaries first, so that
+/// an older system wasm-opt can never be picked by Trunk.
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![project_root().join("node_modules/.bin"), cargo_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command run in the project root with the tool `PATH`.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(project_root()).env("PATH", tool_path());
+    c
+}
+
+/// Runs a command with its output shown; fails on a non-zero exit.
+pub fn run_shown(c: &mut Command) -> Result<(), Error> {
+    let status = c
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(c)).into())
+    }
+}
+
+/// Runs a command quietly; its output is shown only when it fails.
+pub fn run_quiet(c: &mut Command) -> Result<(), Error> {
+    let out = c
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", c.get_program().display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        eprint!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Err(format!("{} failed ({})", describe(c), out.status).into())
+    }
+}
+
+/// The command line, for error messages.
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
