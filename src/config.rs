@@ -154,7 +154,7 @@ extern "C" {
 }
 
 async fn fetch_text() -> Option<String> {
-    let text = crate::host::js::within(config_text(), 5_000).await.ok()?;
+    let text = crate::wait::within(config_text(), 5_000).await.ok()?;
     text.as_string()
 }
 

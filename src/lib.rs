@@ -21,6 +21,7 @@ pub mod router;
 pub mod session;
 pub mod storage;
 pub mod upload;
+pub mod wait;
 pub mod wizard;
 
 use wasm_bindgen::JsCast;

@@ -8,6 +8,9 @@ const url = (file, build) => {
 };
 
 let loading = null;
+// The whole app's wasm, compiled while the landing page is read (see `prefetchFull`): Start then
+// only instantiates it. Compiling a megabyte of wasm on a mid-range phone takes most of a second.
+let compiled = null;
 
 // Imports and starts the whole app; its `main` replaces this module's page in #app. A failure
 // (no network and nothing cached) can be retried.
@@ -15,7 +18,8 @@ export function loadFull(build) {
   if (!loading) {
     loading = (async () => {
       // The wasm and its JavaScript at the same time, not one after the other.
-      const wasm = fetch(url('onething-full_bg.wasm', build));
+      const fetched = () => fetch(url('onething-full_bg.wasm', build));
+      const wasm = compiled ? compiled.catch(fetched) : fetched();
       wasm.catch(() => {});
       const m = await import(url('onething-full.js', build));
       await m.default({ module_or_path: wasm });
@@ -39,9 +43,11 @@ let prefetched = false;
 export function prefetchFull(build) {
   if (prefetched || loading) return;
   prefetched = true;
-  const files = ['onething-full.js', 'onething-full_bg.wasm'].map((file) =>
-    fetch(url(file, build), { priority: 'low' }).then((r) => r.arrayBuffer()),
-  );
+  const script = fetch(url('onething-full.js', build), { priority: 'low' }).then((r) => r.arrayBuffer());
+  // Fetched into the HTTP cache and compiled (off the main thread) as it streams in.
+  const wasm = fetch(url('onething-full_bg.wasm', build), { priority: 'low' });
+  compiled = WebAssembly.compileStreaming(wasm);
+  const files = [script, compiled];
   Promise.allSettled(files).then((results) => {
     if (results.some((r) => r.status === 'rejected')) prefetched = false;
     registerWorker(build);

@@ -6,6 +6,9 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+/// Bounded waits live below every layer (`crate::wait`); the adapters reach them from here.
+pub use crate::wait::within;
+
 #[wasm_bindgen(module = "/src/host/blob.js")]
 extern "C" {
     /// A `Blob` of the bytes in base64 `data`, with or without a `data:` prefix.
@@ -71,24 +74,6 @@ pub async fn call_back(
     });
     outcome?;
     within(promise, ms).await
-}
-
-/// Waits for `promise`, or fails after `ms` milliseconds: a bridge that never answers (not
-/// ready, or not the platform it claimed to be) must not hang the page.
-///
-/// # Errors
-/// The promise's rejection, or `"timeout"`.
-pub async fn within(promise: Promise, ms: i32) -> Result<JsValue, JsValue> {
-    let timeout = Promise::new(&mut |_, reject| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(
-                &reject,
-                ms,
-                &JsValue::from_str("timeout"),
-            );
-        }
-    });
-    JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &timeout))).await
 }
 
 /// A `Blob` of base64 picture data, with or without a `data:` prefix (WeChat's

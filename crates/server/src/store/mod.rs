@@ -1,7 +1,10 @@
 //! The data layer: every SQL statement of the server lives in this module, one file per
-//! resource, as plain functions over a pool or a transaction. Handlers never write SQL, so a
-//! PostgreSQL store is this module again with `$n` placeholders (the schema in `migrations/` is
-//! portable SQL), selected at start by the database URL.
+//! resource, as plain async functions on SQLite through sqlx (over a pool, a transaction or a
+//! connection). There is no storage trait: handlers, background jobs and tracking call these
+//! functions and never write SQL. The statements and the schema (`migrations/`) are SQLite's
+//! (`?` placeholders, `AUTOINCREMENT`, `strftime`, `BEGIN IMMEDIATE`), so another database
+//! means writing this module again for it; outside it, only where `AppState::open` connects
+//! would change.
 
 pub mod accounts;
 pub mod applications;

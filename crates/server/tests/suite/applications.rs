@@ -661,7 +661,7 @@ async fn live_updates_arrive_as_server_sent_events() {
 /// The admin CLI against this test's server, served on a loopback port for the length of
 /// the test (the CLI speaks HTTP to the admin API).
 #[tokio::test]
-async fn the_admin_cli_moves_sub_items_on_the_data_directory() {
+async fn the_admin_cli_moves_sub_items_through_the_admin_api() {
     use onething_server::config::{AdminArgs, AdminCommand};
     let c = ctx().await;
     let (token, created) = submitted(&c).await;
