@@ -203,7 +203,7 @@ pub async fn transition(
         }
         let record = if to == SubItemStatus::Delivered {
             let def = definition_of(state, &mut tx, application_id).await?;
-            let sub = def.and_then(|d| d.sub_items.iter().find(|s| s.id == sub_item_id));
+            let sub = def.and_then(|d| d.sub_item(sub_item_id));
             Some(delivery(sub, req.delivery.as_ref())?)
         } else {
             None
@@ -483,7 +483,7 @@ async fn close_consent(
         return Ok(());
     }
     let def = definition_of(state, conn, app).await?;
-    let material = def.and_then(|d| d.materials.iter().find(|m| m.id == row.material_id));
+    let material = def.and_then(|d| d.material(&row.material_id));
     let items = db::items(conn, app).await?;
     let Some(item) = material.and_then(|m| {
         items
@@ -580,7 +580,7 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
                 let method = state
                     .catalogue
                     .get(&app.service_id)
-                    .and_then(|d| d.sub_items.iter().find(|s| s.id == item.sub_item_id))
+                    .and_then(|d| d.sub_item(&item.sub_item_id))
                     .map_or(DeliveryMethod::Mail, |s| s.result_methods()[0]);
                 let n = u64::from_le_bytes(crate::clock::random_bytes::<8>()) % 1_000_000_000_000;
                 DeliveryRequest {

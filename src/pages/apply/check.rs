@@ -31,7 +31,7 @@ pub fn CheckPage() -> impl IntoView {
                         .iter()
                         .filter(|p| p.visible)
                         .filter_map(|p| {
-                            let page = d.pages.iter().find(|x| x.id == p.id)?;
+                            let page = d.page(&p.id)?;
                             let rows: Vec<(String, String)> = p
                                 .facts
                                 .iter()

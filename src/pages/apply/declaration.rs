@@ -37,7 +37,7 @@ pub fn DeclarationPage() -> impl IntoView {
                     .departments
                     .iter()
                     .map(|dep| {
-                        let item = d.sub_items.iter().find(|s| s.id == dep.sub_item);
+                        let item = d.sub_item(&dep.sub_item);
                         let title = item.map(|s| s.title.get(l).to_owned()).unwrap_or_default();
                         let facts: Vec<String> = dep
                             .answers

@@ -58,7 +58,7 @@ pub fn MaterialsPage() -> impl IntoView {
             .get()
             .into_iter()
             .filter_map(|need| {
-                let material = w.def.with_value(|d| d.materials.iter().find(|m| m.id == need.id).cloned())?;
+                let material = w.def.with_value(|d| d.material(&need.id).cloned())?;
                 Some(view! { <MaterialCard material need /> })
             })
             .collect_view()}

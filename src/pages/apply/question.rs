@@ -33,9 +33,7 @@ fn PageBody(
     let form = FormState::provide();
     focus_heading();
     let summary = NodeRef::new();
-    let page = w
-        .def
-        .with_value(|d| d.pages.iter().find(|p| p.id == page_id).cloned());
+    let page = w.def.with_value(|d| d.page(&page_id).cloned());
     let Some(page) = page else {
         return view! { <crate::pages::NotFound /> }.into_any();
     };
