@@ -15,6 +15,7 @@
 mod bench;
 mod compress;
 mod layers;
+mod server;
 mod setup;
 mod size;
 mod soak;

@@ -11,14 +11,14 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use onething_client::{Blocking, Client};
 use onething_core::api::DevTicketRequest;
 
+use crate::server::{Build, Server};
 use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
 
 /// The schemathesis release the contract is checked with.
@@ -164,54 +164,19 @@ fn ensure_schemathesis(out_dir: &Path) -> Result<PathBuf, Error> {
     Ok(st)
 }
 
-/// A server child process, killed (`SIGKILL`) when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// schemathesis against a fresh debug server (its log in `target/soak/contract-server.log`),
+/// signed in as one person; its figure is added to `figures`.
 fn schemathesis(
     root: &Path,
     out_dir: &Path,
     st: &Path,
     figures: &mut Vec<String>,
 ) -> Result<bool, Error> {
-    let data = out_dir.join("contract-data");
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data)?;
-    let log = std::fs::File::create(out_dir.join("contract-server.log"))?;
-    let mut child = Command::new(root.join("target/debug/onething-server"))
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--dev-tickets",
-            "--admin-token",
-            "soak-admin",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--services-dir")
-        .arg(root.join("services"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let server = Server(child);
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
-    let addr: SocketAddr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .ok_or_else(|| format!("the server did not say where it listens: {first:?}"))?
-        .parse()?;
-    let token = sign_in(addr)?;
+    let server = Server::launch(Build::Debug, "soak", &out_dir.join("contract-server.log"))
+        .arg("--admin-token")
+        .arg("soak-admin")
+        .start()?;
+    let token = sign_in(&server.url)?;
     let report = out_dir.join("schemathesis.txt");
     let out = std::fs::File::create(&report)?;
     // Run from `target/soak/`: schemathesis keeps its cache in the working directory.
@@ -222,7 +187,7 @@ fn schemathesis(
         .arg("run")
         .arg(root.join("docs/openapi.json"))
         .arg("--url")
-        .arg(format!("http://{addr}"))
+        .arg(format!("http://{}", server.addr))
         .args(["--header", &format!("Authorization: Bearer {token}")])
         // Signing out would end the run's own session; the route is covered by the API tests.
         .args(["--exclude-name", "DELETE /api/session"])
@@ -257,8 +222,8 @@ fn schemathesis(
 }
 
 /// Signs a person in through the development ticket issuer; returns the bearer token.
-fn sign_in(addr: SocketAddr) -> Result<String, Error> {
+fn sign_in(url: &str) -> Result<String, Error> {
     let rt = Blocking::new()?;
-    let api = Client::new(&format!("http://{addr}"))?;
+    let api = Client::new(url)?;
     Ok(rt.run(api.dev_session(&DevTicketRequest::default()))?.token)
 }

@@ -2,9 +2,9 @@
 
 use std::time::Instant;
 
+use crate::server::{self, Build};
 use crate::setup::{self, Needs};
 use crate::{layers, size};
-// The bench still names these helpers from here.
 use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
 
 /// Builds the SPA in release with Trunk, offline, into `dist/`.
@@ -52,8 +52,7 @@ pub fn run(server_args: &[String]) -> Result<(), Error> {
     build_spa()?;
     println!("run: building the reference server");
     build_server()?;
-    let bin = project_root().join("target/server/onething-server");
-    let mut server = cmd(&bin.to_string_lossy());
+    let mut server = server::command(Build::Release);
     server.arg("--static-dir").arg(project_root().join("dist"));
     if std::env::var_os("ONETHING_DEV_TICKETS").is_none() {
         // The development ticket issuer plays the app platform's role; `run` is a development
@@ -173,10 +172,7 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
         run_shown(
             cmd("node")
                 .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-                .env(
-                    "ONETHING_SERVER_BIN",
-                    root.join("target/debug/onething-server"),
-                )
+                .env("ONETHING_SERVER_BIN", Build::Debug.binary())
                 .env("ONETHING_DIST", root.join("dist"))
                 .env("ONETHING_SERVICES", root.join("services"))
                 .env("ONETHING_ARTIFACTS", root.join("target/e2e")),
