@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use crate::server::{self, Build};
 use crate::setup::{self, Needs};
-use crate::{layers, size};
 use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
+use crate::{layers, size};
 
 /// Builds the SPA in release with Trunk, offline, into `dist/`.
 ///
