@@ -62,10 +62,16 @@ fn FirstPage() -> impl IntoView {
     // A submission queued offline is sent by the whole app, which also shows it on the catalogue.
     let pending = crate::wizard::outbox::maybe_pending();
     Effect::new(move || {
-        if matches!(page.get(), Page::Service(_)) {
-            // After the landing page has painted, while the person reads it.
+        if let Page::Service(id) = page.get() {
+            // After the landing page has painted, while the person reads it: the whole app, and
+            // the server's definition for the wizard it opens (`api::prefetch_service`).
             set_timeout(
-                || prefetch_full(crate::BUILD_ID),
+                move || {
+                    prefetch_full(crate::BUILD_ID);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        crate::api::prefetch_service(&id).await;
+                    });
+                },
                 std::time::Duration::from_millis(500),
             );
         }

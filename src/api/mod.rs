@@ -284,7 +284,48 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
             code: Code::Known(ErrorCode::ServiceNotFound),
         });
     }
+    // The answer the landing page fetched while it was read ([`prefetch_service`]), once.
+    if let Some(def) = take_prefetched(id).and_then(|t| crate::json::from_str(&t).ok()) {
+        return Ok(def);
+    }
     get_json(&format!("/services/{id}")).await
+}
+
+/// Where [`prefetch_service`] keeps an answer for this tab: the whole app (a module of its own,
+/// with its own memory) starts the wizard from it without a round trip.
+fn prefetched_key(id: &str) -> String {
+    format!("onething.prefetched-service.{id}")
+}
+
+fn take_prefetched(id: &str) -> Option<String> {
+    let storage = web_sys::window()?.session_storage().ok()??;
+    let text = storage.get_item(&prefetched_key(id)).ok()??;
+    let _ = storage.remove_item(&prefetched_key(id));
+    Some(text)
+}
+
+/// `GET /api/services/{id}` while its landing page is read, kept for this tab until the wizard
+/// asks for it (once): Start then opens the wizard without waiting for the API. The server's
+/// answer, not the page's build-time copy, so the wizard always works with the definition the
+/// server validates against. Failures are left to the wizard's own request.
+pub async fn prefetch_service(id: &str) {
+    let Ok(headers) = web_sys::Headers::new() else {
+        return;
+    };
+    let Ok(response) = send(
+        &format!("/services/{id}"),
+        &web_sys::RequestInit::new(),
+        &headers,
+    )
+    .await
+    else {
+        return;
+    };
+    if let Ok(text) = read_text(response).await
+        && let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+    {
+        let _ = storage.set_item(&prefetched_key(id), &text);
+    }
 }
 
 /// `POST /api/applications`: submits exactly once. The same `key` is sent again on every retry

@@ -5,8 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use onething_client::Client;
-use onething_core::api::{DevTicketRequest, SubItemStatus};
+use onething_core::api::SubItemStatus;
 use tokio::process::Command;
 
 use crate::common::live::{ADMIN, LiveServer};
@@ -49,12 +48,7 @@ async fn the_admin_cli_lists_and_moves_the_cases_of_a_running_server() {
     .await;
     let url = format!("http://{}", server.addr);
 
-    let api = Client::new(&url).expect("client");
-    let session = api
-        .dev_session(&DevTicketRequest::default())
-        .await
-        .expect("signed in");
-    let citizen = api.with_bearer(&session.token);
+    let (citizen, _) = server.sign_in().await;
     let upload = citizen
         .upload(&jpeg(8, 8), 64, &[("filetype", "image/jpeg")])
         .await

@@ -8,13 +8,12 @@
 //! `ONETHING_SOAK_SUBMISSIONS` and `ONETHING_SOAK_SUBMIT_KILLS` raise the counts (the soak).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::common;
-use crate::common::live::{self, LiveServer, TusClient};
+use crate::common::live::{self, LiveServer};
 use crate::common::proxy::{Fault, FaultProxy, Plan};
 use crate::common::{Rng, env_count};
 use axum::http::StatusCode;
@@ -93,6 +92,8 @@ async fn submit_until_answered(
         let plan = random_plan(&mut *rng.lock().await, 400 + body.len() as u64);
         proxy.push(plan);
         counters.attempts.fetch_add(1, Ordering::Relaxed);
+        // Raw, one request per connection: the proxy's plan is for the next connection, so
+        // each fault must land on this request (the typed client reuses its connections).
         let r = live::request(
             proxy.addr,
             "POST",
@@ -137,18 +138,6 @@ async fn submit_until_answered(
     (Told::Unknown, unknown, false)
 }
 
-async fn small_upload(addr: SocketAddr, token: &str) -> String {
-    let c = TusClient {
-        addr,
-        token: token.to_owned(),
-        chunk: 1 << 20,
-        timeout: Duration::from_secs(10),
-        max_requests: 5,
-    };
-    let bytes = common::jpeg(8, 6);
-    c.upload(&bytes, |_, _| {}).await.expect("upload").id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[expect(
     clippy::too_many_lines,
@@ -171,8 +160,11 @@ async fn submissions_through_faults_and_kills_are_exactly_once() {
     let proxy = Arc::new(FaultProxy::start(server.addr).await);
     let mut accounts = Vec::new();
     for _ in 0..clients {
-        let token = server.login().await;
-        let upload = small_upload(server.addr, &token).await;
+        let (api, token) = server.sign_in().await;
+        let upload = api
+            .upload(&common::jpeg(8, 6), 1 << 20, &[("filename", "photo.jpg")])
+            .await
+            .expect("upload");
         accounts.push((token, upload));
     }
     let server = Arc::new(Mutex::new(server));

@@ -116,6 +116,8 @@ async fn assert_identical(server: &LiveServer, id: &str, want: &str) {
     }
 }
 
+/// The raw tus client through the fault proxy: one request per connection, so each fault the
+/// proxy is given lands on a known request, and a reset or stall is seen as such.
 fn client(l: &Live, token: &str, chunk: usize, timeout: Duration) -> TusClient {
     TusClient {
         addr: l.proxy.addr,
@@ -241,7 +243,7 @@ async fn the_proxy_injects_each_fault() {
 async fn uploads_cut_at_random_bytes_resume_byte_identical() {
     let per_size = env_count("ONETHING_SOAK_UPLOADS", 1);
     let l = live(&["--upload-idle-timeout", "1"]).await;
-    let token = l.server.login().await;
+    let (_, token) = l.server.sign_in().await;
     let mut rng = Rng(seed());
     let (mut cut, mut identical, mut resumes) = (0u64, 0u64, 0u64);
     let mut kinds = std::collections::BTreeMap::<&str, u64>::new();
@@ -299,7 +301,7 @@ async fn uploads_cut_at_random_bytes_resume_byte_identical() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_lost_response_after_a_committed_chunk_never_duplicates_bytes() {
     let setup = live(&[]).await;
-    let token = setup.server.login().await;
+    let (_, token) = setup.server.sign_in().await;
     let original = pdf(MIB, &mut Rng(seed() + 1));
     let tus = client(&setup, &token, MIB / 2, Duration::from_secs(3));
     let mut run = UploadRun::default();
@@ -378,7 +380,7 @@ async fn a_lost_response_after_a_committed_chunk_never_duplicates_bytes() {
 async fn a_server_killed_mid_upload_and_restarted_completes_byte_identical() {
     let kills = env_count("ONETHING_SOAK_KILLS", 1);
     let mut l = live(&[]).await;
-    let token = l.server.login().await;
+    let (_, token) = l.server.sign_in().await;
     let mut rng = Rng(seed() + 2);
     let original = pdf(20 * MIB, &mut rng);
     let want = sha256_hex(&original);
@@ -438,7 +440,7 @@ async fn a_server_killed_mid_upload_and_restarted_completes_byte_identical() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stalled_patch_frees_the_upload_for_a_resume() {
     let l = live(&["--upload-idle-timeout", "1"]).await;
-    let token = l.server.login().await;
+    let (_, token) = l.server.sign_in().await;
     let original = pdf(MIB, &mut Rng(seed() + 3));
     let c = client(&l, &token, MIB, Duration::from_secs(2));
     let mut run = UploadRun::default();

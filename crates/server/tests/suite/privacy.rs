@@ -7,8 +7,11 @@
 
 use std::time::Duration;
 
+use axum::http::StatusCode;
+use onething_core::api::DraftCreate;
+
 use crate::common;
-use crate::common::live::{self, LiveServer, TusClient};
+use crate::common::live::{self, LiveServer};
 
 /// Runs of 17 digits followed by a digit or `X`: the shape of a GB 11643 ID number.
 fn id_numbers_in(text: &str) -> Vec<String> {
@@ -73,37 +76,13 @@ async fn a_whole_session_logs_no_id_number_phone_or_token() {
         &["--dev-clock", &day],
     )
     .await;
-    let token = server.login().await;
-    let t = Duration::from_secs(10);
-    let auth = || {
-        vec![
-            ("authorization", format!("Bearer {token}")),
-            ("content-type", "application/json".to_owned()),
-        ]
-    };
-    let session = live::request(server.addr, "GET", "/api/session", &auth(), b"", t)
-        .await
-        .expect("session");
-    let account: serde_json::Value = serde_json::from_slice(&session.body).expect("json");
-    let own_id = account["account"]["id_number"]
-        .as_str()
-        .expect("id number")
-        .to_owned();
-    let own_phone = account["account"]["phone"]
-        .as_str()
-        .expect("phone")
-        .to_owned();
+    let (api, token) = server.sign_in().await;
+    let account = api.session().await.expect("session").account;
+    let (own_id, own_phone) = (account.id_number, account.phone);
 
     // The newborn example, with real uploads in place of its placeholder ids.
     let mut example = example;
     let mut upload_ids = Vec::new();
-    let c = TusClient {
-        addr: server.addr,
-        token: token.clone(),
-        chunk: 1 << 20,
-        timeout: t,
-        max_requests: 5,
-    };
     for m in example["materials"]
         .as_object_mut()
         .expect("materials")
@@ -113,65 +92,48 @@ async fn a_whole_session_logs_no_id_number_phone_or_token() {
             let mut ids = Vec::new();
             for _ in m["upload_ids"].as_array().expect("ids") {
                 ids.push(
-                    c.upload(&common::jpeg(40, 30), |_, _| {})
+                    api.upload(&common::jpeg(40, 30), 1 << 20, &[("filename", "photo.jpg")])
                         .await
-                        .expect("upload")
-                        .id,
+                        .expect("upload"),
                 );
             }
             upload_ids.extend(ids.iter().cloned());
             m["upload_ids"] = serde_json::json!(ids);
         }
     }
-    let draft =
-        serde_json::json!({ "service_id": "newborn", "data": example["answers"] }).to_string();
-    let r = live::request(
-        server.addr,
-        "POST",
-        "/api/drafts",
-        &auth(),
-        draft.as_bytes(),
-        t,
-    )
-    .await
-    .expect("draft");
-    assert_eq!(r.status, 201, "{r:?}");
+    let draft = DraftCreate {
+        service_id: "newborn".into(),
+        data: example["answers"].clone(),
+    };
+    api.create_draft(&draft).await.expect("draft");
     let mut bad = example.clone();
     bad["answers"]["father_id_number"] = serde_json::json!("330502199001010031");
-    for (key, body) in [("p-bad", &bad), ("p-good", &example)] {
-        let mut h = auth();
-        h.push(("idempotency-key", key.to_owned()));
-        let r = live::request(
-            server.addr,
-            "POST",
-            "/api/applications",
-            &h,
-            body.to_string().as_bytes(),
-            t,
-        )
+    let refused = api
+        .submit(&bad, "p-bad")
         .await
-        .expect("submission");
-        let want = if key == "p-good" { 201 } else { 422 };
-        assert_eq!(
-            r.status,
-            want,
-            "{key}: {}",
-            String::from_utf8_lossy(&r.body)
-        );
-    }
+        .expect_err("p-bad: an invalid ID number is refused");
+    assert_eq!(
+        refused.status(),
+        Some(StatusCode::UNPROCESSABLE_ENTITY),
+        "p-bad: {refused}"
+    );
+    api.submit(&example, "p-good").await.expect("p-good");
     // Malformed JSON that carries an ID number: the error goes to the client, not the log.
-    let mut h = auth();
-    h.push(("idempotency-key", "p-broken".to_owned()));
+    // The typed client only sends JSON it made, so these bytes go raw.
     let _ = live::request(
         server.addr,
         "POST",
         "/api/applications",
-        &h,
+        &[
+            ("authorization", format!("Bearer {token}")),
+            ("content-type", "application/json".to_owned()),
+            ("idempotency-key", "p-broken".to_owned()),
+        ],
         br#"{"answers":{"mother_id_number":"330502199203150023"#,
-        t,
+        Duration::from_secs(10),
     )
     .await;
-    let _ = live::request(server.addr, "GET", "/api/applications", &auth(), b"", t).await;
+    api.applications().await.expect("applications");
     server.kill().await;
 
     let text = std::fs::read_to_string(&log).expect("log");

@@ -1,12 +1,17 @@
 //! The real server binary as a child process (so a test can SIGKILL it and start it again on
-//! the same data directory), a minimal HTTP/1.1 client that talks to it over TCP (through the
-//! fault proxy), and a tus 1.0 client that resumes through `HEAD` and retries.
+//! the same data directory), sign-in through the typed client (`onething_client`, which makes
+//! every ordinary call of the live tests), and for the tests about the wire a minimal HTTP/1.1
+//! client that talks to it over TCP (through the fault proxy: one request per connection, so
+//! each fault lands on a known request; answers that come early; bytes that are not JSON) and
+//! a tus 1.0 client on it that resumes through `HEAD` and retries.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use onething_client::Client;
+use onething_core::api::DevTicketRequest;
 use sha2::Digest as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
@@ -132,34 +137,16 @@ impl LiveServer {
         self.spawn().await;
     }
 
-    /// Signs a new person in (directly, not through any proxy); returns the bearer token.
-    pub async fn login(&self) -> String {
-        let r = request(
-            self.addr,
-            "POST",
-            "/api/dev/tickets",
-            &[("content-type", "application/json".into())],
-            b"{}",
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("ticket");
-        assert_eq!(r.status, 201, "{r:?}");
-        let ticket: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
-        let body = serde_json::json!({ "ticket": ticket["ticket"] }).to_string();
-        let r = request(
-            self.addr,
-            "POST",
-            "/api/session",
-            &[("content-type", "application/json".into())],
-            body.as_bytes(),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("session");
-        assert_eq!(r.status, 201, "{r:?}");
-        let s: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
-        s["token"].as_str().expect("token").to_owned()
+    /// Signs a new person in through the development ticket issuer (directly, not through any
+    /// proxy): a client carrying their session, and its bearer token for the raw requests of
+    /// the tests about the wire.
+    pub async fn sign_in(&self) -> (Client, String) {
+        let api = Client::new(&format!("http://{}", self.addr)).expect("client");
+        let session = api
+            .dev_session(&DevTicketRequest::default())
+            .await
+            .expect("signed in");
+        (api.with_bearer(&session.token), session.token)
     }
 
     /// Opens the database read-only (for checkers that compare with what clients were told).
@@ -419,21 +406,6 @@ impl TusClient {
                 Ok(None)
             }
         }
-    }
-
-    /// Uploads `data` whole, resuming after every failure; `check` sees each offset a `HEAD`
-    /// reports (to compare it with what the server really stored).
-    ///
-    /// # Errors
-    /// The server refused, or `max_requests` was not enough.
-    pub async fn upload(
-        &self,
-        data: &[u8],
-        check: impl FnMut(&str, u64),
-    ) -> Result<UploadRun, String> {
-        let mut run = UploadRun::default();
-        let id = self.create(data.len(), &mut run).await?;
-        self.resume(&id, data, 0, run, check).await
     }
 
     /// Goes on with upload `id` from `offset` until every byte of `data` is acknowledged.
