@@ -39,7 +39,10 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
         .route_service("/services/{id}", index.clone())
         .route_service("/services/{id}/", index.clone())
         .route_service("/services/{id}/index.html", index.clone())
-        .route_service("/shell.html", index)
+        .route_service("/shell.html", index.clone())
+        // The build's model of the pages (see `src/bin/onething-prerender.rs`): never a page of
+        // its own without the policy; whoever asks gets the shell.
+        .route_service("/trunk.html", index)
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_control))
 }

@@ -115,6 +115,23 @@ async fn static_files_come_precompressed_and_cached_by_their_names() {
         versioned.cache.as_deref(),
         Some("public, max-age=31536000, immutable")
     );
+    // Every page goes through the page handler and carries the policy, even when asked for by
+    // its file name.
+    write(d, "trunk.html", b"<html>the build's model</html>");
+    let model = app(state.clone())
+        .oneshot(
+            Request::builder()
+                .uri("/trunk.html")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert!(
+        model
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    );
     // The page itself is rewritten per request (its nonce), then compressed on the fly.
     let index = fetch(&state, "/services/newborn", Some("br")).await;
     assert_eq!(index.encoding.as_deref(), Some("br"));
