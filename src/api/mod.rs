@@ -274,11 +274,7 @@ pub async fn list_services() -> Result<Vec<ServiceSummary>, FetchError> {
 /// See [`FetchError`]; an unknown id is `Api { code: Known(ServiceNotFound) }`.
 pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     // Ids are checked by the core (`[a-z0-9_-]`), so they need no escaping; refuse anything else.
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        || !crate::config::get().offers(id)
-    {
+    if !onething_core::definition::is_id(id) || !crate::config::get().offers(id) {
         return Err(FetchError::Api {
             status: 404,
             code: Code::Known(ErrorCode::ServiceNotFound),
@@ -298,7 +294,7 @@ fn prefetched_key(id: &str) -> String {
 }
 
 fn take_prefetched(id: &str) -> Option<String> {
-    let storage = web_sys::window()?.session_storage().ok()??;
+    let storage = session::storage()?;
     let text = storage.get_item(&prefetched_key(id)).ok()??;
     let _ = storage.remove_item(&prefetched_key(id));
     Some(text)
@@ -322,7 +318,7 @@ pub async fn prefetch_service(id: &str) {
         return;
     };
     if let Ok(text) = read_text(response).await
-        && let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+        && let Some(storage) = session::storage()
     {
         let _ = storage.set_item(&prefetched_key(id), &text);
     }

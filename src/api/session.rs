@@ -14,7 +14,8 @@ use super::{FetchError, get_json, post_json};
 
 const TOKEN_KEY: &str = "onething.session";
 
-fn storage() -> Option<web_sys::Storage> {
+/// This tab's `sessionStorage`, when the browser allows it (a cross-site iframe may be denied).
+pub(super) fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 

@@ -11,9 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, phonePage, startServer } from './harness.mjs';
-import { chinaDay, exampleApplication, submitThroughApi, walkToCase } from './wizard.mjs';
-
-const addDays = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+import { addDays, chinaDay, exampleApplication, submitThroughApi, walkToCase } from './wizard.mjs';
 
 /** The next 29 February on or after `iso`. */
 function nextLeapDay(iso) {

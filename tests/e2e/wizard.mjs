@@ -94,6 +94,9 @@ export async function jpeg(page, { width = 320, height = 200 } = {}) {
 /** A day (YYYY-MM-DD) as days since 1970-01-01. */
 const dayNumber = (iso) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 
+/** The day `n` days after `iso` (both YYYY-MM-DD). */
+export const addDays = (iso, n) => new Date((dayNumber(iso) + n) * 86_400_000).toISOString().slice(0, 10);
+
 /** Today in China (UTC+8), as the server counts it, of the instant `now` (ms). */
 export const chinaDay = (now = Date.now()) => new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -105,8 +108,7 @@ function shift(value, path, days) {
   if (value?.[key] === undefined) return 0;
   if (!every && rest.length === 0) {
     const text = value[key];
-    const moved = new Date((dayNumber(text.slice(0, 10)) + days) * 86_400_000);
-    value[key] = moved.toISOString().slice(0, 10) + text.slice(10);
+    value[key] = addDays(text.slice(0, 10), days) + text.slice(10);
     return 1;
   }
   const targets = every ? value[key] : [value[key]];

@@ -2,7 +2,6 @@
 //! (index.html, css, js, wasm), raw, gzip and brotli, checked against `size-budget.toml`; and
 //! what the whole app's module adds when the person opens the wizard or a case.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::util::Error;
@@ -27,20 +26,11 @@ impl std::ops::AddAssign for Sizes {
 }
 
 fn measure(bytes: &[u8]) -> Result<Sizes, Error> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    // Exactly what the build writes beside each file (`compress.rs`): the bytes a phone gets.
     Ok(Sizes {
         raw: bytes.len(),
-        gzip,
-        brotli: br.len(),
+        gzip: crate::compress::gzip(bytes)?.len(),
+        brotli: crate::compress::brotli(bytes)?.len(),
     })
 }
 

@@ -56,9 +56,7 @@ fn page_file(dir: &Path, path: &str) -> PathBuf {
     let page = match segments.as_slice() {
         [] | ["index.html"] => Some(dir.join("index.html")),
         ["services", id] | ["services", id, "index.html"]
-            if id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            if onething_core::definition::is_id(id) =>
         {
             Some(dir.join("services").join(id).join("index.html"))
         }

@@ -9,7 +9,7 @@ mod check;
 mod lookup;
 mod types;
 
-pub use check::DefinitionError;
+pub use check::{DefinitionError, is_id};
 pub use types::{
     Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
     EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,

@@ -313,14 +313,20 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn check_id(path: &str, id: &str) -> CheckResult {
-    let ok = !id.is_empty()
+/// Whether `id` is an id of a definition (a service, a fact, a page …): 1–64 lower-case
+/// letters, digits, `-` or `_`, starting with a letter. Safe in a URL path and a file name as
+/// it is, which is why the server and the SPA check ids from URLs with it too.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && id.as_bytes()[0].is_ascii_lowercase();
-    if ok {
+        && id.as_bytes()[0].is_ascii_lowercase()
+}
+
+fn check_id(path: &str, id: &str) -> CheckResult {
+    if is_id(id) {
         Ok(())
     } else {
         err(
