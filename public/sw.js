@@ -24,6 +24,7 @@ function pageKey(url) {
   if (path === '/' || path === '/index.html') return scope.href;
   const landing = path.match(/^\/services\/([a-z0-9_-]+)\/?$/);
   if (landing) return new URL(`services/${landing[1]}`, scope).href;
+  if (/^\/accessibility\/?$/.test(path)) return new URL('accessibility', scope).href;
   return SHELL;
 }
 
@@ -71,6 +72,15 @@ async function precache() {
     for (const m of text.matchAll(/['"](\.?\.?\/?snippets\/[^'"]+\.js)['"]/g)) assets.add(new URL(m[1], url).href);
   }
   await Promise.all([...assets].map((u) => cache.add(u).catch(() => {})));
+  // The pages open while the worker installs were loaded before it could keep them: a landing
+  // page (its service guide) read once must open without network too.
+  const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const client of open) {
+    const key = pageKey(new URL(client.url));
+    if (key === SHELL || key === scope.href) continue;
+    const r = await fetch(key, { cache: 'no-cache' }).catch(() => null);
+    if (r && r.ok) await cache.put(key, r);
+  }
 }
 
 self.addEventListener('install', (event) => {

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::TopBar;
+use crate::components::{Footer, TopBar};
 use crate::i18n::t;
 use crate::pages::apply::{ApplyShell, ApplyStep};
 use crate::pages::{
-    ApplicationPage, ApplicationsPage, ConsentEntry, ConsentPage, Home, NotFound, ServicePage,
+    AccessibilityPage, ApplicationPage, ApplicationsPage, ConsentEntry, ConsentPage, Home,
+    NotFound, ServicePage,
 };
 use crate::router;
 
@@ -33,9 +34,11 @@ pub fn App() -> impl IntoView {
                 Page::Apply(id) => view! { <ApplyShell id /> }.into_any(),
                 Page::ConsentEntry => view! { <ConsentEntry /> }.into_any(),
                 Page::Consent(code) => view! { <ConsentPage code /> }.into_any(),
+                Page::Accessibility => view! { <AccessibilityPage /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}
         </main>
+        <Footer />
     }
 }
 
@@ -56,6 +59,8 @@ pub enum Page {
     ConsentEntry,
     /// `/consents/:code`: the other person answers a consent request.
     Consent(String),
+    /// `/accessibility`: the accessibility statement.
+    Accessibility,
     /// Anything else.
     NotFound,
 }
@@ -72,6 +77,7 @@ impl Page {
             ["applications", id] => Page::Application((*id).to_owned()),
             ["consents"] => Page::ConsentEntry,
             ["consents", code] => Page::Consent((*code).to_owned()),
+            ["accessibility"] => Page::Accessibility,
             ["apply", id, rest @ ..] if ApplyStep::parse(rest).is_some() => {
                 Page::Apply((*id).to_owned())
             }
@@ -91,6 +97,7 @@ mod tests {
         assert!(Page::parse("/applications/") == Page::Applications);
         assert!(Page::parse("/applications/c1") == Page::Application("c1".into()));
         assert!(Page::parse("/consents") == Page::ConsentEntry);
+        assert!(Page::parse("/accessibility") == Page::Accessibility);
         assert!(Page::parse("/consents/K7QM2XPD") == Page::Consent("K7QM2XPD".into()));
         for step in [
             "",

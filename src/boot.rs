@@ -13,6 +13,8 @@ use onething_core::ServiceDefinition;
 use onething_core::api::ServiceSummary;
 use serde::{Deserialize, Serialize};
 
+use crate::pages::search::SearchData;
+
 /// The id of the script element that carries the data.
 pub const ELEMENT_ID: &str = "onething-boot";
 
@@ -25,6 +27,9 @@ pub struct Boot {
     /// A one-thing's definition, as `GET /api/services/{id}` answers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<ServiceDefinition>,
+    /// With the catalogue: its search data (`crate::pages::search`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchData>,
 }
 
 thread_local! {
@@ -33,12 +38,24 @@ thread_local! {
 
 /// Reads the page's data once (before `#app` is replaced).
 pub fn read() {
+    let boot = parse();
+    BOOT.with(|b| *b.borrow_mut() = boot);
+}
+
+/// The page's data as its script element holds it (it stays in the page when `#app` is
+/// replaced, also for the whole app's module).
+fn parse() -> Option<Boot> {
     let text = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(ELEMENT_ID))
-        .and_then(|e| e.text_content());
-    let boot = text.and_then(|t| crate::json::from_str::<Boot>(&t).ok());
-    BOOT.with(|b| *b.borrow_mut() = boot);
+        .and_then(|e| e.text_content())?;
+    crate::json::from_str::<Boot>(&text).ok()
+}
+
+/// The catalogue's search data, if the page came with it: each time the catalogue is shown,
+/// by either module.
+pub fn search() -> Option<SearchData> {
+    parse()?.search
 }
 
 /// The catalogue the page came with, filtered by the deployment's `services` like the API's.
@@ -92,7 +109,7 @@ mod tests {
         }];
         let text = script_text(&Boot {
             services: Some(list.clone()),
-            service: None,
+            ..Boot::default()
         })
         .expect("json");
         assert!(!text.contains("</"), "{text}");

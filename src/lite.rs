@@ -16,9 +16,9 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::app::Page;
-use crate::components::TopBar;
+use crate::components::{Footer, TopBar};
 use crate::i18n::t;
-use crate::pages::{Home, NotFound, ServicePage};
+use crate::pages::{AccessibilityPage, Home, NotFound, ServicePage};
 use crate::router;
 
 #[wasm_bindgen(module = "/src/lite.js")]
@@ -48,7 +48,10 @@ pub fn start() {
 
 /// Whether this module can show `page` by itself.
 fn shows(page: &Page) -> bool {
-    matches!(page, Page::Home | Page::Service(_) | Page::NotFound)
+    matches!(
+        page,
+        Page::Home | Page::Service(_) | Page::Accessibility | Page::NotFound
+    )
 }
 
 /// The app for the first page: the same top bar, preferences, host bridge and router as the
@@ -107,6 +110,7 @@ fn FirstPage() -> impl IntoView {
                         let preloaded = services.lock().ok().and_then(|mut s| s.take());
                         view! { <Home preloaded /> }.into_any()
                     }
+                    Page::Accessibility => view! { <AccessibilityPage /> }.into_any(),
                     _ => view! { <NotFound /> }.into_any(),
                 }
             }}
@@ -114,7 +118,7 @@ fn FirstPage() -> impl IntoView {
     }
 }
 
-/// The first page's frame around `children`: the skip link, the top bar and `<main>`. The
+/// The first page's frame around `children`: the skip link, the top bar, `<main>` and the footer. The
 /// build renders the catalogue and each landing page inside this same frame into the HTML
 /// (`src/bin/onething-prerender.rs`), so this module's first render replaces them with identical
 /// markup.
@@ -127,6 +131,7 @@ pub fn Frame(
         <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
         <TopBar />
         <main id="main" tabindex="-1">{children()}</main>
+        <Footer />
     }
 }
 

@@ -4,10 +4,12 @@
 //! page carries (`onething::boot`).
 //!
 //! It runs natively after Trunk's build (`cargo xtask` calls it), on `dist/` and `services/`,
-//! rendering the SPA's own components (`lite::Frame`, `pages::Home`, `pages::ServicePage`) with
+//! rendering the SPA's own components (`lite::Frame`, `pages::Home`, `pages::ServicePage`,
+//! `pages::AccessibilityPage`) with
 //! Leptos' HTML renderer: never a hand-written copy. It writes:
 //! - `index.html`: the catalogue;
 //! - `services/<id>/index.html`: each landing page (`/services/<id>`);
+//! - `accessibility/index.html`: the accessibility statement (`/accessibility`);
 //! - `shell.html`: the static shell for every other path (deep links into the wizard or a case),
 //!   which the server (or a static host) answers with; it loads the whole app's module at once;
 //! - `trunk.html`: Trunk's page as it was, the model of the others (a rerun starts from it).
@@ -47,7 +49,8 @@ mod native {
     use leptos::prelude::*;
     use onething::boot::{self, Boot};
     use onething::lite::Frame;
-    use onething::pages::{Home, ServicePage};
+    use onething::pages::search::{SearchData, SearchEntry, fold};
+    use onething::pages::{AccessibilityPage, Home, ServicePage};
     use onething::prefs::{ElderPref, LocalePref};
     use onething_core::api::ServiceSummary;
     use onething_core::{Locale, ServiceDefinition};
@@ -95,17 +98,34 @@ mod native {
             locale,
             {
                 let list = list.clone();
-                move || view! { <Frame><Home preloaded=Some(list) /></Frame> }.into_any()
+                let search = search_data(&defs);
+                move || {
+                    view! { <Frame><Home preloaded=Some(list) search=Some(search) /></Frame> }
+                        .into_any()
+                }
             },
             |m| m.home_title.to_owned(),
         );
         let data = Boot {
             services: Some(list),
-            service: None,
+            search: Some(search_data(&defs)),
+            ..Boot::default()
         };
         std::fs::write(
             dist.join("index.html"),
             page(&shell, locale, &title, &body, &data)?,
+        )?;
+
+        // The accessibility statement, linked from every page's footer.
+        let (body, title) = render(
+            locale,
+            || view! { <Frame><AccessibilityPage /></Frame> }.into_any(),
+            |m| m.a11y_title.to_owned(),
+        );
+        std::fs::create_dir_all(dist.join("accessibility"))?;
+        std::fs::write(
+            dist.join("accessibility").join("index.html"),
+            page(&shell, locale, &title, &body, &Boot::default())?,
         )?;
 
         for def in &defs {
@@ -121,8 +141,8 @@ mod native {
                 |_| def.title.get(locale).to_owned(),
             );
             let data = Boot {
-                services: None,
                 service: Some(def.clone()),
+                ..Boot::default()
             };
             std::fs::write(
                 dir.join("index.html"),
@@ -130,6 +150,75 @@ mod native {
             )?;
         }
         Ok(defs.len())
+    }
+
+    /// Simplified and traditional character pairs (`户 戶`), one a line; `#` starts a comment.
+    const TRADITIONAL: &str = include_str!("traditional.txt");
+
+    /// The catalogue's search data: for each service its title, its sub-items' names and its
+    /// guide's synonyms, in both languages, each with its pinyin initials (新生儿 → `xse`); and
+    /// the traditional forms of the characters those words use.
+    pub(super) fn search_data(defs: &[ServiceDefinition]) -> SearchData {
+        let entries: Vec<SearchEntry> = defs
+            .iter()
+            .map(|def| {
+                let mut words: Vec<&str> = vec![&def.title.zh, &def.title.en];
+                for item in &def.sub_items {
+                    words.extend([item.title.zh.as_str(), item.title.en.as_str()]);
+                }
+                if let Some(g) = &def.guide {
+                    words.extend(g.synonyms.iter().map(String::as_str));
+                }
+                let mut lines: Vec<String> = Vec::new();
+                for w in words {
+                    for line in [fold(w), initials(w)] {
+                        if !line.is_empty() && !lines.contains(&line) {
+                            lines.push(line);
+                        }
+                    }
+                }
+                SearchEntry {
+                    id: def.id.clone(),
+                    text: lines.join("\n"),
+                }
+            })
+            .collect();
+        let used: std::collections::BTreeSet<char> =
+            entries.iter().flat_map(|e| e.text.chars()).collect();
+        let traditional = TRADITIONAL
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut c = l.chars().filter(|c| !c.is_whitespace());
+                Some((c.next()?, c.next()?))
+            })
+            .filter(|(simplified, _)| used.contains(simplified))
+            .flat_map(|(simplified, traditional)| [traditional, simplified])
+            .collect();
+        SearchData {
+            entries,
+            traditional,
+        }
+    }
+
+    /// The pinyin initials of a word's Chinese characters, with its letters and digits kept
+    /// (`LNG 船舶` → `lngcb`); empty for a word without Chinese characters (it is searched as
+    /// it is). A character with several readings gives its most common one.
+    pub(super) fn initials(word: &str) -> String {
+        use pinyin::ToPinyin;
+        let mut out = String::new();
+        let mut chinese = false;
+        for (c, p) in word.chars().zip(word.to_pinyin()) {
+            match p {
+                Some(p) => {
+                    chinese = true;
+                    out.push_str(p.first_letter());
+                }
+                None if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+                None => {}
+            }
+        }
+        if chinese { out } else { String::new() }
     }
 
     /// The definitions, sorted by id as the API lists them.
@@ -227,13 +316,17 @@ mod native {
             .split_once("<script type=\"module\">")
             .ok_or("no loader script")?;
         let (_, tail) = rest.split_once("</script>").ok_or("no loader end")?;
+        // Each `import()` is resolved against `document.baseURI` by hand: WebKit (every iOS
+        // webview) resolves an inline script's `import('./…')` against the page's own path and
+        // ignores `<base href>`, so a deep link such as /apply/newborn would load nothing.
         let loader = format!(
             "<script type=\"module\">\n\
-             try {{\n  const m = await import('{full_js}');\n  \
+             const at = (u) => new URL(u, document.baseURI).href;\n\
+             try {{\n  const m = await import(at('{full_js}'));\n  \
              await m.default({{ module_or_path: '{full_wasm}' }});\n  \
              window.wasmBindings = m;\n\
              }} catch (e) {{\n  \
-             const m = await import('{lite_js}');\n  \
+             const m = await import(at('{lite_js}'));\n  \
              await m.default({{ module_or_path: '{lite_wasm}' }});\n  \
              window.wasmBindings = m;\n\
              }}\n</script>"
@@ -269,5 +362,52 @@ mod native {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::native::{initials, search_data};
+
+    #[test]
+    fn initials_are_the_first_letters_of_the_readings() {
+        assert_eq!(initials("新生儿出生一件事"), "xsecsyjs");
+        assert_eq!(initials("上户口"), "shk");
+        assert_eq!(initials("LNG 船舶"), "lngcb");
+        assert_eq!(initials("birth certificate"), "");
+    }
+
+    #[test]
+    fn the_shipped_catalogue_finds_the_newborn_as_a_parent_types_it() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/services");
+        let mut defs = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("services/") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let source = std::fs::read_to_string(&path).expect("readable");
+                defs.push(
+                    onething_core::ServiceDefinition::from_toml("x.toml", &source).expect("loads"),
+                );
+            }
+        }
+        let data = search_data(&defs);
+        let list: Vec<_> = defs
+            .iter()
+            .map(onething_core::api::ServiceSummary::from)
+            .collect();
+        let find = |q: &str| onething::pages::search::find(&list, Some(&data), q);
+        for q in [
+            "上户口",
+            "上戶口",
+            "出生證",
+            "xse",
+            "XSECS",
+            "birth certificate",
+            "户口登记",
+        ] {
+            assert_eq!(find(q), ["newborn"], "{q}");
+        }
+        assert_eq!(find("办营业执照"), ["shop-opening"]);
+        assert_eq!(find("辦營業執照"), ["shop-opening"]);
     }
 }

@@ -2,6 +2,7 @@
 //! to its draft are in `crate::wizard::fields`). Their CSS lives in `style/`.
 
 mod error_summary;
+mod footer;
 mod form_state;
 mod load_error;
 mod loaded;
@@ -12,6 +13,7 @@ mod top_bar;
 mod upload_status;
 
 pub use error_summary::{ErrorSummary, focus_summary};
+pub use footer::Footer;
 pub use form_state::FormState;
 pub use load_error::LoadError;
 pub use loaded::loaded;

@@ -1,4 +1,7 @@
-//! `/`: the service catalogue, from the page's own data (`crate::boot`) or fetched from the API.
+//! `/`: the service catalogue, from the page's own data (`crate::boot`) or fetched from the API,
+//! with a search over it ([`search`]).
+
+pub mod search;
 
 use leptos::prelude::*;
 use onething_core::api::ServiceSummary;
@@ -8,6 +11,7 @@ use crate::components::{LoadError, loaded, set_title};
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 use crate::wizard::outbox;
+use search::SearchData;
 
 /// The home page.
 #[component]
@@ -16,8 +20,12 @@ pub fn Home(
     /// shown at once instead of asking the API.
     #[prop(default = None)]
     preloaded: Option<Vec<ServiceSummary>>,
+    /// The catalogue's search data (the build's prerendering); else read from the page's data.
+    #[prop(default = None)]
+    search: Option<SearchData>,
 ) -> impl IntoView {
     Effect::new(move || set_title(t().home_title));
+    let search = search.or_else(crate::boot::search);
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
@@ -26,9 +34,9 @@ pub fn Home(
             <p class="notice notice-warning" role="status">{t().label_value.replace("{a}", t().outbox_heading).replace("{b}", t().outbox_item)}</p>
         })}
         {match preloaded {
-            Some(list) => view! { <ServiceCards list /> }.into_any(),
-            None => loaded(api::list_services, |t| t.services_loading, |answer, on_retry| match answer {
-                Ok(list) => view! { <ServiceCards list /> }.into_any(),
+            Some(list) => view! { <ServiceCards list search /> }.into_any(),
+            None => loaded(api::list_services, |t| t.services_loading, move |answer, on_retry| match answer {
+                Ok(list) => view! { <ServiceCards list search=search.clone() /> }.into_any(),
                 Err(error) => view! { <LoadError error on_retry /> }.into_any(),
             })
             .into_any(),
@@ -36,13 +44,35 @@ pub fn Home(
     }
 }
 
-/// One card per service, each a link to its landing page.
+/// The search box, then one card per service, each a link to its landing page; the cards the
+/// query does not find are hidden.
 #[component]
 fn ServiceCards(
     /// The catalogue.
     list: Vec<ServiceSummary>,
+    /// The catalogue's search data, when the page has it.
+    search: Option<SearchData>,
 ) -> impl IntoView {
+    let q = RwSignal::new(String::new());
+    let all = list.clone();
+    let found = Memo::new(move |_| q.with(|q| search::find(&all, search.as_ref(), q)));
+    let status = move || {
+        if q.with(|q| q.trim().is_empty()) {
+            return String::new();
+        }
+        match found.with(Vec::len) {
+            0 => t().search_none.to_owned(),
+            n => count(t().search_found_one, t().search_found, n),
+        }
+    };
     view! {
+        <div class="search" role="search">
+            <label class="label" for="service-search">{move || t().search_label}</label>
+            <p class="hint" id="service-search-hint">{move || t().search_hint}</p>
+            <input id="service-search" type="search" autocomplete="off" aria-describedby="service-search-hint"
+                prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
+        </div>
+        <p class="search-status" role="status">{status}</p>
         <ul class="cards" aria-label=move || t().home_title>
             {list
                 .into_iter()
@@ -50,8 +80,9 @@ fn ServiceCards(
                     let href = format!("/services/{}", s.id);
                     let id = s.id.clone();
                     let (title, summary, n) = (s.title, s.summary, s.sub_item_count);
+                    let hide = id.clone();
                     view! {
-                        <li class="card">
+                        <li class="card" hidden=move || found.with(|f| !f.contains(&hide))>
                             <a href=crate::router::href(&href) class="card-link">
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>

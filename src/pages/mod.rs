@@ -1,5 +1,6 @@
 //! One module per route.
 
+mod accessibility;
 mod applications;
 pub mod apply;
 mod consent;
@@ -7,8 +8,9 @@ mod home;
 mod not_found;
 mod service;
 
+pub use accessibility::AccessibilityPage;
 pub use applications::{ApplicationPage, ApplicationsPage};
 pub use consent::{ConsentEntry, ConsentPage};
-pub use home::Home;
+pub use home::{Home, search};
 pub use not_found::NotFound;
 pub use service::ServicePage;

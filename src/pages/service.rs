@@ -1,4 +1,7 @@
-//! `/services/:id`: a one-thing's landing page: what it is and the items it bundles.
+//! `/services/:id`: a one-thing's landing page: what it is, the items it bundles, and its
+//! service guide (办事指南, [`guide`]).
+
+mod guide;
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
@@ -53,6 +56,7 @@ fn Landing(
             <p>{move || t().sub_items_intro}</p>
             <SubItemList items=def.sub_items.clone() />
         </section>
+        {def.guide.map(|guide| view! { <guide::ServiceGuide guide materials=def.materials /> })}
         <Reduction r=reduction />
         <div class="bottom-bar">
             <a href=crate::router::href(&format!("/apply/{}", def.id)) class="button primary block">{move || t().start}</a>

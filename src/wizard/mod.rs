@@ -8,7 +8,6 @@ pub mod path;
 pub mod steps;
 pub mod sync;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -259,29 +258,9 @@ impl Wizard {
     }
 }
 
-/// Each item's expected completion: its time limit in working days, counted from when all it
-/// depends on are expected to finish (definitions list items in handling order).
-pub fn expected_dates(def: &ServiceDefinition, ids: &[&str], from: Date) -> BTreeMap<String, Date> {
-    let mut done: BTreeMap<String, Date> = BTreeMap::new();
-    for s in def
-        .sub_items
-        .iter()
-        .filter(|s| ids.contains(&s.id.as_str()))
-    {
-        let start = s
-            .depends_on
-            .iter()
-            .filter_map(|d| done.get(d))
-            .max()
-            .copied()
-            .unwrap_or(from);
-        done.insert(
-            s.id.clone(),
-            start.add_working_days(u32::from(s.time_limit_days)),
-        );
-    }
-    done
-}
+/// Each item's expected completion in China's working days (the core computes it for both
+/// sides; a date over a year without a holiday arrangement is marked estimated).
+pub use onething_core::engine::expected_dates;
 
 /// Today's date in the device's time zone.
 pub fn today() -> Date {
@@ -346,7 +325,7 @@ mod tests {
         // Friday 2026-11-27: the licence takes one working day (Monday), the seal one more.
         let from = Date::parse("2026-11-27").expect("date");
         let dates = expected_dates(&def, &["business_licence", "seal_engraving"], from);
-        assert_eq!(dates["business_licence"].to_string(), "2026-11-30");
-        assert_eq!(dates["seal_engraving"].to_string(), "2026-12-01");
+        assert_eq!(dates["business_licence"].date.to_string(), "2026-11-30");
+        assert_eq!(dates["seal_engraving"].date.to_string(), "2026-12-01");
     }
 }

@@ -1,12 +1,13 @@
 // Every one-thing of the reform, walked through the wizard to a case number by one generic
 // driver: it reads the definition from the API and fills each visible question with the
 // definition's example application (`services/examples/<id>.json`, checked against the engine
-// by the core's tests), so a new definition is covered by adding its example.
+// by the core's tests). The one-things are discovered from `services/*.toml`, so a new
+// definition is covered by adding it and its example, with no edit here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication, walkToCase } from './wizard.mjs';
+import { exampleApplication, serviceIds, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
@@ -19,7 +20,8 @@ after(async () => {
   await server?.stop();
 });
 
-const ids = ['shop-opening', 'utility-connection', 'film-shooting', 'youth-rural', 'ship-subsidy', 'enterprise-issue'];
+const ids = serviceIds();
+assert.ok(ids.length > 0, 'no definition in services/');
 for (const id of ids) {
   test(`${id}: from its landing page to a case number, filled from the definition`, async () => {
     const def = await (await fetch(new URL(`/api/services/${id}`, server.url))).json();

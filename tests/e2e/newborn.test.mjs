@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { address, choose, domId, fill, isoDaysAgo, jpeg, next, residentId } from './wizard.mjs';
+import { address, choose, domId, exampleApplication, fill, isoDaysAgo, jpeg, next, residentId, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
@@ -29,6 +29,7 @@ async function eligibility(page, { hukou = 'both_local', insured = true } = {}) 
   await choose(page, 'eligibility.born_in_province_hospital', true);
   await fill(page, 'eligibility.birth_date', birth);
   await choose(page, 'eligibility.first_application', true);
+  await choose(page, 'eligibility.certificate_issued', false);
   await choose(page, 'eligibility.parents_hukou', hukou);
   await choose(page, 'eligibility.mother_employee_insured', insured);
 }
@@ -42,6 +43,9 @@ async function baby(page, i, name, sex) {
   await fill(page, p('weight_g'), 2900 + i * 100);
   await fill(page, p('length_cm'), 49);
   await fill(page, p('hospital'), '湖州市妇幼保健院');
+  await fill(page, p('ethnicity'), '汉族');
+  await choose(page, p('health'), 'good');
+  await choose(page, p('birthplace_class'), 'mch_hospital');
 }
 
 async function mother(page) {
@@ -75,6 +79,11 @@ async function restOfForm(page, { benefit = true } = {}) {
   await choose(page, 'answers.card_bank', 'huzhou_bank');
   if (benefit) {
     await next(page, /page\/benefit$/);
+    await fill(page, 'answers.employer_name', '湖州某某纺织有限公司');
+    await fill(page, 'answers.employer_credit_code', '91330502MA2C5D6E74');
+    await choose(page, 'answers.delivery_mode', 'caesarean');
+    await fill(page, 'answers.leave_start', isoDaysAgo(10));
+    await fill(page, 'answers.bank_account_holder', '陈倩');
     await fill(page, 'answers.bank_card_number', '6222020200112233446');
     await fill(page, 'answers.bank_branch', '湖州银行吴兴支行');
   }
@@ -86,6 +95,7 @@ async function restOfForm(page, { benefit = true } = {}) {
   await address(page, 'answers.mailing_address', HUZHOU, '爱山街道红旗路 8 号');
   await next(page, /page\/applicant$/);
   await choose(page, 'answers.applicant_role', 'mother');
+  await choose(page, 'answers.applicant_id_type', 'resident_id');
   await fill(page, 'answers.applicant_name', '陈倩');
   await fill(page, 'answers.applicant_id_number', residentId('1994-03-15', '002'));
   await fill(page, 'answers.applicant_phone', '13905720123');
@@ -268,4 +278,54 @@ test('unmarried parents: the non-marital statement is asked, the marriage certif
   } finally {
     await context.close();
   }
+});
+
+// The example application with a patch: objects merge, anything else replaces (RFC 7386).
+function patched(base, patch) {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = patched(base?.[k], v);
+  }
+  return out;
+}
+
+async function walkNewborn(patch, name) {
+  const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+  const example = patched(exampleApplication('newborn'), patch);
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const caseNumber = await walkToCase(page, def, example, new URL('/services/newborn', server.url).href);
+    assert.ok(caseNumber.length >= 8, caseNumber);
+    await shot(page, `newborn-${name}-confirmation`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
+test('a certificate the hospital already issued: its number instead of that sub-item; the father applies', async () => {
+  const base = exampleApplication('newborn');
+  const child = { ...base.answers.children[0], birth_cert_no: 'X330100123' };
+  await walkNewborn({
+    eligibility: { certificate_issued: true },
+    sub_items: base.sub_items.filter((s) => s !== 'birth_certificate'),
+    answers: {
+      children: [child],
+      applicant_role: 'father', applicant_name: base.answers.father_name,
+      applicant_id_number: base.answers.father_id_number, applicant_phone: base.answers.father_phone,
+    },
+    materials: { birth_medical_certificate: { kind: 'e_licence', consent: true } },
+  }, 'issued-father');
+});
+
+test('a third person with a passport applies, with a power of attorney', async () => {
+  await walkNewborn({
+    answers: {
+      applicant_role: 'other', applicant_relationship: '姨妈', applicant_id_type: 'passport',
+      applicant_name: 'Maria Lopez', applicant_id_number: 'E12345678',
+    },
+    materials: { power_of_attorney: { kind: 'upload', upload_ids: ['a1'] } },
+  }, 'passport-proxy');
 });

@@ -1,21 +1,37 @@
 // Helpers to drive the wizard like a person: by field, with the ids the SPA derives from the
 // engine's field paths (`answers.children[1].name` → `f-answers-children-1--name`).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts } from './harness.mjs';
 
 export const domId = (path) => 'f-' + path.replace(/[^A-Za-z0-9]/g, '-');
 
-/** Types into the input of `path` and leaves it (blur), as a person would. */
+/** Whether the question at `path` is a select (a long list such as GB 3304's 民族). */
+const isSelect = async (page, path) => (await page.locator(`select#${domId(path)}`).count()) > 0;
+
+/**
+ * Types into the input of `path` and leaves it (blur), as a person would; a select (a long
+ * list) is picked by the option's visible text or its value.
+ */
 export async function fill(page, path, value) {
   const input = page.locator(`#${domId(path)}`);
+  if (await isSelect(page, path)) {
+    const byLabel = await input.locator('option', { hasText: String(value) }).count();
+    await input.selectOption(byLabel ? { label: String(value) } : String(value));
+    await input.blur();
+    return;
+  }
   await input.fill(String(value));
   await input.blur();
 }
 
-/** Picks option `value` of the choice (or yes/no: true/false) at `path`. */
+/** Picks option `value` of the choice (or yes/no: true/false) at `path`: a radio, or a select's option. */
 export async function choose(page, path, value) {
+  if (await isSelect(page, path)) {
+    await page.locator(`#${domId(path)}`).selectOption(String(value));
+    return;
+  }
   await page.locator(`input[name="${domId(path)}"][value="${value}"]`).check();
 }
 
@@ -114,6 +130,17 @@ function shift(value, path, days) {
   const targets = every ? value[key] : [value[key]];
   if (every && rest.length === 0) throw new Error(`${path}: a group is not a date`);
   return targets.reduce((n, t) => n + shift(t, rest.join('.'), days), 0);
+}
+
+/**
+ * The one-things the server offers, discovered as it discovers them: every `services/*.toml`
+ * (named after its id). A new definition is walked with its example and no edit here.
+ */
+export function serviceIds() {
+  return readdirSync(process.env.ONETHING_SERVICES)
+    .filter((f) => f.endsWith('.toml'))
+    .map((f) => f.slice(0, -'.toml'.length))
+    .sort();
 }
 
 /**

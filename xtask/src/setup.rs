@@ -12,6 +12,21 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// A small CJK font (Debian `fonts-wqy-microhei`).
 const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
+/// geckodriver, Firefox's WebDriver server, from the crate registry (Debian does not package
+/// it). 0.37 drives Firefox ESR 128 and newer.
+const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// What the other engines' main flows need (`tests/e2e/engines.test.mjs`): `WebKitWebDriver`
+/// and `MiniBrowser` (Debian `webkit2gtk-driver`, which pulls `libwebkit2gtk-4.1-0` with
+/// `MiniBrowser`), a virtual display, as `MiniBrowser` has no headless mode (`xvfb`), and
+/// Firefox ESR.
+const ENGINE_FILES: [&str; 3] = [
+    "/usr/bin/WebKitWebDriver",
+    "/usr/bin/Xvfb",
+    "/usr/bin/firefox-esr",
+];
+const ENGINE_PACKAGES: [&str; 3] = ["webkit2gtk-driver", "xvfb", "firefox-esr"];
+
 /// What a command needs installed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -88,12 +103,16 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
     }
 
     // Chromium for the browser tests, and a CJK font so screenshots show Chinese text (a
-    // person's phone has one; a bare Debian does not).
+    // person's phone has one; a bare Debian does not); WebKit and Firefox for the main flows.
     let browser_present = ["/usr/bin/chromium", "/usr/bin/chromedriver", CJK_FONT]
         .iter()
         .all(|p| Path::new(p).exists());
-    if needs == Needs::Test && !browser_present {
-        println!("setup: installing Chromium, ChromeDriver and a CJK font from Debian");
+    let engines_present = ENGINE_FILES.iter().all(|p| Path::new(p).exists());
+    if needs == Needs::Test && !(browser_present && engines_present) {
+        println!(
+            "setup: installing Chromium, WebKitGTK, Firefox ESR, their WebDriver servers, Xvfb \
+             and a CJK font from Debian"
+        );
         let sudo = !is_root();
         let apt = |args: &[&str]| {
             let mut c = if sudo { cmd("sudo") } else { cmd("apt-get") };
@@ -104,14 +123,22 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
             c
         };
         run_quiet(&mut apt(&["update", "-q"]))?;
-        run_quiet(&mut apt(&[
+        let mut packages = vec!["chromium", "chromium-driver", "fonts-wqy-microhei"];
+        packages.extend(ENGINE_PACKAGES);
+        let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+        run_quiet(install.args(&packages))?;
+    }
+    if needs == Needs::Test
+        && version_of("geckodriver")
+            .is_none_or(|v| !v.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")))
+    {
+        println!("setup: installing geckodriver {GECKODRIVER_VERSION} (a few minutes, once)");
+        run_quiet(cmd("cargo").args([
             "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-            "fonts-wqy-microhei",
+            "--locked",
+            "geckodriver",
+            "--version",
+            GECKODRIVER_VERSION,
         ]))?;
     }
 

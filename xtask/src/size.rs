@@ -1,10 +1,11 @@
 //! The first-load size of the release SPA: what a phone downloads before the app is usable
 //! (index.html, css, js, wasm), raw, gzip and brotli, checked against `size-budget.toml`; and
-//! what the whole app's module adds when the person opens the wizard or a case.
+//! what the whole app's module adds when the person opens the wizard or a case; and the
+//! WebAssembly features each built module needs, checked against the supported browsers'.
 
 use std::path::Path;
 
-use crate::util::Error;
+use crate::util::{Error, cmd, project_root};
 
 /// Sizes of one kind of file, in bytes.
 #[derive(Default, Clone, Copy)]
@@ -42,7 +43,17 @@ pub const KINDS: [&str; 4] = ["html", "css", "js", "wasm"];
 /// modules import. The whole app's module (`onething-full`), loaded when the person goes beyond
 /// the catalogue and the landing pages, is not part of it: see [`whole_app`].
 pub fn first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
-    sum(dist, &first_load_files(dist, "index.html")?)
+    let sizes = sum(dist, &first_load_files(dist, "index.html")?)?;
+    // A page whose text confuses the quote scanner (an escaped quote in an inline script)
+    // would make the budget measure the HTML alone: a first load always has a module.
+    if sizes[2].raw == 0 || sizes[3].raw == 0 {
+        return Err(
+            "index.html names no module and wasm that the size report can find \
+                    (an escaped quote in an inline script?)"
+                .into(),
+        );
+    }
+    Ok(sizes)
 }
 
 /// The newborn one-thing's landing page as the build prerendered it: where a parent starts.
@@ -167,7 +178,8 @@ fn print_rows(title: &str, per_kind: [Sizes; 4]) -> Sizes {
     total
 }
 
-/// Prints the table and returns the first-load total.
+/// Prints the table, checks the modules' WebAssembly features ([`check_wasm_features`]) and
+/// returns the first-load total.
 pub fn report(dist: &Path) -> Result<Sizes, Error> {
     let total = print_rows("first load (bytes):", first_load(dist)?);
     if dist.join(LANDING).is_file() {
@@ -184,6 +196,7 @@ pub fn report(dist: &Path) -> Result<Sizes, Error> {
         total.gzip + more.gzip,
         total.brotli + more.brotli
     );
+    check_wasm_features(dist)?;
     Ok(total)
 }
 
@@ -234,5 +247,191 @@ pub fn check_budget(dist: &Path, budget_file: &Path) -> Result<(), Error> {
         Ok(())
     } else {
         Err(over.join("; ").into())
+    }
+}
+
+/// The WebAssembly features of the baseline (README, "Supported browsers"), as rustc names them
+/// in `.cargo/config.toml`, with binaryen's names for the same (reference types include the
+/// overlong `call_indirect` encoding; bulk memory includes `memory.copy` and `memory.fill`).
+pub const WASM_FEATURES: [(&str, &[&str]); 6] = [
+    ("bulk-memory", &["bulk-memory", "bulk-memory-opt"]),
+    ("mutable-globals", &["mutable-globals"]),
+    ("nontrapping-fptoint", &["nontrapping-float-to-int"]),
+    ("sign-ext", &["sign-ext"]),
+    (
+        "reference-types",
+        &["reference-types", "call-indirect-overlong"],
+    ),
+    ("multivalue", &["multivalue"]),
+];
+
+/// The names in a wasm module's `target_features` custom section (the features the compiler
+/// and linker used, `+name`), or `None` without one; and the module without that section.
+fn target_features(wasm: &[u8]) -> Result<(Option<Vec<String>>, Vec<u8>), Error> {
+    fn leb(b: &[u8], at: &mut usize) -> Result<usize, Error> {
+        let mut value = 0usize;
+        for shift in (0..35).step_by(7) {
+            let byte = *b.get(*at).ok_or("wasm: truncated")?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("wasm: LEB128 too long".into())
+    }
+    if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
+        return Err("not a wasm module".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut found = None;
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)?;
+        let end = at
+            .checked_add(size)
+            .filter(|&e| e <= wasm.len())
+            .ok_or("wasm: section past the end")?;
+        if id == 0 {
+            let mut p = at;
+            let len = leb(wasm, &mut p)?;
+            if wasm.get(p..p + len) == Some(b"target_features".as_slice()) {
+                p += len;
+                let mut names = Vec::new();
+                for _ in 0..leb(wasm, &mut p)? {
+                    let prefix = *wasm.get(p).ok_or("wasm: truncated")?;
+                    p += 1;
+                    let len = leb(wasm, &mut p)?;
+                    let name = wasm.get(p..p + len).ok_or("wasm: truncated")?;
+                    p += len;
+                    if prefix == b'+' {
+                        names.push(String::from_utf8_lossy(name).into_owned());
+                    }
+                }
+                found = Some(names);
+                at = end;
+                continue;
+            }
+        }
+        out.extend_from_slice(&wasm[start..end]);
+        at = end;
+    }
+    Ok((found, out))
+}
+
+/// Fails when a built module needs a WebAssembly feature outside [`WASM_FEATURES`]: binaryen's
+/// validator reads each module (without its `target_features` section, which would otherwise
+/// enable what it lists) with only the baseline's features enabled, so an instruction or type
+/// of any other feature is an error. Prints what the compiler says it used.
+pub fn check_wasm_features(dist: &Path) -> Result<(), Error> {
+    let mut modules: Vec<_> = std::fs::read_dir(dist)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    modules.sort();
+    if modules.is_empty() {
+        return Err(format!("no wasm module in {}", dist.display()).into());
+    }
+    let scratch = project_root().join("target/wasm-features");
+    std::fs::create_dir_all(&scratch)?;
+    let mut enable = vec!["--mvp-features".to_owned()];
+    enable.extend(
+        WASM_FEATURES
+            .iter()
+            .flat_map(|(_, binaryen)| binaryen.iter().map(|f| format!("--enable-{f}"))),
+    );
+    for module in &modules {
+        let name = module
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let (used, bare) = target_features(&std::fs::read(module)?)?;
+        let outside: Vec<_> = used
+            .iter()
+            .flatten()
+            .filter(|u| {
+                !WASM_FEATURES
+                    .iter()
+                    .any(|(rustc, binaryen)| rustc == u || binaryen.contains(&u.as_str()))
+            })
+            .cloned()
+            .collect();
+        let bare_path = scratch.join(&name);
+        std::fs::write(&bare_path, bare)?;
+        let out = cmd("wasm-opt")
+            .args(&enable)
+            .arg(&bare_path)
+            .args(["-o", "-", "--quiet"])
+            .output()?;
+        let listed = used.map_or_else(|| "no target_features section".to_owned(), |u| u.join(", "));
+        println!("wasm features: {name}: {listed}");
+        if !outside.is_empty() {
+            return Err(format!(
+                "{name} was compiled for features outside the baseline: {}",
+                outside.join(", ")
+            )
+            .into());
+        }
+        if !out.status.success() {
+            let why: Vec<_> = String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| l.contains("requires") || l.contains("should be allowed"))
+                .take(5)
+                .map(str::to_owned)
+                .collect();
+            return Err(format!(
+                "{name} uses WebAssembly beyond the supported browsers': {}",
+                why.join(" | ")
+            )
+            .into());
+        }
+    }
+    println!("wasm features: every module validates with the baseline's features only");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module with a `target_features` section (+sign-ext, -simd128) and a type section.
+    fn module() -> Vec<u8> {
+        let mut section = vec![15];
+        section.extend_from_slice(b"target_features");
+        section.extend_from_slice(&[2, b'+', 8]);
+        section.extend_from_slice(b"sign-ext");
+        section.extend_from_slice(&[b'-', 7]);
+        section.extend_from_slice(b"simd128");
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        wasm.push(0);
+        wasm.push(u8::try_from(section.len()).unwrap());
+        wasm.extend_from_slice(&section);
+        wasm
+    }
+
+    #[test]
+    fn target_features_are_read_and_their_section_removed() {
+        let (used, bare) = target_features(&module()).unwrap();
+        assert_eq!(used, Some(vec!["sign-ext".to_owned()]));
+        assert_eq!(bare, b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0");
+    }
+
+    #[test]
+    fn a_module_without_the_section_is_kept_whole() {
+        let (used, bare) = target_features(b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0").unwrap();
+        assert_eq!(used, None);
+        assert_eq!(bare.len(), 14);
+    }
+
+    #[test]
+    fn not_wasm_is_an_error() {
+        assert!(target_features(b"\0asm\x02\0\0\0").is_err());
+        assert!(target_features(b"\0asm\x01\0\0\0\x01\x09\x01").is_err());
     }
 }

@@ -178,5 +178,27 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
                 .env("ONETHING_ARTIFACTS", root.join("target/e2e")),
         )
     })?;
+    // The flows that matter most, once more in each engine a parent's phone may hold (every
+    // iOS webview is WebKit), through one WebDriver layer: a few minutes, not the whole suite.
+    st.stage(
+        "main flows (WebDriver: Chromium, Firefox ESR, WebKit)",
+        || {
+            run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
+            let root = project_root();
+            run_shown(
+                cmd("node")
+                    .args([
+                        "--test",
+                        "--test-concurrency=1",
+                        "tests/e2e/engines.test.mjs",
+                    ])
+                    .env("ONETHING_ENGINES", "chromium,firefox,webkit")
+                    .env("ONETHING_SERVER_BIN", Build::Debug.binary())
+                    .env("ONETHING_DIST", root.join("dist"))
+                    .env("ONETHING_SERVICES", root.join("services"))
+                    .env("ONETHING_ARTIFACTS", root.join("target/e2e")),
+            )
+        },
+    )?;
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! cases, move a sub-item, ask for a supplement, record a delivery.
 
 use onething_core::api::{
-    AdminTransition, ApplicationDetail, ApplicationSummary, DeliveryRequest, SubItemStatus,
+    AdminTransition, ApplicationDetail, ApplicationSummary, DeliveryRequest, KeyRotation,
+    SubItemStatus,
 };
 
 use crate::{Client, Result};
@@ -79,5 +80,15 @@ impl Client {
             delivery: Some(delivery),
         };
         self.admin_move(case, sub_item_id, &transition).await
+    }
+
+    /// `POST /api/admin/keys/rotate`: a new master key, every data key re-wrapped under it,
+    /// while the server keeps serving.
+    ///
+    /// # Errors
+    /// No answer; `admin_unauthorized`; `500` when the key file cannot be written.
+    pub async fn admin_rotate_key(&self) -> Result<KeyRotation> {
+        self.post(&["admin", "keys", "rotate"], &serde_json::json!({}))
+            .await
     }
 }

@@ -7,6 +7,7 @@
 //! enters the wasm build.
 
 mod admin;
+mod department;
 mod error;
 mod uploads;
 
@@ -20,6 +21,7 @@ use reqwest::{Method, RequestBuilder, Response, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use department::Download;
 pub use error::{Error, Result};
 pub use uploads::{UploadCreated, UploadOffset};
 
@@ -111,10 +113,11 @@ impl Client {
     }
 
     fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
-        let req = self
-            .http
-            .request(method, self.url(segments))
-            .timeout(REQUEST_TIMEOUT);
+        self.request_url(method, self.url(segments))
+    }
+
+    fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
+        let req = self.http.request(method, url).timeout(REQUEST_TIMEOUT);
         match &self.bearer {
             Some(token) => req.bearer_auth(token),
             None => req,

@@ -75,6 +75,12 @@ pub enum EngineError {
     BankCardFormat,
     /// A bank card number whose Luhn check digit is wrong.
     BankCardChecksum,
+    /// A unified social credit code not of 18 characters of its set (GB 32100-2015).
+    CreditCodeFormat,
+    /// A unified social credit code whose check character is wrong (GB 32100-2015 §5).
+    CreditCodeChecksum,
+    /// Text that does not follow its fact's `mask` (a certificate number's printed form).
+    TextFormat,
     /// The application names another service.
     ServiceMismatch,
     /// No sub-item is selected.
@@ -155,6 +161,11 @@ impl EngineError {
             EngineError::AddressDetailRequired => "请填写详细地址。",
             EngineError::BankCardFormat => "银行卡号应为12至19位数字。",
             EngineError::BankCardChecksum => "银行卡号有误，请核对。",
+            EngineError::CreditCodeFormat => {
+                "统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）。"
+            }
+            EngineError::CreditCodeChecksum => "统一社会信用代码有误，请逐位核对。",
+            EngineError::TextFormat => "格式不正确，请按证件上印制的样式填写。",
             EngineError::ServiceMismatch => "申请与事项不一致。",
             EngineError::NoSubItems => "请至少选择一个事项。",
             EngineError::SubItemUnknown => "所选事项不存在。",
@@ -210,6 +221,15 @@ impl EngineError {
             EngineError::AddressDetailRequired => "Please enter the street address.",
             EngineError::BankCardFormat => "A bank card number has 12 to 19 digits.",
             EngineError::BankCardChecksum => "This bank card number is not valid. Please check it.",
+            EngineError::CreditCodeFormat => {
+                "A unified social credit code has 18 digits or capital letters (no I, O, S, V or Z)."
+            }
+            EngineError::CreditCodeChecksum => {
+                "This unified social credit code is not valid. Please check each character."
+            }
+            EngineError::TextFormat => {
+                "This is not in the expected format. Please copy it as printed on the document."
+            }
             EngineError::ServiceMismatch => "This application belongs to another service.",
             EngineError::NoSubItems => "Please choose at least one item.",
             EngineError::SubItemUnknown => "This item does not exist.",

@@ -12,14 +12,16 @@
 //!   each department receives — pure functions of a definition, an [`Application`] and today.
 //! - [`errors`]: every engine error code ([`EngineError`]) with its zh-CN and en text.
 //! - [`regions`]: the GB/T 2260 divisions the address cascade offers.
+//! - [`codes`]: national code lists choices take their options from (GB 3304 民族).
 //! - [`api`]: the types that cross the HTTP API.
 //! - [`wire`]: an enum variant's wire name, read from its serde attributes.
 //!
 //! Layers, each importing only from those before it: [`text`] and [`wire`]; [`value`];
-//! [`condition`]; [`definition`]; [`errors`]; [`engine`]; [`api`] ([`regions`] needs only
-//! [`text`]).
+//! [`condition`]; [`definition`]; [`errors`]; [`engine`]; [`api`] ([`regions`] and [`codes`]
+//! need only [`text`]).
 
 pub mod api;
+pub mod codes;
 pub mod condition;
 pub mod definition;
 pub mod engine;
@@ -44,4 +46,4 @@ pub use engine::{
 };
 pub use errors::{EngineError, error_text};
 pub use text::{Locale, Text};
-pub use value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported};
+pub use value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported, WorkingDue};

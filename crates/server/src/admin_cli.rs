@@ -4,7 +4,8 @@
 
 use onething_client::Client;
 use onething_core::api::{
-    AdminTransition, ApplicationDetail, DeliveryMethod, DeliveryRequest, SubItemStatus,
+    AdminTransition, ApplicationDetail, AuditQuery, DeliveryMethod, DeliveryRequest,
+    DepartmentTokenRequest, QueueQuery, SubItemStatus,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -21,14 +22,102 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
     let server = args
         .server
         .unwrap_or_else(|| format!("http://{}", config.addr));
-    let token = args
-        .admin_token
-        .or_else(|| config.admin_token.clone())
-        .ok_or("admin: no admin token (--admin-token or ONETHING_ADMIN_TOKEN)")?;
-    let api = Client::new(&server)?.with_bearer(&token);
+    let base = Client::new(&server)?;
+    let admin_token = args.admin_token.or_else(|| config.admin_token.clone());
+    let department = args.department_token.map(|t| base.with_bearer(&t));
+    let admin = || {
+        admin_token
+            .as_deref()
+            .map(|t| base.with_bearer(t))
+            .ok_or("admin: no admin token (--admin-token or ONETHING_ADMIN_TOKEN)")
+    };
     let (case, sub_item, transition) = match args.command {
+        AdminCommand::Departments => {
+            for d in admin()?.admin_departments().await? {
+                let subs: Vec<String> = d
+                    .sub_items
+                    .iter()
+                    .map(|s| format!("{}/{}", s.service_id, s.sub_item_id))
+                    .collect();
+                println!("{}\t{}", d.department, subs.join(" "));
+            }
+            return Ok(());
+        }
+        AdminCommand::DepartmentToken {
+            department,
+            label,
+            ttl_days,
+        } => {
+            let created = admin()?
+                .admin_department_token(&DepartmentTokenRequest {
+                    department,
+                    label,
+                    ttl_days: Some(ttl_days),
+                })
+                .await?;
+            println!("{}", created.token);
+            eprintln!(
+                "department token for {} ({} sub-items), until {}",
+                created.department.department,
+                created.department.sub_items.len(),
+                created.expires_at
+            );
+            return Ok(());
+        }
+        AdminCommand::Audit { case, after } => {
+            let query = AuditQuery {
+                case,
+                after,
+                limit: None,
+            };
+            for e in admin()?.admin_audit(&query).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    e.id,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.case_number.unwrap_or_default(),
+                    e.sub_item_id.unwrap_or_default(),
+                    e.detail.unwrap_or_default()
+                );
+            }
+            return Ok(());
+        }
+        AdminCommand::Queue {
+            status,
+            due_before,
+            page,
+        } => {
+            let api = department
+                .as_ref()
+                .ok_or("admin queue: needs --department-token (ONETHING_DEPARTMENT_TOKEN)")?;
+            let status = status
+                .map(|s| from_wire::<SubItemStatus>(&s).ok_or(format!("unknown status `{s}`")))
+                .transpose()?;
+            let q = api
+                .department_queue(&QueueQuery {
+                    status,
+                    due_before,
+                    page,
+                    per_page: None,
+                })
+                .await?;
+            for e in &q.entries {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    e.case_number,
+                    e.sub_item_id,
+                    to_wire(&e.status),
+                    e.due_on.as_deref().unwrap_or("-"),
+                    e.submitted_at
+                );
+            }
+            eprintln!("page {} of {} entries", q.page, q.total);
+            return Ok(());
+        }
         AdminCommand::List => {
-            for a in api.admin_applications().await? {
+            for a in admin()?.admin_applications().await? {
                 println!(
                     "{}\t{}\t{}\t{:?}\t{}",
                     a.case_number, a.id, a.service_id, a.status, a.submitted_at
@@ -36,8 +125,23 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             }
             return Ok(());
         }
+        AdminCommand::RotateKey => {
+            let r = admin()?.admin_rotate_key().await?;
+            println!(
+                "master key {}{}: {} data keys re-wrapped; retired: {}",
+                r.key_id,
+                if r.generated { " (new)" } else { "" },
+                r.rewrapped,
+                if r.retired.is_empty() {
+                    "none".to_owned()
+                } else {
+                    r.retired.join(", ")
+                }
+            );
+            return Ok(());
+        }
         AdminCommand::Show { case } => {
-            let detail = api.admin_application(&case).await?;
+            let detail = admin()?.admin_application(&case).await?;
             println!("{}", serde_json::to_string_pretty(&detail)?);
             return Ok(());
         }
@@ -91,7 +195,19 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             (case, sub_item, transition)
         }
     };
-    let after = api.admin_move(&case, &sub_item, &transition).await?;
+    // With a department token the move is the department's own (its API, its name on the
+    // timeline); otherwise the operator's.
+    if let Some(api) = &department {
+        let after = api.department_move(&case, &sub_item, &transition).await?;
+        println!(
+            "{} {} -> {}",
+            after.case_number,
+            after.sub_item_id,
+            to_wire(&after.status)
+        );
+        return Ok(());
+    }
+    let after = admin()?.admin_move(&case, &sub_item, &transition).await?;
     print_moved(&after, &sub_item);
     Ok(())
 }

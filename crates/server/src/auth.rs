@@ -98,6 +98,51 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// A department's staff, proven by a department token issued by the admin
+/// (`POST /api/admin/departments/tokens`). Citizens' sessions are never department tokens:
+/// the two live in different tables, and only the `Authorization` header is read (no cookie).
+#[derive(Debug, Clone)]
+pub struct Department {
+    /// The department, as the definitions name it (Chinese).
+    pub department: String,
+    /// Who holds the token.
+    pub label: String,
+}
+
+impl Department {
+    /// How the audit log and the timeline name this caller.
+    pub fn actor(&self) -> String {
+        format!("department:{}/{}", self.department, self.label)
+    }
+}
+
+impl FromRequestParts<AppState> for Department {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::DepartmentUnauthorized,
+                "department token missing, wrong or expired",
+            )
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(unauthorized)?;
+        let (department, label) =
+            store::departments::token(&state.db, &hash_secret(token), state.clock.now())
+                .await?
+                .ok_or_else(unauthorized)?;
+        Ok(Department { department, label })
+    }
+}
+
 /// Compares two secrets in time that does not depend on where they differ (both are hashed
 /// first, so lengths leak nothing either).
 fn constant_time_eq(a: &str, b: &str) -> bool {

@@ -38,6 +38,15 @@ pub struct Config {
     /// Token of the admin API (`Authorization: Bearer <token>`). Without it the admin API is off.
     #[arg(long, env = "ONETHING_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// File of the master keys that wrap the data keys of personal data at rest: one base64
+    /// 32-byte key a line, the first one active. Without it (and without
+    /// `ONETHING_MASTER_KEY`), a development key file is made in the data directory.
+    #[arg(long, env = "ONETHING_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// The master keys themselves instead of a file (base64, comma-separated, the first one
+    /// active). Rotation cannot write a new key here: it only re-wraps under the first one.
+    #[arg(long, env = "ONETHING_MASTER_KEY", hide_env_values = true, hide = true)]
+    pub master_key: Option<String>,
     /// Session lifetime in seconds.
     #[arg(long, env = "ONETHING_SESSION_TTL", default_value_t = 12 * 3600)]
     pub session_ttl: u64,
@@ -115,6 +124,10 @@ pub struct AdminArgs {
     /// (`ONETHING_ADMIN_TOKEN`).
     #[arg(long = "admin-token")]
     pub admin_token: Option<String>,
+    /// A department token: `queue` needs it, and with it `move`, `supplement` and `deliver`
+    /// go through the departments' API (the timeline names the department).
+    #[arg(long, env = "ONETHING_DEPARTMENT_TOKEN", hide_env_values = true)]
+    pub department_token: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: AdminCommand,
@@ -153,6 +166,44 @@ pub enum AdminCommand {
         #[arg(long)]
         note: String,
     },
+    /// List the departments the definitions name, with their sub-items.
+    Departments,
+    /// Issue a token for a department's staff (printed once).
+    DepartmentToken {
+        /// The department's Chinese name, as `departments` lists it.
+        department: String,
+        /// Who holds it (a desk, a person): the audit log names them so.
+        #[arg(long)]
+        label: String,
+        /// Days it lasts.
+        #[arg(long, default_value_t = 90)]
+        ttl_days: u32,
+    },
+    /// The audit log: every read of personal data and every move.
+    Audit {
+        /// Only this case (number or id).
+        #[arg(long)]
+        case: Option<String>,
+        /// Only entries after this id.
+        #[arg(long)]
+        after: Option<u64>,
+    },
+    /// A department's queue (needs `--department-token`).
+    Queue {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only due on or before this day (`YYYY-MM-DD`).
+        #[arg(long)]
+        due_before: Option<String>,
+        /// Page, from 1.
+        #[arg(long)]
+        page: Option<u32>,
+    },
+    /// Rotate the master key of personal data at rest: a new key (in the key file), every
+    /// record's data key re-wrapped under it while the server keeps serving, the old key
+    /// dropped from the file.
+    RotateKey,
     /// Mark a completed sub-item delivered: by mail (courier and tracking number), at a window
     /// (pickup code, generated when not given) or as an e-licence, as its definition offers.
     Deliver {

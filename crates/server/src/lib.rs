@@ -7,6 +7,7 @@ pub mod blob;
 pub mod catalogue;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod error;
 mod headers;
 pub mod identity;

@@ -20,7 +20,7 @@ pub async fn sweep(state: &AppState) -> Result<()> {
     store::sweep(&state.db, now).await?;
     store::idempotency::sweep(&state.db, now - IDEMPOTENCY_KEEP_SECS).await?;
     tracking::expire_consents(state).await?;
-    for up in store::uploads::expired(&state.db, now).await? {
+    for up in store::uploads::expired(&state.db, &state.keys, now).await? {
         state.remove_upload_files(&up).await?;
         store::uploads::delete(&state.db, &up.id).await?;
     }

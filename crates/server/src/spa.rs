@@ -39,6 +39,7 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
         .route_service("/services/{id}", index.clone())
         .route_service("/services/{id}/", index.clone())
         .route_service("/services/{id}/index.html", index.clone())
+        .route_service("/accessibility/index.html", index.clone())
         .route_service("/shell.html", index.clone())
         // The build's model of the pages (see `src/bin/onething-prerender.rs`): never a page of
         // its own without the policy; whoever asks gets the shell.
@@ -48,7 +49,8 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
 }
 
 /// The page that answers `path`: the prerendered catalogue (`index.html`) at the root, a
-/// one-thing's prerendered landing page (`services/<id>/index.html`) at its path, and the static
+/// one-thing's prerendered landing page (`services/<id>/index.html`) at its path, the prerendered
+/// accessibility statement (`accessibility/index.html`) at `/accessibility`, and the static
 /// shell (`shell.html`) everywhere else, where the page's content is not known until the app
 /// runs (the wizard, a case). A build without prerendered pages has `index.html` only.
 fn page_file(dir: &Path, path: &str) -> PathBuf {
@@ -59,6 +61,9 @@ fn page_file(dir: &Path, path: &str) -> PathBuf {
             if onething_core::definition::is_id(id) =>
         {
             Some(dir.join("services").join(id).join("index.html"))
+        }
+        ["accessibility"] | ["accessibility", "index.html"] => {
+            Some(dir.join("accessibility").join("index.html"))
         }
         _ => None,
     };

@@ -10,6 +10,7 @@ use crate::blob::{BlobStore, LocalBlobStore};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::Keys;
 use crate::store::uploads::Upload;
 use crate::store::{self, Pool};
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Ids of applications that just changed, for their Server-Sent Event streams.
     pub changes: broadcast::Sender<String>,
+    /// The master keys of personal data at rest.
+    pub keys: Keys,
 }
 
 /// Why the server could not start.
@@ -72,6 +75,25 @@ impl AppState {
         store::migrate(&db)
             .await
             .map_err(|e| StartError(format!("cannot migrate the database: {e}")))?;
+        // The keys are checked against what is stored before anything is written: a wrong key
+        // stops the start with the ids it should have had, and the data stays as it was.
+        let stored = store::keys::stored_ids(&db)
+            .await
+            .map_err(|e| StartError(format!("cannot read the database: {e}")))?;
+        let keys = Keys::load(
+            config.master_key_file.as_deref(),
+            config.master_key.as_deref(),
+            &config.data_dir,
+            &stored,
+        )
+        .map_err(StartError)?;
+        keys.check_covers(&stored).map_err(StartError)?;
+        let sealed = store::keys::seal_legacy(&db, &keys)
+            .await
+            .map_err(|e| StartError(format!("cannot seal the stored personal data: {e}")))?;
+        if sealed > 0 {
+            tracing::warn!(sealed, "sealed records written before encryption at rest");
+        }
         store::record_start(&db, env!("CARGO_PKG_VERSION"))
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
@@ -101,6 +123,7 @@ impl AppState {
             blobs,
             upload_locks: Arc::default(),
             changes: broadcast::channel(256).0,
+            keys,
         })
     }
 
@@ -122,6 +145,25 @@ impl AppState {
             self.blobs.delete(name).await?;
         }
         Ok(())
+    }
+
+    /// The bytes of a completed upload as the citizen's file was stored (metadata removed),
+    /// opened with the upload's data key.
+    ///
+    /// # Errors
+    /// Not complete, the blob store fails, or the file does not open (altered, wrong key).
+    pub async fn read_upload(&self, up: &Upload) -> std::io::Result<Vec<u8>> {
+        let name = up
+            .blob_name
+            .as_deref()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not complete"))?;
+        let stored = self.blobs.get(name).await?;
+        match up.key.as_deref() {
+            Some(key) => key
+                .open(crate::crypto::FILE_LABEL, &stored)
+                .map_err(std::io::Error::other),
+            None => Ok(stored),
+        }
     }
 
     /// Tells live streams that an application changed.

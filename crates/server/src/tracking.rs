@@ -138,6 +138,7 @@ pub async fn transition(
     application_id: &str,
     sub_item_id: &str,
     req: &AdminTransition,
+    department: Option<&str>,
 ) -> Result<()> {
     let now = state.clock.now();
     // IMMEDIATE: take the write lock first, so reading then writing cannot race another writer.
@@ -176,14 +177,15 @@ pub async fn transition(
         )
         .await?;
         db::insert_supplement(&mut tx, &new_id(), application_id, sub_item_id, note, now).await?;
-        db::insert_event(
+        move_event(
             &mut tx,
             application_id,
             now,
             TimelineKind::SupplementRequested,
-            Some(sub_item_id),
-            Some(to),
+            sub_item_id,
+            to,
             Some(note),
+            department,
         )
         .await?;
     } else {
@@ -218,19 +220,53 @@ pub async fn transition(
             now,
         )
         .await?;
-        db::insert_event(
+        move_event(
             &mut tx,
             application_id,
             now,
             TimelineKind::StatusChanged,
-            Some(sub_item_id),
-            Some(to),
+            sub_item_id,
+            to,
             note,
+            department,
         )
         .await?;
     }
     tx.commit().await?;
     state.notify(application_id);
+    Ok(())
+}
+
+/// The timeline event of a move, with the department that made it when one did.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+async fn move_event(
+    conn: &mut store::Conn,
+    application_id: &str,
+    now: i64,
+    kind: TimelineKind,
+    sub_item_id: &str,
+    to: SubItemStatus,
+    note: Option<&str>,
+    department: Option<&str>,
+) -> Result<()> {
+    match department {
+        Some(d) => {
+            db::insert_department_event(conn, application_id, now, kind, sub_item_id, to, note, d)
+                .await?;
+        }
+        None => {
+            db::insert_event(
+                conn,
+                application_id,
+                now,
+                kind,
+                Some(sub_item_id),
+                Some(to),
+                note,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -285,7 +321,15 @@ pub async fn answer_supplement(
     if !bad.is_empty() {
         return Err(upload_not_usable(&bad, "upload_ids"));
     }
-    db::answer_supplement(&mut tx, supplement_id, text, &answer.upload_ids, now).await?;
+    db::answer_supplement(
+        &mut tx,
+        &state.keys,
+        supplement_id,
+        text,
+        &answer.upload_ids,
+        now,
+    )
+    .await?;
     if db::open_supplements(&mut tx, application_id, &sub_item_id).await? == 0 {
         let items = db::items(&mut tx, application_id).await?;
         if let Some(item) = items.iter().find(|i| i.sub_item_id == sub_item_id)
@@ -437,7 +481,7 @@ pub async fn consent_for(
 ) -> Result<store::consents::ConsentRow> {
     let not_found = || ApiError::not_found(ErrorCode::ConsentNotFound);
     let code = onething_core::api::normalize_consent_code(code).ok_or_else(not_found)?;
-    let row = store::consents::get(conn, &code)
+    let row = store::consents::get(conn, &state.keys, &code)
         .await?
         .ok_or_else(not_found)?;
     if row.requester_id == caller.account_id {
@@ -447,7 +491,7 @@ pub async fn consent_for(
             "the other person answers this request, in their own account",
         ));
     }
-    let account = store::accounts::get(&state.db, &caller.account_id)
+    let account = store::accounts::get(&state.db, &state.keys, &caller.account_id)
         .await?
         .ok_or_else(not_found)?;
     let hash = crate::clock::hash_secret(&account.id_number.to_ascii_uppercase());
@@ -537,7 +581,7 @@ pub async fn expire_consents(state: &AppState) -> Result<usize> {
     let mut n = 0;
     for code in codes {
         let mut tx = store::begin_immediate(&state.db).await?;
-        let Some(row) = store::consents::get(&mut tx, &code).await? else {
+        let Some(row) = store::consents::get(&mut tx, &state.keys, &code).await? else {
             continue;
         };
         if !store::consents::answer(&mut tx, &code, ConsentStatus::Expired, None, now).await? {
@@ -595,7 +639,7 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
                 note: None,
                 delivery,
             };
-            match transition(state, &app.id, &item.sub_item_id, &req).await {
+            match transition(state, &app.id, &item.sub_item_id, &req, None).await {
                 Ok(()) => moved += 1,
                 Err(e) if e.code() == ErrorCode::WaitingForDependency => {}
                 Err(e) => return Err(e),

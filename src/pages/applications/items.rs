@@ -92,7 +92,7 @@ pub fn ItemRows(
                         let dept = s.map(|s| s.department.get(locale()).to_owned());
                         let days = s.map_or(0, |s| usize::from(s.time_limit_days));
                         let open = !i.status.is_done() && !i.status.is_final();
-                        let due = dates.get(&i.sub_item_id).filter(|_| open).map(|x| with_n(t().expected_by, x));
+                        let due = dates.get(&i.sub_item_id).filter(|_| open).map(|x| with_n(if x.estimated { t().expected_by_estimated } else { t().expected_by }, x.date));
                         let waits = (!i.waiting_for.is_empty()).then(|| {
                             let names: Vec<String> = i.waiting_for.iter().map(|w| title(def, w)).collect();
                             with_n(t().item_waiting_for, names.join(t().list_sep))

@@ -1,18 +1,47 @@
-//! Check your answers: every visible answer grouped by section, each with a Change link that
-//! returns to its page and, from there, back here.
+//! Check your answers: everything the application will send, grouped as the person gave it —
+//! the situation (情形) answers, the chosen sub-items, every visible answer by page, and each
+//! material with how it is supplied (photo thumbnails, e-licence, commitment, later, at the
+//! window) — each group with a Change link that returns to its step and, from there, back here.
+//! Values read as a person reads them: dates in the language's form, choices by their labels,
+//! ID and card numbers masked, lists with the language's separator.
 
 use leptos::prelude::*;
 use onething_core::Locale;
-use onething_core::definition::{Fact, FactKind};
-use onething_core::engine::AnswerValue;
+use onething_core::definition::{Fact, FactKind, Material};
+use onething_core::engine::{AnswerValue, MaterialChoice};
 
 use super::{back_url, guard, next_fn};
 use crate::components::{BackLink, BottomBar, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{messages, t, with_n};
 use crate::prefs::locale;
 use crate::wizard::fields::mask;
 use crate::wizard::{Step, Wizard};
+
+/// One group of the check page: its heading, its Change link and its rows.
+struct Group {
+    title: String,
+    href: String,
+    rows: Vec<Row>,
+}
+
+/// One answer: the label, the value as read, and the photos' previews (object URLs, with
+/// their text alternatives) for a material supplied by photo.
+struct Row {
+    label: String,
+    value: String,
+    photos: Vec<(String, String)>,
+}
+
+impl Row {
+    fn text(label: String, value: String) -> Self {
+        Row {
+            label,
+            value,
+            photos: Vec::new(),
+        }
+    }
+}
 
 /// The check-answers page.
 #[component]
@@ -22,52 +51,36 @@ pub fn CheckPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
     Effect::new(move || set_title(t().check_title));
     focus_heading();
-    let sections = move || {
-        let l = locale();
-        w.eval.with(|e| {
-            w.app.with(|a| {
-                w.def.with_value(|d| {
-                    e.pages
-                        .iter()
-                        .filter(|p| p.visible)
-                        .filter_map(|p| {
-                            let page = d.page(&p.id)?;
-                            let rows: Vec<(String, String)> = p
-                                .facts
-                                .iter()
-                                .filter_map(|f| d.facts.iter().find(|x| &x.id == f))
-                                .flat_map(|f| rows_of(f, a.answers.get(&f.id), l))
-                                .collect();
-                            Some((
-                                page.title.get(l).to_owned(),
-                                w.url(&Step::Page(p.id.clone())),
-                                rows,
-                            ))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-        })
-    };
+    let groups = move || groups(w, locale());
     let next = next_fn(step.clone());
     let on_continue = Callback::new(move |()| next());
     view! {
         <BackLink href=back_url(&step) />
         <h1>{move || t().check_title}</h1>
-        {move || sections()
+        {move || groups()
             .into_iter()
-            .map(|(title, href, rows)| {
-                let change_label = format!("{} {}", t().change, title);
+            .map(|g| {
+                let change_label = format!("{} {}", t().change, g.title);
                 view! {
                     <section class="summary-card">
                         <div class="summary-head">
-                            <h2>{title}</h2>
-                            <a href=crate::router::href(&format!("{href}?return=check")) class="change-link" aria-label=change_label>
+                            <h2>{g.title}</h2>
+                            <a href=crate::router::href(&format!("{}?return=check", g.href)) class="change-link" aria-label=change_label>
                                 {move || t().change}
                             </a>
                         </div>
                         <dl class="summary-list">
-                            {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                            {g.rows.into_iter().map(|r| view! {
+                                <dt>{r.label}</dt>
+                                <dd>
+                                    {r.value}
+                                    {(!r.photos.is_empty()).then(|| view! {
+                                        <span class="thumbs">
+                                            {r.photos.into_iter().map(|(src, alt)| view! { <img class="thumb" src=src alt=alt /> }).collect_view()}
+                                        </span>
+                                    })}
+                                </dd>
+                            }).collect_view()}
                         </dl>
                     </section>
                 }
@@ -77,26 +90,151 @@ pub fn CheckPage() -> impl IntoView {
     }
 }
 
+/// Everything the application will send, in the groups the page shows.
+fn groups(w: Wizard, l: Locale) -> Vec<Group> {
+    let m = messages(l);
+    w.eval.with(|e| {
+        w.app.with(|a| {
+            w.def.with_value(|d| {
+                let mut groups = Vec::new();
+                let situation: Vec<Row> = e
+                    .questions
+                    .iter()
+                    .filter_map(|q| d.eligibility.questions.iter().find(|x| &x.id == q))
+                    .map(|q| {
+                        Row::text(
+                            q.label.get(l).to_owned(),
+                            shown(q, a.eligibility.get(&q.id), l),
+                        )
+                    })
+                    .collect();
+                if !situation.is_empty() {
+                    groups.push(Group {
+                        title: m.check_situation.to_owned(),
+                        href: w.url(&Step::Eligibility),
+                        rows: situation,
+                    });
+                }
+                groups.push(Group {
+                    title: m.check_sub_items.to_owned(),
+                    href: w.url(&Step::SubItems),
+                    rows: e
+                        .selected
+                        .iter()
+                        .filter_map(|id| d.sub_item(id))
+                        .map(|s| {
+                            Row::text(s.title.get(l).to_owned(), s.department.get(l).to_owned())
+                        })
+                        .collect(),
+                });
+                groups.extend(e.pages.iter().filter(|p| p.visible).filter_map(|p| {
+                    let page = d.page(&p.id)?;
+                    Some(Group {
+                        title: page.title.get(l).to_owned(),
+                        href: w.url(&Step::Page(p.id.clone())),
+                        rows: p
+                            .facts
+                            .iter()
+                            .filter_map(|f| d.facts.iter().find(|x| &x.id == f))
+                            .flat_map(|f| rows_of(f, a.answers.get(&f.id), l))
+                            .collect(),
+                    })
+                }));
+                if !e.materials.is_empty() {
+                    groups.push(Group {
+                        title: m.materials_title.to_owned(),
+                        href: w.url(&Step::Materials),
+                        rows: e
+                            .materials
+                            .iter()
+                            .filter_map(|need| d.material(&need.id))
+                            .map(|mat| {
+                                let choice = a.materials.get(&mat.id);
+                                let mut row = Row::text(
+                                    mat.title.get(l).to_owned(),
+                                    supplied(mat, choice, l),
+                                );
+                                if let Some(MaterialChoice::Upload { upload_ids }) = choice {
+                                    row.photos = previews(w, mat, upload_ids.len(), l);
+                                }
+                                row
+                            })
+                            .collect(),
+                    });
+                }
+                groups
+            })
+        })
+    })
+}
+
+/// How a material will be supplied, in words.
+fn supplied(mat: &Material, choice: Option<&MaterialChoice>, l: Locale) -> String {
+    let m = messages(l);
+    match choice {
+        None => m.not_answered.to_owned(),
+        Some(MaterialChoice::Upload { upload_ids }) => {
+            let n = upload_ids.iter().filter(|u| !u.is_empty()).count();
+            crate::i18n::count(m.check_photos_one, m.check_photos, n)
+        }
+        Some(MaterialChoice::ELicence { .. }) => e_licence_way(mat, l),
+        Some(MaterialChoice::Commitment { .. }) => m.check_committed.to_owned(),
+        Some(MaterialChoice::Deferred) => mat.deferred_days.map_or_else(
+            || m.satisfier_deferred.to_owned(),
+            |n| with_n(m.deferred_due, n),
+        ),
+        Some(MaterialChoice::AtWindow) => m.at_window_note.to_owned(),
+    }
+}
+
+/// A material fetched as an e-licence, in words: whose, and who authorises it.
+pub fn e_licence_way(mat: &Material, l: Locale) -> String {
+    let m = messages(l);
+    match mat.e_licence.as_ref().and_then(|e| e.holder.as_ref()) {
+        Some(holder) => with_n(m.e_licence_holder_way, holder.role.get(l)),
+        None => m.e_licence_way.to_owned(),
+    }
+}
+
+/// The previews of a material's photos on this device, with their text alternatives
+/// (`母亲居民身份证 人像面`); a photo uploaded on another device has none.
+fn previews(w: Wizard, mat: &Material, uploads: usize, l: Locale) -> Vec<(String, String)> {
+    (0..uploads.max(mat.pages.len()))
+        .filter_map(|i| {
+            let src = w.uploads.photo(&mat.id, i)?.preview?;
+            let page = mat
+                .pages
+                .get(i)
+                .map_or(String::new(), |p| format!(" {}", p.get(l)));
+            Some((src, format!("{}{page}", mat.title.get(l))))
+        })
+        .collect()
+}
+
 /// The (label, shown value) rows of one fact; a group gives one row per field of each item.
-fn rows_of(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> Vec<(String, String)> {
+fn rows_of(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> Vec<Row> {
     match (fact.kind, value) {
         (FactKind::Group, Some(AnswerValue::Group(items))) => items
             .iter()
             .enumerate()
             .flat_map(|(i, item)| {
                 fact.fields.iter().map(move |f| {
-                    (
+                    Row::text(
                         format!("{} {} · {}", fact.label.get(l), i + 1, f.label.get(l)),
                         shown(f, item.get(&f.id), l),
                     )
                 })
             })
             .collect(),
-        _ => vec![(fact.label.get(l).to_owned(), shown(fact, value, l))],
+        _ => vec![Row::text(
+            fact.label.get(l).to_owned(),
+            shown(fact, value, l),
+        )],
     }
 }
 
-/// An answer as the person reads it: option labels, yes/no, masked ID and card numbers.
+/// An answer as the person reads it: option labels, yes/no, dates in the language's form,
+/// masked ID and card numbers, lists with the language's separator.
 fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
     let option = |id: &str| {
         fact.options
@@ -104,7 +242,7 @@ fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
             .find(|o| o.id == id)
             .map_or_else(|| id.to_owned(), |o| o.label.get(l).to_owned())
     };
-    let m = crate::i18n::messages(l);
+    let m = messages(l);
     match value {
         // An answer of no shape the form can produce counts as unanswered (the engine agrees).
         None | Some(AnswerValue::Null | AnswerValue::Unsupported(_)) => m.not_answered.to_owned(),
@@ -119,8 +257,15 @@ fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
         {
             mask(s)
         }
+        Some(AnswerValue::Text(s)) if matches!(fact.kind, FactKind::Date | FactKind::DateTime) => {
+            date_text(s, l).unwrap_or_else(|| s.clone())
+        }
         Some(AnswerValue::Text(s)) => s.clone(),
-        Some(AnswerValue::Choices(c)) => c.iter().map(|x| option(x)).collect::<Vec<_>>().join("、"),
+        Some(AnswerValue::Choices(c)) => c
+            .iter()
+            .map(|x| option(x))
+            .collect::<Vec<_>>()
+            .join(m.list_sep),
         Some(AnswerValue::Address(a)) => {
             // Region names from the core's table; a code it does not list is shown as it is.
             let region: Vec<&str> = a
@@ -128,10 +273,76 @@ fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
                 .iter()
                 .map(|c| onething_core::regions::region(c).map_or(c.as_str(), |r| r.name(l)))
                 .collect();
-            format!("{} {}", region.join(""), a.detail)
-                .trim()
-                .to_owned()
+            match l {
+                // 浙江省湖州市吴兴区 某路 1 号: the regions run together, as written in Chinese.
+                Locale::ZhCn => format!("{} {}", region.join(""), a.detail),
+                Locale::En => format!(
+                    "{}, {}",
+                    a.detail,
+                    region.into_iter().rev().collect::<Vec<_>>().join(", ")
+                ),
+            }
+            .trim_matches([' ', ','])
+            .to_owned()
         }
         Some(AnswerValue::Group(items)) => items.len().to_string(),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date (`2026-11-28`) or date-time (`2026-11-28T08:30`) as the language writes it:
+/// `2026年11月28日 08:30`, `28 November 2026, 08:30`. `None` when it is not one.
+pub fn date_text(value: &str, locale: Locale) -> Option<String> {
+    let (date, time) = match value.split_once('T') {
+        Some((date, time)) => (date, Some(time.get(..5).unwrap_or(time))),
+        None => (value, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year: u32 = parts.next()?.parse().ok()?;
+    let month: usize = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let name = MONTHS.get(month.checked_sub(1)?)?;
+    Some(match (locale, time) {
+        (Locale::ZhCn, None) => format!("{year}年{month}月{day}日"),
+        (Locale::ZhCn, Some(time)) => format!("{year}年{month}月{day}日 {time}"),
+        (Locale::En, None) => format!("{day} {name} {year}"),
+        (Locale::En, Some(time)) => format!("{day} {name} {year}, {time}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_the_language_writes_them() {
+        assert_eq!(
+            date_text("2026-11-28", Locale::ZhCn).as_deref(),
+            Some("2026年11月28日")
+        );
+        assert_eq!(
+            date_text("2026-01-05T08:30", Locale::En).as_deref(),
+            Some("5 January 2026, 08:30")
+        );
+        assert_eq!(
+            date_text("2026-11-28T08:30", Locale::ZhCn).as_deref(),
+            Some("2026年11月28日 08:30")
+        );
+        assert_eq!(date_text("2026-13-01", Locale::En), None);
+        assert_eq!(date_text("soon", Locale::En), None);
     }
 }

@@ -1,8 +1,9 @@
 //! The confirmation page: the case number (办件编号), and what happens next for each sub-item
-//! with its expected date, counted in working days and after the items it waits for.
+//! with its expected date, counted in working days (China's holiday calendar; marked as an
+//! estimate for a year without one) and after the items it waits for.
 
 use leptos::prelude::*;
-use onething_core::engine::Date;
+use onething_core::engine::{Date, WorkingDue};
 
 use crate::components::set_title;
 use crate::dom::focus_heading;
@@ -34,7 +35,10 @@ pub fn ConfirmationPage() -> impl IntoView {
                 (
                     s.title.clone(),
                     s.department.clone(),
-                    expected.get(&s.id).copied().unwrap_or(submitted),
+                    expected.get(&s.id).copied().unwrap_or(WorkingDue {
+                        date: submitted,
+                        estimated: false,
+                    }),
                     s.depends_on.clone(),
                 )
             })
@@ -48,7 +52,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                 d.materials.iter().find(|x| &x.id == m).map(|x| {
                     (
                         x.title.clone(),
-                        submitted.add_working_days(u32::from(*days)),
+                        submitted.working_days_after(u32::from(*days)),
                     )
                 })
             })
@@ -71,7 +75,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                         <li class="sub-item">
                             <span class="sub-item-title">{move || title.get(locale()).to_owned()}</span>
                             <p class="sub-item-meta">{move || dept.get(locale()).to_owned()}</p>
-                            <p class="sub-item-meta">{move || with_n(t().expected_by, date.to_string())}</p>
+                            <p class="sub-item-meta">{move || with_n(if date.estimated { t().expected_by_estimated } else { t().expected_by }, date.date)}</p>
                             {waits.then(|| view! { <p class="sub-item-deps">{move || t().waits_for_dependencies}</p> })}
                         </li>
                     }
@@ -83,7 +87,7 @@ pub fn ConfirmationPage() -> impl IntoView {
             <ul class="plain-list">
                 {deferred
                     .into_iter()
-                    .map(|(title, due)| view! { <li>{move || format!("{}：{}", title.get(locale()), with_n(t().due_by, due.to_string()))}</li> })
+                    .map(|(title, due)| view! { <li>{move || format!("{}：{}", title.get(locale()), with_n(if due.estimated { t().due_by_estimated } else { t().due_by }, due.date))}</li> })
                     .collect_view()}
             </ul>
         })}

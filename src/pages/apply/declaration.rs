@@ -52,7 +52,7 @@ pub fn DeclarationPage() -> impl IntoView {
                             .collect();
                         (
                             format!("{} · {}", dep.department.get(l), title),
-                            facts.join("、"),
+                            facts.join(t().list_sep),
                         )
                     })
                     .collect::<Vec<_>>(),

@@ -167,7 +167,7 @@ fn MaterialCard(
             <p class="needed-by">
                 {move || {
                     let names: Vec<String> = needed_by.iter().map(|n| n.get(locale()).to_owned()).collect();
-                    t().material_needed_by.replace("{items}", &names.join("、"))
+                    t().material_needed_by.replace("{items}", &names.join(t().list_sep))
                 }}
             </p>
             {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}

@@ -10,7 +10,7 @@ mod question;
 mod sub_items;
 mod tasks;
 
-pub use check::CheckPage;
+pub use check::{CheckPage, e_licence_way};
 pub use confirmation::ConfirmationPage;
 pub use declaration::DeclarationPage;
 pub use eligibility::EligibilityPage;

@@ -169,7 +169,7 @@ fn SubItemChoice(
                     <p class="sub-item-deps">
                         {move || {
                             let names: Vec<String> = deps.iter().map(|d| d.get(locale()).to_owned()).collect();
-                            t().sub_item_waits_for.replace("{items}", &names.join("、"))
+                            t().sub_item_waits_for.replace("{items}", &names.join(t().list_sep))
                         }}
                     </p>
                 }

@@ -1,5 +1,6 @@
 //! Choices as radio buttons (single) or checkboxes (multiple), and yes/no, each option a large
-//! tap target with its label.
+//! tap target with its label; a single choice from a long list (GB 3304's 56 民族) as a native
+//! select, which phones show as their own picker and screen readers announce with its position.
 
 use leptos::prelude::*;
 use onething_core::definition::{Fact, FactKind};
@@ -79,6 +80,69 @@ pub fn ChoiceInput(
             }
         })
         .collect_view()
+}
+
+/// More options than this make a single choice a select rather than a column of radios.
+pub const LONG_LIST: usize = 12;
+
+/// A single choice from a long list, as a native select labelled by the field's label.
+#[component]
+pub fn SelectInput(
+    /// The fact asked (its `options`).
+    fact: Fact,
+    /// Where its answer lives.
+    path: FieldPath,
+    /// Whether the field shows an error (the select's `aria-invalid`).
+    invalid: Signal<bool>,
+    /// The ids of its hint and error (`aria-describedby`).
+    describedby: String,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let form = expect_context::<FormState>();
+    let (read, write, key) = (path.clone(), path.clone(), path.to_engine());
+    let chosen = Memo::new(move |_| {
+        w.app.with(|a| match read.get(a) {
+            Some(AnswerValue::Text(s)) => s.clone(),
+            _ => String::new(),
+        })
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        w.app.update(|a| {
+            write.set(
+                a,
+                if v.is_empty() {
+                    AnswerValue::Null
+                } else {
+                    AnswerValue::Text(v)
+                },
+            );
+        });
+        form.touch(&key);
+    };
+    let options = fact.options;
+    view! {
+        <select
+            id=path.dom_id()
+            aria-describedby=describedby
+            aria-invalid=move || if invalid.get() { "true" } else { "false" }
+            on:change=on_change
+        >
+            <option value="" selected=move || chosen.with(String::is_empty)>{move || t().choose_option}</option>
+            {options
+                .into_iter()
+                .map(|o| {
+                    let id = o.id.clone();
+                    let label = o.label;
+                    view! {
+                        <option value=o.id selected=move || chosen.with(|c| *c == id)>
+                            {move || label.get(locale()).to_owned()}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
 }
 
 /// Yes or no.

@@ -6,7 +6,7 @@ use onething_core::definition::{Fact, FactKind};
 use onething_core::engine::AnswerValue;
 
 use super::address::AddressInput;
-use super::choice::{ChoiceInput, YesNoInput};
+use super::choice::{ChoiceInput, LONG_LIST, SelectInput, YesNoInput};
 use crate::components::FormState;
 use crate::i18n::t;
 use crate::prefs::locale;
@@ -69,11 +69,23 @@ pub fn Field(
     let label = fact.label.clone();
     let (hint, warning) = (fact.help.clone(), fact.warning.clone());
     let optional = fact.optional;
-    let grouped = matches!(
-        fact.kind,
-        FactKind::Choice | FactKind::MultiChoice | FactKind::YesNo | FactKind::Address
-    );
+    let long_list = fact.kind == FactKind::Choice && fact.options.len() > LONG_LIST;
+    let grouped = !long_list
+        && matches!(
+            fact.kind,
+            FactKind::Choice | FactKind::MultiChoice | FactKind::YesNo | FactKind::Address
+        );
     let input = match fact.kind {
+        FactKind::Choice if long_list => {
+            let describedby = if fact.help.is_some() {
+                format!("{id}-hint {id}-error")
+            } else {
+                format!("{id}-error")
+            };
+            let invalid = Signal::derive(move || error.with(Option::is_some));
+            view! { <SelectInput fact=fact.clone() path=path.clone() invalid describedby /> }
+                .into_any()
+        }
         FactKind::Choice | FactKind::MultiChoice => {
             view! { <ChoiceInput fact=fact.clone() path=path.clone() /> }.into_any()
         }

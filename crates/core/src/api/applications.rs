@@ -219,6 +219,9 @@ pub struct TimelineEvent {
     /// The material concerned, for consent events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub material_id: Option<String>,
+    /// The department that made the move, when one did through its API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// A department's request for a supplement (补正), and the citizen's answer.

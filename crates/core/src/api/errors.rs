@@ -134,6 +134,10 @@ pub enum ErrorCode {
     DeliveryMethodNotOffered,
     /// 422: moving to `delivered` needs `delivery`; by mail with a courier and a tracking number (`fields` says which is missing or malformed).
     DeliveryInvalid,
+    /// 401: the department token is missing, wrong, expired or revoked.
+    DepartmentUnauthorized,
+    /// 422: no service definition names this department.
+    DepartmentUnknown,
 }
 
 impl ErrorCode {

@@ -11,6 +11,7 @@
 mod applications;
 mod catalogue;
 mod consents;
+mod departments;
 mod drafts;
 mod errors;
 #[cfg(feature = "openapi")]
@@ -27,6 +28,11 @@ pub use catalogue::{Health, ServiceSummary};
 pub use consents::{
     CONSENT_ALPHABET, ConsentAnswer, ConsentDecision, ConsentRequest, ConsentStatus,
     normalize_consent_code,
+};
+pub use departments::{
+    AuditEntry, AuditQuery, DepartmentCase, DepartmentInfo, DepartmentMaterial, DepartmentSubItem,
+    DepartmentTokenCreated, DepartmentTokenRequest, KeyRotation, MaterialFile, QueueEntry,
+    QueuePage, QueueQuery,
 };
 pub use drafts::{Draft, DraftCreate, DraftUpdate};
 pub use errors::{ApiErrorBody, ErrorCode, FieldProblem};

@@ -4,16 +4,19 @@
 //! - `types`: the format's types, as serde reads them.
 //! - `lookup`: finding a fact, sub-item, material or page by id; the decision points.
 //! - `check`: what the types cannot say, checked when a definition loads ([`DefinitionError`]).
+//! - `guide`: the service guide (办事指南) section and its checks.
 
 mod check;
+mod guide;
 mod lookup;
 mod types;
 
 pub use check::{DefinitionError, is_id};
+pub use guide::{Faq, Guide};
 pub use types::{
     Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
     EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,
-    Page, PickupWindow, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
+    OptionSource, Page, PickupWindow, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
     ServiceDefinition, SubItem,
 };
 

@@ -43,6 +43,9 @@ pub struct ServiceDefinition {
     pub reported: Vec<ReportedFigure>,
     /// The departmental items (事项) it bundles, in the order they are handled.
     pub sub_items: Vec<SubItem>,
+    /// The service guide (办事指南) beyond what the rest says: see [`super::guide`].
+    #[serde(default)]
+    pub guide: Option<super::guide::Guide>,
 }
 
 /// One departmental item (事项) inside a one-thing.
@@ -203,6 +206,9 @@ pub enum FactKind {
     Address,
     /// A bank card number (ISO/IEC 7812: 12–19 digits, Luhn check digit).
     BankCard,
+    /// A unified social credit code (统一社会信用代码, GB 32100-2015: 18 characters with a
+    /// check character).
+    CreditCode,
     /// A repeatable group of `fields` (children: twins get one certificate each),
     /// between `min_items` and `max_items` entries.
     Group,
@@ -244,6 +250,15 @@ pub enum Prefill {
     AccountIdNumber,
     /// The signed-in account's mobile number.
     AccountMobile,
+}
+
+/// A national code list a choice takes its options from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionSource {
+    /// The 56 nationalities (民族) of GB 3304-1991, in the standard's code order (01 汉族 …
+    /// 56 基诺族); option ids are the standard's romanised names (`han`, `mongol` …).
+    Ethnicity,
 }
 
 /// An option of a choice.
@@ -344,6 +359,14 @@ pub struct Fact {
     /// Choice kinds: the options.
     #[serde(default)]
     pub options: Vec<ChoiceOption>,
+    /// Choice kinds: a national code list giving the options instead of `options` (filled in
+    /// when the definition loads, so the served definition carries them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_from: Option<OptionSource>,
+    /// Text: the printed form the answer must follow, `A` a capital letter, `9` a digit, any
+    /// other character itself (`A999999999`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<String>,
     /// ID number: the fixed document type.
     #[serde(default)]
     pub id_type: Option<IdType>,
@@ -556,6 +579,23 @@ pub enum Check {
         fact: String,
         /// The fact it must equal.
         other: String,
+    },
+    /// `fact`'s text equals the answer of one of `others` (a baby's 民族 follows a parent's).
+    /// Checked when `fact` and at least one of `others` are answered; reported on `fact`.
+    OneOf {
+        /// The fact checked (may be `group.field`: every entry).
+        fact: String,
+        /// The facts whose answers it may take.
+        others: Vec<String>,
+    },
+    /// The answers of an integer group field add up to `equals` (shareholders' percentages make
+    /// 100). Checked when every entry showing the field has a valid answer; reported on the last
+    /// entry's field.
+    Sum {
+        /// The group field, `group.field`.
+        field: String,
+        /// The total required.
+        equals: i64,
     },
     /// A condition holds. Reported on the rule's `field`; when that is a group field
     /// (`children.name`), checked in each entry showing it, with the entry's fields in scope.

@@ -23,11 +23,13 @@
 //! - `evaluate`: the questions about an application in progress.
 //! - `submission`: the check of a submission and its projection per department; prefilling.
 //! - `reduction`: the bundle's figures (forms, materials, time limits).
+//! - `schedule`: expected dates and 容缺 due dates in China's working days.
 
 mod collect;
 mod evaluate;
 mod model;
 mod reduction;
+mod schedule;
 mod submission;
 mod validate;
 pub mod validators;
@@ -35,7 +37,7 @@ mod walk;
 
 /// Dates, at their former path `engine::date` (they live with the values now).
 pub use crate::value::date;
-pub use crate::value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported};
+pub use crate::value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported, WorkingDue};
 pub use evaluate::{
     available_sub_items, decisions, eligibility, evaluate, materials_needed, page_statuses,
     validate_eligibility, validate_page, visible_answers, visible_facts, visible_pages,
@@ -46,8 +48,11 @@ pub use model::{
     Reduction,
 };
 pub use reduction::reduction;
+pub use schedule::expected_dates;
 pub use submission::{check_submission, prefill};
 pub use validate::validate_value;
 
+#[cfg(test)]
+mod kinds_tests;
 #[cfg(test)]
 mod tests;

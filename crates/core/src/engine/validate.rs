@@ -69,6 +69,31 @@ fn date_in_bounds(d: Date, fact: &Fact, scope: &dyn Scope) -> Result<(), EngineE
     Ok(())
 }
 
+/// A multiple choice: known options, in the definition's order, within the item bounds.
+fn multi_choice(fact: &Fact, v: &AnswerValue) -> Result<AnswerValue, EngineError> {
+    let AnswerValue::Choices(cs) = v else {
+        return Err(EngineError::WrongType);
+    };
+    let mut out: Vec<String> = Vec::new();
+    // Keep the definition's option order, whatever order the client sent.
+    for o in &fact.options {
+        if cs.contains(&o.id) {
+            out.push(o.id.clone());
+        }
+    }
+    if cs.iter().any(|c| fact.option(c).is_none()) {
+        return Err(EngineError::UnknownOption);
+    }
+    let n = u32::try_from(out.len()).unwrap_or(u32::MAX);
+    if fact.min_items.is_some_and(|m| n < m) {
+        return Err(EngineError::TooFewItems);
+    }
+    if fact.max_items.is_some_and(|m| n > m) {
+        return Err(EngineError::TooManyItems);
+    }
+    Ok(AnswerValue::Choices(out))
+}
+
 /// Validates one answered value of a non-group fact and returns it normalised.
 ///
 /// # Errors
@@ -80,6 +105,10 @@ pub fn validate_value(
 ) -> Result<AnswerValue, EngineError> {
     let text = |s: String| Ok(AnswerValue::Text(s));
     match fact.kind {
+        FactKind::Text if fact.mask.is_some() => text(validators::masked_text(
+            text_of(v)?,
+            fact.mask.as_deref().unwrap_or_default(),
+        )?),
         FactKind::Text | FactKind::LongText => {
             let long = fact.kind == FactKind::LongText;
             let s = text_of(v)?;
@@ -103,6 +132,7 @@ pub fn validate_value(
         }
         FactKind::Mobile => text(validators::mobile(text_of(v)?)?),
         FactKind::BankCard => text(validators::bank_card(text_of(v)?)?),
+        FactKind::CreditCode => text(validators::credit_code(text_of(v)?)?),
         FactKind::Date => {
             let d = Date::parse(text_of(v)?).ok_or(EngineError::DateFormat)?;
             date_in_bounds(d, fact, scope)?;
@@ -130,29 +160,7 @@ pub fn validate_value(
             fact.option(s).ok_or(EngineError::UnknownOption)?;
             text(s.to_owned())
         }
-        FactKind::MultiChoice => {
-            let AnswerValue::Choices(cs) = v else {
-                return Err(EngineError::WrongType);
-            };
-            let mut out: Vec<String> = Vec::new();
-            // Keep the definition's option order, whatever order the client sent.
-            for o in &fact.options {
-                if cs.contains(&o.id) {
-                    out.push(o.id.clone());
-                }
-            }
-            if cs.iter().any(|c| fact.option(c).is_none()) {
-                return Err(EngineError::UnknownOption);
-            }
-            let n = u32::try_from(out.len()).unwrap_or(u32::MAX);
-            if fact.min_items.is_some_and(|m| n < m) {
-                return Err(EngineError::TooFewItems);
-            }
-            if fact.max_items.is_some_and(|m| n > m) {
-                return Err(EngineError::TooManyItems);
-            }
-            Ok(AnswerValue::Choices(out))
-        }
+        FactKind::MultiChoice => multi_choice(fact, v),
         FactKind::YesNo => match v {
             AnswerValue::Bool(b) => Ok(AnswerValue::Bool(*b)),
             _ => Err(EngineError::WrongType),

@@ -174,6 +174,79 @@ pub fn bank_card(raw: &str) -> Result<String, EngineError> {
     }
 }
 
+/// The characters of a unified social credit code, by value (GB 32100-2015 table 1: digits and
+/// capital letters without I, O, S, V and Z).
+const CREDIT_CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// The weights of the first 17 characters: 3^(i) mod 31 (GB 32100-2015 §5).
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// The check character of a credit code's first 17 characters: 31 − (Σ value × weight mod 31),
+/// where 31 is written 0. `None` when a character is not of the set.
+pub fn credit_code_check(first17: &[u8]) -> Option<u8> {
+    let mut sum = 0u32;
+    for (&c, w) in first17.iter().zip(CREDIT_CODE_WEIGHTS) {
+        let v = CREDIT_CODE_CHARS.iter().position(|&x| x == c)?;
+        sum += u32::try_from(v).ok()? * w;
+    }
+    let r = (31 - sum % 31) % 31;
+    CREDIT_CODE_CHARS.get(usize::try_from(r).ok()?).copied()
+}
+
+/// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters — registration
+/// authority, entity type, the 6-digit GB/T 2260 region, the 9-character organisation code and
+/// a check character — from digits and capital letters without I, O, S, V, Z. Spaces are removed
+/// and letters upper-cased.
+///
+/// # Errors
+/// `credit_code_format` or `credit_code_checksum`.
+pub fn credit_code(raw: &str) -> Result<String, EngineError> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let b = s.as_bytes();
+    if b.len() != 18
+        || !b.iter().all(|c| CREDIT_CODE_CHARS.contains(c))
+        || !b[2..8].iter().all(u8::is_ascii_digit)
+    {
+        return Err(EngineError::CreditCodeFormat);
+    }
+    if credit_code_check(&b[..17]) == Some(b[17]) {
+        Ok(s)
+    } else {
+        Err(EngineError::CreditCodeChecksum)
+    }
+}
+
+/// Text in a fixed printed form: `mask` spells it, `A` a capital letter, `9` a digit, anything
+/// else itself (`A999999999`: a letter and nine digits). Spaces are removed and letters
+/// upper-cased first.
+///
+/// # Errors
+/// `text_format`.
+pub fn masked_text(raw: &str, mask: &str) -> Result<String, EngineError> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let fits = s.chars().count() == mask.chars().count()
+        && s.chars().zip(mask.chars()).all(|(c, m)| match m {
+            'A' => c.is_ascii_uppercase(),
+            '9' => c.is_ascii_digit(),
+            m => c == m,
+        });
+    if fits {
+        Ok(s)
+    } else {
+        Err(EngineError::TextFormat)
+    }
+}
+
 /// Whether `c` is a CJK unified ideograph (basic block, extension A, and the supplementary
 /// ideographic planes where extensions B–H and rare surname characters live).
 pub fn is_han(c: char) -> bool {
@@ -475,6 +548,96 @@ mod tests {
         assert_eq!(
             bank_card("6222-0212-3456-7894"),
             Err(EngineError::BankCardFormat)
+        );
+    }
+
+    #[test]
+    fn credit_codes_follow_gb_32100() {
+        // The standard's own example (GB 32100-2015, appendix).
+        assert_eq!(
+            credit_code("91350100M000100Y43"),
+            Ok("91350100M000100Y43".into())
+        );
+        assert_eq!(
+            credit_code(" 91350100m000100y43 "),
+            Ok("91350100M000100Y43".into())
+        );
+        assert_eq!(
+            credit_code("91350100M000100Y44"),
+            Err(EngineError::CreditCodeChecksum)
+        );
+        for bad in [
+            "91350100M000100Y4",
+            "91350100M000100Y433",
+            "91350100I000100Y43",
+            "913501O0M000100Y43",
+            "9135010-M000100Y43",
+        ] {
+            assert_eq!(
+                credit_code(bad),
+                Err(EngineError::CreditCodeFormat),
+                "{bad}"
+            );
+        }
+        assert_eq!(credit_code_check(b"91330502MA2A1B2C3"), Some(b'C'));
+    }
+
+    proptest::proptest! {
+        /// Any 17 characters of the set with their computed check character are accepted, and
+        /// every other last character, or any single changed character, is refused.
+        #[test]
+        fn credit_code_check_characters_catch_single_changes(
+            head in proptest::collection::vec(0usize..31, 2),
+            region in proptest::collection::vec(0usize..10, 6),
+            org in proptest::collection::vec(0usize..31, 9),
+            pos in 0usize..17,
+            delta in 1usize..31,
+        ) {
+            let mut b: Vec<u8> = head.iter().chain(&org).map(|&i| CREDIT_CODE_CHARS[i]).collect();
+            for (k, &i) in region.iter().enumerate() {
+                b.insert(2 + k, CREDIT_CODE_CHARS[i]);
+            }
+            let check = credit_code_check(&b).expect("in the set");
+            let mut code = b.clone();
+            code.push(check);
+            let s = String::from_utf8(code.clone()).expect("ascii");
+            proptest::prop_assert_eq!(credit_code(&s), Ok(s.clone()));
+            for other in CREDIT_CODE_CHARS.iter().filter(|&&c| c != check) {
+                let mut wrong = code.clone();
+                wrong[17] = *other;
+                let w = String::from_utf8(wrong).expect("ascii");
+                proptest::prop_assert_eq!(credit_code(&w), Err(EngineError::CreditCodeChecksum));
+            }
+            // Mod 31 over weights prime to 31 catches every single-character substitution.
+            let mut changed = code.clone();
+            let set: &[u8] = if (2..8).contains(&pos) { &CREDIT_CODE_CHARS[..10] } else { CREDIT_CODE_CHARS };
+            let at = set.iter().position(|&c| c == changed[pos]).expect("in the set");
+            changed[pos] = set[(at + delta % set.len().max(1)) % set.len()];
+            if changed[pos] != code[pos] {
+                let c = String::from_utf8(changed).expect("ascii");
+                proptest::prop_assert_eq!(credit_code(&c), Err(EngineError::CreditCodeChecksum));
+            }
+        }
+    }
+
+    #[test]
+    fn masks_spell_printed_numbers() {
+        assert_eq!(
+            masked_text("p 440123456", "A999999999"),
+            Ok("P440123456".into())
+        );
+        assert_eq!(
+            masked_text("P44012345", "A999999999"),
+            Err(EngineError::TextFormat)
+        );
+        assert_eq!(
+            masked_text("4440123456", "A999999999"),
+            Err(EngineError::TextFormat)
+        );
+        assert_eq!(masked_text("CN-123", "AA-999"), Ok("CN-123".into()));
+        assert_eq!(
+            masked_text("CN_123", "AA-999"),
+            Err(EngineError::TextFormat)
         );
     }
 

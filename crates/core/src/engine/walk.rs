@@ -418,9 +418,63 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
+            Check::OneOf { fact, others } => {
+                let allowed: Vec<&str> = others
+                    .iter()
+                    .flat_map(|o| self.values_at(o))
+                    .filter_map(|(_, v)| match v {
+                        AnswerValue::Text(t) => Some(t.trim()),
+                        _ => None,
+                    })
+                    .collect();
+                if !allowed.is_empty() {
+                    for (fp, fv) in self.values_at(fact) {
+                        checked = true;
+                        if let AnswerValue::Text(t) = fv
+                            && !allowed.contains(&t.trim())
+                        {
+                            at.insert(fp);
+                        }
+                    }
+                }
+            }
+            Check::Sum { field, equals } => return self.check_sum(field, *equals),
             Check::Holds(cond) => return self.check_holds(rule, cond),
         }
         (checked, at)
+    }
+
+    /// A `sum` rule: the integer answers of a group field add up to `equals`. Only a complete
+    /// column is summed (a missing or invalid share has its own error); reported on the last.
+    fn check_sum(&self, field: &str, equals: i64) -> (bool, BTreeSet<String>) {
+        let mut at = BTreeSet::new();
+        let values = self.values_at(field);
+        let (group, f) = split_path(field);
+        let shown = match self.values.get(group) {
+            Some(AnswerValue::Group(items)) => (0..items.len())
+                .filter(|i| {
+                    self.visible_paths
+                        .contains(&format!("answers.{group}[{i}].{}", f.unwrap_or("")))
+                })
+                .count(),
+            _ => 0,
+        };
+        if shown == 0 || values.len() != shown {
+            return (false, at);
+        }
+        let total: i64 = values
+            .iter()
+            .map(|(_, v)| match v {
+                AnswerValue::Integer(n) => *n,
+                _ => 0,
+            })
+            .sum();
+        if total != equals
+            && let Some((last, _)) = values.last()
+        {
+            at.insert(last.clone());
+        }
+        (true, at)
     }
 
     /// A `holds` rule: checked where its field is shown.

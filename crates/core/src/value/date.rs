@@ -1,5 +1,5 @@
 //! Civil dates (proleptic Gregorian), with just the arithmetic the engine needs: parsing and
-//! formatting `YYYY-MM-DD`, day and month offsets, ordering and working days.
+//! formatting `YYYY-MM-DD`, day and month offsets and ordering (working days: `calendar`).
 //!
 //! Written by hand rather than pulled from a date crate because the SPA's wasm size matters and
 //! the engine needs a few dozen lines of it. "Today" is always passed in by the caller: reading a
@@ -126,22 +126,6 @@ impl Date {
     /// Day of the week, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
     pub fn weekday(self) -> u8 {
         u8::try_from((self.to_days() + 3).rem_euclid(7)).unwrap_or(0)
-    }
-
-    /// The date `n` working days after this one, skipping Saturdays and Sundays. Public holidays
-    /// and the State Council's swapped working weekends are not modelled: a legal time limit
-    /// (承诺时限) computed here is a lower bound of the real calendar.
-    #[must_use]
-    pub fn add_working_days(self, n: u32) -> Self {
-        let mut d = self;
-        let mut left = n;
-        while left > 0 {
-            d = d.add_days(1);
-            if d.weekday() < 5 {
-                left -= 1;
-            }
-        }
-        d
     }
 
     /// Whole years from `self` to `other` (an age): a birthday on 29 February counts on
@@ -289,13 +273,9 @@ mod tests {
     }
 
     #[test]
-    fn weekdays_and_working_days() {
+    fn weekdays_count_from_the_epoch() {
         assert_eq!(d("1970-01-01").weekday(), 3); // Thursday
         assert_eq!(d("2026-11-28").weekday(), 5); // Saturday
-        // Friday + 1 working day = Monday.
-        assert_eq!(d("2026-11-27").add_working_days(1), d("2026-11-30"));
-        assert_eq!(d("2026-11-27").add_working_days(5), d("2026-12-04"));
-        assert_eq!(d("2026-11-27").add_working_days(0), d("2026-11-27"));
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! civil dates the answers and rules are about. The bottom of the domain: conditions,
 //! definitions and the engine all read these, and this module reads none of them.
 
+pub mod calendar;
 pub mod date;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use calendar::{Calendar, DayKind, WorkingDue};
 pub use date::{Date, DateTime};
 
 /// Answers by fact id. JSON: `{"mother_name": "王芳", "married": true, "children": [{…}]}`.

@@ -12,7 +12,7 @@ pub(crate) fn base() -> Value {
         "eligibility": { "reporter_is_enterprise": true },
         "answers": {
             "company_name": "湖州某某纺织有限公司",
-            "credit_code": "91330502MA2A1B2C3D",
+            "credit_code": "91330502MA2A1B2C3C",
             "contact_name": "钱进",
             "contact_phone": "13800138000",
             "category": "labour",
@@ -56,6 +56,19 @@ fn every_decision_of_enterprise_issue_is_exercised_both_ways() {
         &json!({ "answers": { "description": "体检难" } }),
         &[("too_short", "answers.description")],
         "a description says enough",
+    );
+    s.fails(
+        &json!({ "answers": { "credit_code": "91330502MA2A1B2C3D" } }),
+        &[("credit_code_checksum", "answers.credit_code")],
+        "a credit code with a wrong check character (GB 32100-2015)",
+    );
+    let p = s.ok(
+        &json!({ "answers": { "credit_code": "91330502ma2a1b2c3c" } }),
+        "a credit code typed in lower case",
+    );
+    assert_eq!(
+        p.answers["credit_code"],
+        onething_core::AnswerValue::Text("91330502MA2A1B2C3C".into())
     );
     s.fails(
         &json!({ "eligibility": { "reporter_is_enterprise": false } }),

@@ -26,7 +26,7 @@ pub(crate) fn base() -> Value {
         "eligibility": { "is_company": true, "uses_roads": true, "uses_drones": true, "uses_pyrotechnics": true },
         "answers": {
             "company_name": "湖州朗星影业有限公司",
-            "credit_code": "91330503MA2D7E8F9G",
+            "credit_code": "91330503MA2D7E8F9E",
             "legal_rep_name": "何明",
             "legal_rep_id_number": "330502199001010030",
             "registered_capital": 500,

@@ -22,6 +22,7 @@ pub(crate) fn base() -> Value {
             "born_in_province_hospital": true,
             "birth_date": "2026-11-20",
             "first_application": true,
+            "certificate_issued": false,
             "parents_hukou": "both_local",
             "mother_employee_insured": true
         },
@@ -29,13 +30,13 @@ pub(crate) fn base() -> Value {
             "children": [{
                 "name": "王小明", "sex": "male", "birth_datetime": "2026-11-20T08:30",
                 "gestational_weeks": 39, "weight_g": 3300, "length_cm": 50,
-                "hospital": "湖州市妇幼保健院", "hospital_record_no": "20261120001"
+                "hospital": "湖州市妇幼保健院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital", "hospital_record_no": "20261120001"
             }],
             "mother_id_type": "resident_id",
             "mother_name": "陈倩",
             "mother_id_number": MOTHER_ID,
             "mother_birth_date": "1992-03-15",
-            "mother_ethnicity": "汉族",
+            "mother_ethnicity": "han",
             "mother_phone": "13800138000",
             "mother_hukou_address": address("小浦镇八都岕村12号"),
             "marital_status": "married",
@@ -44,7 +45,7 @@ pub(crate) fn base() -> Value {
             "father_name": "王强",
             "father_id_number": FATHER_ID,
             "father_birth_date": "1990-01-01",
-            "father_ethnicity": "汉族",
+            "father_ethnicity": "han",
             "father_phone": "13900139000",
             "father_hukou_address": address("小浦镇八都岕村12号"),
             "register_with": "father",
@@ -55,6 +56,11 @@ pub(crate) fn base() -> Value {
             "insurance_place": "hukou",
             "insurance_payer": "mother",
             "card_bank": "huzhou_bank",
+            "employer_name": "湖州某某纺织有限公司",
+            "employer_credit_code": "91330502MA2C5D6E74",
+            "delivery_mode": "natural",
+            "leave_start": "2026-11-20",
+            "bank_account_holder": "陈倩",
             "bank_card_number": "6228 4800 1234 5678 903",
             "bank_branch": "长兴支行",
             "residence_address": address("小浦镇八都岕村12号"),
@@ -63,6 +69,7 @@ pub(crate) fn base() -> Value {
             "mailing_phone": "13800138000",
             "mailing_address": address("小浦镇八都岕村12号"),
             "applicant_role": "mother",
+            "applicant_id_type": "resident_id",
             "applicant_name": "陈倩",
             "applicant_id_number": MOTHER_ID,
             "applicant_phone": "13800138000"
@@ -82,13 +89,13 @@ fn foreign_mother() -> Value {
         "answers": {
             "mother_id_type": "passport", "mother_name": "Anna  Schmidt", "mother_id_number": "c01x00t47",
             "mother_nationality": "德国", "mother_ethnicity": null, "mother_hukou_address": null,
+            "bank_account_holder": "Anna Schmidt",
             "applicant_role": "father", "applicant_name": "王强", "applicant_id_number": FATHER_ID,
             "applicant_phone": "13900139000"
         },
         "materials": {
             "mother_id_card": null,
-            "mother_foreign_id": { "kind": "upload", "upload_ids": ["p1"] },
-            "power_of_attorney": { "kind": "upload", "upload_ids": ["a1"] }
+            "mother_foreign_id": { "kind": "upload", "upload_ids": ["p1"] }
         }
     })
 }
@@ -121,7 +128,7 @@ fn single_parent(child: &str) -> Value {
         "answers": {
             "marital_status": "single_parent", "register_with": "mother", "household_head_name": "陈倩",
             "children": [{ "name": child, "sex": "female", "birth_datetime": "2026-11-20T08:30", "gestational_weeks": 39,
-                           "weight_g": 3100, "length_cm": 49, "hospital": "湖州市妇幼保健院" }]
+                           "weight_g": 3100, "length_cm": 49, "hospital": "湖州市妇幼保健院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital" }]
         },
         "materials": { "single_parent_application": { "kind": "commitment", "accepted": true } }
     })
@@ -157,7 +164,10 @@ fn every_decision_of_newborn_is_exercised_both_ways() {
         AnswerValue::Text("C01X00T47".into())
     );
     assert!(!p.answers.contains_key("mother_ethnicity"));
-    assert!(p.materials.contains_key("power_of_attorney"));
+    assert!(
+        !p.materials.contains_key("power_of_attorney"),
+        "the father applies for the family without a power of attorney"
+    );
     s.fails(
         &with(
             &foreign_mother(),
@@ -330,8 +340,8 @@ fn every_decision_of_newborn_is_exercised_both_ways() {
             "eligibility": { "birth_date": "2010-01-01" },
             "answers": {
                 "children": [{ "name": "王小明", "sex": "male", "birth_datetime": "2010-01-01T09:00", "gestational_weeks": 39,
-                               "weight_g": 3300, "length_cm": 50, "hospital": "湖州市妇幼保健院" }],
-                "mother_birth_date": "2012-05-01", "father_birth_date": "2011-05-01"
+                               "weight_g": 3300, "length_cm": 50, "hospital": "湖州市妇幼保健院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital" }],
+                "mother_birth_date": "2012-05-01", "father_birth_date": "2011-05-01", "leave_start": "2009-12-25"
             }
         }),
         &[
@@ -381,7 +391,133 @@ fn every_decision_of_newborn_is_exercised_both_ways() {
         "maternity benefit needs employee insurance",
     );
 
+    s.fails(
+        &json!({ "answers": { "father_ethnicity": "hui", "children": [child_with(&json!({ "ethnicity": "zang" }))] } }),
+        &[("child_ethnicity_not_a_parents", "answers.children[0].ethnicity")],
+        "the baby's 民族 is a parent's",
+    );
+    s.ok(
+        &json!({ "answers": { "father_ethnicity": "hui", "children": [child_with(&json!({ "ethnicity": "hui" }))] } }),
+        "the father's 民族",
+    );
+    s.fails(
+        &json!({ "answers": { "children": [child_with(&json!({ "birthplace_class": "home" }))] } }),
+        &[(
+            "birthplace_not_a_hospital",
+            "answers.children[0].birthplace_class",
+        )],
+        "born at home is outside the bundle",
+    );
+    s.fails(
+        &json!({ "answers": { "bank_account_holder": "王强" } }),
+        &[("bank_account_not_the_mother", "answers.bank_account_holder")],
+        "the benefit goes to the mother's own account",
+    );
+    s.fails(
+        &json!({ "answers": { "leave_start": "2026-11-04" } }),
+        &[("date_too_early", "answers.leave_start")],
+        "leave starts at most 15 days before the birth",
+    );
+    s.fails(
+        &json!({ "answers": { "employer_credit_code": "91330502MA2C5D6E7X" } }),
+        &[("credit_code_checksum", "answers.employer_credit_code")],
+        "the employer's credit code is checked",
+    );
+
+    // The certificate is already issued: that sub-item is dropped, its number is asked instead.
+    let p = s.ok(&issued(), "certificate already issued");
+    assert!(!p.sub_items.contains(&"birth_certificate".to_owned()));
+    let AnswerValue::Group(kids) = &p.answers["children"] else {
+        panic!("children")
+    };
+    assert_eq!(
+        kids[0]["birth_cert_no"],
+        AnswerValue::Text("X330100123".into())
+    );
+    assert!(
+        !kids[0].contains_key("health"),
+        "only the certificate needs it"
+    );
+    assert!(p.materials.contains_key("birth_medical_certificate"));
+    s.fails(
+        &with(&issued(), &json!({ "answers": { "children": [child_with(&json!({ "birth_cert_no": "X33010012" }))] } })),
+        &[("text_format", "answers.children[0].birth_cert_no")],
+        "the number as printed: a letter and nine digits",
+    );
+    s.fails(
+        &with(&issued(), &json!({ "sub_items": ["birth_certificate", "household_registration", "medical_insurance", "social_security_card"] })),
+        &[("sub_item_not_available", "sub_items.birth_certificate")],
+        "an issued certificate is not applied for again",
+    );
+    s.fails(
+        &with(
+            &issued(),
+            &json!({ "materials": { "birth_medical_certificate": null } }),
+        ),
+        &[("material_missing", "materials.birth_medical_certificate")],
+        "the issued certificate by e-licence or photo",
+    );
+
+    // Either parent applies without a power of attorney; a parent applies as himself or herself.
+    let p = s.ok(&father_applies(), "the father applies");
+    assert!(!p.materials.contains_key("power_of_attorney"));
+    s.fails(
+        &with(
+            &father_applies(),
+            &json!({ "answers": { "applicant_id_number": GRANDMOTHER_ID } }),
+        ),
+        &[("applicant_not_the_parent", "answers.applicant_id_number")],
+        "the father applying is the father",
+    );
+    s.fails(
+        &json!({ "answers": { "applicant_id_number": FATHER_ID } }),
+        &[("applicant_not_the_parent", "answers.applicant_id_number")],
+        "the mother applying is the mother",
+    );
+    s.fails(
+        &with(&single_parent("陈小雨"), &father_applies()),
+        &[("applicant_father_unavailable", "answers.applicant_role")],
+        "no father's details, no father applying",
+    );
+    // A third person with a passport: the power of attorney, a Latin name.
+    let p = s.ok(
+        &passport_proxy(),
+        "a passport holder on the parents' behalf",
+    );
+    assert_eq!(
+        p.answers["applicant_id_number"],
+        AnswerValue::Text("E12345678".into())
+    );
+    assert!(p.materials.contains_key("power_of_attorney"));
+
     s.assert_every_decision_both_ways();
+}
+
+/// The base baby with some fields changed.
+fn child_with(patch: &Value) -> Value {
+    crate::common::merge(base()["answers"]["children"][0].clone(), patch)
+}
+
+/// The hospital has already issued the certificate.
+fn issued() -> Value {
+    json!({
+        "eligibility": { "certificate_issued": true },
+        "sub_items": ["vaccination_certificate", "household_registration", "medical_insurance", "social_security_card", "maternity_benefit"],
+        "answers": { "children": [child_with(&json!({ "birth_cert_no": "x 330100123" }))] },
+        "materials": { "birth_medical_certificate": { "kind": "e_licence", "consent": true } }
+    })
+}
+
+fn father_applies() -> Value {
+    json!({ "answers": { "applicant_role": "father", "applicant_name": "王强", "applicant_id_number": FATHER_ID, "applicant_phone": "13900139000" } })
+}
+
+fn passport_proxy() -> Value {
+    json!({
+        "answers": { "applicant_role": "other", "applicant_relationship": "姨妈", "applicant_id_type": "passport",
+                     "applicant_name": "Maria Lopez", "applicant_id_number": "e12345678" },
+        "materials": { "power_of_attorney": { "kind": "upload", "upload_ids": ["a1"] } }
+    })
 }
 
 #[test]
@@ -423,7 +559,7 @@ fn twins_get_one_entry_each() {
     let mut s = Scenarios::new("newborn", base());
     let twin = |name: &str, at: &str| {
         json!({ "name": name, "sex": "female", "birth_datetime": at, "gestational_weeks": 36,
-                                              "weight_g": 2400, "length_cm": 46, "hospital": "湖州市妇幼保健院" })
+                                              "weight_g": 2400, "length_cm": 46, "hospital": "湖州市妇幼保健院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital" })
     };
     let p = s.ok(&json!({ "answers": { "children": [twin("王一", "2026-11-20T23:50"), twin("王二", "2026-11-21T00:05")] } }), "twins across midnight");
     let AnswerValue::Group(kids) = &p.answers["children"] else {
@@ -487,7 +623,7 @@ fn validators_guard_the_form() {
             "answers.marital_status",
         ),
         (
-            json!({ "eligibility": { "birth_date": "2026-11-29" }, "answers": { "children": [{ "name": "王小明", "sex": "male", "birth_datetime": "2026-11-29T08:00", "gestational_weeks": 39, "weight_g": 3300, "length_cm": 50, "hospital": "医院" }] } }),
+            json!({ "eligibility": { "birth_date": "2026-11-29" }, "answers": { "children": [{ "name": "王小明", "sex": "male", "birth_datetime": "2026-11-29T08:00", "gestational_weeks": 39, "weight_g": 3300, "length_cm": 50, "hospital": "医院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital" }] } }),
             "date_in_future",
             "eligibility.birth_date",
         ),
@@ -501,7 +637,7 @@ fn validators_guard_the_form() {
     }
     s.fails(
         &json!({ "answers": { "children": [{ "name": "王小明", "sex": "male", "birth_datetime": "2026-11-20T08:30", "gestational_weeks": 19,
-                                             "weight_g": 8000, "length_cm": 50, "hospital": "医院" }] } }),
+                                             "weight_g": 8000, "length_cm": 50, "hospital": "医院", "ethnicity": "han", "health": "good", "birthplace_class": "mch_hospital" }] } }),
         &[("too_small", "answers.children[0].gestational_weeks"), ("too_large", "answers.children[0].weight_g")],
         "ranges with units",
     );

@@ -12,7 +12,7 @@ pub(crate) fn base() -> Value {
                          "delivery_date": "2026-03-18", "uses_shore_power": true },
         "answers": {
             "owner_name": "湖州某某航运有限公司",
-            "credit_code": "91330500MA2X9Y8Z7W",
+            "credit_code": "91330500MA2X9Y8W7N",
             "contact_name": "沈涛",
             "contact_phone": "13800138000",
             "ship_name": "湖航电001",

@@ -76,6 +76,17 @@ fn every_decision_of_shop_opening_is_exercised_both_ways() {
         "two shareholders, one ID",
     );
     s.fails(
+        &crate::common::merge(
+            company(),
+            &json!({ "answers": { "shareholders": [
+            { "name": "朱晨晨", "id_number": "330502199203150023", "share_percent": 60 },
+            { "name": "王强", "id_number": "330502199001010030", "share_percent": 30 }
+        ] } }),
+        ),
+        &[("shares_not_100", "answers.shareholders[1].share_percent")],
+        "shares that make 90 %",
+    );
+    s.fails(
         &json!({ "eligibility": { "entity_type": "company" }, "materials": { "articles_of_association": { "kind": "upload", "upload_ids": ["aa1"] } } }),
         &[("required", "answers.registered_capital"), ("required", "answers.shareholders")],
         "a company needs capital and shareholders",

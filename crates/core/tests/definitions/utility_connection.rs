@@ -12,7 +12,7 @@ pub(crate) fn base() -> Value {
         "eligibility": { "applicant_type": "enterprise", "project_type": "existing", "needs_road_works": false },
         "answers": {
             "applicant_name": "湖州某某食品有限公司",
-            "credit_code": "91330502MA2B3C4D5E",
+            "credit_code": "91330502MA2B3C4D58",
             "contact_name": "李明",
             "contact_phone": "13800138000",
             "site_address": { "region": ["330000", "330500", "330502"], "detail": "八里店镇工业园区6号" },

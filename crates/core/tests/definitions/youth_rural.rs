@@ -22,7 +22,7 @@ pub(crate) fn base() -> Value {
             "graduation_date": "2023-06-30",
             "hukou_address": address("雉城街道1号"),
             "employer_name": "长兴某某农业科技有限公司",
-            "employer_credit_code": "91330522MA2H1J2K3L",
+            "employer_credit_code": "91330522MA2H1J2K37",
             "job_start": "2026-09-01",
             "work_address": address("水口乡顾渚村8号"),
             "bank_card_number": "6228480012345678903",

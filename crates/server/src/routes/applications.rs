@@ -208,6 +208,7 @@ async fn submit(
         let case_number = case_number(now);
         if !db::insert(
             &mut tx,
+            &state.keys,
             &id,
             &caller.account_id,
             &case_number,
@@ -220,7 +221,16 @@ async fn submit(
             continue;
         }
         write_tracking(&mut tx, def, &projection, &id, now).await?;
-        request_consents(&mut tx, def, &projection, &id, &caller.account_id, now).await?;
+        request_consents(
+            &mut tx,
+            &state.keys,
+            def,
+            &projection,
+            &id,
+            &caller.account_id,
+            now,
+        )
+        .await?;
         let ids: Vec<String> = uploads.iter().map(|(_, u)| u.clone()).collect();
         let bad = store::uploads::attach(&mut tx, &ids, &caller.account_id, &id, now).await?;
         if !bad.is_empty() {
@@ -286,6 +296,14 @@ async fn write_tracking(
     id: &str,
     now: i64,
 ) -> Result<()> {
+    // Each sub-item's last day in working days of China's calendar, from the submission's
+    // Beijing date: the departments' queues sort and filter by it.
+    let ids: Vec<&str> = projection.sub_items.iter().map(String::as_str).collect();
+    let dues = onething_core::engine::expected_dates(
+        def,
+        &ids,
+        Date::from_days((now + 8 * 3600).div_euclid(86_400)),
+    );
     for (pos, sub) in projection.sub_items.iter().enumerate() {
         let deps: Vec<String> = def
             .sub_items
@@ -299,7 +317,8 @@ async fn write_tracking(
                     .collect()
             })
             .unwrap_or_default();
-        db::insert_item(conn, id, sub, pos, &deps, now).await?;
+        let due = dues.get(sub).map(|d| d.date.to_string());
+        db::insert_item(conn, id, sub, pos, &deps, due.as_deref(), now).await?;
     }
     db::insert_event(conn, id, now, TimelineKind::Submitted, None, None, None).await?;
     for d in &projection.deferred {
@@ -311,7 +330,17 @@ async fn write_tracking(
             .iter()
             .find(|m| m.id == d.material)
             .map_or_else(|| d.material.clone(), |m| m.title.zh.clone());
-        let note = format!("容缺受理：请在 {} 个工作日内补交「{title}」", d.due_days);
+        // The due date in working days of China's calendar, from the submission's Beijing date.
+        let due = d.due(Date::from_days((now + 8 * 3600).div_euclid(86_400)));
+        let by = if due.estimated {
+            format!("{}（估算，未含节假日安排）", due.date)
+        } else {
+            due.date.to_string()
+        };
+        let note = format!(
+            "容缺受理：请在 {} 个工作日内（{by} 前）补交「{title}」",
+            d.due_days
+        );
         db::insert_supplement(conn, &new_id(), id, sub, &note, now).await?;
     }
     Ok(())
@@ -321,6 +350,7 @@ async fn write_tracking(
 /// the holder's name and ID number facts): only the account with that ID number may answer.
 async fn request_consents(
     conn: &mut store::Conn,
+    keys: &crate::crypto::Keys,
     def: &ServiceDefinition,
     projection: &onething_core::Projection,
     id: &str,
@@ -366,7 +396,7 @@ async fn request_consents(
         };
         loop {
             row.code = consent_code();
-            if store::consents::insert(conn, &row).await? {
+            if store::consents::insert(conn, keys, &row).await? {
                 break;
             }
         }
@@ -429,9 +459,15 @@ pub async fn list_applications(
 
 async fn detail_of(state: &AppState, caller: &Caller, id: &str) -> Result<ApplicationDetail> {
     let mut conn = state.db.acquire().await?;
-    db::detail(&mut conn, id, Some(&caller.account_id), state.clock.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))
+    db::detail(
+        &mut conn,
+        &state.keys,
+        id,
+        Some(&caller.account_id),
+        state.clock.now(),
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(ErrorCode::ApplicationNotFound))
 }
 
 /// One of the caller's applications with its tracking.

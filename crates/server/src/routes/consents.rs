@@ -21,10 +21,16 @@ async fn view(state: &AppState, caller: &Caller, code: &str) -> Result<ConsentRe
     let service_id = db::service_id(&mut conn, &row.application_id)
         .await?
         .unwrap_or_default();
-    let case_number = db::detail(&mut conn, &row.application_id, None, state.clock.now())
-        .await?
-        .map(|d| d.case_number)
-        .unwrap_or_default();
+    let case_number = db::detail(
+        &mut conn,
+        &state.keys,
+        &row.application_id,
+        None,
+        state.clock.now(),
+    )
+    .await?
+    .map(|d| d.case_number)
+    .unwrap_or_default();
     let def = state
         .catalogue
         .get(&service_id)
@@ -32,7 +38,7 @@ async fn view(state: &AppState, caller: &Caller, code: &str) -> Result<ConsentRe
     let material = def
         .material(&row.material_id)
         .ok_or_else(|| ApiError::internal("the consent's material is no longer defined"))?;
-    let requester = store::accounts::get(&state.db, &row.requester_id)
+    let requester = store::accounts::get(&state.db, &state.keys, &row.requester_id)
         .await?
         .map(|a| mask_name(&a.name))
         .unwrap_or_default();

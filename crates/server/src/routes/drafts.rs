@@ -89,6 +89,7 @@ pub async fn create_draft(
     let now = state.clock.now();
     let draft = store::drafts::insert(
         &state.db,
+        &state.keys,
         &new_id(),
         &caller.account_id,
         &req.service_id,
@@ -110,7 +111,7 @@ pub async fn list_drafts(
 ) -> Result<Json<Vec<Draft>>> {
     let now = state.clock.now();
     Ok(Json(
-        store::drafts::list(&state.db, &caller.account_id, now).await?,
+        store::drafts::list(&state.db, &state.keys, &caller.account_id, now).await?,
     ))
 }
 
@@ -128,7 +129,7 @@ pub async fn get_draft(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let draft = store::drafts::get(&state.db, &id, &caller.account_id, now)
+    let draft = store::drafts::get(&state.db, &state.keys, &id, &caller.account_id, now)
         .await?
         .ok_or_else(|| ApiError::not_found(ErrorCode::DraftNotFound))?;
     Ok(with_etag(StatusCode::OK, draft))
@@ -159,6 +160,7 @@ pub async fn update_draft(
     let now = state.clock.now();
     match store::drafts::update(
         &state.db,
+        &state.keys,
         &id,
         &caller.account_id,
         expected,

@@ -7,6 +7,7 @@
 mod admin;
 mod applications;
 mod consents;
+pub(crate) mod department;
 mod drafts;
 pub mod embed_demo;
 mod health;
@@ -79,6 +80,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/admin/applications/{case}/items/{sub_item_id}",
             post(admin::move_item),
+        )
+        .route("/admin/keys/rotate", post(admin::rotate_key))
+        .route("/admin/departments", get(admin::list_departments))
+        .route(
+            "/admin/departments/tokens",
+            post(admin::create_department_token),
+        )
+        .route("/admin/audit", get(admin::list_audit))
+        .route("/department", get(department::get_department))
+        .route("/department/cases", get(department::list_queue))
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}",
+            get(department::get_case).post(department::move_item),
+        )
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}/files/{id}",
+            get(department::get_file),
         )
         .layer(middleware::from_fn_with_state(timeout, time_limit));
 

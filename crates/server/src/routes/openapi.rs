@@ -6,7 +6,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, applications, consents, drafts, health, services, session, uploads};
+use super::{
+    admin, applications, consents, department, drafts, health, services, session, uploads,
+};
 use onething_core::api;
 
 /// The document.
@@ -48,6 +50,15 @@ use onething_core::api;
         admin::list_all,
         admin::get_one,
         admin::move_item,
+        admin::rotate_key,
+        admin::list_departments,
+        admin::create_department_token,
+        admin::list_audit,
+        department::get_department,
+        department::list_queue,
+        department::get_case,
+        department::get_file,
+        department::move_item,
         get_openapi,
     ),
     components(schemas(api::ErrorCode, api::ApiErrorBody, api::FieldProblem)),
@@ -60,7 +71,8 @@ use onething_core::api;
         (name = "uploads", description = "tus 1.0.0: creation, creation-with-upload, termination, expiration, checksum (sha1, sha256)"),
         (name = "applications", description = "Submission exactly once (Idempotency-Key) and tracking"),
         (name = "consents", description = "The other person's side of a consent request for their e-licence: only they may answer, once"),
-        (name = "admin", description = "Departments' side, behind the admin token"),
+        (name = "admin", description = "Operators' side, behind the admin token: every case, moves, department tokens, the audit log, key rotation"),
+        (name = "department", description = "A department receives the cases: its queue, each case as its sub-item receives it, the materials' files, its moves; behind a department token"),
     )
 )]
 pub struct ApiDoc;
@@ -92,6 +104,17 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("The admin token (`--admin-token`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "department",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A department token, issued by `POST /api/admin/departments/tokens`",
+                    ))
                     .build(),
             ),
         );
@@ -142,7 +165,7 @@ impl Modify for CommonErrors {
                 if secured {
                     add(
                         "401",
-                        "`unauthenticated` (or `admin_unauthorized` on the admin API)",
+                        "`unauthenticated` (or `admin_unauthorized` on the admin API, `department_unauthorized` on the departments' API)",
                     );
                 }
                 if has_body {
@@ -171,6 +194,9 @@ impl Modify for CommonErrors {
                 }
                 if path.starts_with("/api/uploads") {
                     tus_body(op, path);
+                }
+                if path.ends_with("/files/{id}") {
+                    binary_responses(op);
                 }
                 if path == "/api/applications"
                     && let Some(body) = op.request_body.as_mut()
@@ -244,6 +270,22 @@ fn tus_body(op: &mut utoipa::openapi::path::Operation, path: &str) {
                 .required(Some(Required::True))
                 .build(),
         );
+    }
+}
+
+/// A downloaded file is raw bytes of its type, not the JSON array a `Vec<u8>` would document.
+fn binary_responses(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+    if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") {
+        for content in ok.content.values_mut() {
+            content.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .into(),
+            );
+        }
     }
 }
 

@@ -42,7 +42,7 @@ pub async fn create_session(
     let account_id = store::accounts::consume_ticket(&state.db, &hash_secret(&req.ticket), now)
         .await?
         .ok_or_else(invalid)?;
-    let account = store::accounts::get(&state.db, &account_id)
+    let account = store::accounts::get(&state.db, &state.keys, &account_id)
         .await?
         .ok_or_else(invalid)?;
     let token = secret_token();
@@ -77,7 +77,7 @@ pub async fn create_session(
         (status = 401, description = "`unauthenticated`", body = ApiErrorBody),
     ))]
 pub async fn get_session(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    let account = store::accounts::get(&state.db, &caller.account_id)
+    let account = store::accounts::get(&state.db, &state.keys, &caller.account_id)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     let body = SessionInfo {
@@ -146,7 +146,7 @@ pub async fn create_dev_ticket(
         fresh.id_number = i;
     }
     let subject = req.subject.unwrap_or_else(|| format!("dev-{}", new_id()));
-    let account = store::accounts::upsert_by_subject(&state.db, &subject, &fresh, now).await?;
+    let account = store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?;
     let ticket = secret_token();
     let expires_at = now + secs(state.config.ticket_ttl);
     store::accounts::insert_ticket(&state.db, &hash_secret(&ticket), &account.id, expires_at)

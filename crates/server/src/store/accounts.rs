@@ -3,59 +3,78 @@
 use onething_core::api::Account;
 
 use super::Pool;
+use super::keys::{open_text, record_key};
+use crate::crypto::Keys;
 
 /// The account with this platform subject, created (with `fresh`'s data) when new. An existing
-/// account keeps its data: the platform vouched for it once.
+/// account keeps its data: the platform vouched for it once. Name, phone and ID number are
+/// sealed under the account's data key.
 ///
 /// # Errors
-/// The database fails.
+/// The database fails, or the stored account does not open.
 pub async fn upsert_by_subject(
     db: &Pool,
+    keys: &Keys,
     subject: &str,
     fresh: &Account,
     now: i64,
 ) -> sqlx::Result<Account> {
+    let rk = keys.fresh();
     sqlx::query(
-        "INSERT INTO accounts (id, subject, name, phone, id_number, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING",
+        "INSERT INTO accounts (id, subject, name, phone, id_number, created_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING",
     )
     .bind(&fresh.id)
     .bind(subject)
-    .bind(&fresh.name)
-    .bind(&fresh.phone)
-    .bind(&fresh.id_number)
+    .bind(rk.seal("accounts.name", fresh.name.as_bytes()))
+    .bind(rk.seal("accounts.phone", fresh.phone.as_bytes()))
+    .bind(rk.seal("accounts.id_number", fresh.id_number.as_bytes()))
     .bind(now)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .execute(db)
     .await?;
-    let (id, name, phone, id_number): (String, String, String, String) =
-        sqlx::query_as("SELECT id, name, phone, id_number FROM accounts WHERE subject = ?")
-            .bind(subject)
-            .fetch_one(db)
-            .await?;
+    let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE subject = ?"))
+        .bind(subject)
+        .fetch_one(db)
+        .await?;
+    to_account(keys, row)
+}
+
+type Row = (
+    String,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    Option<String>,
+    Option<Vec<u8>>,
+);
+
+const COLUMNS: &str = "id, name, phone, id_number, key_id, dek";
+
+fn to_account(
+    keys: &Keys,
+    (id, name, phone, id_number, key_id, dek): Row,
+) -> sqlx::Result<Account> {
+    let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
     Ok(Account {
         id,
-        name,
-        phone,
-        id_number,
+        name: open_text(rk.as_ref(), "accounts.name", name)?,
+        phone: open_text(rk.as_ref(), "accounts.phone", phone)?,
+        id_number: open_text(rk.as_ref(), "accounts.id_number", id_number)?,
     })
 }
 
 /// One account.
 ///
 /// # Errors
-/// The database fails.
-pub async fn get(db: &Pool, id: &str) -> sqlx::Result<Option<Account>> {
-    let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, name, phone, id_number FROM accounts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, name, phone, id_number)| Account {
-        id,
-        name,
-        phone,
-        id_number,
-    }))
+/// The database fails, or the account does not open.
+pub async fn get(db: &Pool, keys: &Keys, id: &str) -> sqlx::Result<Option<Account>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| to_account(keys, r)).transpose()
 }
 
 /// Records a ticket (by hash) for an account.

@@ -7,7 +7,9 @@ use onething_core::api::{
 use onething_core::wire;
 use sqlx::SqliteConnection;
 
+use super::keys::{open_text, record_key};
 use crate::clock::rfc3339;
+use crate::crypto::Keys;
 use crate::workflow;
 
 /// One sub-item's stored state.
@@ -27,6 +29,8 @@ pub struct ItemRow {
     pub delivery: Option<String>,
     /// Last change.
     pub updated_at: i64,
+    /// Last day of its time limit (`YYYY-MM-DD`).
+    pub due_on: Option<String>,
 }
 
 impl ItemRow {
@@ -54,6 +58,7 @@ impl ItemRow {
 /// The database fails.
 pub async fn insert(
     conn: &mut SqliteConnection,
+    keys: &Keys,
     id: &str,
     account_id: &str,
     case_number: &str,
@@ -61,17 +66,20 @@ pub async fn insert(
     body: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
+    let rk = keys.fresh();
     let r = sqlx::query(
-        "INSERT INTO applications (id, account_id, case_number, service_id, body, submitted_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO applications (id, account_id, case_number, service_id, body, submitted_at, updated_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(account_id)
     .bind(case_number)
     .bind(service_id)
-    .bind(body)
+    .bind(rk.seal("applications.body", body.as_bytes()))
     .bind(now)
     .bind(now)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .execute(conn)
     .await;
     match r {
@@ -90,17 +98,19 @@ pub async fn insert(
 ///
 /// # Errors
 /// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_item(
     conn: &mut SqliteConnection,
     application_id: &str,
     sub_item_id: &str,
     position: usize,
     depends_on: &[String],
+    due_on: Option<&str>,
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO application_items (application_id, sub_item_id, position, status, depends_on, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO application_items (application_id, sub_item_id, position, status, depends_on, updated_at, due_on)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(application_id)
     .bind(sub_item_id)
@@ -108,6 +118,7 @@ pub async fn insert_item(
     .bind(wire::name(&SubItemStatus::Received))
     .bind(serde_json::to_string(depends_on).unwrap_or_else(|_| "[]".into()))
     .bind(now)
+    .bind(due_on)
     .execute(conn)
     .await?;
     Ok(())
@@ -165,6 +176,37 @@ pub async fn insert_material_event(
     .bind(status.map(|s| wire::name(&s)))
     .bind(note)
     .bind(material_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends a timeline event of a move a department made through its API.
+///
+/// # Errors
+/// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn insert_department_event(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+    kind: TimelineKind,
+    sub_item_id: &str,
+    status: SubItemStatus,
+    note: Option<&str>,
+    department: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note, department)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(application_id)
+    .bind(now)
+    .bind(wire::name(&kind))
+    .bind(sub_item_id)
+    .bind(wire::name(&status))
+    .bind(note)
+    .bind(department)
     .execute(conn)
     .await?;
     Ok(())
@@ -278,8 +320,8 @@ pub async fn items(
     application_id: &str,
 ) -> sqlx::Result<Vec<ItemRow>> {
     sqlx::query_as(
-        "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, delivery, updated_at
-         FROM application_items WHERE application_id = ? ORDER BY position",
+        "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, delivery, updated_at,
+         due_on FROM application_items WHERE application_id = ? ORDER BY position",
     )
     .bind(application_id)
     .fetch_all(conn)
@@ -341,15 +383,20 @@ pub async fn supplement(
 /// The database fails.
 pub async fn answer_supplement(
     conn: &mut SqliteConnection,
+    keys: &Keys,
     supplement_id: &str,
     text: Option<&str>,
     upload_ids: &[String],
     now: i64,
 ) -> sqlx::Result<()> {
+    let rk = keys.fresh();
     sqlx::query(
-        "UPDATE supplements SET answer_text = ?, answer_upload_ids = ?, answered_at = ? WHERE id = ?",
+        "UPDATE supplements SET answer_text = ?, key_id = ?, dek = ?, answer_upload_ids = ?,
+         answered_at = ? WHERE id = ?",
     )
-    .bind(text)
+    .bind(text.map(|t| rk.seal("supplements.answer_text", t.as_bytes())))
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .bind(serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".into()))
     .bind(now)
     .bind(supplement_id)
@@ -450,6 +497,7 @@ pub async fn list(
 /// The database fails.
 pub async fn detail(
     conn: &mut SqliteConnection,
+    keys: &Keys,
     application_id: &str,
     account_id: Option<&str>,
     now: i64,
@@ -483,9 +531,9 @@ pub async fn detail(
         })
         .collect();
     let timeline = timeline(conn, &id).await?;
-    let supplements = supplements(conn, &id).await?;
+    let supplements = supplements(conn, keys, &id).await?;
     let rating = rating(conn, &id).await?;
-    let consents = super::consents::of_application(conn, &id)
+    let consents = super::consents::of_application(conn, keys, &id)
         .await?
         .iter()
         .map(|c| c.view(now))
@@ -516,20 +564,26 @@ type EventRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 type SupplementRow = (
     String,
     String,
     String,
     i64,
-    Option<String>,
+    Option<Vec<u8>>,
     Option<String>,
     Option<i64>,
+    Option<String>,
+    Option<Vec<u8>>,
 );
 
-async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<TimelineEvent>> {
+pub(crate) async fn timeline(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> sqlx::Result<Vec<TimelineEvent>> {
     let events: Vec<EventRow> = sqlx::query_as(
-        "SELECT at, kind, sub_item_id, status, note, material_id FROM timeline_events
+        "SELECT at, kind, sub_item_id, status, note, material_id, department FROM timeline_events
          WHERE application_id = ? ORDER BY id",
     )
     .bind(id)
@@ -538,7 +592,7 @@ async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Tim
     Ok(events
         .into_iter()
         .map(
-            |(at, kind, sub_item_id, status, note, material_id)| TimelineEvent {
+            |(at, kind, sub_item_id, status, note, material_id, department)| TimelineEvent {
                 at: rfc3339(at),
                 // Unknown text reads as a plain status change (the schema stores wire names).
                 kind: wire::parse(&kind).unwrap_or(TimelineKind::StatusChanged),
@@ -546,37 +600,67 @@ async fn timeline(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Tim
                 status: status.as_deref().and_then(wire::parse),
                 note,
                 material_id,
+                department,
             },
         )
         .collect())
 }
 
-async fn supplements(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Vec<Supplement>> {
+pub(crate) async fn supplements(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    id: &str,
+) -> sqlx::Result<Vec<Supplement>> {
     let rows: Vec<SupplementRow> = sqlx::query_as(
-        "SELECT id, sub_item_id, note, requested_at, answer_text, answer_upload_ids, answered_at
+        "SELECT id, sub_item_id, note, requested_at, answer_text, answer_upload_ids, answered_at,
+         key_id, dek
          FROM supplements WHERE application_id = ? ORDER BY requested_at, id",
     )
     .bind(id)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(sid, sub_item_id, note, requested_at, text, uploads, answered_at)| Supplement {
-                id: sid,
-                sub_item_id,
-                note,
-                requested_at: rfc3339(requested_at),
-                answer: answered_at.map(|at| SupplementAnswer {
-                    text,
-                    upload_ids: uploads
-                        .and_then(|u| serde_json::from_str(&u).ok())
-                        .unwrap_or_default(),
-                    answered_at: Some(rfc3339(at)),
-                }),
-            },
-        )
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for (sid, sub_item_id, note, requested_at, text, uploads, answered_at, key_id, dek) in rows {
+        let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+        let text = text
+            .map(|t| open_text(rk.as_ref(), "supplements.answer_text", t))
+            .transpose()?;
+        out.push(Supplement {
+            id: sid,
+            sub_item_id,
+            note,
+            requested_at: rfc3339(requested_at),
+            answer: answered_at.map(|at| SupplementAnswer {
+                text,
+                upload_ids: uploads
+                    .and_then(|u| serde_json::from_str(&u).ok())
+                    .unwrap_or_default(),
+                answered_at: Some(rfc3339(at)),
+            }),
+        });
+    }
+    Ok(out)
+}
+
+/// An application's stored body (the engine's projection of the submission, JSON), opened.
+///
+/// # Errors
+/// The database fails, or the body does not open.
+pub async fn body(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    application_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(Vec<u8>, Option<String>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT body, key_id, dek FROM applications WHERE id = ?")
+            .bind(application_id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(body, key_id, dek)| {
+        let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+        open_text(rk.as_ref(), "applications.body", body)
+    })
+    .transpose()
 }
 
 async fn rating(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Option<Rating>> {

@@ -4,15 +4,17 @@ use onething_core::api::{Consent, ConsentStatus};
 use onething_core::wire;
 use sqlx::SqliteConnection;
 
+use super::keys::{open_text, record_key};
 use crate::clock::rfc3339;
+use crate::crypto::Keys;
 
 /// A stored status (unknown text reads as expired: never as an authorisation).
 fn stored_status(s: &str) -> ConsentStatus {
     wire::parse(s).unwrap_or(ConsentStatus::Expired)
 }
 
-/// One stored consent request.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// One stored consent request (its holder's name opened).
+#[derive(Debug, Clone)]
 pub struct ConsentRow {
     /// The short code.
     pub code: String,
@@ -83,28 +85,72 @@ impl ConsentRow {
 
 const COLUMNS: &str =
     "code, application_id, material_id, requester_id, holder_role, holder_name, holder_id_hash,
-     valid_days, status, requested_at, expires_at, answered_at";
+     valid_days, status, requested_at, expires_at, answered_at, key_id, dek";
+
+/// A row as stored: the holder's name sealed.
+#[derive(sqlx::FromRow)]
+struct Raw {
+    code: String,
+    application_id: String,
+    material_id: String,
+    requester_id: String,
+    holder_role: String,
+    holder_name: Vec<u8>,
+    holder_id_hash: String,
+    valid_days: i64,
+    status: String,
+    requested_at: i64,
+    expires_at: i64,
+    answered_at: Option<i64>,
+    key_id: Option<String>,
+    dek: Option<Vec<u8>>,
+}
+
+fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<ConsentRow> {
+    let rk = record_key(keys, r.key_id.as_deref(), r.dek.as_deref())?;
+    Ok(ConsentRow {
+        holder_name: open_text(rk.as_ref(), "consents.holder_name", r.holder_name)?,
+        code: r.code,
+        application_id: r.application_id,
+        material_id: r.material_id,
+        requester_id: r.requester_id,
+        holder_role: r.holder_role,
+        holder_id_hash: r.holder_id_hash,
+        valid_days: r.valid_days,
+        status: r.status,
+        requested_at: r.requested_at,
+        expires_at: r.expires_at,
+        answered_at: r.answered_at,
+    })
+}
 
 /// Stores a new pending request; false when the code is taken (draw another).
 ///
 /// # Errors
 /// The database fails.
-pub async fn insert(conn: &mut SqliteConnection, row: &ConsentRow) -> sqlx::Result<bool> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    row: &ConsentRow,
+) -> sqlx::Result<bool> {
+    let rk = keys.fresh();
     let r = sqlx::query(
         "INSERT INTO consents (code, application_id, material_id, requester_id, holder_role,
-         holder_name, holder_id_hash, valid_days, status, requested_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (code) DO NOTHING",
+         holder_name, holder_id_hash, valid_days, status, requested_at, expires_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
     )
     .bind(&row.code)
     .bind(&row.application_id)
     .bind(&row.material_id)
     .bind(&row.requester_id)
     .bind(&row.holder_role)
-    .bind(&row.holder_name)
+    .bind(rk.seal("consents.holder_name", row.holder_name.as_bytes()))
     .bind(&row.holder_id_hash)
     .bind(row.valid_days)
     .bind(row.requested_at)
     .bind(row.expires_at)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -114,11 +160,17 @@ pub async fn insert(conn: &mut SqliteConnection, row: &ConsentRow) -> sqlx::Resu
 ///
 /// # Errors
 /// The database fails.
-pub async fn get(conn: &mut SqliteConnection, code: &str) -> sqlx::Result<Option<ConsentRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM consents WHERE code = ?"))
-        .bind(code)
-        .fetch_optional(conn)
-        .await
+pub async fn get(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    code: &str,
+) -> sqlx::Result<Option<ConsentRow>> {
+    let raw: Option<Raw> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM consents WHERE code = ?"))
+            .bind(code)
+            .fetch_optional(conn)
+            .await?;
+    raw.map(|r| open_row(keys, r)).transpose()
 }
 
 /// An application's requests, oldest first.
@@ -127,14 +179,16 @@ pub async fn get(conn: &mut SqliteConnection, code: &str) -> sqlx::Result<Option
 /// The database fails.
 pub async fn of_application(
     conn: &mut SqliteConnection,
+    keys: &Keys,
     application_id: &str,
 ) -> sqlx::Result<Vec<ConsentRow>> {
-    sqlx::query_as(&format!(
+    let raw: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM consents WHERE application_id = ? ORDER BY requested_at, code"
     ))
     .bind(application_id)
     .fetch_all(conn)
-    .await
+    .await?;
+    raw.into_iter().map(|r| open_row(keys, r)).collect()
 }
 
 /// How many of an application's requests wait for an answer at `now`.

@@ -3,14 +3,32 @@
 use onething_core::api::Draft;
 
 use super::Pool;
+use super::keys::{open_text, record_key};
 use crate::clock::rfc3339;
+use crate::crypto::Keys;
 
-type Row = (String, String, i64, String, i64, i64, i64);
+type Row = (
+    String,
+    String,
+    i64,
+    Vec<u8>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<Vec<u8>>,
+);
 
-const COLUMNS: &str = "id, service_id, version, data, created_at, updated_at, expires_at";
+const COLUMNS: &str =
+    "id, service_id, version, data, created_at, updated_at, expires_at, key_id, dek";
 
-fn to_draft((id, service_id, version, data, created_at, updated_at, expires_at): Row) -> Draft {
-    Draft {
+fn to_draft(
+    keys: &Keys,
+    (id, service_id, version, data, created_at, updated_at, expires_at, key_id, dek): Row,
+) -> sqlx::Result<Draft> {
+    let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+    let data = open_text(rk.as_ref(), "drafts.data", data)?;
+    Ok(Draft {
         id,
         service_id,
         version: u64::try_from(version).unwrap_or(0),
@@ -18,7 +36,7 @@ fn to_draft((id, service_id, version, data, created_at, updated_at, expires_at):
         created_at: rfc3339(created_at),
         updated_at: rfc3339(updated_at),
         expires_at: rfc3339(expires_at),
-    }
+    })
 }
 
 /// What an update did.
@@ -38,6 +56,7 @@ pub enum Update {
 /// The database fails.
 pub async fn insert(
     db: &Pool,
+    keys: &Keys,
     id: &str,
     account_id: &str,
     service_id: &str,
@@ -45,27 +64,36 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> sqlx::Result<Draft> {
+    let rk = keys.fresh();
     let row: Row = sqlx::query_as(&format!(
-        "INSERT INTO drafts (id, account_id, service_id, version, data, created_at, updated_at, expires_at)
-         VALUES (?, ?, ?, 1, ?, ?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO drafts (id, account_id, service_id, version, data, created_at, updated_at, expires_at, key_id, dek)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
     .bind(service_id)
-    .bind(data)
+    .bind(rk.seal("drafts.data", data.as_bytes()))
     .bind(now)
     .bind(now)
     .bind(expires_at)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .fetch_one(db)
     .await?;
-    Ok(to_draft(row))
+    to_draft(keys, row)
 }
 
 /// One draft of this account, unless expired.
 ///
 /// # Errors
 /// The database fails.
-pub async fn get(db: &Pool, id: &str, account_id: &str, now: i64) -> sqlx::Result<Option<Draft>> {
+pub async fn get(
+    db: &Pool,
+    keys: &Keys,
+    id: &str,
+    account_id: &str,
+    now: i64,
+) -> sqlx::Result<Option<Draft>> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM drafts WHERE id = ? AND account_id = ? AND expires_at > ?"
     ))
@@ -74,14 +102,14 @@ pub async fn get(db: &Pool, id: &str, account_id: &str, now: i64) -> sqlx::Resul
     .bind(now)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(to_draft))
+    row.map(|r| to_draft(keys, r)).transpose()
 }
 
 /// The account's live drafts, most recently written first.
 ///
 /// # Errors
 /// The database fails.
-pub async fn list(db: &Pool, account_id: &str, now: i64) -> sqlx::Result<Vec<Draft>> {
+pub async fn list(db: &Pool, keys: &Keys, account_id: &str, now: i64) -> sqlx::Result<Vec<Draft>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM drafts WHERE account_id = ? AND expires_at > ?
          ORDER BY updated_at DESC, id"
@@ -90,7 +118,7 @@ pub async fn list(db: &Pool, account_id: &str, now: i64) -> sqlx::Result<Vec<Dra
     .bind(now)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(to_draft).collect())
+    rows.into_iter().map(|r| to_draft(keys, r)).collect()
 }
 
 /// Replaces the data if the draft is still at `expected` (any version when `None`). The check
@@ -100,6 +128,7 @@ pub async fn list(db: &Pool, account_id: &str, now: i64) -> sqlx::Result<Vec<Dra
 /// The database fails.
 pub async fn update(
     db: &Pool,
+    keys: &Keys,
     id: &str,
     account_id: &str,
     expected: Option<u64>,
@@ -108,12 +137,17 @@ pub async fn update(
     expires_at: i64,
 ) -> sqlx::Result<Update> {
     let expected = expected.map(|v| i64::try_from(v).unwrap_or(-1));
+    // Each write seals under a fresh data key (and so under the active master key).
+    let rk = keys.fresh();
     let row: Option<Row> = sqlx::query_as(&format!(
-        "UPDATE drafts SET data = ?, version = version + 1, updated_at = ?, expires_at = ?
+        "UPDATE drafts SET data = ?, key_id = ?, dek = ?, version = version + 1, updated_at = ?,
+         expires_at = ?
          WHERE id = ? AND account_id = ? AND expires_at > ? AND (? IS NULL OR version = ?)
          RETURNING {COLUMNS}"
     ))
-    .bind(data)
+    .bind(rk.seal("drafts.data", data.as_bytes()))
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .bind(now)
     .bind(expires_at)
     .bind(id)
@@ -124,9 +158,9 @@ pub async fn update(
     .fetch_optional(db)
     .await?;
     if let Some(row) = row {
-        return Ok(Update::Done(to_draft(row)));
+        return Ok(Update::Done(to_draft(keys, row)?));
     }
-    Ok(match get(db, id, account_id, now).await? {
+    Ok(match get(db, keys, id, account_id, now).await? {
         Some(d) => Update::Conflict(d.version),
         None => Update::NotFound,
     })

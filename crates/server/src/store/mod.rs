@@ -9,8 +9,10 @@
 pub mod accounts;
 pub mod applications;
 pub mod consents;
+pub mod departments;
 pub mod drafts;
 pub mod idempotency;
+pub mod keys;
 pub mod uploads;
 
 use std::path::Path;

@@ -1,10 +1,14 @@
 //! tus uploads: owned, with a durable offset that only grows after the bytes below it were
 //! synced to disk.
 
-use super::{Pool, Tx};
+use std::sync::Arc;
 
-/// An upload as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+use super::keys::{open_text, record_key};
+use super::{Pool, Tx};
+use crate::crypto::{Keys, RecordKey};
+
+/// An upload as stored (its metadata opened).
+#[derive(Debug, Clone)]
 pub struct Upload {
     /// Opaque id.
     pub id: String,
@@ -26,6 +30,42 @@ pub struct Upload {
     pub expires_at: i64,
     /// The application that uses it.
     pub application_id: Option<String>,
+    /// Its data key, which seals its metadata and its bytes (`None`: written before
+    /// encryption, plain).
+    pub key: Option<Arc<RecordKey>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    account_id: String,
+    upload_length: i64,
+    upload_offset: i64,
+    metadata: Vec<u8>,
+    state: String,
+    content_type: Option<String>,
+    blob_name: Option<String>,
+    expires_at: i64,
+    application_id: Option<String>,
+    key_id: Option<String>,
+    dek: Option<Vec<u8>>,
+}
+
+fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<Upload> {
+    let rk = record_key(keys, r.key_id.as_deref(), r.dek.as_deref())?;
+    Ok(Upload {
+        metadata: open_text(rk.as_ref(), "uploads.metadata", r.metadata)?,
+        key: rk.map(Arc::new),
+        id: r.id,
+        account_id: r.account_id,
+        upload_length: r.upload_length,
+        upload_offset: r.upload_offset,
+        state: r.state,
+        content_type: r.content_type,
+        blob_name: r.blob_name,
+        expires_at: r.expires_at,
+        application_id: r.application_id,
+    })
 }
 
 impl Upload {
@@ -35,7 +75,7 @@ impl Upload {
     }
 }
 
-const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, state, content_type, blob_name, expires_at, application_id";
+const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, state, content_type, blob_name, expires_at, application_id, key_id, dek";
 
 /// Creates an empty upload.
 ///
@@ -43,6 +83,7 @@ const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, s
 /// The database fails.
 pub async fn insert(
     db: &Pool,
+    keys: &Keys,
     id: &str,
     account_id: &str,
     length: u64,
@@ -50,16 +91,19 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> sqlx::Result<()> {
+    let rk = keys.fresh();
     sqlx::query(
-        "INSERT INTO uploads (id, account_id, upload_length, metadata, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO uploads (id, account_id, upload_length, metadata, created_at, expires_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(account_id)
     .bind(i64::try_from(length).unwrap_or(i64::MAX))
-    .bind(metadata)
+    .bind(rk.seal("uploads.metadata", metadata.as_bytes()))
     .bind(now)
     .bind(expires_at)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .execute(db)
     .await?;
     Ok(())
@@ -69,14 +113,41 @@ pub async fn insert(
 ///
 /// # Errors
 /// The database fails.
-pub async fn get(db: &Pool, id: &str, account_id: &str) -> sqlx::Result<Option<Upload>> {
-    sqlx::query_as(&format!(
+pub async fn get(
+    db: &Pool,
+    keys: &Keys,
+    id: &str,
+    account_id: &str,
+) -> sqlx::Result<Option<Upload>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM uploads WHERE id = ? AND account_id = ?"
     ))
     .bind(id)
     .bind(account_id)
     .fetch_optional(db)
-    .await
+    .await?;
+    raw.map(|r| open_row(keys, r)).transpose()
+}
+
+/// A complete upload used by this application, whoever owns it (a department reads the
+/// materials of the cases it receives).
+///
+/// # Errors
+/// The database fails, or the upload does not open.
+pub async fn of_application(
+    conn: &mut sqlx::SqliteConnection,
+    keys: &Keys,
+    id: &str,
+    application_id: &str,
+) -> sqlx::Result<Option<Upload>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM uploads WHERE id = ? AND application_id = ? AND state = 'complete'"
+    ))
+    .bind(id)
+    .bind(application_id)
+    .fetch_optional(conn)
+    .await?;
+    raw.map(|r| open_row(keys, r)).transpose()
 }
 
 /// Moves the durable offset from `from` to `to`; false if it was not at `from`.
@@ -151,14 +222,15 @@ pub async fn delete(db: &Pool, id: &str) -> sqlx::Result<()> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn expired(db: &Pool, now: i64) -> sqlx::Result<Vec<Upload>> {
-    sqlx::query_as(&format!(
+pub async fn expired(db: &Pool, keys: &Keys, now: i64) -> sqlx::Result<Vec<Upload>> {
+    let raw: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM uploads
          WHERE application_id IS NULL AND (expires_at <= ? OR state = 'rejected')"
     ))
     .bind(now)
     .fetch_all(db)
-    .await
+    .await?;
+    raw.into_iter().map(|r| open_row(keys, r)).collect()
 }
 
 /// Checks, inside the application's transaction, that each upload is the account's, complete

@@ -675,6 +675,7 @@ async fn the_admin_cli_moves_sub_items_through_the_admin_api() {
     let args = |command| AdminArgs {
         server: Some(server.clone()),
         admin_token: Some(ADMIN.into()),
+        department_token: None,
         command,
     };
     onething_server::admin_cli::run(

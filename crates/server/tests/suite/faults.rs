@@ -58,7 +58,12 @@ enum Stored {
 async fn stored(server: &LiveServer, id: &str) -> Stored {
     // The partial file may vanish between the two looks when the upload completes.
     for _ in 0..3 {
-        if let Ok(b) = std::fs::read(server.data.join("files/partial").join(id)) {
+        if let Ok(mut b) = std::fs::read(server.data.join("files/partial").join(id)) {
+            // Unfinished bytes are encrypted at rest (AES-CTR at their offset).
+            let key = live::upload_key(&server.data, id)
+                .await
+                .expect("upload key");
+            key.apply_stream(0, &mut b);
             return Stored::Partial(b);
         }
         let db = server.db().await;
@@ -72,7 +77,13 @@ async fn stored(server: &LiveServer, id: &str) -> Stored {
         if let Some((state, Some(blob), Some(sha256))) = row
             && state == "complete"
         {
-            let bytes = std::fs::read(server.data.join("files/blobs").join(blob)).expect("blob");
+            let sealed = std::fs::read(server.data.join("files/blobs").join(blob)).expect("blob");
+            let key = live::upload_key(&server.data, id)
+                .await
+                .expect("upload key");
+            let bytes = key
+                .open(onething_server::crypto::FILE_LABEL, &sealed)
+                .expect("the stored file opens");
             return Stored::Complete { bytes, sha256 };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -88,7 +99,13 @@ fn offset_check(data_dir: &Path, original: &[u8]) -> impl FnMut(&str, u64) {
     move |id, offset| {
         let offset = usize::try_from(offset).expect("offset fits");
         assert!(offset <= original.len(), "offset {offset} past the length");
-        if let Ok(b) = std::fs::read(data_dir.join("files/partial").join(id)) {
+        if let Ok(mut b) = std::fs::read(data_dir.join("files/partial").join(id)) {
+            // Encrypted at rest: through the upload's key (the tests run multi-threaded).
+            let key = tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current().block_on(live::upload_key(&data_dir, id))
+            })
+            .expect("upload key");
+            key.apply_stream(0, &mut b);
             assert!(
                 b.len() >= offset,
                 "HEAD reported {offset} but only {} bytes are stored",
@@ -481,7 +498,7 @@ async fn head_after_a_crash_between_the_last_byte_and_completion_completes_the_u
     let bytes = common::jpeg(4, 3);
     let id = common::create_upload(&ctx.state, &token, bytes.len()).await;
     // The state a kill between `advance` and `finalize` leaves: all bytes synced and counted.
-    std::fs::write(ctx.state.partial_path(&id), &bytes).expect("write");
+    common::write_partial_plain(&ctx.state, &id, &bytes).await;
     sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = ?")
         .bind(&id)
         .execute(&ctx.state.db)

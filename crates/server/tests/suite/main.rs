@@ -14,10 +14,12 @@ mod common;
 
 mod access;
 mod admin_cli;
+mod at_rest;
 mod api;
 mod applications;
 mod consents;
 mod contract;
+mod departments;
 mod exactly_once;
 mod faults;
 mod fuzz;

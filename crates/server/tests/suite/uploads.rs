@@ -116,7 +116,7 @@ async fn an_upload_in_chunks_completes_and_is_stored_clean() {
         !name.contains(&id),
         "a name of the server's own, not the upload id"
     );
-    let stored = std::fs::read(&blobs[0]).expect("blob");
+    let stored = common::blob_plain(&c.state, &id, &blobs[0]).await;
     let has = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
     assert!(!has(b"secret-location") && !has(b"secret-comment"));
     assert!(has(b"JFIF"));
@@ -226,7 +226,7 @@ async fn a_patch_at_the_wrong_offset_changes_nothing() {
         assert_eq!(r.header("upload-offset").as_deref(), Some("30"));
     }
     assert_eq!(head_offset(&c.state, &id, &token).await.1, Some(30));
-    let partial = std::fs::read(c.data.path().join("files/partial").join(&id)).expect("partial");
+    let partial = common::partial_plain(&c.state, &id).await;
     assert_eq!(partial, file[..30], "the bytes on disk are untouched");
 }
 
@@ -277,7 +277,7 @@ async fn bytes_past_the_durable_offset_are_never_reported_and_get_overwritten() 
     )
     .await;
     let path = c.data.path().join("files/partial").join(&id);
-    let mut garbage = file[..20].to_vec();
+    let mut garbage = std::fs::read(&path).expect("the 20 bytes, as stored");
     garbage.extend_from_slice(&[0xEE; 30]);
     std::fs::write(&path, &garbage).expect("simulate an unacknowledged tail");
     assert_eq!(head_offset(&c.state, &id, &token).await.1, Some(20));
@@ -317,7 +317,7 @@ async fn concurrent_patches_on_one_upload_are_serialized() {
         head_offset(&c.state, &id, &token).await.1,
         Some(half as u64)
     );
-    let partial = std::fs::read(c.data.path().join("files/partial").join(&id)).expect("partial");
+    let partial = common::partial_plain(&c.state, &id).await;
     assert!(
         partial == file[..half] || partial == vec![0xEE; half],
         "one writer's bytes, never a mix"

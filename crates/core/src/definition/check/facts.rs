@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{CheckResult, Checker, check_id, check_opt_text, check_text, err};
+use super::{CheckResult, Checker, check_id, check_opt_text, check_text, err, source_options};
 use crate::definition::types::{DateBound, Fact, FactKind, IdType, Prefill};
 
 impl Checker<'_> {
@@ -124,6 +124,7 @@ impl Checker<'_> {
             }
         }
         let choice = is(&[FactKind::Choice, FactKind::MultiChoice]);
+        source_and_mask(path, f, choice)?;
         if choice == f.options.is_empty() {
             return err(
                 at("options"),
@@ -222,4 +223,39 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// `options_from` on choices only, giving exactly its list; `mask` on text only, without lengths.
+fn source_and_mask(path: &str, f: &Fact, choice: bool) -> CheckResult {
+    let at = |x: &str| format!("{path}.{x}");
+    let kind = f.kind;
+    if let Some(src) = f.options_from {
+        if !choice {
+            return err(
+                at("options_from"),
+                "options_from applies to choice and multi_choice facts",
+            );
+        }
+        if f.options != source_options(src) {
+            return err(
+                at("options"),
+                "options_from gives the options: leave `options` out",
+            );
+        }
+    }
+    if let Some(m) = &f.mask {
+        if kind != FactKind::Text {
+            return err(at("mask"), "a mask applies to text facts");
+        }
+        if m.is_empty() || m.chars().count() > 100 || m.chars().any(char::is_whitespace) {
+            return err(at("mask"), "a mask is 1–100 characters without spaces");
+        }
+        if f.min_length.is_some() || f.max_length.is_some() {
+            return err(
+                at("max_length"),
+                "a mask fixes the length: leave lengths out",
+            );
+        }
+    }
+    Ok(())
 }

@@ -289,6 +289,27 @@ impl Checker<'_> {
                     birth_date,
                 } => vec![id_number, birth_date],
                 Check::SameAs { fact, other } => vec![fact, other],
+                Check::OneOf { fact, others } => {
+                    if others.is_empty() {
+                        return err(at("check"), "one_of names at least one other fact");
+                    }
+                    std::iter::once(fact.as_str())
+                        .chain(others.iter().map(String::as_str))
+                        .collect()
+                }
+                Check::Sum { field, .. } => {
+                    let integer_field = field
+                        .split_once('.')
+                        .and_then(|(g, f)| self.def.fact(g)?.field(f))
+                        .is_some_and(|x| x.kind == crate::definition::types::FactKind::Integer);
+                    if !integer_field {
+                        return err(
+                            at("check"),
+                            format!("`{field}` is not an integer field of a group"),
+                        );
+                    }
+                    vec![field]
+                }
                 Check::Holds(c) => {
                     // On a group field, the condition may read that entry's fields too.
                     let group = r

@@ -12,7 +12,7 @@ mod items;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use super::types::{Fact, ServiceDefinition};
+use super::types::{ChoiceOption, Fact, OptionSource, ServiceDefinition};
 use crate::condition::Condition;
 use crate::text::Text;
 
@@ -70,10 +70,26 @@ impl ServiceDefinition {
     /// A [`DefinitionError`] naming the path inside the file and what is wrong with it.
     #[cfg(feature = "toml")]
     pub fn from_toml(file: &str, source: &str) -> Result<Self, DefinitionError> {
-        let def: ServiceDefinition = toml::from_str(source)
+        let mut def: ServiceDefinition = toml::from_str(source)
             .map_err(|e| DefinitionError::at("", e.to_string()).in_file(file))?;
+        def.fill_option_sources();
         def.check().map_err(|e| e.in_file(file))?;
         Ok(def)
+    }
+
+    /// Gives each choice with `options_from` and no `options` the options of its code list, so
+    /// the definition served to the SPA carries them (the SPA embeds no code list).
+    pub fn fill_option_sources(&mut self) {
+        fn fill(f: &mut Fact) {
+            if let Some(src) = f.options_from
+                && f.options.is_empty()
+            {
+                f.options = source_options(src);
+            }
+            f.fields.iter_mut().for_each(fill);
+        }
+        self.facts.iter_mut().for_each(fill);
+        self.eligibility.questions.iter_mut().for_each(fill);
     }
 
     /// Checks what the type system cannot: ids, uniqueness, both languages present, every
@@ -106,7 +122,20 @@ impl ServiceDefinition {
                 return err(at("time_limit_days"), "must be at least 1 working day");
             }
         }
-        Checker::new(self)?.run()
+        Checker::new(self)?.run()?;
+        super::guide::check(self)
+    }
+}
+
+/// The options a code list gives a choice.
+pub(super) fn source_options(src: OptionSource) -> Vec<ChoiceOption> {
+    match src {
+        OptionSource::Ethnicity => crate::codes::ethnicity_options()
+            .map(|(id, label)| ChoiceOption {
+                id: id.to_owned(),
+                label,
+            })
+            .collect(),
     }
 }
 

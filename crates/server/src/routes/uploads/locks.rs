@@ -27,12 +27,27 @@ impl Drop for UploadLock {
             .upload_locks
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        // The map's reference, and this lock's guard when it still holds one (a lock handed
+        // over holds none): nobody else holds or waits for it.
+        let own = usize::from(self.guard.is_some());
         if let Some(m) = map.get(&self.id)
-            && Arc::strong_count(m) <= 2
+            && Arc::strong_count(m) <= 1 + own
         {
             map.remove(&self.id);
         }
         self.guard.take();
+    }
+}
+
+impl UploadLock {
+    /// Moves the holding of the lock to a new value (for a task that outlives the request);
+    /// this one then holds nothing.
+    pub(super) fn hand_over(&mut self) -> UploadLock {
+        UploadLock {
+            state: self.state.clone(),
+            id: self.id.clone(),
+            guard: self.guard.take(),
+        }
     }
 }
 

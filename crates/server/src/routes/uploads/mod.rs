@@ -81,7 +81,7 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>> {
 }
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Upload> {
-    let up = store::uploads::get(&state.db, id, &caller.account_id)
+    let up = store::uploads::get(&state.db, &state.keys, id, &caller.account_id)
         .await?
         .ok_or_else(|| ApiError::not_found(ErrorCode::UploadNotFound))?;
     if up.is_gone(state.clock.now()) {
@@ -267,6 +267,7 @@ pub async fn create_upload(
     tokio::fs::File::create(state.partial_path(&id)).await?;
     store::uploads::insert(
         &state.db,
+        &state.keys,
         &id,
         &caller.account_id,
         length,
@@ -279,14 +280,14 @@ pub async fn create_upload(
         .map_err(|e| ApiError::internal(format_args!("location: {e}")))?;
     let mut offset = 0;
     if with_body || length == 0 {
-        let _lock = lock_upload(&state, &id).await?;
+        let mut lock = lock_upload(&state, &id).await?;
         let up = load(&state, &caller, &id).await?;
-        match receive(&state, &up, body, checksum).await {
+        match receive(&state, &up, body, checksum, &mut lock).await {
             Ok(o) => offset = o,
             Err(e) => {
                 // An error answer carries no `Location`: the client cannot resume this upload,
                 // so nothing of it is kept (a refused file is already marked and deleted).
-                if let Some(up) = store::uploads::get(&state.db, &id, &caller.account_id).await?
+                if let Some(up) = store::uploads::get(&state.db, &state.keys, &id, &caller.account_id).await?
                     && up.state == "partial"
                 {
                     state.remove_upload_files(&up).await?;
@@ -358,11 +359,11 @@ pub async fn head_upload(
 /// checking and storing (killed between the two): a client told "offset = length" by `HEAD`
 /// considers it done and will never send another PATCH, so the completion happens here.
 async fn complete_after_crash(state: &AppState, caller: &Caller, id: &str) -> Result<Upload> {
-    let _lock = lock_upload(state, id).await?;
+    let mut lock = lock_upload(state, id).await?;
     let up = load(state, caller, id).await?;
     if up.state == "partial" && up.upload_offset == up.upload_length {
         tracing::warn!(upload = %up.id, "completing an upload interrupted after its last byte");
-        finalize(state, &up).await?;
+        finalize(state, &up, &mut lock).await?;
         return load(state, caller, id).await;
     }
     Ok(up)
@@ -418,7 +419,7 @@ pub async fn patch_upload(
     let checksum = Checksum::parse(&headers)?;
     // Ownership first, without the lock, so another user's id never waits or learns anything.
     load(&state, &caller, &id).await?;
-    let _lock = lock_upload(&state, &id).await?;
+    let mut lock = lock_upload(&state, &id).await?;
     let up = load(&state, &caller, &id).await?;
     if as_u64(up.upload_offset) != offset {
         return Err(ApiError::conflict(
@@ -435,7 +436,7 @@ pub async fn patch_upload(
         return Err(too_large());
     }
     let new_offset = if up.state == "partial" {
-        receive(&state, &up, body, checksum).await?
+        receive(&state, &up, body, checksum, &mut lock).await?
     } else {
         as_u64(up.upload_offset)
     };

@@ -13,6 +13,7 @@ use onething_core::api::ErrorCode;
 use sha1::Digest as _;
 use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
 
+use super::locks::UploadLock;
 use super::{as_u64, tus_error, upload_ttl};
 use crate::clock::{hex, new_id};
 use crate::media::{self, MediaError};
@@ -90,6 +91,7 @@ pub(super) async fn receive(
     up: &Upload,
     body: Body,
     mut checksum: Option<Checksum>,
+    lock: &mut UploadLock,
 ) -> Result<u64> {
     let start = as_u64(up.upload_offset);
     let length = as_u64(up.upload_length);
@@ -131,9 +133,17 @@ pub(super) async fn receive(
         };
         let room = usize::try_from(length - end).unwrap_or(usize::MAX);
         let take = bytes.len().min(room);
-        file.write_all(&bytes[..take]).await?;
         if let Some(c) = checksum.as_mut() {
             c.update(&bytes[..take]);
+        }
+        match up.key.as_deref() {
+            // Unfinished bytes are on disk encrypted too, at their offset (see `crypto`).
+            Some(key) => {
+                let mut sealed = bytes[..take].to_vec();
+                key.apply_stream(end, &mut sealed);
+                file.write_all(&sealed).await?;
+            }
+            None => file.write_all(&bytes[..take]).await?,
         }
         end += take as u64;
         if take < bytes.len() {
@@ -172,7 +182,7 @@ pub(super) async fn receive(
         store::uploads::advance(&state.db, &up.id, committed, end).await?;
     }
     if end == length {
-        finalize(state, up).await?;
+        finalize(state, up, lock).await?;
     }
     match failure {
         Some(f) => Err(f),
@@ -181,18 +191,50 @@ pub(super) async fn receive(
 }
 
 /// The last byte arrived: check the type, limits and metadata, then store the cleaned file.
-pub(super) async fn finalize(state: &AppState, up: &Upload) -> Result<()> {
+/// It runs as a task of its own holding the upload's lock (handed over from the request): a
+/// client that stops waiting must not cut a completion halfway, only to start it again with
+/// its next `HEAD`.
+pub(super) async fn finalize(state: &AppState, up: &Upload, lock: &mut UploadLock) -> Result<()> {
+    let lock = lock.hand_over();
+    let (state, up) = (state.clone(), up.clone());
+    tokio::spawn(async move {
+        let done = finalize_now(&state, &up).await;
+        drop(lock);
+        done
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
     let path = state.partial_path(&up.id);
     let bytes = tokio::fs::read(&path).await?;
     let max_pixels = state.config.max_image_pixels;
-    let processed = tokio::task::spawn_blocking(move || media::process(bytes, max_pixels))
-        .await
-        .map_err(ApiError::internal)?;
-    match processed {
-        Ok((kind, cleaned)) => {
+    let key = up.key.clone();
+    // Decrypting, checking, hashing and sealing are CPU work on up to the upload limit: off the
+    // async workers.
+    let processed = tokio::task::spawn_blocking(move || {
+        let mut bytes = bytes;
+        if let Some(key) = key.as_deref() {
+            key.apply_stream(0, &mut bytes);
+        }
+        media::process(bytes, max_pixels).map(|(kind, cleaned)| {
             let sha = hex(&sha2::Sha256::digest(&cleaned));
+            // The stored file is sealed under the upload's data key; the digest is of the
+            // plain file, which is what a department downloads.
+            let stored = match key.as_deref() {
+                Some(key) => key.seal(crate::crypto::FILE_LABEL, &cleaned),
+                None => cleaned,
+            };
+            (kind, sha, stored)
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    match processed {
+        Ok((kind, sha, stored)) => {
             let name = format!("{}.{}", new_id(), kind.extension());
-            state.blobs.put(&name, cleaned).await?;
+            state.blobs.put(&name, stored).await?;
             let now = state.clock.now();
             store::uploads::complete(
                 &state.db,

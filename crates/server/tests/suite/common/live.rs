@@ -443,3 +443,26 @@ impl TusClient {
         Ok(run)
     }
 }
+
+/// The data key of upload `id` in a live server's data directory (through its development key
+/// file and a read-only look at the database): the tests look at what is on disk through it.
+pub async fn upload_key(data: &Path, id: &str) -> Option<onething_server::crypto::RecordKey> {
+    let keys = onething_server::crypto::Keys::load(None, None, data, &["any".into()]).ok()?;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data.join("onething.sqlite"))
+        .read_only(true);
+    let db = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .ok()?;
+    let row: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&db)
+            .await
+            .ok()?;
+    db.close().await;
+    let (key_id, dek) = row?;
+    keys.open(&key_id, &dek).ok()
+}

@@ -369,3 +369,38 @@ pub async fn admin_move(
     )
     .await
 }
+
+/// The data key of an upload: the tests look at what is on disk through it (files are sealed
+/// at rest).
+pub async fn upload_key(state: &AppState, id: &str) -> onething_server::crypto::RecordKey {
+    let (key_id, dek): (String, Vec<u8>) =
+        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = ?")
+            .bind(id)
+            .fetch_one(&state.db)
+            .await
+            .expect("upload row");
+    state.keys.open(&key_id, &dek).expect("the data key opens")
+}
+
+/// The plain bytes of an unfinished upload's partial file.
+pub async fn partial_plain(state: &AppState, id: &str) -> Vec<u8> {
+    let mut bytes = std::fs::read(state.partial_path(id)).expect("partial file");
+    upload_key(state, id).await.apply_stream(0, &mut bytes);
+    bytes
+}
+
+/// Writes `plain` as an unfinished upload's partial file, encrypted as the server writes it.
+pub async fn write_partial_plain(state: &AppState, id: &str, plain: &[u8]) {
+    let mut bytes = plain.to_vec();
+    upload_key(state, id).await.apply_stream(0, &mut bytes);
+    std::fs::write(state.partial_path(id), bytes).expect("write partial");
+}
+
+/// The plain bytes of a completed upload's stored file.
+pub async fn blob_plain(state: &AppState, id: &str, path: &Path) -> Vec<u8> {
+    let sealed = std::fs::read(path).expect("blob");
+    upload_key(state, id)
+        .await
+        .open(onething_server::crypto::FILE_LABEL, &sealed)
+        .expect("the stored file opens")
+}

@@ -1,0 +1,185 @@
+//! The sealed columns of the store ([`crate::crypto`]): which tables hold personal data under a
+//! data key, the helpers the other store modules open them with, and the passes over all of
+//! them: which master keys the records name (checked at start), sealing rows written before
+//! encryption, and re-wrapping every data key under the active master key (rotation).
+
+use crate::crypto::{CryptoError, Keys, RecordKey};
+
+use super::Pool;
+
+/// A table with personal columns, each sealed under the row's data key.
+struct SealedTable {
+    table: &'static str,
+    key: &'static str,
+    columns: &'static [&'static str],
+}
+
+/// Every table with sealed columns. Uploads also seal their files, which the data layer does
+/// not see: their rows are never sealed by [`seal_legacy`] (a file written before encryption
+/// stays readable as it is, and is gone with its upload).
+const TABLES: &[SealedTable] = &[
+    SealedTable {
+        table: "accounts",
+        key: "id",
+        columns: &["name", "phone", "id_number"],
+    },
+    SealedTable {
+        table: "drafts",
+        key: "id",
+        columns: &["data"],
+    },
+    SealedTable {
+        table: "applications",
+        key: "id",
+        columns: &["body"],
+    },
+    SealedTable {
+        table: "consents",
+        key: "code",
+        columns: &["holder_name"],
+    },
+    SealedTable {
+        table: "supplements",
+        key: "id",
+        columns: &["answer_text"],
+    },
+    SealedTable {
+        table: "uploads",
+        key: "id",
+        columns: &["metadata"],
+    },
+];
+
+/// A failure to open a sealed value, as the store's error type.
+pub(crate) fn decode_error(e: CryptoError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A row's data key, from its stored `key_id` and `dek`; `None` for a row written before
+/// encryption (its columns are plain).
+pub(crate) fn record_key(
+    keys: &Keys,
+    key_id: Option<&str>,
+    dek: Option<&[u8]>,
+) -> sqlx::Result<Option<RecordKey>> {
+    match (key_id, dek) {
+        (Some(id), Some(dek)) => keys.open(id, dek).map(Some).map_err(decode_error),
+        _ => Ok(None),
+    }
+}
+
+/// A sealed text column, opened (a plain one of a row written before encryption as it is).
+pub(crate) fn open_text(
+    key: Option<&RecordKey>,
+    label: &str,
+    bytes: Vec<u8>,
+) -> sqlx::Result<String> {
+    match key {
+        Some(k) => k.open_text(label, &bytes).map_err(decode_error),
+        None => String::from_utf8(bytes)
+            .map_err(|_| decode_error(CryptoError(format!("{label} is not UTF-8")))),
+    }
+}
+
+/// The master key ids that stored records name.
+///
+/// # Errors
+/// The database fails.
+pub async fn stored_ids(db: &Pool) -> sqlx::Result<Vec<String>> {
+    let union = TABLES
+        .iter()
+        .map(|t| format!("SELECT key_id FROM {} WHERE key_id IS NOT NULL", t.table))
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    sqlx::query_scalar(&format!("{union} ORDER BY 1"))
+        .fetch_all(db)
+        .await
+}
+
+/// Seals the rows written before encryption (every table but uploads, see [`TABLES`]), each
+/// under a fresh data key. Returns how many.
+///
+/// # Errors
+/// The database fails.
+pub async fn seal_legacy(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    let mut n = 0;
+    for t in TABLES.iter().filter(|t| t.table != "uploads") {
+        let cols = t.columns.join(", ");
+        let sql = format!(
+            "SELECT {key}, {cols} FROM {table} WHERE key_id IS NULL AND {first} IS NOT NULL",
+            key = t.key,
+            table = t.table,
+            first = t.columns[0],
+        );
+        let rows = sqlx::query(&sql).fetch_all(db).await?;
+        for row in rows {
+            use sqlx::Row as _;
+            let id: String = row.try_get(0)?;
+            let rk = keys.fresh();
+            let sets = t
+                .columns
+                .iter()
+                .map(|c| format!("{c} = ?"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let update = format!(
+                "UPDATE {table} SET key_id = ?, dek = ?, {sets} WHERE {key} = ? AND key_id IS NULL",
+                table = t.table,
+                key = t.key,
+            );
+            let mut q = sqlx::query(&update).bind(&rk.key_id).bind(&rk.wrapped);
+            for (i, c) in t.columns.iter().enumerate() {
+                let plain: Option<Vec<u8>> = row.try_get(i + 1)?;
+                q = q.bind(plain.map(|p| rk.seal(&format!("{}.{c}", t.table), &p)));
+            }
+            n += q.bind(&id).execute(db).await?.rows_affected();
+        }
+    }
+    Ok(n)
+}
+
+/// Re-wraps every data key not under the active master key, a batch of rows at a time while
+/// the server keeps serving: each row is updated only if its key did not change meanwhile (a
+/// write in between already used the active key). Returns how many rows were re-wrapped.
+///
+/// # Errors
+/// The database fails, or a data key does not open (its master key is not loaded).
+pub async fn rewrap_all(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    let mut n = 0;
+    let active = keys.active_id();
+    for t in TABLES {
+        loop {
+            let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(&format!(
+                "SELECT {key}, key_id, dek FROM {table} WHERE key_id IS NOT NULL AND key_id <> ?
+                 AND dek IS NOT NULL LIMIT 200",
+                key = t.key,
+                table = t.table,
+            ))
+            .bind(&active)
+            .fetch_all(db)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for (id, key_id, dek) in rows {
+                let Some(wrapped) = keys.rewrap(&key_id, &dek).map_err(decode_error)? else {
+                    continue;
+                };
+                n += sqlx::query(&format!(
+                    "UPDATE {table} SET key_id = ?, dek = ? WHERE {key} = ? AND key_id = ? AND dek = ?",
+                    table = t.table,
+                    key = t.key,
+                ))
+                .bind(&active)
+                .bind(&wrapped)
+                .bind(&id)
+                .bind(&key_id)
+                .bind(&dek)
+                .execute(db)
+                .await?
+                .rows_affected();
+            }
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,237 @@
+// The parent's journey before and around the wizard (issue #19): finding the newborn one-thing in
+// the catalogue by what people call it, its service guide (办事指南) on the landing page, readable
+// without the whole app and offline once seen; the check page showing everything that will be
+// sent, materials included; and the accessibility statement every page's footer links to; in
+// zh-CN, en and elder mode at 360 px.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { exampleApplication, materials, next, walk } from './wizard.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts(), `journey-${name}.png`), fullPage: true });
+const visibleCards = (page) => page.locator('li.card:not([hidden]) .card-title').allInnerTexts();
+
+test('the catalogue search finds the newborn one-thing by 上户口, traditional characters and pinyin initials', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    const search = page.getByLabel('搜索一件事');
+    await search.waitFor();
+    // The first page's module has taken the page over (the whole app is not needed).
+    await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
+    for (const q of ['上户口', '上戶口', 'xse', 'XSECS', '出生证']) {
+      await search.fill(q);
+      assert.deepEqual(await visibleCards(page), ['新生儿出生一件事'], q);
+    }
+    assert.match(await page.getByRole('status').filter({ hasText: '找到' }).innerText(), /找到 1 项服务/);
+    await shot(page, 'search-zh');
+    await search.fill('办营业执照');
+    assert.deepEqual(await visibleCards(page), ['开办小店一件事']);
+    await search.fill('驾驶证');
+    assert.deepEqual(await visibleCards(page), []);
+    assert.match(await page.locator('.search-status').innerText(), /没有找到/);
+    await search.fill('');
+    assert.ok((await visibleCards(page)).length >= 7, 'an empty query shows the whole catalogue');
+
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    const en = page.getByLabel('Find a service');
+    await en.fill('birth certificate');
+    assert.deepEqual(await visibleCards(page), ['Newborn one-thing']);
+    await en.fill('shk');
+    assert.deepEqual(await visibleCards(page), ['Newborn one-thing']);
+    await shot(page, 'search-en-elder');
+    await en.fill('');
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+    await search.fill('上户口');
+    const violations = await a11y(page, 'catalogue search');
+    assert.deepEqual(violations, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the search works on the prerendered catalogue when the whole app is not loaded', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  const full = [];
+  page.on('request', (r) => { if (r.url().includes('onething-full')) full.push(r.url()); });
+  try {
+    await page.goto(server.url);
+    await page.getByLabel('搜索一件事').fill('上户口');
+    await page.waitForFunction(() => document.querySelectorAll('li.card:not([hidden])').length === 1);
+    assert.deepEqual(full, [], 'the catalogue and its search need only the first page module');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the newborn guide lists the documents and how each is supplied, linkable and offline once seen', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    // Prerendered: the guide is in the HTML the server sends, before any script runs.
+    const html = await (await fetch(new URL('/services/newborn', server.url))).text();
+    for (const s of ['id="guide"', '需要准备的材料', '母亲居民身份证', '户口簿', '《中华人民共和国户口登记条例》', '12345']) {
+      assert.ok(html.includes(s), `the prerendered page has ${s}`);
+    }
+    await page.goto(new URL('/services/newborn#guide-documents', server.url).href);
+    const docs = page.locator('#guide .guide-document-title');
+    await docs.first().waitFor();
+    const titles = await docs.allInnerTexts();
+    for (const t of ['母亲居民身份证', '父亲居民身份证', '结婚证', '户口簿', '母亲本人银行卡']) assert.ok(titles.includes(t), `${t} in ${titles}`);
+    const card = page.locator('.guide-document', { hasText: '母亲居民身份证' });
+    assert.match(await card.innerText(), /电子证照/);
+    assert.match(await page.locator('.guide-document', { hasText: '母亲本人银行卡' }).innerText(), /15 个工作日/);
+    assert.match(await page.locator('.guide-document', { hasText: '结婚证' }).innerText(), /父母已婚时/);
+    // The anchor lands on the documents.
+    assert.ok(await page.locator('#guide-documents').evaluate((h) => h.getBoundingClientRect().top < 200));
+    await page.locator('details.faq summary').first().click();
+    await shot(page, 'guide-zh');
+
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.ok((await docs.allInnerTexts()).includes("Mother's resident ID card"));
+    assert.match(await page.locator('#guide').innerText(), /Household Registration/);
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await shot(page, 'guide-en-elder');
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.deepEqual(await a11y(page, 'newborn guide'), []);
+
+    // Read once, it opens without network: the service worker kept the page it was installed on.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await page.waitForFunction(async () => {
+      for (const name of await caches.keys()) {
+        const c = await caches.open(name);
+        if (await c.match(new URL('services/newborn', document.baseURI).href)) return true;
+      }
+      return false;
+    }, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('#guide .guide-document').first().waitFor({ timeout: 15_000 });
+    await context.setOffline(false);
+    assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|ERR_FAILED/.test(e)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('check answers shows the situation, the sub-items and each material with how it is supplied', async () => {
+  const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+  const example = exampleApplication('newborn');
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await walk(page, server.url, def, example);
+    assert.match(page.url(), /materials$/);
+    await materials(page, def, example);
+    await next(page, /check$/);
+    const group = (name) => page.locator('section.summary-card', { has: page.locator('h2', { hasText: name }) });
+    await group('您的情况').waitFor();
+    assert.match(await group('您的情况').innerText(), /是否首次申领出生医学证明[\s\S]*是/);
+    const items = await group('申请的事项').innerText();
+    for (const s of ['出生医学证明', '户口登记', '公安局']) assert.ok(items.includes(s), `${s} in ${items}`);
+    const text = await group('提交材料').innerText();
+    assert.match(text, /母亲居民身份证\s*使用电子证照（免提交）/);
+    assert.match(text, /父亲居民身份证\s*使用父亲的电子证照：提交后由父亲在本人账号中授权/);
+    assert.match(text, /户口簿\s*3 张照片/);
+    assert.equal(await page.locator('section.summary-card').last().locator('img.thumb').count(), 4, 'a thumbnail per photo');
+    // Every group has its Change link; the materials' goes back to the materials step.
+    const groups = await page.locator('section.summary-card').count();
+    assert.equal(await page.locator('section.summary-card a.change-link').count(), groups);
+    assert.match(await page.locator('section.summary-card').last().locator('a.change-link').getAttribute('href'), /\/apply\/newborn\/materials\?return=check$/);
+    // Values as a person reads them: dates in words, no raw ISO date-times, ID numbers masked.
+    const all = await page.locator('main').innerText();
+    assert.doesNotMatch(all, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    assert.match(all, /\d{4}年\d{1,2}月\d{1,2}日 08:30/);
+    assert.doesNotMatch(all, /330502199203150023/);
+    await page.screenshot({ path: join(artifacts(), 'journey-check-zh.png'), fullPage: true });
+
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    const en = await page.locator('main').innerText();
+    assert.doesNotMatch(en, /、/, 'English lists use English separators');
+    assert.match(en, /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}, 08:30/);
+    assert.match(en, /Mother's resident ID card\s*E-licence \(nothing to upload\)/);
+    assert.match(en, /Father's resident ID card\s*E-licence of the father: after you submit/);
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.screenshot({ path: join(artifacts(), 'journey-check-en-elder.png'), fullPage: true });
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.deepEqual(await a11y(page, 'journey check'), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a case number is never broken across lines at 360 px in elder mode', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.locator('.top-bar button.chip').filter({ hasText: '长辈版' }).click();
+    // The confirmation's and the case page's case number styles, on a real number's length.
+    const lines = await page.evaluate(() => {
+      const main = document.querySelector('main');
+      return ['p.case-number', 'strong.case-no'].map((sel) => {
+        const [tag, cls] = sel.split('.');
+        const holder = document.createElement(tag === 'p' ? 'div' : 'p');
+        holder.className = tag === 'p' ? 'panel-success' : 'case-line';
+        const el = document.createElement(tag);
+        el.className = cls;
+        el.textContent = 'OT20261128042137';
+        holder.append(tag === 'p' ? '' : '办件编号 ', el);
+        main.append(holder);
+        const rects = el.getClientRects();
+        const r = el.getBoundingClientRect();
+        return { lines: rects.length, right: r.right, width: document.documentElement.clientWidth };
+      });
+    });
+    for (const l of lines) {
+      assert.equal(l.lines, 1, 'one line');
+      assert.ok(l.right <= l.width, `inside the screen: ${JSON.stringify(l)}`);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test('every page links to the accessibility statement, which says the standard, the limits and how to report', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    for (const path of ['/', '/services/newborn', '/accessibility']) {
+      const html = await (await fetch(new URL(path, server.url))).text();
+      assert.match(html, /href="\.\/accessibility"/, `the prerendered ${path} links to the statement`);
+    }
+    await page.goto(server.url);
+    await page.locator('footer a', { hasText: '无障碍声明' }).click();
+    await page.waitForURL(/\/accessibility$/);
+    await page.locator('h1', { hasText: '无障碍声明' }).waitFor();
+    const text = await page.locator('main').innerText();
+    for (const s of ['WCAG 2.1 AA', 'GB/T 37668', '已知问题', '12345']) assert.ok(text.includes(s), s);
+    await page.screenshot({ path: join(artifacts(), 'journey-accessibility-zh.png'), fullPage: true });
+    assert.deepEqual(await a11y(page, 'accessibility statement'), []);
+    // The wizard's pages (the whole app) have the footer too.
+    await page.goto(new URL('/apply/newborn/eligibility', server.url).href);
+    await page.locator('footer a', { hasText: '无障碍声明' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
