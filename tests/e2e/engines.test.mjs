@@ -157,6 +157,24 @@ for (const engine of engines) {
       }
     });
 
+    if (engine === 'firefox') {
+      test('with WebAssembly turned off in the browser, the page says what to do', async () => {
+        // Firefox can switch WebAssembly off (as some hardened or managed browsers do).
+        const page = await driver.newSession({ prefs: { 'javascript.options.wasm': false } });
+        try {
+          assert.equal(await page.evaluate(() => typeof WebAssembly), 'undefined');
+          await page.goto(url('/services/newborn'));
+          await page.locator('#unsupported h1').waitFor();
+          assert.match(await page.locator('#unsupported').innerText(), /浏览器版本过低[\s\S]*too old[\s\S]*Missing: WebAssembly/);
+          await page.waitForTimeout(1000);
+          assert.equal(await page.locator('a.card-link, li.sub-item').count(), 0, 'nothing of the app that would not work');
+          await shot(page, '8-unsupported');
+        } finally {
+          await page.close();
+        }
+      });
+    }
+
     test('a draft is restored after the browser restarts', async () => {
       const profile = mkdtempSync(join(tmpdir(), `onething-${engine}-profile-`));
       let page = await driver.newSession({ profile });

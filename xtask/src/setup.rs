@@ -13,7 +13,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 /// geckodriver, Firefox's WebDriver server, from the crate registry (Debian does not package
-/// it). 0.37 drives Firefox ESR 128 and newer.
+/// it), pinned; tested with Debian's Firefox ESR 153.
 const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// What the other engines' main flows need (`tests/e2e/engines.test.mjs`): `WebKitWebDriver`

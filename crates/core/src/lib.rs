@@ -3,7 +3,8 @@
 //! Plain Rust with no web or async dependencies, so a rule is written once, tested natively in
 //! milliseconds, and enforced on both sides of the API.
 //!
-//! - [`value`]: answer values and civil dates, what everything else reads.
+//! - [`value`]: answer values, civil dates and China's working-day calendar (`services/calendar/`),
+//!   what everything else reads.
 //! - [`definition`]: a one-thing as data (sub-items, eligibility, facts, pages, materials, rules),
 //!   read from `services/*.toml` and checked when it loads; the format is documented in
 //!   `docs/service-definitions.md`.

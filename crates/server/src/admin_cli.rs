@@ -18,6 +18,10 @@ use crate::config::{AdminArgs, AdminCommand, Config};
 /// # Errors
 /// No admin token, the server cannot be reached, or it refuses (wrong token, unknown case or
 /// sub-item, a move that is not allowed).
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per command, each a few lines"
+)]
 pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::error::Error>> {
     let server = args
         .server

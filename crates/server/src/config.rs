@@ -90,9 +90,21 @@ pub struct Config {
     /// Demo mode: every this many seconds, move each open sub-item one step forward.
     #[arg(long, env = "ONETHING_DEMO_ADVANCE_SECS")]
     pub demo_advance_secs: Option<u64>,
+    /// Log lines as text (for people) or as one JSON object a line (for a log collector).
+    #[arg(long, env = "ONETHING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// A subcommand instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// `key=value` text.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// The session cookie's `SameSite` attribute.

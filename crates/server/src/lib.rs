@@ -13,6 +13,7 @@ mod headers;
 pub mod identity;
 pub mod maintenance;
 pub mod media;
+pub mod metrics;
 pub mod request_log;
 pub mod routes;
 mod spa;
@@ -52,9 +53,14 @@ pub fn app(state: AppState) -> Router {
             .route_service("/index.html", index)
             .fallback_service(spa::service(&dir, &config.frame_ancestors));
     }
+    let metrics = state.metrics.clone();
     let router = router
         .with_state(state)
-        .layer(axum::middleware::from_fn(request_log::log_request));
+        .layer(axum::middleware::from_fn(request_log::log_request))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ));
     // What is not precompressed (JSON answers, the per-request `index.html`) is compressed on
     // the fly at a cheap level: a few hundred bytes saved are not worth milliseconds of CPU per
     // answer. Responses that already carry an encoding (the build's `.br`/`.gz`) pass through.

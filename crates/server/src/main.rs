@@ -2,21 +2,24 @@
 //! or runs an `admin` subcommand against a running server (over HTTP).
 
 use clap::Parser;
-use onething_server::config::Command;
+use onething_server::config::{Command, LogFormat};
 use onething_server::{AppState, Config, app, maintenance};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour only on a terminal: a log file or a collector gets plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let config = Config::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => log.json().with_current_span(false).init(),
+        // Colour only on a terminal: a log file or a collector gets plain text.
+        LogFormat::Text => log
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     let result = match config.command.clone() {
         Some(Command::Admin(args)) => onething_server::admin_cli::run(&config, args).await,
         None => serve(config).await,

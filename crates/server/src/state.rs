@@ -37,6 +37,8 @@ pub struct AppState {
     pub changes: broadcast::Sender<String>,
     /// The master keys of personal data at rest.
     pub keys: Keys,
+    /// Operations' figures (`GET /api/admin/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Why the server could not start.
@@ -124,6 +126,7 @@ impl AppState {
             upload_locks: Arc::default(),
             changes: broadcast::channel(256).0,
             keys,
+            metrics: Arc::default(),
         })
     }
 

@@ -150,7 +150,10 @@ async function launchDriver(engine, spec, xvfb) {
     engine,
     url,
     log: () => log,
-    /** A new browser (one session); `profile`: a directory that outlives it, for a restart. */
+    /**
+     * A new browser (one session); `profile`: a directory that outlives it, for a restart;
+     * `prefs`: Firefox preferences (e.g. a feature turned off).
+     */
     newSession: (opts = {}) => Session.create(driver, spec, opts),
     stop: async () => {
       await stopChild(child);
@@ -161,7 +164,7 @@ async function launchDriver(engine, spec, xvfb) {
   return driver;
 }
 
-function capabilities(engine, spec, { profile }) {
+function capabilities(engine, spec, { profile, prefs = {} }) {
   const common = { pageLoadStrategy: 'normal', unhandledPromptBehavior: 'dismiss', timeouts: { script: 30_000, pageLoad: 60_000, implicit: 0 } };
   if (engine === 'chromium') {
     return {
@@ -191,6 +194,7 @@ function capabilities(engine, spec, { profile }) {
           'browser.shell.checkDefaultBrowser': false,
           'datareporting.policy.dataSubmissionEnabled': false,
           'app.update.enabled': false,
+          ...prefs,
         },
       },
     };

@@ -138,6 +138,8 @@ pub enum ErrorCode {
     DepartmentUnauthorized,
     /// 422: no service definition names this department.
     DepartmentUnknown,
+    /// 503: the server is up but cannot serve yet (its database does not answer).
+    NotReady,
 }
 
 impl ErrorCode {

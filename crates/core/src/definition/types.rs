@@ -1,6 +1,8 @@
 //! The definition format's types: a one-thing as data, exactly as `services/*.toml` spell it
 //! (serde reads them; [`super::check`] then checks what the types cannot say).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, Offset};
@@ -29,6 +31,16 @@ pub struct ServiceDefinition {
     /// Facts every selected sub-item's department receives (the applicant, the mailing address).
     #[serde(default)]
     pub shared_facts: Vec<String>,
+    /// The form's question of how results reach the person: a `choice` fact whose option ids
+    /// are [`DeliveryMethod`] names. Each selected sub-item delivers that way when its results
+    /// allow it; otherwise its `results.unavailable` says so before submission. Absent: the
+    /// form offers no choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_fact: Option<String>,
+    /// The bundle's published time limit in working days (承诺时限): the longest chain of
+    /// dependent sub-items must fit within it (sub-items without dependencies run in parallel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_days: Option<u16>,
     /// How the facts group into steps, in order.
     #[serde(default)]
     pub pages: Vec<Page>,
@@ -94,6 +106,16 @@ impl SubItem {
             .as_ref()
             .map_or_else(|| vec![DeliveryMethod::Mail], |r| r.methods.clone())
     }
+
+    /// How its result goes when the person chose `chosen`: that way when offered, else the
+    /// first listed way.
+    pub fn delivery_for(&self, chosen: Option<DeliveryMethod>) -> DeliveryMethod {
+        let methods = self.result_methods();
+        chosen
+            .filter(|c| methods.contains(c))
+            .or_else(|| methods.first().copied())
+            .unwrap_or(DeliveryMethod::Mail)
+    }
 }
 
 /// The ways a sub-item's result may reach the citizen, and what each needs to say.
@@ -108,6 +130,11 @@ pub struct ResultDelivery {
     /// Where the citizen finds the e-licence (an app's menu path); needed with `e_licence`.
     #[serde(default)]
     pub e_licence: Option<Text>,
+    /// The ways the form offers (see `delivery_fact`) that this sub-item cannot take, each with
+    /// what happens instead (its result then goes its first listed way). Shown before
+    /// submission to whoever chose that way.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unavailable: BTreeMap<DeliveryMethod, Text>,
 }
 
 /// A service window where a result is picked up.

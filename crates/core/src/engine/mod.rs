@@ -23,9 +23,11 @@
 //! - `evaluate`: the questions about an application in progress.
 //! - `submission`: the check of a submission and its projection per department; prefilling.
 //! - `reduction`: the bundle's figures (forms, materials, time limits).
+//! - `delivery`: how each sub-item's result goes, against the person's choice.
 //! - `schedule`: expected dates and 容缺 due dates in China's working days.
 
 mod collect;
+mod delivery;
 mod evaluate;
 mod model;
 mod reduction;
@@ -38,6 +40,7 @@ mod walk;
 /// Dates, at their former path `engine::date` (they live with the values now).
 pub use crate::value::date;
 pub use crate::value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported, WorkingDue};
+pub use delivery::{SubItemDelivery, chosen_delivery, deliveries};
 pub use evaluate::{
     available_sub_items, decisions, eligibility, evaluate, materials_needed, page_statuses,
     validate_eligibility, validate_page, visible_answers, visible_facts, visible_pages,

@@ -318,3 +318,24 @@ async fn rotate(state: &AppState) -> Result<KeyRotation> {
         retired,
     })
 }
+
+/// Operations' figures in the Prometheus text format: requests by route template and status,
+/// latency histograms, uploads and their bytes, submissions, open event streams.
+#[utoipa::path(get, path = "/api/admin/metrics", tag = "admin",
+    security(("admin" = [])),
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, description = "`admin_unauthorized`", body = ApiErrorBody),
+    ))]
+pub async fn get_metrics(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}

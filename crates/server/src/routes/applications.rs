@@ -95,7 +95,11 @@ fn created_response(status: StatusCode, body: String, replayed: bool) -> Respons
     params(("Idempotency-Key" = String, Header, description = "Random per submission attempt, reused on retries (≤ 255 characters)")),
     request_body(content = Object, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`"),
     responses(
-        (status = 201, description = "Received; `Location`. A replay carries `Idempotent-Replayed: true`", body = ApplicationCreated),
+        (status = 201, description = "Received; `Location`. A replay carries `Idempotent-Replayed: true`", body = ApplicationCreated,
+            headers(
+                ("Location" = String, description = "`/api/applications/{id}`"),
+                ("Idempotent-Replayed" = String, description = "`true` on the answer to a retry"),
+            )),
         (status = 400, description = "`idempotency_key_missing`, `invalid_body`", body = ApiErrorBody),
         (status = 409, description = "`idempotency_request_in_flight`", body = ApiErrorBody),
         (status = 422, description = "`idempotency_key_reused`, `validation_failed` (see `errors`), `service_not_found`, `upload_not_usable`", body = ApiErrorBody),
@@ -251,6 +255,7 @@ async fn submit(
         idempotency::finish(&mut tx, &caller.account_id, key, 201, &json).await?;
         tx.commit().await?;
         tracing::info!(application = %id, service = %def.id, "application received");
+        state.metrics.submission();
         return Ok(created_response(StatusCode::CREATED, json, false));
     }
     Err(ApiError::internal("no free case number after 5 draws"))
@@ -502,9 +507,12 @@ pub async fn application_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     detail_of(&state, &caller, &id).await?;
     let rx = state.changes.subscribe();
-    let start = (state, caller, id, rx, None::<u64>);
-    let stream =
-        futures_util::stream::unfold(start, |(state, caller, id, mut rx, last)| async move {
+    // Counted as open while the stream lives (its state holds the guard).
+    let open = state.metrics.stream_opened();
+    let start = (state, caller, id, rx, None::<u64>, open);
+    let stream = futures_util::stream::unfold(
+        start,
+        |(state, caller, id, mut rx, last, open)| async move {
             loop {
                 if last.is_some() {
                     // Woken by a change in this process, or by the poll that catches changes made
@@ -528,9 +536,10 @@ pub async fn application_events(
                     .json_data(&detail)
                     .ok()?;
                 let rev = Some(detail.revision);
-                return Some((Ok(event), (state, caller, id, rx, rev)));
+                return Some((Ok(event), (state, caller, id, rx, rev, open)));
             }
-        });
+        },
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

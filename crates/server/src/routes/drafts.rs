@@ -77,7 +77,8 @@ fn check_service(state: &AppState, service_id: &str) -> Result<()> {
     security(("bearer" = []), ("cookie" = [])),
     request_body = DraftCreate,
     responses(
-        (status = 201, description = "Created; `ETag: \"1\"`", body = Draft),
+        (status = 201, description = "Created; `ETag: \"1\"`", body = Draft,
+            headers(("ETag" = String, description = "The version, quoted: `\"1\"`"))),
         (status = 422, description = "`service_not_found`", body = ApiErrorBody),
     ))]
 pub async fn create_draft(
@@ -120,7 +121,8 @@ pub async fn list_drafts(
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "Draft id")),
     responses(
-        (status = 200, description = "`ETag` is the version", body = Draft),
+        (status = 200, description = "`ETag` is the version", body = Draft,
+            headers(("ETag" = String, description = "The version, quoted"))),
         (status = 404, description = "`draft_not_found` (also someone else's, or expired)", body = ApiErrorBody),
     ))]
 pub async fn get_draft(
@@ -144,9 +146,11 @@ pub async fn get_draft(
     ),
     request_body = DraftUpdate,
     responses(
-        (status = 200, description = "Written; new `ETag`", body = Draft),
+        (status = 200, description = "Written; new `ETag`", body = Draft,
+            headers(("ETag" = String, description = "The new version, quoted"))),
         (status = 404, description = "`draft_not_found`", body = ApiErrorBody),
-        (status = 409, description = "`draft_version_conflict`: reload and merge", body = ApiErrorBody),
+        (status = 409, description = "`draft_version_conflict`: reload and merge", body = ApiErrorBody,
+            headers(("ETag" = String, description = "The current version, quoted"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = ApiErrorBody),
     ))]
 pub async fn update_draft(

@@ -38,6 +38,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let timeout = Duration::from_secs(state.config.request_timeout.max(1));
     let json = Router::new()
         .route("/health", get(health::get_health))
+        .route("/health/live", get(health::get_live))
+        .route("/health/ready", get(health::get_ready))
         .route("/services", get(services::list_services))
         .route("/services/{id}", get(services::get_service))
         .route(
@@ -75,29 +77,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/consents/{code}",
             get(consents::get_consent).post(consents::answer_consent),
         )
-        .route("/admin/applications", get(admin::list_all))
-        .route("/admin/applications/{case}", get(admin::get_one))
-        .route(
-            "/admin/applications/{case}/items/{sub_item_id}",
-            post(admin::move_item),
-        )
-        .route("/admin/keys/rotate", post(admin::rotate_key))
-        .route("/admin/departments", get(admin::list_departments))
-        .route(
-            "/admin/departments/tokens",
-            post(admin::create_department_token),
-        )
-        .route("/admin/audit", get(admin::list_audit))
-        .route("/department", get(department::get_department))
-        .route("/department/cases", get(department::list_queue))
-        .route(
-            "/department/cases/{case}/items/{sub_item_id}",
-            get(department::get_case).post(department::move_item),
-        )
-        .route(
-            "/department/cases/{case}/items/{sub_item_id}/files/{id}",
-            get(department::get_file),
-        )
+        .merge(staff())
         .layer(middleware::from_fn_with_state(timeout, time_limit));
 
     // Streams stay open: no timeout.
@@ -139,6 +119,36 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .fallback(|| async { ApiError::not_found(ErrorCode::RouteNotFound) })
         .layer(middleware::from_fn(uniform_errors))
+}
+
+/// The staff's side: the operator's (`/admin/`, the admin token) and the departments'
+/// (`/department/`, a department token).
+fn staff() -> Router<AppState> {
+    Router::new()
+        .route("/admin/applications", get(admin::list_all))
+        .route("/admin/applications/{case}", get(admin::get_one))
+        .route(
+            "/admin/applications/{case}/items/{sub_item_id}",
+            post(admin::move_item),
+        )
+        .route("/admin/keys/rotate", post(admin::rotate_key))
+        .route("/admin/departments", get(admin::list_departments))
+        .route(
+            "/admin/departments/tokens",
+            post(admin::create_department_token),
+        )
+        .route("/admin/audit", get(admin::list_audit))
+        .route("/admin/metrics", get(admin::get_metrics))
+        .route("/department", get(department::get_department))
+        .route("/department/cases", get(department::list_queue))
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}",
+            get(department::get_case).post(department::move_item),
+        )
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}/files/{id}",
+            get(department::get_file),
+        )
 }
 
 /// Every error of the API is `{code, message, fields}`: axum's own rejections (a body over the

@@ -21,6 +21,8 @@ use onething_core::api;
     ),
     paths(
         health::get_health,
+        health::get_live,
+        health::get_ready,
         services::list_services,
         services::get_service,
         session::create_session,
@@ -54,6 +56,7 @@ use onething_core::api;
         admin::list_departments,
         admin::create_department_token,
         admin::list_audit,
+        admin::get_metrics,
         department::get_department,
         department::list_queue,
         department::get_case,

@@ -146,7 +146,8 @@ pub async fn create_dev_ticket(
         fresh.id_number = i;
     }
     let subject = req.subject.unwrap_or_else(|| format!("dev-{}", new_id()));
-    let account = store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?;
+    let account =
+        store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?;
     let ticket = secret_token();
     let expires_at = now + secs(state.config.ticket_ttl);
     store::accounts::insert_ticket(&state.db, &hash_secret(&ticket), &account.id, expires_at)

@@ -56,6 +56,7 @@ impl ItemRow {
 ///
 /// # Errors
 /// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each, and the keys")]
 pub async fn insert(
     conn: &mut SqliteConnection,
     keys: &Keys,
@@ -98,7 +99,6 @@ pub async fn insert(
 ///
 /// # Errors
 /// The database fails.
-#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_item(
     conn: &mut SqliteConnection,
     application_id: &str,
@@ -642,6 +642,9 @@ pub(crate) async fn supplements(
     Ok(out)
 }
 
+/// A sealed value with its row's `key_id` and `dek`.
+type SealedRow = (Vec<u8>, Option<String>, Option<Vec<u8>>);
+
 /// An application's stored body (the engine's projection of the submission, JSON), opened.
 ///
 /// # Errors
@@ -651,7 +654,7 @@ pub async fn body(
     keys: &Keys,
     application_id: &str,
 ) -> sqlx::Result<Option<String>> {
-    let row: Option<(Vec<u8>, Option<String>, Option<Vec<u8>>)> =
+    let row: Option<SealedRow> =
         sqlx::query_as("SELECT body, key_id, dek FROM applications WHERE id = ?")
             .bind(application_id)
             .fetch_optional(conn)

@@ -54,6 +54,7 @@ pub enum Update {
 ///
 /// # Errors
 /// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each, and the keys")]
 pub async fn insert(
     db: &Pool,
     keys: &Keys,
@@ -126,6 +127,7 @@ pub async fn list(db: &Pool, keys: &Keys, account_id: &str, now: i64) -> sqlx::R
 ///
 /// # Errors
 /// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each, and the keys")]
 pub async fn update(
     db: &Pool,
     keys: &Keys,

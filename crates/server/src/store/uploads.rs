@@ -81,6 +81,7 @@ const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, s
 ///
 /// # Errors
 /// The database fails.
+#[expect(clippy::too_many_arguments, reason = "one column each, and the keys")]
 pub async fn insert(
     db: &Pool,
     keys: &Keys,

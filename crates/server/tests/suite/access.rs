@@ -181,7 +181,7 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
         "/api/department/cases",
     ] {
         tried += 1;
-        let r = get(&c.state, &uri, Some(&bob)).await;
+        let r = get(&c.state, uri, Some(&bob)).await;
         if r.status.is_success() {
             succeeded.push(format!("GET {uri} with B's token"));
         }

@@ -24,6 +24,7 @@ mod exactly_once;
 mod faults;
 mod fuzz;
 mod hostile;
+mod operations;
 mod privacy;
 mod static_files;
 mod uploads;

@@ -65,6 +65,81 @@ impl Checker<'_> {
         if let Some(t) = &r.e_licence {
             check_text(&format!("{at}.e_licence"), t)?;
         }
+        for (m, t) in &r.unavailable {
+            if has(*m) {
+                return err(
+                    format!("{at}.unavailable.{}", m.as_str()),
+                    "a way the sub-item offers cannot also be unavailable",
+                );
+            }
+            check_text(&format!("{at}.unavailable.{}", m.as_str()), t)?;
+        }
+        Ok(())
+    }
+
+    /// The form's delivery choice offers only what every sub-item can do, or says why not:
+    /// each option is a delivery method that each sub-item's results list, or declare
+    /// `unavailable` with what happens instead. A choice no result can honour would be found
+    /// out only after submission.
+    pub(super) fn delivery_choice(&self) -> CheckResult {
+        let def = self.def;
+        let Some(id) = &def.delivery_fact else {
+            for (i, s) in def.sub_items.iter().enumerate() {
+                if s.results.as_ref().is_some_and(|r| !r.unavailable.is_empty()) {
+                    return err(
+                        format!("sub_items[{i}].results.unavailable"),
+                        "`unavailable` answers the form's delivery choice: set `delivery_fact`",
+                    );
+                }
+            }
+            return Ok(());
+        };
+        let Some(fact) = def.fact(id).filter(|f| f.kind == FactKind::Choice) else {
+            return err(
+                "delivery_fact",
+                format!("`{id}` is not a top-level choice fact"),
+            );
+        };
+        for (o, option) in fact.options.iter().enumerate() {
+            let Some(m) = crate::wire::parse::<DeliveryMethod>(&option.id) else {
+                return err(
+                    format!("delivery_fact.options[{o}]"),
+                    format!("`{}` is not a delivery method (mail, window, e_licence)", option.id),
+                );
+            };
+            for (i, s) in def.sub_items.iter().enumerate() {
+                let declared = s.results.as_ref().is_some_and(|r| r.unavailable.contains_key(&m));
+                if !s.result_methods().contains(&m) && !declared {
+                    return err(
+                        format!("sub_items[{i}].results"),
+                        format!(
+                            "the form offers `{}` but `{}` cannot deliver that way: add it to `methods`, or say what happens instead in `unavailable.{}`",
+                            m.as_str(),
+                            s.id,
+                            m.as_str()
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A published bundle time limit holds: the longest chain of dependent sub-items (each
+    /// waiting for what it depends on, the rest in parallel) fits within it.
+    pub(super) fn bundle_time_limit(&self) -> CheckResult {
+        let Some(limit) = self.def.time_limit_days else {
+            return Ok(());
+        };
+        let chain = crate::engine::reduction(self.def).time_limit_days_after;
+        if limit == 0 || chain > u32::from(limit) {
+            return err(
+                "time_limit_days",
+                format!(
+                    "the bundle promises {limit} working days but its longest chain of dependent sub-items takes {chain}"
+                ),
+            );
+        }
         Ok(())
     }
 

@@ -257,6 +257,8 @@ impl<'a> Checker<'a> {
             }
         }
         self.sub_items()?;
+        self.delivery_choice()?;
+        self.bundle_time_limit()?;
         for (i, entry) in def.shared_facts.iter().enumerate() {
             self.entry(&format!("shared_facts[{i}]"), entry)?;
         }

@@ -163,7 +163,13 @@ pub async fn post_with_override(
 
 /// tus 1.0 §OPTIONS: what this server supports.
 #[utoipa::path(options, path = "/api/uploads", tag = "uploads",
-    responses((status = 204, description = "`Tus-Version`, `Tus-Extension`, `Tus-Max-Size`, `Tus-Checksum-Algorithm`")))]
+    responses((status = 204, description = "`Tus-Version`, `Tus-Extension`, `Tus-Max-Size`, `Tus-Checksum-Algorithm`",
+        headers(
+            ("Tus-Version" = String, description = "`1.0.0`"),
+            ("Tus-Extension" = String, description = "The extensions supported"),
+            ("Tus-Max-Size" = u64, description = "Largest upload in bytes"),
+            ("Tus-Checksum-Algorithm" = String, description = "`sha1,sha256`"),
+        ))))]
 pub async fn options_uploads(State(state): State<AppState>) -> Response {
     (
         StatusCode::NO_CONTENT,
@@ -192,13 +198,22 @@ pub async fn options_uploads(State(state): State<AppState>) -> Response {
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first bytes"),
     responses(
-        (status = 201, description = "`Location` of the upload; `Upload-Offset`, `Upload-Expires`"),
+        (status = 201, description = "`Location` of the upload; `Upload-Offset`, `Upload-Expires`",
+            headers(
+                ("Location" = String, description = "`/api/uploads/{id}`"),
+                ("Upload-Offset" = u64, description = "Bytes durably received"),
+                ("Upload-Expires" = String, description = "RFC 7231 date after which an unused upload is gone"),
+            )),
         (status = 400, description = "`tus_header_invalid`", body = ApiErrorBody),
         (status = 412, description = "`tus_version_unsupported`", body = ApiErrorBody),
         (status = 413, description = "`upload_too_large`", body = ApiErrorBody),
         (status = 422, description = "The file is complete but refused (`upload_type_not_allowed`, `upload_image_too_large`, `upload_corrupt`)", body = ApiErrorBody),
         (status = 460, description = "`checksum_mismatch`", body = ApiErrorBody),
     ))]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the tus creation steps, in the order the spec gives them"
+)]
 pub async fn create_upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -287,7 +302,8 @@ pub async fn create_upload(
             Err(e) => {
                 // An error answer carries no `Location`: the client cannot resume this upload,
                 // so nothing of it is kept (a refused file is already marked and deleted).
-                if let Some(up) = store::uploads::get(&state.db, &state.keys, &id, &caller.account_id).await?
+                if let Some(up) =
+                    store::uploads::get(&state.db, &state.keys, &id, &caller.account_id).await?
                     && up.state == "partial"
                 {
                     state.remove_upload_files(&up).await?;
@@ -319,7 +335,14 @@ fn upload_ttl(state: &AppState) -> i64 {
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "Upload id"), ("Tus-Resumable" = String, Header, description = "`1.0.0`")),
     responses(
-        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Upload-Metadata`, `Upload-Expires`; `Cache-Control: no-store`"),
+        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Upload-Metadata`, `Upload-Expires`; `Cache-Control: no-store`",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes durably received"),
+                ("Upload-Length" = u64, description = "The declared length"),
+                ("Upload-Metadata" = String, description = "As given at creation, when given"),
+                ("Upload-Expires" = String, description = "RFC 7231 date, while unused"),
+                ("Cache-Control" = String, description = "`no-store`"),
+            )),
         (status = 404, description = "Not found (or someone else's)"),
         (status = 410, description = "Expired or refused"),
     ))]
@@ -380,9 +403,14 @@ async fn complete_after_crash(state: &AppState, caller: &Caller, id: &str) -> Re
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses(
-        (status = 204, description = "Written; `Upload-Offset` is the new offset"),
+        (status = 204, description = "Written; `Upload-Offset` is the new offset",
+            headers(
+                ("Upload-Offset" = u64, description = "The new offset"),
+                ("Upload-Expires" = String, description = "RFC 7231 date, while unused"),
+            )),
         (status = 404, description = "`upload_not_found`", body = ApiErrorBody),
-        (status = 409, description = "`upload_offset_mismatch`: nothing written", body = ApiErrorBody),
+        (status = 409, description = "`upload_offset_mismatch`: nothing written", body = ApiErrorBody,
+            headers(("Upload-Offset" = u64, description = "The upload's current offset"))),
         (status = 410, description = "`upload_gone`", body = ApiErrorBody),
         (status = 413, description = "`upload_too_large`: past Upload-Length", body = ApiErrorBody),
         (status = 415, description = "`upload_content_type`", body = ApiErrorBody),

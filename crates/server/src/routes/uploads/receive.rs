@@ -181,6 +181,7 @@ pub(super) async fn receive(
     if end > committed {
         store::uploads::advance(&state.db, &up.id, committed, end).await?;
     }
+    state.metrics.upload_bytes(end - start);
     if end == length {
         finalize(state, up, lock).await?;
     }
@@ -247,6 +248,7 @@ async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
             )
             .await?;
             let _ = tokio::fs::remove_file(&path).await;
+            state.metrics.upload_completed();
             Ok(())
         }
         Err(e) => {
