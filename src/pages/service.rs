@@ -104,7 +104,7 @@ fn Reduction(
                         .into_iter()
                         .map(|f| view! {
                             <li>
-                                {move || format!("{}：{} → {}（{}）", f.label.get(locale()), f.before, f.after, f.source.get(locale()))}
+                                {move || format!("{}：{}（{}）", f.label.get(locale()), f.figure(), f.source.get(locale()))}
                             </li>
                         })
                         .collect_view()}

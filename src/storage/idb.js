@@ -42,6 +42,9 @@ async function run(store, mode, op) {
     const r = op(tx.objectStore(store));
     tx.oncomplete = () => resolve(r ? r.result : undefined);
     tx.onabort = tx.onerror = () => reject(tx.error || new Error('aborted'));
+    // Commit now rather than when this task ends: a webview closed by a back gesture right after
+    // a keystroke then still finds the write on disk (older engines commit on their own).
+    if (mode === 'readwrite' && typeof tx.commit === 'function') tx.commit();
   });
 }
 

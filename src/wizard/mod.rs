@@ -260,7 +260,7 @@ impl Wizard {
 
 /// Each item's expected completion in China's working days (the core computes it for both
 /// sides; a date over a year without a holiday arrangement is marked estimated).
-pub use onething_core::engine::expected_dates;
+pub use onething_core::engine::{bundle_expected, expected_dates};
 
 /// Today's date in the device's time zone.
 pub fn today() -> Date {

@@ -60,7 +60,11 @@ fn has_error(eval: &Evaluation, prefix: &str) -> bool {
 /// Whether the person has done everything a step asks.
 pub fn is_complete(eval: &Evaluation, step: &Step) -> bool {
     match step {
-        Step::Eligibility => eval.eligibility == EligibilityOutcome::Eligible,
+        // The fallback of 情形 goes on too, with the sub-items it leaves (the rest elsewhere).
+        Step::Eligibility => matches!(
+            eval.eligibility,
+            EligibilityOutcome::Eligible | EligibilityOutcome::Partial { .. }
+        ),
         Step::SubItems => !eval.selected.is_empty() && !has_error(eval, "sub_items"),
         Step::Page(id) => eval
             .pages

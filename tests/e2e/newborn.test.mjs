@@ -173,6 +173,14 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await restOfForm(page);
     await next(page, /materials$/);
 
+    // Mailed home was chosen: the results that cannot be mailed say so here, before submission.
+    const notes = await page.locator('#delivery-notes').innerText();
+    assert.match(notes, /免费邮寄到家/);
+    assert.match(notes, /医保参保登记没有纸质证件/);
+    assert.match(notes, /生育津贴直接发放到母亲的银行账户/);
+    assert.match(notes, /出生医学证明不邮寄/);
+    assert.doesNotMatch(notes, /户口登记/, 'household registration can be mailed');
+
     // Documents: each asked once; e-licence with consent, commitment, a photo, and later supply.
     await page.locator('#material-mother_id_card-e-licence').check();
     await page.locator('#material-mother_id_card-agree').check();
@@ -298,6 +306,12 @@ async function walkNewborn(patch, name) {
   try {
     const caseNumber = await walkToCase(page, def, example, new URL('/services/newborn', server.url).href);
     assert.ok(caseNumber.length >= 8, caseNumber);
+    // The bundle's expected date is the latest of its sub-items' (parallel branches, not a sum).
+    const bundle = await page.locator('#bundle-expected').innerText();
+    const dates = (await page.locator('.sub-items .sub-item-meta').allInnerTexts())
+      .flatMap((t) => t.match(/\d{4}-\d{2}-\d{2}/g) ?? []).sort();
+    assert.ok(dates.length > 0);
+    assert.match(bundle, new RegExp(`全部事项预计 ${dates.at(-1)}`));
     await shot(page, `newborn-${name}-confirmation`);
     assert.deepEqual(errors, []);
   } finally {

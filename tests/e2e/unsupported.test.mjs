@@ -1,5 +1,5 @@
 // Too old is never a blank page: a browser without what the build needs (a WebAssembly feature,
-// WebAssembly itself, EventSource) gets a plain page in zh-CN and en saying what to do, instead
+// WebAssembly itself, fetch) gets a plain page in zh-CN and en saying what to do, instead
 // of a first paint that never turns into the app; the app is kept from starting, and a host page
 // that embeds it hears why (`unsupported`, docs/embedding.md). The missing feature is removed in
 // the browser before any of the page's scripts run.
@@ -56,7 +56,8 @@ const WITHOUT = {
     };
   },
   WebAssembly: () => { delete window.WebAssembly; },
-  EventSource: () => { delete window.EventSource; },
+  // Tracking without EventSource falls back to polling (tracking.test.mjs), so it is not needed.
+  fetch: () => { delete window.fetch; },
 };
 
 /** Opens `path` without `feature`; returns the page once the notice is shown. */
@@ -76,7 +77,7 @@ async function appStaysAway(page) {
   assert.equal(await page.evaluate(() => window.wasmBindings), undefined, 'no wasm instantiated');
 }
 
-for (const [feature, path] of [['reference-types', '/'], ['WebAssembly', '/apply/newborn'], ['EventSource', '/services/newborn']]) {
+for (const [feature, path] of [['reference-types', '/'], ['WebAssembly', '/apply/newborn'], ['fetch', '/services/newborn']]) {
   test(`without ${feature}: ${path} says, in both languages, what to do instead of showing a page that never starts`, async () => {
     const { context, page } = await without(feature, path);
     try {
@@ -113,15 +114,15 @@ test('a supported browser never sees the notice', async () => {
 test('embedded in a host page, the app tells the host what is missing', async () => {
   const { context, page } = await phonePage(browser);
   try {
-    // Init scripts run in every frame: the framed app lacks EventSource; the host page has it.
+    // Init scripts run in every frame: the framed app lacks fetch; the host page has it.
     await context.addInitScript(() => {
-      if (window.top !== window) delete window.EventSource;
+      if (window.top !== window) delete window.fetch;
     });
     await page.goto(`${host}/embed-demo?app=${encodeURIComponent(server.url)}`);
     const event = page.locator('#events li[data-type="unsupported"]');
     await event.waitFor();
     const message = JSON.parse(await event.innerText());
-    assert.deepEqual(message, { protocol: 'onething', version: 1, type: 'unsupported', missing: ['EventSource'] });
+    assert.deepEqual(message, { protocol: 'onething', version: 1, type: 'unsupported', missing: ['fetch'] });
   } finally {
     await context.close();
   }

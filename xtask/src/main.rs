@@ -47,7 +47,7 @@ fn main() -> ExitCode {
                  bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  layers no import cycle in crates/core; the SPA's api imports nothing above it\n\
-                 setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium)"
+                 setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium, Firefox ESR, WebKit)"
             );
             return ExitCode::from(2);
         }

@@ -225,3 +225,45 @@ fn a_refused_connection_says_why() {
     assert!(matches!(err, Error::Http(_)));
     assert!(err.to_string().to_lowercase().contains("refused"), "{err}");
 }
+
+#[test]
+fn a_department_queue_sends_its_filters_and_a_file_keeps_its_bytes_and_type() {
+    let page = r#"{"entries":[],"total":0,"page":2,"per_page":5}"#;
+    let bytes = "\u{1}\u{2}binary";
+    let (url, server) = scripted(vec![
+        answer("200 OK", "content-type: application/json\r\n", page),
+        answer("200 OK", "content-type: image/jpeg\r\n", bytes),
+    ]);
+    let rt = Blocking::new().expect("runtime");
+    let c = Client::new(&url).expect("client").with_bearer("dept");
+    let q = onething_core::api::QueueQuery {
+        status: Some(onething_core::api::SubItemStatus::SupplementRequested),
+        due_before: Some("2026-12-31".into()),
+        page: Some(2),
+        per_page: Some(5),
+    };
+    let got = rt.run(c.department_queue(&q)).expect("queue");
+    assert_eq!((got.page, got.per_page, got.total), (2, 5, 0));
+    let file = rt
+        .run(c.department_file("OT1", "birth", "u/1"))
+        .expect("file");
+    assert_eq!(
+        (file.content_type.as_str(), file.bytes.as_slice()),
+        ("image/jpeg", bytes.as_bytes())
+    );
+    let seen = server.join().expect("server");
+    assert!(
+        seen[0].starts_with(
+            "GET /api/department/cases?status=supplement_requested&due_before=2026-12-31&page=2&per_page=5 HTTP/1.1\r\n"
+        ),
+        "{}",
+        seen[0]
+    );
+    assert!(seen[0].contains("authorization: Bearer dept\r\n"));
+    // Each id is one path segment, whatever it holds.
+    assert!(
+        seen[1].starts_with("GET /api/department/cases/OT1/items/birth/files/u%2F1 HTTP/1.1\r\n"),
+        "{}",
+        seen[1]
+    );
+}

@@ -138,8 +138,9 @@ pub async fn transition(
     application_id: &str,
     sub_item_id: &str,
     req: &AdminTransition,
-    department: Option<&str>,
+    by: By<'_>,
 ) -> Result<()> {
+    let department = by.department;
     let now = state.clock.now();
     // IMMEDIATE: take the write lock first, so reading then writing cannot race another writer.
     let mut tx = store::begin_immediate(&state.db).await?;
@@ -232,8 +233,49 @@ pub async fn transition(
         )
         .await?;
     }
+    // The move and its audit line commit together: no move without its line.
+    audit_move(&mut tx, now, by, application_id, sub_item_id, to).await?;
     tx.commit().await?;
     state.notify(application_id);
+    Ok(())
+}
+
+/// Who moves a sub-item: the audit log's actor, and the department the timeline names (when
+/// a department moved it through its API).
+#[derive(Debug, Clone, Copy)]
+pub struct By<'a> {
+    /// `admin`, `demo` or `department:<name>/<label>`.
+    pub actor: &'a str,
+    /// The department, for the timeline.
+    pub department: Option<&'a str>,
+}
+
+/// The audit log's line of a move.
+async fn audit_move(
+    conn: &mut store::Conn,
+    now: i64,
+    by: By<'_>,
+    application_id: &str,
+    sub_item_id: &str,
+    to: SubItemStatus,
+) -> Result<()> {
+    let case_number = store::departments::head(conn, application_id)
+        .await?
+        .map(|(_, number, _, _)| number);
+    let detail = format!("to {}", wire::name(&to));
+    store::departments::audit(
+        conn,
+        now,
+        &store::departments::AuditRecord {
+            actor: by.actor,
+            action: "move",
+            application_id: Some(application_id),
+            case_number: case_number.as_deref(),
+            sub_item_id: Some(sub_item_id),
+            detail: Some(&detail),
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -639,7 +681,18 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
                 note: None,
                 delivery,
             };
-            match transition(state, &app.id, &item.sub_item_id, &req, None).await {
+            match transition(
+                state,
+                &app.id,
+                &item.sub_item_id,
+                &req,
+                By {
+                    actor: "demo",
+                    department: None,
+                },
+            )
+            .await
+            {
                 Ok(()) => moved += 1,
                 Err(e) if e.code() == ErrorCode::WaitingForDependency => {}
                 Err(e) => return Err(e),

@@ -9,7 +9,7 @@ use crate::components::set_title;
 use crate::dom::focus_heading;
 use crate::i18n::{t, with_n};
 use crate::prefs::locale;
-use crate::wizard::{Wizard, draft, expected_dates};
+use crate::wizard::{Wizard, bundle_expected, draft, expected_dates};
 
 /// The confirmation page.
 #[component]
@@ -27,6 +27,8 @@ pub fn ConfirmationPage() -> impl IntoView {
         .unwrap_or(w.today);
     let ids: Vec<&str> = receipt.sub_items.iter().map(String::as_str).collect();
     let expected = w.def.with_value(|d| expected_dates(d, &ids, submitted));
+    // The bundle as a whole: parallel branches take the longest, a chain adds up.
+    let bundle = bundle_expected(&expected);
     let rows = w.def.with_value(|d| {
         d.sub_items
             .iter()
@@ -66,6 +68,9 @@ pub fn ConfirmationPage() -> impl IntoView {
             <p class="case-number">{case}</p>
         </div>
         <h2>{move || t().next_steps_heading}</h2>
+        {bundle.map(|b| view! {
+            <p class="lead" id="bundle-expected">{move || with_n(if b.estimated { t().bundle_expected_by_estimated } else { t().bundle_expected_by }, b.date)}</p>
+        })}
         <ol class="sub-items">
             {rows
                 .into_iter()

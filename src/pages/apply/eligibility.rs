@@ -1,8 +1,10 @@
 //! The situation questions (情形选择) first: when the bundle does not apply, say why and what to
-//! do instead (single-item handling).
+//! do instead (single-item handling, with a link when the definition gives one), and go on with
+//! the sub-items that still apply when the definition names them (the fallback of 情形).
 
 use leptos::prelude::*;
-use onething_core::engine::EligibilityOutcome;
+use onething_core::Text;
+use onething_core::engine::{EligibilityOutcome, IneligibleReason};
 
 use super::{back_url, guard, next_fn};
 use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_summary, set_title};
@@ -42,13 +44,15 @@ pub fn EligibilityPage() -> impl IntoView {
     });
     let outcome = move || w.eval.with(|e| e.eligibility.clone());
     let next = next_fn(step.clone());
+    let go_on = next.clone();
     let on_continue = Callback::new(move |()| {
         form.attempted.set(true);
         match outcome() {
             EligibilityOutcome::Eligible => next(),
             EligibilityOutcome::Incomplete { .. } => focus_summary(summary),
-            // The explanation below is already on screen; move the reader to it.
-            EligibilityOutcome::NotEligible { .. } => {
+            // The explanation below is already on screen; move the reader to it. With a
+            // fallback, its own button goes on once it has been read.
+            EligibilityOutcome::NotEligible { .. } | EligibilityOutcome::Partial { .. } => {
                 crate::dom::focus_later("not-eligible");
             }
         }
@@ -67,21 +71,68 @@ pub fn EligibilityPage() -> impl IntoView {
                 })
                 .collect_view()}
         </form>
-        {move || match outcome() {
-            EligibilityOutcome::NotEligible { reasons } => Some(view! {
-                <div class="notice notice-warning" id="not-eligible" tabindex="-1" role="status">
-                    <h2>{move || t().not_eligible_title}</h2>
-                    {reasons
-                        .into_iter()
-                        .map(|r| view! {
-                            <p>{move || r.explanation.get(locale()).to_owned()}</p>
-                            <p><strong>{move || t().not_eligible_instead}</strong> {move || r.fallback.get(locale()).to_owned()}</p>
-                        })
-                        .collect_view()}
-                </div>
-            }),
-            _ => None,
+        {move || {
+            let (reasons, rest) = match outcome() {
+                EligibilityOutcome::NotEligible { reasons } => (reasons, None),
+                EligibilityOutcome::Partial { reasons, sub_items } => (reasons, Some(sub_items)),
+                EligibilityOutcome::Incomplete { .. } | EligibilityOutcome::Eligible => return None,
+            };
+            let rest = rest.map(|ids| {
+                w.def.with_value(|d| {
+                    ids.iter()
+                        .filter_map(|id| d.sub_item(id).map(|s| s.title.clone()))
+                        .collect::<Vec<_>>()
+                })
+            });
+            let go = go_on.clone();
+            Some(view! { <NotEligible reasons rest go_on=Callback::new(move |()| go()) /> })
         }}
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
+    }
+}
+
+/// Why the bundle does not apply and what to do instead; with the fallback of 情形, the
+/// sub-items that can still be done here and a button to go on with them.
+#[component]
+fn NotEligible(
+    /// The failed rules.
+    reasons: Vec<IneligibleReason>,
+    /// The titles of the sub-items that can still be done here, when the definition names some.
+    rest: Option<Vec<Text>>,
+    /// Goes on with them.
+    go_on: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="notice notice-warning" id="not-eligible" tabindex="-1" role="status">
+            <h2>{move || t().not_eligible_title}</h2>
+            {reasons
+                .into_iter()
+                .map(|r| view! {
+                    <p>{move || r.explanation.get(locale()).to_owned()}</p>
+                    <p><strong>{move || t().not_eligible_instead}</strong> {move || r.fallback.get(locale()).to_owned()}</p>
+                    {r.single_item.map(|link| {
+                        let label = link.label;
+                        view! {
+                            <p>
+                                <a class="single-item-link" href=link.href rel="noopener noreferrer">
+                                    {move || label.get(locale()).to_owned()}
+                                </a>
+                            </p>
+                        }
+                    })}
+                })
+                .collect_view()}
+            {rest.map(|titles| view! {
+                <h3>{move || t().fallback_continue_heading}</h3>
+                <ul id="fallback-sub-items">
+                    {titles.into_iter().map(|title| view! { <li>{move || title.get(locale()).to_owned()}</li> }).collect_view()}
+                </ul>
+                <div class="notice-actions">
+                    <button type="button" class="button primary" id="fallback-continue" on:click=move |_| go_on.run(())>
+                        {move || t().fallback_continue}
+                    </button>
+                </div>
+            })}
+        </div>
     }
 }

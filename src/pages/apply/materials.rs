@@ -3,8 +3,9 @@
 //! (with consent), accept a commitment, supply it later (容缺), or bring it to the window.
 
 use leptos::prelude::*;
-use onething_core::definition::{Material, Satisfier};
-use onething_core::engine::{MaterialChoice, MaterialNeed};
+use onething_core::Text;
+use onething_core::definition::{Material, Satisfier, ServiceDefinition};
+use onething_core::engine::{Answers, MaterialChoice, MaterialNeed, chosen_delivery, deliveries};
 use wasm_bindgen::JsCast;
 
 use super::{back_url, continue_when_valid, guard};
@@ -49,11 +50,19 @@ pub fn MaterialsPage() -> impl IntoView {
     });
     let on_continue = continue_when_valid(step.clone(), form, errors, summary);
     let needs = Memo::new(move |_| w.eval.with(|e| e.materials.clone()));
+    let delivery = Memo::new(move |_| {
+        let selected = w.eval.with(|e| e.selected.clone());
+        w.app.with(|a| {
+            w.def
+                .with_value(|d| delivery_notes(d, &selected, &a.answers))
+        })
+    });
     view! {
         <BackLink href=back_url(&step) />
         <ErrorSummary errors node_ref=summary />
         <h1>{move || t().materials_title}</h1>
         <p class="lead">{move || t().materials_lead}</p>
+        {move || delivery.get().map(|(chosen, notes)| view! { <DeliveryNotes chosen notes /> })}
         {move || needs
             .get()
             .into_iter()
@@ -63,6 +72,47 @@ pub fn MaterialsPage() -> impl IntoView {
             })
             .collect_view()}
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
+    }
+}
+
+/// The way the person chose to receive the results (its option label) and the sub-items that
+/// cannot take it, each with what happens instead; `None` when every one can.
+fn delivery_notes(
+    def: &ServiceDefinition,
+    selected: &[String],
+    answers: &Answers,
+) -> Option<(Text, Vec<(Text, Text)>)> {
+    let fact = def.fact(def.delivery_fact.as_deref()?)?;
+    let chosen = chosen_delivery(def, answers)?;
+    let label = fact.option(chosen.as_str())?.label.clone();
+    let notes: Vec<(Text, Text)> = deliveries(def, selected, answers)
+        .into_iter()
+        .filter_map(|d| Some((def.sub_item(&d.sub_item)?.title.clone(), d.instead?)))
+        .collect();
+    (!notes.is_empty()).then_some((label, notes))
+}
+
+/// Before submission, never after: the sub-items whose result cannot come the way chosen.
+#[component]
+fn DeliveryNotes(
+    /// The chosen way's label.
+    chosen: Text,
+    /// Each such sub-item's title and what happens instead.
+    notes: Vec<(Text, Text)>,
+) -> impl IntoView {
+    view! {
+        <section class="notice notice-warning" id="delivery-notes" aria-labelledby="delivery-notes-title">
+            <h2 id="delivery-notes-title">{move || t().delivery_notes_title}</h2>
+            <p>{move || with_n(t().delivery_notes_lead, chosen.get(locale()))}</p>
+            <ul>
+                {notes
+                    .into_iter()
+                    .map(|(title, instead)| view! {
+                        <li><strong>{move || title.get(locale()).to_owned()}</strong>{move || format!("：{}", instead.get(locale()))}</li>
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use onething_core::SubItem;
+use onething_core::engine::EligibilityOutcome;
 
 use super::{back_url, continue_when_valid, guard};
 use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
@@ -156,7 +157,12 @@ fn SubItemChoice(
             <p class="sub-item-state">
                 {move || {
                     if !applies() {
-                        t().sub_item_not_applicable
+                        // Left out by the fallback of 情形: handled on its own, elsewhere.
+                        if w.eval.with(|e| matches!(e.eligibility, EligibilityOutcome::Partial { .. })) {
+                            t().sub_item_elsewhere
+                        } else {
+                            t().sub_item_not_applicable
+                        }
                     } else if optional {
                         t().sub_item_optional
                     } else {

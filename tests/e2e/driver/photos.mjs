@@ -35,9 +35,10 @@ function exifApp1(orientation) {
 
 /**
  * A camera-like JPEG with EXIF orientation `orientation`: drawn by the page's own canvas (any
- * engine), the tag inserted right after SOI, where cameras put it.
+ * engine), the tag inserted right after SOI, where cameras put it. `size`: its pixels, landscape
+ * ({ width: 4000, height: 3000 } for a 12-megapixel camera).
  */
-export async function sidewaysJpeg(page, orientation) {
+export async function sidewaysJpeg(page, orientation, size = RAW) {
   const b64 = await page.evaluate(({ width, height }) => {
     const c = document.createElement('canvas');
     c.width = width;
@@ -50,7 +51,7 @@ export async function sidewaysJpeg(page, orientation) {
     g.fillStyle = '#1030e0';
     g.fillRect(width * 0.7, 0, width * 0.3, height * 0.3);
     return c.toDataURL('image/jpeg', 0.9).split(',')[1];
-  }, RAW);
+  }, size);
   const jpeg = Buffer.from(b64, 'base64');
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('the canvas did not make a JPEG');
   const buffer = Buffer.concat([jpeg.subarray(0, 2), exifApp1(orientation), jpeg.subarray(2)]);

@@ -1,10 +1,24 @@
 //! Finding things in a definition: a fact, sub-item, material or page by id, a `group.field`
 //! name, and every place where the definition decides something.
 
+use std::collections::BTreeMap;
+
 use super::types::{Fact, FactKind, Material, Page, ServiceDefinition, SubItem};
 use crate::condition::Condition;
 
 impl ServiceDefinition {
+    /// The working days of the longest chain of dependent sub-items (each after its slowest
+    /// dependency, the rest in parallel): the bundle's time limit when all run at once.
+    pub fn longest_chain_days(&self) -> u32 {
+        // Longest path through depends_on (acyclic: checked when the definition loads).
+        let mut finish: BTreeMap<&str, u32> = BTreeMap::new();
+        self.sub_items
+            .iter()
+            .map(|s| finish_of(self, &s.id, &mut finish, 0))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The top-level fact or eligibility question with this id.
     pub fn fact(&self, id: &str) -> Option<&Fact> {
         self.facts
@@ -88,4 +102,31 @@ impl ServiceDefinition {
     pub fn page(&self, id: &str) -> Option<&Page> {
         self.pages.iter().find(|p| p.id == id)
     }
+}
+
+/// When sub-item `id` finishes at the earliest: its time limit after its slowest dependency.
+fn finish_of<'d>(
+    def: &'d ServiceDefinition,
+    id: &'d str,
+    memo: &mut BTreeMap<&'d str, u32>,
+    depth: usize,
+) -> u32 {
+    if let Some(v) = memo.get(id) {
+        return *v;
+    }
+    let Some(item) = def.sub_item(id) else {
+        return 0;
+    };
+    let before = if depth > def.sub_items.len() {
+        0
+    } else {
+        item.depends_on
+            .iter()
+            .map(|d| finish_of(def, d, memo, depth + 1))
+            .max()
+            .unwrap_or(0)
+    };
+    let v = before + u32::from(item.time_limit_days);
+    memo.insert(&item.id, v);
+    v
 }

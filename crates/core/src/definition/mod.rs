@@ -17,7 +17,7 @@ pub use types::{
     Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
     EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,
     OptionSource, Page, PickupWindow, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
-    ServiceDefinition, SubItem,
+    ServiceDefinition, ServiceLink, SubItem,
 };
 
 #[cfg(all(test, feature = "toml"))]

@@ -425,3 +425,164 @@ fn unknown_keys_in_nested_tables_are_rejected() {
     let e = broken("check = { holds", "check = { eval = \"1\" }\nx = { holds");
     assert!(e.message.contains("eval"), "{e}");
 }
+
+/// Two sub-items and a form asking how the results should come: the first can mail or be
+/// collected, the second only collected, and says so for mail.
+const DELIVERY: &str = r#"
+id = "d"
+title = { zh = "寄递", en = "Delivery" }
+summary = { zh = "寄递", en = "Delivery" }
+delivery_fact = "how"
+time_limit_days = 3
+
+[[facts]]
+id = "how"
+label = { zh = "如何领取", en = "How" }
+type = "choice"
+options = [
+  { id = "mail", label = { zh = "邮寄", en = "Mail" } },
+  { id = "window", label = { zh = "窗口", en = "Window" } },
+]
+
+[[pages]]
+id = "p"
+title = { zh = "领取", en = "Receiving" }
+facts = ["how"]
+
+[[sub_items]]
+id = "a"
+title = { zh = "甲", en = "A" }
+department = { zh = "部门", en = "Dept" }
+time_limit_days = 1
+facts = ["how"]
+results = { methods = ["mail", "window"], window = { office = { zh = "窗口", en = "Window" }, address = { zh = "地址", en = "Address" }, hours = { zh = "工作日", en = "Working days" } } }
+
+[[sub_items]]
+id = "b"
+title = { zh = "乙", en = "B" }
+department = { zh = "部门", en = "Dept" }
+time_limit_days = 2
+depends_on = ["a"]
+results = { methods = ["window"], window = { office = { zh = "窗口", en = "Window" }, address = { zh = "地址", en = "Address" }, hours = { zh = "工作日", en = "Working days" } }, unavailable = { mail = { zh = "只能当面领取。", en = "Collected in person only." } } }
+"#;
+
+#[test]
+fn a_delivery_the_form_offers_is_one_every_sub_item_can_do_or_declares_it_cannot() {
+    ServiceDefinition::from_toml("d.toml", DELIVERY).expect("valid");
+    let broken = |from: &str, to: &str| {
+        assert!(DELIVERY.contains(from), "{from}");
+        ServiceDefinition::from_toml("d.toml", &DELIVERY.replace(from, to)).unwrap_err()
+    };
+    let cases = [
+        // b cannot mail and does not say so.
+        (
+            ", unavailable = { mail = { zh = \"只能当面领取。\", en = \"Collected in person only.\" } }",
+            "",
+            "sub_items[1].results",
+            "cannot deliver that way",
+        ),
+        // The form offers an e-licence that neither can issue.
+        (
+            "{ id = \"window\", label = { zh = \"窗口\", en = \"Window\" } },",
+            "{ id = \"window\", label = { zh = \"窗口\", en = \"Window\" } },\n  { id = \"e_licence\", label = { zh = \"电子证照\", en = \"E-licence\" } },",
+            "sub_items[0].results",
+            "`e_licence`",
+        ),
+        (
+            "{ id = \"mail\", label",
+            "{ id = \"courier\", label",
+            "delivery_fact.options[0]",
+            "not a delivery method",
+        ),
+        (
+            "delivery_fact = \"how\"",
+            "delivery_fact = \"nope\"",
+            "delivery_fact",
+            "not a top-level choice",
+        ),
+        (
+            "delivery_fact = \"how\"\n",
+            "",
+            "sub_items[1].results.unavailable",
+            "delivery_fact",
+        ),
+        // A way it offers is not also unavailable.
+        (
+            "methods = [\"window\"], window",
+            "methods = [\"window\", \"mail\"], window",
+            "sub_items[1].results.unavailable.mail",
+            "cannot also be unavailable",
+        ),
+        // The bundle's promised limit holds for the chain a (1) then b (2).
+        (
+            "time_limit_days = 3\n",
+            "time_limit_days = 2\n",
+            "time_limit_days",
+            "takes 3",
+        ),
+    ];
+    for (from, to, path, message) in cases {
+        let e = broken(from, to);
+        assert_eq!(e.path, path, "{to}: {e}");
+        assert!(e.message.contains(message), "{to}: {e}");
+    }
+}
+
+#[test]
+fn each_sub_item_delivers_the_chosen_way_or_says_why_not() {
+    let def = ServiceDefinition::from_toml("d.toml", DELIVERY).expect("valid");
+    let both = ["a".to_owned(), "b".to_owned()];
+    let answers = |how: &str| -> crate::value::Answers {
+        [(
+            "how".to_owned(),
+            crate::value::AnswerValue::Text(how.to_owned()),
+        )]
+        .into()
+    };
+    let mailed = crate::engine::deliveries(&def, &both, &answers("mail"));
+    assert_eq!(mailed[0].method, DeliveryMethod::Mail);
+    assert_eq!(mailed[0].instead, None);
+    assert_eq!(mailed[1].method, DeliveryMethod::Window);
+    assert_eq!(
+        mailed[1].instead.as_ref().map(|t| t.zh.as_str()),
+        Some("只能当面领取。")
+    );
+    let collected = crate::engine::deliveries(&def, &both, &answers("window"));
+    assert!(
+        collected
+            .iter()
+            .all(|d| d.method == DeliveryMethod::Window && d.instead.is_none())
+    );
+    // Not answered yet: each goes its first way, and there is nothing to explain.
+    let open = crate::engine::deliveries(&def, &both, &crate::value::Answers::new());
+    assert!(open.iter().all(|d| d.instead.is_none()));
+}
+
+#[test]
+fn a_fallback_names_real_sub_items_and_a_safe_link() {
+    let base = "fallback = { zh = \"回原籍。\", en = \"Go home.\" }\n";
+    let fine = format!(
+        "{base}continue_with = [\"a\"]\nsingle_item = {{ label = {{ zh = \"单项办理\", en = \"On its own\" }}, href = \"/services/a\" }}\n"
+    );
+    ServiceDefinition::from_toml("rich.toml", &RICH.replacen(base, &fine, 1)).expect("valid");
+    let e = broken(base, &format!("{base}continue_with = [\"zz\"]\n"));
+    assert_eq!(e.path, "eligibility.rules[0].continue_with[0]", "{e}");
+    for href in [
+        "http://example.org",
+        "//evil",
+        "javascript:alert(1)",
+        "https://",
+        "/a b",
+    ] {
+        let e = broken(
+            base,
+            &format!(
+                "{base}single_item = {{ label = {{ zh = \"单项\", en = \"Single\" }}, href = \"{href}\" }}\n"
+            ),
+        );
+        assert_eq!(
+            e.path, "eligibility.rules[0].single_item.href",
+            "{href}: {e}"
+        );
+    }
+}

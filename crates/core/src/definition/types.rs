@@ -200,6 +200,24 @@ pub struct EligibilityRule {
     pub explanation: Text,
     /// What to do instead (single-item handling, 单件办理).
     pub fallback: Text,
+    /// The sub-items that can still be done here when this rule fails: the person continues
+    /// with these instead of stopping (the rest are handled elsewhere, as `fallback` says).
+    /// Empty: none can.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub continue_with: Vec<String>,
+    /// The single-item service to go to instead, as a link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_item: Option<ServiceLink>,
+}
+
+/// A link to another service (a page of this app, `/services/…`, or a government portal's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLink {
+    /// What the link says (the service's name).
+    pub label: Text,
+    /// Where it goes: a path of this app starting with `/`, or an `https://` address.
+    pub href: String,
 }
 
 /// The kind of a fact, which decides its input and its validator.
@@ -629,16 +647,39 @@ pub enum Check {
     Holds(Condition),
 }
 
-/// A reported result of the reform for this one-thing (e.g. steps 9 → 3).
+/// A reported result of the reform for this one-thing (e.g. steps 9 → 3, or 环节压减 83 %):
+/// counts before and after, a reduction in percent, or both, as the source reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportedFigure {
     /// What was counted (办事环节, 申请材料 …).
     pub label: Text,
-    /// Before the reform.
-    pub before: u32,
-    /// After.
-    pub after: u32,
+    /// Before the reform (with `after`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<u32>,
+    /// After (with `before`, or alone with `reduced_percent`: the 4 days of a 73 % cut).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u32>,
+    /// The reduction as reported, in percent (1–100), when the source gives it so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduced_percent: Option<u8>,
     /// Who reported it.
     pub source: Text,
+}
+
+impl ReportedFigure {
+    /// The figure as shown: `9 → 3`, `−83 %`, `4（−73 %）` or `15 → 4（−73 %）`.
+    pub fn figure(&self) -> String {
+        let counts = match (self.before, self.after) {
+            (Some(b), Some(a)) => Some(format!("{b} → {a}")),
+            (None, Some(a)) => Some(a.to_string()),
+            _ => None,
+        };
+        match (counts, self.reduced_percent) {
+            (Some(c), Some(p)) => format!("{c}（−{p} %）"),
+            (Some(c), None) => c,
+            (None, Some(p)) => format!("−{p} %"),
+            (None, None) => String::new(),
+        }
+    }
 }

@@ -18,46 +18,36 @@ use crate::value::{Answers, Date};
 
 fn eligibility_outcome(w: &Walk<'_>) -> EligibilityOutcome {
     let def = w.def;
-    let visible_q: BTreeSet<&str> = set_of(
-        w.visible
-            .iter()
-            .filter(|s| s.prefix == "eligibility.")
-            .map(|s| s.id),
-    );
-    // A question is settled when it is hidden, or visible with a valid answer, or optional.
-    let settled = |id: &str| {
-        !visible_q.contains(id)
-            || w.values.contains_key(id)
-            || def.eligibility.questions.iter().any(|q| {
-                q.id == id && q.optional && !w.visible.iter().any(|s| s.id == id && s.answered)
-            })
-    };
-    let reasons: Vec<IneligibleReason> = def
-        .eligibility
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            r.require.facts().iter().all(|f| settled(f))
-                && !w.decide(w, Some(&r.require), || {
-                    format!("eligibility.rules[{i}].require")
-                })
-        })
-        .map(|(_, r)| r)
+    let reasons: Vec<IneligibleReason> = w
+        .failed_rules(true)
+        .into_iter()
+        .map(|i| &def.eligibility.rules[i])
         .map(|r| IneligibleReason {
             rule: r.id.clone(),
             explanation: r.explanation.clone(),
             fallback: r.fallback.clone(),
+            single_item: r.single_item.clone(),
         })
         .collect();
     if !reasons.is_empty() {
-        return EligibilityOutcome::NotEligible { reasons };
+        return match &w.limited {
+            Some(limited) => EligibilityOutcome::Partial {
+                reasons,
+                sub_items: def
+                    .sub_items
+                    .iter()
+                    .filter(|s| limited.contains(s.id.as_str()))
+                    .map(|s| s.id.clone())
+                    .collect(),
+            },
+            None => EligibilityOutcome::NotEligible { reasons },
+        };
     }
     let missing: Vec<String> = def
         .eligibility
         .questions
         .iter()
-        .filter(|q| !settled(&q.id))
+        .filter(|q| !w.settled(&q.id))
         .map(|q| q.id.clone())
         .collect();
     if missing.is_empty() {
@@ -81,7 +71,8 @@ fn selection_errors(def: &ServiceDefinition, app: &Application, w: &Walk<'_>) ->
         errors.push(FieldError::new(EngineError::NoSubItems, "sub_items"));
     }
     for item in &def.sub_items {
-        let enabled = item.enabled_if.as_ref().is_none_or(|c| c.eval(w));
+        let enabled =
+            item.enabled_if.as_ref().is_none_or(|c| c.eval(w)) && w.within_fallback(&item.id);
         let wanted = app.sub_items.contains(&item.id);
         let path = format!("sub_items.{}", item.id);
         if wanted && !enabled {
@@ -91,9 +82,9 @@ fn selection_errors(def: &ServiceDefinition, app: &Application, w: &Walk<'_>) ->
         } else if wanted
             && item.depends_on.iter().any(|d| {
                 !w.selected.contains(d.as_str())
-                    && def
-                        .sub_item(d)
-                        .is_some_and(|s| s.enabled_if.as_ref().is_none_or(|c| c.eval(w)))
+                    && def.sub_item(d).is_some_and(|s| {
+                        s.enabled_if.as_ref().is_none_or(|c| c.eval(w)) && w.within_fallback(&s.id)
+                    })
             })
         {
             errors.push(FieldError::new(EngineError::SubItemDependency, path));

@@ -51,7 +51,7 @@ pub use model::{
     Reduction,
 };
 pub use reduction::reduction;
-pub use schedule::expected_dates;
+pub use schedule::{bundle_expected, expected_dates};
 pub use submission::{check_submission, prefill};
 pub use validate::validate_value;
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::definition::{ReportedFigure, Satisfier};
+use crate::definition::{ReportedFigure, Satisfier, ServiceLink};
 use crate::errors::EngineError;
 use crate::text::Text;
 use crate::value::Answers;
@@ -146,6 +146,14 @@ pub enum EligibilityOutcome {
         /// The failed rules.
         reasons: Vec<IneligibleReason>,
     },
+    /// Not as a whole, but the failed rules let the person go on with some sub-items (each
+    /// failed rule's `continue_with`, all of them together): the fallback of 情形, not a dead end.
+    Partial {
+        /// The failed rules.
+        reasons: Vec<IneligibleReason>,
+        /// The sub-items that can still be done here, in the definition's order.
+        sub_items: Vec<String>,
+    },
 }
 
 /// One failed eligibility rule.
@@ -157,6 +165,9 @@ pub struct IneligibleReason {
     pub explanation: Text,
     /// What to do instead.
     pub fallback: Text,
+    /// The single-item service to go to instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_item: Option<ServiceLink>,
 }
 
 /// A material the application needs, asked once.

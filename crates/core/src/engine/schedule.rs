@@ -41,6 +41,17 @@ pub fn expected_dates(
     done
 }
 
+/// When the whole bundle is expected to finish: the latest of its sub-items' dates (parallel
+/// branches take the longest, a chain adds up), estimated when any of them is. `None` for no
+/// sub-items.
+pub fn bundle_expected(dates: &BTreeMap<String, WorkingDue>) -> Option<WorkingDue> {
+    let latest = dates.values().max_by_key(|w| w.date)?;
+    Some(WorkingDue {
+        date: latest.date,
+        estimated: dates.values().any(|w| w.estimated),
+    })
+}
+
 impl DeferredMaterial {
     /// The last day to supply it, counted in working days from the submission's date.
     pub fn due(&self, submitted: Date) -> WorkingDue {
@@ -100,6 +111,14 @@ facts = []
         // Parallel with a: four working days from the same start.
         assert_eq!(dates["c"].date, d("2026-10-12"));
         assert!(dates.values().all(|w| !w.estimated));
+        // The bundle: the longer of the branch a → b (2 days) and c (4 days).
+        assert_eq!(bundle_expected(&dates), Some(dates["c"]));
+        let chain = expected_dates(&def, &["a", "b"], d("2026-09-30"));
+        assert_eq!(
+            bundle_expected(&chain).map(|w| w.date),
+            Some(d("2026-10-09"))
+        );
+        assert_eq!(bundle_expected(&BTreeMap::new()), None);
     }
 
     #[test]
@@ -113,6 +132,7 @@ facts = []
         let eve = Date::new(last, 12, 31).expect("date");
         let dates = expected_dates(&def, &["a", "b"], eve);
         assert!(dates["a"].estimated && dates["b"].estimated);
+        assert!(bundle_expected(&dates).is_some_and(|w| w.estimated));
         let m = DeferredMaterial {
             material: "m".into(),
             due_days: 5,

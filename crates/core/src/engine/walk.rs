@@ -30,6 +30,9 @@ pub(super) struct Walk<'a> {
     pub(super) def: &'a ServiceDefinition,
     today: Date,
     pub(super) selected: BTreeSet<&'a str>,
+    /// When eligibility rules fail and together let the person go on with some sub-items
+    /// (`continue_with`): those. Only they are available then.
+    pub(super) limited: Option<BTreeSet<&'a str>>,
     /// Visible, valid, normalised answers by fact id (questions and facts share the namespace).
     pub(super) values: BTreeMap<&'a str, AnswerValue>,
     pub(super) visible: Vec<Seen<'a>>,
@@ -85,6 +88,62 @@ impl<'a> Walk<'a> {
         Self::run_traced(def, app, today, false)
     }
 
+    /// Whether eligibility question `id` is settled: hidden, validly answered, or optional and
+    /// left blank. A rule is judged only once all it reads is settled.
+    pub(super) fn settled(&self, id: &str) -> bool {
+        let visible = self
+            .visible
+            .iter()
+            .any(|s| s.prefix == "eligibility." && s.id == id);
+        !visible
+            || self.values.contains_key(id)
+            || self.def.eligibility.questions.iter().any(|q| {
+                q.id == id && q.optional && !self.visible.iter().any(|s| s.id == id && s.answered)
+            })
+    }
+
+    /// The indexes of the eligibility rules that fail, recording each judged rule when
+    /// `traced`.
+    pub(super) fn failed_rules(&self, traced: bool) -> Vec<usize> {
+        self.def
+            .eligibility
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                r.require.facts().iter().all(|f| self.settled(f))
+                    && !if traced {
+                        self.decide(self, Some(&r.require), || {
+                            format!("eligibility.rules[{i}].require")
+                        })
+                    } else {
+                        r.require.eval(self)
+                    }
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The sub-items the person may go on with when the bundle does not apply: those every
+    /// failed rule lists in `continue_with`. `None` when the bundle applies or a failed rule
+    /// leaves nothing.
+    fn fallback_sub_items(&self) -> Option<BTreeSet<&'a str>> {
+        let def = self.def;
+        let failed = self.failed_rules(false);
+        let mut rules = failed.iter().map(|i| &def.eligibility.rules[*i]);
+        let first = rules.next()?;
+        let mut set: BTreeSet<&'a str> = set_of(first.continue_with.iter().map(String::as_str));
+        for r in rules {
+            set.retain(|id| r.continue_with.iter().any(|c| c == id));
+        }
+        (!set.is_empty()).then_some(set)
+    }
+
+    /// Whether sub-item `id` is within the fallback (always, when there is none).
+    pub(super) fn within_fallback(&self, id: &str) -> bool {
+        self.limited.as_ref().is_none_or(|l| l.contains(id))
+    }
+
     /// Evaluates an optional condition (absent: holds), recording it when tracing.
     pub(super) fn decide(
         &self,
@@ -114,6 +173,7 @@ impl<'a> Walk<'a> {
             def,
             today,
             selected: BTreeSet::new(),
+            limited: None,
             values: BTreeMap::new(),
             visible: Vec::new(),
             visible_paths: BTreeSet::new(),
@@ -130,13 +190,15 @@ impl<'a> Walk<'a> {
                 w.take(q, app.eligibility.get(&q.id), "eligibility.", None);
             }
         }
+        // When the bundle does not apply, the failed rules may still let some sub-items go on.
+        w.limited = w.fallback_sub_items();
         // The selection is made after the pre-screen: enabled_if reads eligibility answers only.
         let wanted: BTreeSet<&str> = set_of(app.sub_items.iter().map(String::as_str));
         let mut chosen = BTreeSet::new();
         for (i, item) in def.sub_items.iter().enumerate() {
             let enabled = w.decide(&w, item.enabled_if.as_ref(), || {
                 format!("sub_items[{i}].enabled_if")
-            });
+            }) && w.within_fallback(&item.id);
             if enabled && wanted.contains(item.id.as_str()) {
                 chosen.insert(item.id.as_str());
             }

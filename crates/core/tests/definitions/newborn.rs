@@ -363,10 +363,6 @@ fn every_decision_of_newborn_is_exercised_both_ways() {
             json!({ "eligibility": { "first_application": false } }),
             "first_issue",
         ),
-        (
-            json!({ "eligibility": { "parents_hukou": "neither" } }),
-            "local_parent",
-        ),
     ] {
         s.fails(&patch, &[("not_eligible", "eligibility")], rule);
         let outcome = eligibility(&s.def, &s.app(&patch).eligibility, today());
@@ -376,6 +372,69 @@ fn every_decision_of_newborn_is_exercised_both_ways() {
         assert_eq!(reasons.len(), 1);
         assert_eq!(reasons[0].rule, rule);
     }
+
+    // Neither parent with a Zhejiang hukou: not the bundle, but not a dead end either. The
+    // hospital's and the employer's items go on here; the rest are handled where a parent is
+    // registered (a link to that single-item service).
+    let neither = json!({ "eligibility": { "parents_hukou": "neither" } });
+    s.fails(
+        &neither,
+        &[
+            ("sub_item_not_available", "sub_items.household_registration"),
+            ("sub_item_not_available", "sub_items.medical_insurance"),
+            ("sub_item_not_available", "sub_items.social_security_card"),
+        ],
+        "local_parent: only the fallback's sub-items",
+    );
+    let outcome = eligibility(&s.def, &s.app(&neither).eligibility, today());
+    let EligibilityOutcome::Partial { reasons, sub_items } = outcome else {
+        panic!("local_parent: {outcome:?}")
+    };
+    assert_eq!(reasons[0].rule, "local_parent");
+    assert!(
+        reasons[0]
+            .single_item
+            .as_ref()
+            .is_some_and(|l| l.href.starts_with("https://"))
+    );
+    assert_eq!(
+        sub_items,
+        [
+            "birth_certificate",
+            "vaccination_certificate",
+            "maternity_benefit"
+        ]
+    );
+    assert_eq!(
+        onething_core::available_sub_items(&s.def, &s.app(&neither).eligibility, today()),
+        sub_items
+    );
+    let p = s.ok(
+        &json!({ "eligibility": { "parents_hukou": "neither" },
+                 "sub_items": ["birth_certificate", "vaccination_certificate", "maternity_benefit"],
+                 "answers": { "register_with": null, "household_type": null, "household_head_name": null,
+                              "household_head_relationship": null, "registration_address": null,
+                              "insurance_place": null, "insurance_payer": null, "card_bank": null },
+                 "materials": { "hukou_booklet": null } }),
+        "local_parent: the rest goes on",
+    );
+    assert!(
+        p.departments
+            .iter()
+            .all(|d| d.sub_item != "household_registration")
+    );
+    // With a second failed rule that leaves nothing to go on with, it is a plain "no".
+    let outcome = eligibility(
+        &s.def,
+        &s.app(
+            &json!({ "eligibility": { "parents_hukou": "neither", "first_application": false } }),
+        )
+        .eligibility,
+        today(),
+    );
+    assert!(
+        matches!(outcome, EligibilityOutcome::NotEligible { ref reasons } if reasons.len() == 2)
+    );
 
     // No employee maternity insurance: no maternity benefit, no bank card.
     let p = s.ok(
@@ -764,4 +823,90 @@ mod hidden_values {
             prop_assert_eq!(evaluate(&s.def, &noisy, today()).errors, evaluate(&s.def, &clean, today()).errors);
         }
     }
+}
+
+#[test]
+fn each_sub_item_honours_the_delivery_chosen_or_says_so_before_submission() {
+    use onething_core::DeliveryMethod::{ELicence, Mail, Window};
+    let def = load("newborn");
+    let app: onething_core::Application = serde_json::from_value(base()).expect("application");
+    let plan = |how: &str| {
+        let mut answers = app.answers.clone();
+        answers.insert("delivery".into(), AnswerValue::Text(how.into()));
+        onething_core::engine::deliveries(&def, &app.sub_items, &answers)
+            .into_iter()
+            .map(|d| (d.sub_item, d.method, d.instead.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let expect = |rows: [(&str, onething_core::DeliveryMethod, bool); 6]| {
+        rows.map(|(id, m, note)| (id.to_owned(), m, note)).to_vec()
+    };
+    // Mailed home: the birth certificate comes as an e-licence, the vaccination certificate at
+    // the clinic, insurance and benefit have nothing to mail; each says so.
+    assert_eq!(
+        plan("mail"),
+        expect([
+            ("birth_certificate", ELicence, true),
+            ("vaccination_certificate", Window, true),
+            ("household_registration", Mail, false),
+            ("medical_insurance", ELicence, true),
+            ("social_security_card", Mail, false),
+            ("maternity_benefit", ELicence, true),
+        ])
+    );
+    assert_eq!(
+        plan("e_licence"),
+        expect([
+            ("birth_certificate", ELicence, false),
+            ("vaccination_certificate", Window, true),
+            ("household_registration", ELicence, false),
+            ("medical_insurance", ELicence, false),
+            ("social_security_card", Window, true),
+            ("maternity_benefit", ELicence, false),
+        ])
+    );
+    assert_eq!(
+        plan("window"),
+        expect([
+            ("birth_certificate", Window, false),
+            ("vaccination_certificate", Window, false),
+            ("household_registration", Window, false),
+            ("medical_insurance", ELicence, true),
+            ("social_security_card", Window, false),
+            ("maternity_benefit", ELicence, true),
+        ])
+    );
+}
+
+#[test]
+fn the_bundle_takes_the_huzhou_four_working_days_with_its_branches_in_parallel() {
+    use onething_core::engine::{bundle_expected, expected_dates};
+    let def = load("newborn");
+    let r = onething_core::reduction(&def);
+    assert_eq!(def.time_limit_days, Some(4));
+    assert_eq!(r.time_limit_days_after, 4);
+    assert!(r.time_limit_days_before > r.time_limit_days_after);
+    // The seed's reported reductions are the figures shown.
+    let percents: Vec<Option<u8>> = r.reported.iter().map(|f| f.reduced_percent).collect();
+    assert_eq!(percents, [Some(73), Some(83), Some(90)]);
+    assert_eq!(r.reported[0].figure(), "4（−73 %）");
+    let ids: Vec<&str> = def.sub_items.iter().map(|s| s.id.as_str()).collect();
+    // Monday 2026-11-23: four working days, no holiday, so Friday.
+    let monday = onething_core::Date::parse("2026-11-23").expect("date");
+    let dates = expected_dates(&def, &ids, monday);
+    let bundle = bundle_expected(&dates).expect("a date");
+    assert_eq!(bundle.date, monday.working_days_after(4).date);
+    assert_eq!(bundle.date.to_string(), "2026-11-27");
+    // Parallel after the hukou: insurance and the card finish together, the benefit too.
+    assert_eq!(dates["medical_insurance"], dates["social_security_card"]);
+    assert_eq!(dates["maternity_benefit"].date, bundle.date);
+    assert!(dates["household_registration"].date < bundle.date);
+    // Across 国庆 (1–7 October 2026 off, Saturday 10 October worked): the same four working days.
+    let eve = onething_core::Date::parse("2026-09-30").expect("date");
+    let dates = expected_dates(&def, &ids, eve);
+    // 8, 9, Saturday 10 and Monday 12 October.
+    assert_eq!(
+        bundle_expected(&dates).expect("date").date.to_string(),
+        "2026-10-12"
+    );
 }

@@ -123,9 +123,11 @@ pub async fn move_item(
     JsonBody(req): JsonBody<AdminTransition>,
 ) -> Result<Json<ApplicationDetail>> {
     let app = resolve(&state, &case).await?;
-    tracking::transition(&state, &app.id, &sub_item_id, &req, None).await?;
-    let detail = format!("to {}", onething_core::wire::name(&req.to));
-    audit_case(&state, "move", &app, Some(&sub_item_id), Some(&detail)).await?;
+    let by = tracking::By {
+        actor: ADMIN_ACTOR,
+        department: None,
+    };
+    tracking::transition(&state, &app.id, &sub_item_id, &req, by).await?;
     Ok(Json(resolve(&state, &app.id).await?))
 }
 

@@ -430,22 +430,13 @@ pub async fn move_item(
                 .with_fields(["note"]),
         );
     }
-    tracking::transition(&state, &id, &sub_item_id, &req, Some(&who.department)).await?;
+    let actor = who.actor();
+    let by = tracking::By {
+        actor: &actor,
+        department: Some(&who.department),
+    };
+    tracking::transition(&state, &id, &sub_item_id, &req, by).await?;
     let mut conn = state.db.acquire().await?;
-    let detail = format!("to {}", onething_core::wire::name(&req.to));
-    dept::audit(
-        &mut conn,
-        state.clock.now(),
-        &AuditRecord {
-            actor: &who.actor(),
-            action: "move",
-            application_id: Some(&id),
-            case_number: Some(&case_number),
-            sub_item_id: Some(&sub_item_id),
-            detail: Some(&detail),
-        },
-    )
-    .await?;
     let item = db::items(&mut conn, &id)
         .await?
         .into_iter()

@@ -85,7 +85,10 @@ impl Checker<'_> {
         let def = self.def;
         let Some(id) = &def.delivery_fact else {
             for (i, s) in def.sub_items.iter().enumerate() {
-                if s.results.as_ref().is_some_and(|r| !r.unavailable.is_empty()) {
+                if s.results
+                    .as_ref()
+                    .is_some_and(|r| !r.unavailable.is_empty())
+                {
                     return err(
                         format!("sub_items[{i}].results.unavailable"),
                         "`unavailable` answers the form's delivery choice: set `delivery_fact`",
@@ -104,11 +107,17 @@ impl Checker<'_> {
             let Some(m) = crate::wire::parse::<DeliveryMethod>(&option.id) else {
                 return err(
                     format!("delivery_fact.options[{o}]"),
-                    format!("`{}` is not a delivery method (mail, window, e_licence)", option.id),
+                    format!(
+                        "`{}` is not a delivery method (mail, window, e_licence)",
+                        option.id
+                    ),
                 );
             };
             for (i, s) in def.sub_items.iter().enumerate() {
-                let declared = s.results.as_ref().is_some_and(|r| r.unavailable.contains_key(&m));
+                let declared = s
+                    .results
+                    .as_ref()
+                    .is_some_and(|r| r.unavailable.contains_key(&m));
                 if !s.result_methods().contains(&m) && !declared {
                     return err(
                         format!("sub_items[{i}].results"),
@@ -131,7 +140,7 @@ impl Checker<'_> {
         let Some(limit) = self.def.time_limit_days else {
             return Ok(());
         };
-        let chain = crate::engine::reduction(self.def).time_limit_days_after;
+        let chain = self.def.longest_chain_days();
         if limit == 0 || chain > u32::from(limit) {
             return err(
                 "time_limit_days",

@@ -232,6 +232,26 @@ impl<'a> Checker<'a> {
             }
             check_text(&at("explanation"), &r.explanation)?;
             check_text(&at("fallback"), &r.fallback)?;
+            for (j, id) in r.continue_with.iter().enumerate() {
+                if def.sub_item(id).is_none() {
+                    return err(
+                        format!("eligibility.rules[{i}].continue_with[{j}]"),
+                        format!("no sub-item `{id}`"),
+                    );
+                }
+            }
+            if let Some(link) = &r.single_item {
+                check_text(&at("single_item.label"), &link.label)?;
+                let h = link.href.as_str();
+                let fine = (h.starts_with("https://") && h.len() > "https://".len())
+                    || (h.starts_with('/') && !h.starts_with("//"));
+                if !fine || h.chars().any(|c| c.is_whitespace() || c == '"' || c == '<') {
+                    return err(
+                        at("single_item.href"),
+                        "a path of this app (`/services/…`) or an `https://` address",
+                    );
+                }
+            }
             for f in r.require.facts() {
                 if !def.eligibility.questions.iter().any(|q| q.id == f) {
                     return err(
@@ -268,6 +288,21 @@ impl<'a> Checker<'a> {
         for (i, r) in def.reported.iter().enumerate() {
             check_text(&format!("reported[{i}].label"), &r.label)?;
             check_text(&format!("reported[{i}].source"), &r.source)?;
+            if r.before.is_some() && r.after.is_none() {
+                return err(format!("reported[{i}].after"), "`before` goes with `after`");
+            }
+            if r.after.is_none() && r.reduced_percent.is_none() {
+                return err(
+                    format!("reported[{i}]"),
+                    "a figure needs `before` and `after`, or `reduced_percent`",
+                );
+            }
+            if r.reduced_percent.is_some_and(|p| p == 0 || p > 100) {
+                return err(
+                    format!("reported[{i}].reduced_percent"),
+                    "a reduction between 1 and 100 %",
+                );
+            }
         }
         Ok(())
     }
