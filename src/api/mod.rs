@@ -74,6 +74,15 @@ impl FetchError {
                 code: Code::Known(ErrorCode::ServiceNotFound),
                 ..
             } => t.service_not_found,
+            // The platform refused its ticket, or its exchange did not answer (a sign-in only).
+            FetchError::Api {
+                code: Code::Known(ErrorCode::TicketInvalid),
+                ..
+            } => t.signin_ticket_invalid,
+            FetchError::Api {
+                code: Code::Known(ErrorCode::IdentityProviderUnavailable),
+                ..
+            } => t.signin_provider_unavailable,
             FetchError::Api { status: 401, .. } => t.session_required,
             FetchError::Api { status: 413, .. } => t.upload_too_large,
             // The codes of a refused file: its type (415) or its content (422).

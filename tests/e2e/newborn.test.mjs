@@ -259,6 +259,42 @@ test('outside the bundle: a replacement certificate is explained with what to do
   }
 });
 
+test('neither parent with a local hukou: not a dead end, the rest of the bundle goes on here', async () => {
+  const { context, page } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => localStorage.clear());
+    await eligibility(page, { hukou: 'neither' });
+    await page.locator('.bottom-bar button').click();
+    const notice = page.locator('#not-eligible');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /父母至少一方为浙江户籍/);
+    // The single-item service, from the definition.
+    const link = notice.locator('a.single-item-link');
+    assert.match(await link.getAttribute('href'), /^https:\/\//);
+    assert.match(await link.innerText(), /出生登记/);
+    // What can still be done here, and a way to go on with it.
+    const rest = await page.locator('#fallback-sub-items').innerText();
+    assert.match(rest, /出生医学证明/);
+    assert.match(rest, /生育津贴/);
+    assert.doesNotMatch(rest, /户口登记/);
+    const problems = await a11y(page, 'eligibility fallback');
+    assert.deepEqual(problems, [], 'axe-core and 360 px on the fallback notice');
+    await shot(page, 'wizard-fallback');
+    await page.locator('#fallback-continue').click();
+    await page.waitForURL(/sub-items$/);
+    // Household registration is left to the hukou place: not selectable here.
+    const hukou = page.locator('#sub-item-household_registration');
+    assert.equal(await hukou.isChecked(), false);
+    assert.equal(await hukou.isDisabled(), true);
+    assert.match(await page.locator('main').innerText(), /请单独办理/);
+    assert.equal(await page.locator('#sub-item-birth_certificate').isChecked(), true);
+    await next(page, /page\/baby$/);
+  } finally {
+    await context.close();
+  }
+});
+
 test('unmarried parents: the non-marital statement is asked, the marriage certificate is not', async () => {
   const { context, page } = await phonePage(browser);
   try {

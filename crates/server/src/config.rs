@@ -47,6 +47,30 @@ pub struct Config {
     /// active). Rotation cannot write a new key here: it only re-wraps under the first one.
     #[arg(long, env = "ONETHING_MASTER_KEY", hide_env_values = true, hide = true)]
     pub master_key: Option<String>,
+    /// An app platform's ticket exchange (浙里办, WeChat, Alipay ...): the URL the server calls
+    /// with a ticket that is not a development ticket, to learn whose it is. Off without it.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_URL")]
+    pub ticket_exchange_url: Option<String>,
+    /// How the exchange is called: `get` (the ticket in the query) or `post` (a JSON body).
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_METHOD", value_enum, default_value_t = ExchangeMethod::Post)]
+    pub ticket_exchange_method: ExchangeMethod,
+    /// The name of the ticket's query parameter or JSON member.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_PARAM", default_value = "ticket")]
+    pub ticket_exchange_param: String,
+    /// The server's credential at the platform, as one header `Name: value`.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_HEADER", hide_env_values = true)]
+    pub ticket_exchange_header: Option<String>,
+    /// Where the answer keeps the identity: a JSON object of JSON pointers (RFC 6901) for
+    /// `subject` (required), `name`, `phone` and `id_number`.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_FIELDS", value_parser = exchange_fields,
+        default_value = r#"{"subject":"/subject","name":"/name","phone":"/phone","id_number":"/id_number"}"#)]
+    pub ticket_exchange_fields: ExchangeFields,
+    /// Seconds the exchange may take before the sign-in fails with 502.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_TIMEOUT", default_value_t = 5)]
+    pub ticket_exchange_timeout: u64,
+    /// Every ticket goes to the platform's exchange, none is looked up as a development ticket.
+    #[arg(long, env = "ONETHING_TICKET_EXCHANGE_ONLY")]
+    pub ticket_exchange_only: bool,
     /// Session lifetime in seconds.
     #[arg(long, env = "ONETHING_SESSION_TTL", default_value_t = 12 * 3600)]
     pub session_ttl: u64,
@@ -96,6 +120,47 @@ pub struct Config {
     /// A subcommand instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How the platform's ticket exchange is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExchangeMethod {
+    /// `GET url?param=ticket`.
+    Get,
+    /// `POST url` with `{"param": "ticket"}`.
+    Post,
+}
+
+/// JSON pointers into the exchange's answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeFields {
+    /// The platform's stable id of the person (required in every answer).
+    pub subject: String,
+    /// Full name.
+    pub name: Option<String>,
+    /// Mobile number.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub id_number: Option<String>,
+}
+
+fn exchange_fields(s: &str) -> Result<ExchangeFields, String> {
+    let f: ExchangeFields = serde_json::from_str(s).map_err(|e| e.to_string())?;
+    let pointers = [
+        Some(&f.subject),
+        f.name.as_ref(),
+        f.phone.as_ref(),
+        f.id_number.as_ref(),
+    ];
+    if let Some(bad) = pointers
+        .into_iter()
+        .flatten()
+        .find(|p| !p.is_empty() && !p.starts_with('/'))
+    {
+        return Err(format!("{bad:?} is not a JSON pointer (it starts with /)"));
+    }
+    Ok(f)
 }
 
 /// How log lines are written.

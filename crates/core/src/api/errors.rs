@@ -56,6 +56,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// 401: the ticket is unknown, used or expired.
     TicketInvalid,
+    /// 502: the platform's ticket exchange (or the sign-in provider) did not answer in time or
+    /// answered something unreadable; the ticket may still be good, so trying again can help.
+    IdentityProviderUnavailable,
     /// 404: the development ticket issuer is not enabled.
     DevTicketsDisabled,
     /// 401 / 404: the admin API is disabled or the admin token is wrong.

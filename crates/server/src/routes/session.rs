@@ -1,5 +1,6 @@
-//! `/api/session`: exchange a platform ticket for a session, read it, end it. And
-//! `/api/dev/tickets`, the DEVELOPMENT-ONLY fake platform that issues tickets.
+//! `/api/session`: exchange a platform ticket for a session, read it, end it.
+//! A ticket that is not a development ticket goes to the app platform's exchange
+//! ([`platform`]). `/api/dev/tickets` is the DEVELOPMENT-ONLY fake platform that issues tickets.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +14,7 @@ use onething_core::api::{
 use crate::auth::{Caller, session_cookie};
 use crate::clock::{hash_secret, new_id, rfc3339, secret_token};
 use crate::error::JsonBody;
-use crate::{ApiError, AppState, Result, identity, store};
+use crate::{ApiError, AppState, Result, identity, platform, store};
 
 fn secs(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX / 4)
@@ -25,7 +26,8 @@ fn secs(n: u64) -> i64 {
     request_body = SessionRequest,
     responses(
         (status = 201, description = "Signed in; `Set-Cookie` carries the same token", body = SessionCreated),
-        (status = 401, description = "`ticket_invalid`: unknown, used or expired", body = ApiErrorBody),
+        (status = 401, description = "`ticket_invalid`: unknown, used or expired (here or at the platform's exchange)", body = ApiErrorBody),
+        (status = 502, description = "`identity_provider_unavailable`: the platform's exchange timed out or failed", body = ApiErrorBody),
     ))]
 pub async fn create_session(
     State(state): State<AppState>,
@@ -39,23 +41,61 @@ pub async fn create_session(
             "ticket unknown, used or expired",
         )
     };
-    let account_id = store::accounts::consume_ticket(&state.db, &hash_secret(&req.ticket), now)
-        .await?
-        .ok_or_else(invalid)?;
+    // A development ticket first (unless every ticket is the platform's): it is ours, and
+    // looking it up costs no call to the platform.
+    let local = if state.config.ticket_exchange_only {
+        None
+    } else {
+        store::accounts::consume_ticket(&state.db, &hash_secret(&req.ticket), now).await?
+    };
+    let account_id = if let Some(id) = local {
+        id
+    } else {
+        let who = platform::exchange(&state.config, &req.ticket)
+            .await?
+            .ok_or_else(invalid)?;
+        platform_account(&state, who, now).await?.id
+    };
     let account = store::accounts::get(&state.db, &state.keys, &account_id)
         .await?
         .ok_or_else(invalid)?;
+    start_session(&state, account, now).await
+}
+
+/// The account of the person the platform named, made on their first visit. The platform's
+/// subject is namespaced so it can never meet a development subject.
+async fn platform_account(
+    state: &AppState,
+    who: platform::PlatformIdentity,
+    now: i64,
+) -> Result<onething_core::api::Account> {
+    let fresh = onething_core::api::Account {
+        id: new_id(),
+        name: who.name.unwrap_or_default(),
+        phone: who.phone.unwrap_or_default(),
+        id_number: who.id_number.unwrap_or_default(),
+    };
+    let subject = format!("platform:{}", who.subject);
+    Ok(store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?)
+}
+
+/// Opens a session for `account`: `201` with the token in the body and in the cookie.
+async fn start_session(
+    state: &AppState,
+    account: onething_core::api::Account,
+    now: i64,
+) -> Result<Response> {
     let token = secret_token();
     let expires_at = now + secs(state.config.session_ttl);
     store::accounts::insert_session(
         &state.db,
         &hash_secret(&token),
-        &account_id,
+        &account.id,
         now,
         expires_at,
     )
     .await?;
-    let cookie = session_cookie(&state, &token, state.config.session_ttl);
+    let cookie = session_cookie(state, &token, state.config.session_ttl);
     let body = SessionCreated {
         token,
         expires_at: rfc3339(expires_at),

@@ -25,6 +25,7 @@ mod faults;
 mod fuzz;
 mod hostile;
 mod operations;
+mod platform;
 mod privacy;
 mod static_files;
 mod uploads;
