@@ -22,6 +22,9 @@ pub struct Features {
     pub elder_switch: bool,
     /// Show the language switch in the top bar.
     pub language_switch: bool,
+    /// Sign in through the server's OIDC provider (`/api/session/oidc/start`) when no host gives
+    /// a ticket: a plain browser (H5) deployment. Off unless `config.json` turns it on.
+    pub oidc_sign_in: bool,
 }
 
 impl Default for Features {
@@ -30,6 +33,7 @@ impl Default for Features {
             dev_sign_in: true,
             elder_switch: true,
             language_switch: true,
+            oidc_sign_in: false,
         }
     }
 }

@@ -3,7 +3,8 @@
 //! (`api::session::adopt_url_ticket`); in an iframe the host page sends one with its `ticket`
 //! message (`crate::host`), which signs in as soon as it arrives; in a plain browser against a
 //! server with the development ticket issuer on, the SPA asks that issuer itself, only when
-//! `config.json` allows it. Signing out also forgets what this device keeps (`crate::storage`).
+//! `config.json` allows it; or, when `config.json` turns on `oidc_sign_in`, it leaves for the
+//! server's OIDC provider, which brings it back with a ticket. Signing out also forgets what this device keeps (`crate::storage`).
 
 use onething_core::api::{Account, ErrorCode};
 
@@ -81,6 +82,12 @@ pub async fn ensure() -> Result<Account, FetchError> {
         if host.wait_for_host_sign_in(20_000).await && token().is_some() {
             return api_session::account().await;
         }
+        return Err(session_required());
+    }
+    if crate::config::get().features.oidc_sign_in {
+        // The page leaves for the provider and comes back with a ticket; until it unloads,
+        // the caller sees what it would without a session.
+        api_session::start_oidc();
         return Err(session_required());
     }
     if !crate::config::get().features.dev_sign_in {

@@ -118,6 +118,26 @@ pub async fn dev_ticket(subject: Option<String>) -> Result<String, FetchError> {
     Ok(ticket.ticket)
 }
 
+/// Leaves for the OIDC provider's sign-in (`GET /api/session/oidc/start`); the server brings the
+/// browser back to this page with a `?ticket=`, which [`adopt_url_ticket`] exchanges as any other.
+pub fn start_oidc() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let here = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    let url = format!(
+        "{}/session/oidc/start?return={}",
+        crate::config::api_base(),
+        js_sys::encode_uri_component(&here)
+    );
+    let _ = location.assign(&url);
+}
+
 /// Where the page's first script keeps the URL's ticket for this tab (`index.html`): the
 /// prerendered pages' links work before the app has loaded, and a tap on one (Start) would
 /// otherwise navigate away with the ticket still unexchanged.

@@ -1,6 +1,7 @@
 //! The browser's side of the photo pipeline (`photo.js`): compression in a Worker with
-//! OffscreenCanvas (canvas on the main thread where workers cannot draw), SHA-256 fingerprints
-//! with SubtleCrypto, previews as object URLs.
+//! OffscreenCanvas (where workers cannot draw, the page's canvas, in strips with a pause between
+//! them so a large photo never freezes the page), SHA-256 fingerprints with SubtleCrypto, previews
+//! as object URLs.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -254,7 +254,7 @@ for (const zoom of ZOOMS) {
         await page.locator('main h1').first().waitFor();
         assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize), `${(16 * zoom) / 100}px`);
         assert.deepEqual(await overflowing(page), [], `${name} at ${zoom}%`);
-        if (zoom === 200) await page.screenshot({ path: join(artifacts(), `quirk-text-zoom-${zoom}-${name}.png`), fullPage: true });
+        if (zoom === 200) await page.screenshot({ path: join(artifacts(), `quirk-text-zoom-${zoom}-${name}.png`) });
       };
       await page.goto(server.url);
       await check('catalogue');

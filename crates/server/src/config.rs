@@ -71,6 +71,32 @@ pub struct Config {
     /// Every ticket goes to the platform's exchange, none is looked up as a development ticket.
     #[arg(long, env = "ONETHING_TICKET_EXCHANGE_ONLY")]
     pub ticket_exchange_only: bool,
+    /// OIDC sign-in for a plain browser (authorization code with PKCE): the
+    /// provider's issuer URL (its discovery document is under it). Off without it.
+    #[arg(long, env = "ONETHING_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// This server's client id at the OIDC provider.
+    #[arg(long, env = "ONETHING_OIDC_CLIENT_ID", default_value = "onething")]
+    pub oidc_client_id: String,
+    /// The client secret (sent with HTTP Basic); without it the client is public (PKCE only).
+    #[arg(long, env = "ONETHING_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The callback's public URL as registered at the provider. Default: this server's
+    /// `/api/session/oidc/callback` on the request's host.
+    #[arg(long, env = "ONETHING_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// Scopes asked for.
+    #[arg(
+        long,
+        env = "ONETHING_OIDC_SCOPES",
+        default_value = "openid profile phone"
+    )]
+    pub oidc_scopes: String,
+    /// JSON pointers into the provider's claims (ID token and userinfo, merged) for `subject`,
+    /// `name`, `phone` and `id_number`.
+    #[arg(long, env = "ONETHING_OIDC_CLAIMS", value_parser = exchange_fields,
+        default_value = r#"{"subject":"/sub","name":"/name","phone":"/phone_number","id_number":"/id_number"}"#)]
+    pub oidc_claims: ExchangeFields,
     /// Session lifetime in seconds.
     #[arg(long, env = "ONETHING_SESSION_TTL", default_value_t = 12 * 3600)]
     pub session_ttl: u64,

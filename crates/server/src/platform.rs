@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use onething_core::api::ErrorCode;
 use serde_json::Value;
 
-use crate::config::{Config, ExchangeMethod};
+use crate::config::{Config, ExchangeFields, ExchangeMethod};
 use crate::{ApiError, Result};
 
 /// Who the platform says the ticket belongs to.
@@ -27,7 +27,7 @@ pub struct PlatformIdentity {
 }
 
 /// One HTTP client for every exchange: its connection pool outlives a request.
-fn http() -> &'static reqwest::Client {
+pub(crate) fn http() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         // Built without reqwest's own crypto provider (see the client crate); ring is the
@@ -74,8 +74,7 @@ fn text_at(answer: &Value, pointer: Option<&String>) -> Option<String> {
 ///
 /// # Errors
 /// `401 ticket_invalid` when the answer names nobody.
-pub fn identity_from(config: &Config, answer: &Value) -> Result<PlatformIdentity> {
-    let f = &config.ticket_exchange_fields;
+pub fn identity_from(f: &ExchangeFields, answer: &Value) -> Result<PlatformIdentity> {
     let subject =
         text_at(answer, Some(&f.subject)).ok_or_else(|| refused("no subject in the answer"))?;
     Ok(PlatformIdentity {
@@ -124,7 +123,7 @@ pub async fn exchange(config: &Config, ticket: &str) -> Result<Option<PlatformId
         .json()
         .await
         .map_err(|e| unavailable(&e.to_string()))?;
-    identity_from(config, &answer).map(Some)
+    identity_from(&config.ticket_exchange_fields, &answer).map(Some)
 }
 
 #[cfg(test)]
@@ -140,7 +139,7 @@ mod tests {
     fn pointers_read_nested_answers_and_numeric_ids() {
         let c = config(r#"{"subject":"/data/userId","name":"/data/userName"}"#);
         let who = identity_from(
-            &c,
+            &c.ticket_exchange_fields,
             &serde_json::json!({"data": {"userId": 42, "userName": " 王小红 "}}),
         )
         .expect("identity");
@@ -153,7 +152,7 @@ mod tests {
     fn an_answer_without_a_subject_is_a_refusal() {
         let c = config(r#"{"subject":"/data/userId"}"#);
         let e = identity_from(
-            &c,
+            &c.ticket_exchange_fields,
             &serde_json::json!({"result": 1001, "errorMsg": "ticket expired"}),
         )
         .expect_err("refused");

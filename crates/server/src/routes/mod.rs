@@ -11,6 +11,7 @@ pub(crate) mod department;
 mod drafts;
 pub mod embed_demo;
 mod health;
+mod oidc;
 pub mod openapi;
 mod services;
 mod session;
@@ -48,6 +49,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .get(session::get_session)
                 .delete(session::delete_session),
         )
+        .route("/session/oidc/start", get(oidc::start))
+        .route("/session/oidc/callback", get(oidc::callback))
         .route("/dev/tickets", post(session::create_dev_ticket))
         .route("/openapi.json", get(openapi::get_openapi))
         .route(

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, applications, consents, department, drafts, health, services, session, uploads,
+    admin, applications, consents, department, drafts, health, oidc, services, session, uploads,
 };
 use onething_core::api;
 
@@ -29,6 +29,8 @@ use onething_core::api;
         session::get_session,
         session::delete_session,
         session::create_dev_ticket,
+        oidc::start,
+        oidc::callback,
         drafts::create_draft,
         drafts::list_drafts,
         drafts::get_draft,

@@ -54,7 +54,7 @@ pub async fn create_session(
         let who = platform::exchange(&state.config, &req.ticket)
             .await?
             .ok_or_else(invalid)?;
-        platform_account(&state, who, now).await?.id
+        account_for(&state, who, "platform", now).await?.id
     };
     let account = store::accounts::get(&state.db, &state.keys, &account_id)
         .await?
@@ -62,11 +62,13 @@ pub async fn create_session(
     start_session(&state, account, now).await
 }
 
-/// The account of the person the platform named, made on their first visit. The platform's
-/// subject is namespaced so it can never meet a development subject.
-async fn platform_account(
+/// The account of the person a platform (or an OIDC provider) named, made on their first
+/// visit. The subject is namespaced by where it comes from (`platform`, `oidc`) so it can never
+/// meet a development subject or another source's.
+pub(crate) async fn account_for(
     state: &AppState,
     who: platform::PlatformIdentity,
+    source: &str,
     now: i64,
 ) -> Result<onething_core::api::Account> {
     let fresh = onething_core::api::Account {
@@ -75,7 +77,7 @@ async fn platform_account(
         phone: who.phone.unwrap_or_default(),
         id_number: who.id_number.unwrap_or_default(),
     };
-    let subject = format!("platform:{}", who.subject);
+    let subject = format!("{source}:{}", who.subject);
     Ok(store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?)
 }
 

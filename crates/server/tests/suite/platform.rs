@@ -142,3 +142,23 @@ async fn without_an_exchange_an_unknown_ticket_is_ticket_invalid() {
     let r = exchange(&ctx, "made-up").await;
     assert_eq!(r.code(), "ticket_invalid");
 }
+
+#[tokio::test]
+async fn oidc_routes_are_off_without_an_issuer_and_refuse_a_forged_callback() {
+    let ctx = ctx_with(|c| c.oidc_issuer = None).await;
+    let r = get(&ctx.state, "/api/session/oidc/start", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let r = get(
+        &ctx.state,
+        "/api/session/oidc/callback?code=c&state=forged",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    assert_eq!(r.code(), "ticket_invalid");
+    // A provider that does not answer its discovery: 502, typed.
+    let ctx = ctx_with(|c| c.oidc_issuer = Some("http://127.0.0.1:9".into())).await;
+    let r = get(&ctx.state, "/api/session/oidc/start", None).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{r:?}");
+    assert_eq!(r.code(), "identity_provider_unavailable");
+}

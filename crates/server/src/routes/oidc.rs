@@ -1,0 +1,406 @@
+//! Sign-in with OIDC for a plain browser (H5) deployment: the authorization code flow
+//! with PKCE (RFC 7636), a state and a nonce. `start` sends the browser to the provider;
+//! `callback` exchanges the code at the provider's token endpoint, checks the ID token, reads
+//! the claims (userinfo) and sends the browser back into the app with a one-time ticket, which
+//! the app exchanges at `POST /api/session` as it does a platform's: the SPA needs no second
+//! way to hold a session.
+//!
+//! The pending sign-ins (state → nonce, PKCE verifier, return path) live in this process's
+//! memory for ten minutes, and a short `HttpOnly` cookie ties each to the browser that started it
+//! (against login CSRF): several server instances need sticky sessions for these two requests.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use onething_core::api::{ApiErrorBody, ErrorCode};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::clock::{hash_secret, secret_token};
+use crate::platform::{http, identity_from};
+use crate::{ApiError, AppState, Result, store};
+
+/// How long a started sign-in may take at the provider.
+const PENDING_FOR: Duration = Duration::from_mins(10);
+/// The cookie that ties a pending sign-in to its browser.
+const STATE_COOKIE: &str = "onething_oidc";
+/// At most this many sign-ins pending at once (a flood of `start` cannot grow memory).
+const MAX_PENDING: usize = 10_000;
+
+struct Pending {
+    nonce: String,
+    verifier: String,
+    redirect_uri: String,
+    return_to: String,
+    started: Instant,
+}
+
+fn pending() -> &'static Mutex<HashMap<String, Pending>> {
+    static PENDING: OnceLock<Mutex<HashMap<String, Pending>>> = OnceLock::new();
+    PENDING.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn refused(why: &str) -> ApiError {
+    tracing::info!(why, "OpenID sign-in refused");
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::TicketInvalid,
+        "the sign-in was refused, expired or not started here",
+    )
+}
+
+fn unavailable(why: &str) -> ApiError {
+    tracing::warn!(why, "OIDC provider failed");
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        ErrorCode::IdentityProviderUnavailable,
+        "the OIDC provider did not answer usably",
+    )
+}
+
+/// The provider's endpoints, from its discovery document (OIDC Discovery 1.0 §4).
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    userinfo_endpoint: Option<String>,
+}
+
+async fn discover(state: &AppState) -> Result<Discovery> {
+    let issuer = state
+        .config
+        .oidc_issuer
+        .as_deref()
+        .ok_or_else(|| ApiError::not_found(ErrorCode::RouteNotFound))?;
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let d: Discovery = get_json(http().get(url)).await?;
+    // §4.3: the issuer in the document is the one configured, or the document is not trusted.
+    if d.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(unavailable("discovery names another issuer"));
+    }
+    Ok(d)
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T> {
+    let response = request
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(|e| unavailable(&e.to_string()))?;
+    let status = response.status();
+    if status.is_client_error() {
+        return Err(refused(status.as_str()));
+    }
+    if !status.is_success() {
+        return Err(unavailable(status.as_str()));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| unavailable(&e.to_string()))
+}
+
+/// The callback URL: configured, or this server's own on the host the browser used.
+fn redirect_uri(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.oidc_redirect_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.https { "https" } else { "http" };
+    format!("{scheme}://{host}/api/session/oidc/callback")
+}
+
+/// A path on this site only (never `//host` or a URL): the place the app goes back to.
+fn safe_return(r: Option<&str>) -> String {
+    match r {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn redirect(to: &str, cookie: &str) -> Response {
+    let mut r = (
+        StatusCode::SEE_OTHER,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+fn state_cookie(state: &AppState, value: &str, max_age: u64) -> String {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    format!(
+        "{STATE_COOKIE}={value}; Path=/api/session/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
+}
+
+/// Query of `start`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StartQuery {
+    /// The app's path to come back to (on this site), e.g. `/apply/newborn`. Default `/`.
+    #[serde(rename = "return")]
+    pub return_to: Option<String>,
+}
+
+/// Starts an OIDC sign-in: redirects to the provider with a state, a nonce and a PKCE
+/// challenge (S256).
+#[utoipa::path(get, path = "/api/session/oidc/start", tag = "session",
+    params(StartQuery),
+    responses(
+        (status = 303, description = "To the provider's authorization endpoint"),
+        (status = 404, description = "`route_not_found`: OIDC is not configured", body = ApiErrorBody),
+        (status = 502, description = "`identity_provider_unavailable`: no discovery document", body = ApiErrorBody),
+    ))]
+pub async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StartQuery>,
+) -> Result<Response> {
+    let d = discover(&state).await?;
+    let key = secret_token();
+    let nonce = secret_token();
+    let verifier = secret_token();
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let redirect_uri = redirect_uri(&state, &headers);
+    let mut url =
+        reqwest::Url::parse(&d.authorization_endpoint).map_err(|e| unavailable(&e.to_string()))?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &state.config.oidc_client_id)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", &state.config.oidc_scopes)
+        .append_pair("state", &key)
+        .append_pair("nonce", &nonce)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    {
+        let mut map = pending()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, p| p.started.elapsed() < PENDING_FOR);
+        if map.len() >= MAX_PENDING {
+            return Err(unavailable("too many sign-ins pending"));
+        }
+        map.insert(
+            key.clone(),
+            Pending {
+                nonce,
+                verifier,
+                redirect_uri,
+                return_to: safe_return(q.return_to.as_deref()),
+                started: Instant::now(),
+            },
+        );
+    }
+    Ok(redirect(
+        url.as_str(),
+        &state_cookie(&state, &key, PENDING_FOR.as_secs()),
+    ))
+}
+
+/// Query of `callback` (RFC 6749 §4.1.2).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CallbackQuery {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The state given at `start`.
+    pub state: Option<String>,
+    /// The provider's error, when the person did not sign in.
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    id_token: String,
+    access_token: Option<String>,
+}
+
+/// The provider's redirect back: the code is exchanged (with the PKCE verifier), the ID token
+/// checked (issuer, audience, expiry, nonce), the claims read, and the browser sent back into the
+/// app with a one-time `?ticket=`.
+#[utoipa::path(get, path = "/api/session/oidc/callback", tag = "session",
+    params(CallbackQuery),
+    responses(
+        (status = 303, description = "Back into the app, `?ticket=` appended"),
+        (status = 401, description = "`ticket_invalid`: refused at the provider, unknown or expired state, or a wrong ID token", body = ApiErrorBody),
+        (status = 502, description = "`identity_provider_unavailable`: the provider failed", body = ApiErrorBody),
+    ))]
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> Result<Response> {
+    if let Some(e) = &q.error {
+        return Err(refused(e));
+    }
+    let key = q.state.as_deref().ok_or_else(|| refused("no state"))?;
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == STATE_COOKIE)
+        .map(|(_, v)| v.to_owned());
+    if cookie.as_deref() != Some(key) {
+        return Err(refused("state not started in this browser"));
+    }
+    let p = pending()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(key)
+        .filter(|p| p.started.elapsed() < PENDING_FOR)
+        .ok_or_else(|| refused("unknown or expired state"))?;
+    let code = q.code.as_deref().ok_or_else(|| refused("no code"))?;
+    let d = discover(&state).await?;
+    let config = &state.config;
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", p.redirect_uri.as_str()),
+        ("code_verifier", p.verifier.as_str()),
+    ];
+    let mut request = http().post(&d.token_endpoint);
+    if let Some(secret) = &config.oidc_client_secret {
+        request = request.basic_auth(&config.oidc_client_id, Some(secret));
+    } else {
+        form.push(("client_id", config.oidc_client_id.as_str()));
+    }
+    let tokens: TokenAnswer = get_json(request.form(&form)).await?;
+    let mut claims = id_token_claims(
+        &tokens.id_token,
+        &d.issuer,
+        &config.oidc_client_id,
+        &p.nonce,
+    )?;
+    if let (Some(endpoint), Some(access)) = (&d.userinfo_endpoint, &tokens.access_token) {
+        let info: Value = get_json(http().get(endpoint).bearer_auth(access)).await?;
+        // OIDC Core §5.3.2: userinfo's `sub` must be the ID token's.
+        if info.get("sub") != claims.get("sub") {
+            return Err(refused("userinfo names another subject"));
+        }
+        if let (Value::Object(c), Value::Object(i)) = (&mut claims, info) {
+            c.extend(i);
+        }
+    }
+    let who = identity_from(&config.oidc_claims, &claims)?;
+    let now = state.clock.now();
+    let account = super::session::account_for(&state, who, "oidc", now).await?;
+    let ticket = secret_token();
+    let expires_at = now + i64::try_from(config.ticket_ttl).unwrap_or(120);
+    store::accounts::insert_ticket(&state.db, &hash_secret(&ticket), &account.id, expires_at)
+        .await?;
+    let sep = if p.return_to.contains('?') { '&' } else { '?' };
+    Ok(redirect(
+        &format!("{}{sep}ticket={ticket}", p.return_to),
+        &state_cookie(&state, "", 0),
+    ))
+}
+
+/// The ID token's claims once checked (OIDC Core §3.1.3.7). It came straight from
+/// the token endpoint over the server's own connection, so, as item 6 there allows, the
+/// connection vouches for its issuer instead of its signature; every other check is made.
+fn id_token_claims(id_token: &str, issuer: &str, client_id: &str, nonce: &str) -> Result<Value> {
+    let payload = id_token
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| refused("ID token is not a JWT"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| refused("ID token payload is not base64url"))?;
+    let claims: Value =
+        serde_json::from_slice(&bytes).map_err(|_| refused("ID token payload is not JSON"))?;
+    if claims["iss"].as_str() != Some(issuer) {
+        return Err(refused("ID token of another issuer"));
+    }
+    let audience_ok = match &claims["aud"] {
+        Value::String(a) => a == client_id,
+        Value::Array(a) => {
+            a.iter().any(|x| x.as_str() == Some(client_id))
+                && (a.len() == 1 || claims["azp"].as_str() == Some(client_id))
+        }
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(refused("ID token for another client"));
+    }
+    // The provider's clock, not the (possibly shifted) development clock of the rules.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if claims["exp"].as_u64().is_none_or(|exp| exp + 60 < now) {
+        return Err(refused("ID token expired"));
+    }
+    if claims["nonce"].as_str() != Some(nonce) {
+        return Err(refused("ID token nonce mismatch"));
+    }
+    if claims["sub"].as_str().is_none_or(str::is_empty) {
+        return Err(refused("ID token without a subject"));
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(claims: &Value) -> String {
+        format!(
+            "e30.{}.sig",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("json"))
+        )
+    }
+
+    #[test]
+    fn id_tokens_are_checked_for_issuer_audience_expiry_and_nonce() {
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs()
+            + 300;
+        let good = serde_json::json!({"iss": "https://id.example", "aud": "onething",
+            "exp": exp, "nonce": "n1", "sub": "u1"});
+        assert!(id_token_claims(&token(&good), "https://id.example", "onething", "n1").is_ok());
+        for (k, v) in [
+            ("iss", serde_json::json!("https://other.example")),
+            ("aud", serde_json::json!(["onething", "other"])),
+            ("exp", serde_json::json!(1)),
+            ("nonce", serde_json::json!("n2")),
+            ("sub", serde_json::json!("")),
+        ] {
+            let mut bad = good.clone();
+            bad[k] = v;
+            let e = id_token_claims(&token(&bad), "https://id.example", "onething", "n1");
+            assert!(e.is_err(), "{k} accepted");
+        }
+    }
+
+    #[test]
+    fn the_return_path_stays_on_this_site() {
+        assert_eq!(safe_return(Some("/apply/newborn")), "/apply/newborn");
+        assert_eq!(safe_return(Some("//evil.example/")), "/");
+        assert_eq!(safe_return(Some("https://evil.example/")), "/");
+        assert_eq!(safe_return(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return(None), "/");
+    }
+}
