@@ -12,11 +12,11 @@ mod lookup;
 mod types;
 
 pub use check::{DefinitionError, is_id};
-pub use guide::{Faq, Guide};
+pub use guide::{Faq, Guide, PickupWindow};
 pub use types::{
     Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
     EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,
-    OptionSource, Page, PickupWindow, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
+    OptionSource, Page, Prefill, ReportedFigure, ResultDelivery, Rule, Satisfier,
     ServiceDefinition, ServiceLink, SubItem,
 };
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::guide::PickupWindow;
 use crate::condition::{Condition, Offset};
 use crate::text::Text;
 use crate::wire;
@@ -135,18 +136,6 @@ pub struct ResultDelivery {
     /// submission to whoever chose that way.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unavailable: BTreeMap<DeliveryMethod, Text>,
-}
-
-/// A service window where a result is picked up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PickupWindow {
-    /// The office (e.g. 吴兴区政务服务中心 3 号窗口).
-    pub office: Text,
-    /// Its address.
-    pub address: Text,
-    /// When it is open.
-    pub hours: Text,
 }
 
 /// How a sub-item's result reaches the citizen.

@@ -7,6 +7,7 @@
 //! parameters, [`items`] the sub-items, materials and rules.
 
 mod facts;
+mod guide;
 mod items;
 
 use std::collections::{BTreeMap, HashSet};
@@ -123,7 +124,7 @@ impl ServiceDefinition {
             }
         }
         Checker::new(self)?.run()?;
-        super::guide::check(self)
+        guide::check(self)
     }
 }
 
