@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// Feature switches; all on unless `config.json` turns them off.
+// Independent on/off switches, one per key of `config.json`'s `features`: not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Features {

@@ -11,14 +11,25 @@
 //! [`crate::retired`]), shows a loading line, and imports the whole app, whose `main` replaces
 //! `#app` and starts with the same URL, preferences and session. If the import fails (offline
 //! with nothing cached), the page says so with a retry, and this module listens again.
+//!
+//! Static content is not rebuilt: the landing page's service guide and the accessibility
+//! statement are taken from the prerendered page before it is replaced, and put back in place
+//! ([`Kept`]); their rendering stays in the whole app and the build. Reached without their
+//! prerendered content (from another page, or in another language than the build's), the page
+//! is loaded again from the server, or handed over to the whole app.
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
+use onething_core::Locale;
+use onething_core::definition::{Guide, Material};
 use wasm_bindgen::prelude::*;
 
 use crate::app::Page;
-use crate::components::{Footer, TopBar};
+use crate::components::{Footer, TopBar, set_title};
 use crate::i18n::t;
-use crate::pages::{AccessibilityPage, Home, NotFound, ServicePage};
+use crate::pages::{Home, NotFound, ServicePageWith};
+use crate::prefs::locale;
 use crate::router;
 
 #[wasm_bindgen(module = "/src/lite.js")]
@@ -41,6 +52,7 @@ pub fn start() {
         // The page's prerendered content is replaced by the same content, built from the data
         // it came with (`crate::boot`): read it before `#app` goes.
         crate::boot::read();
+        keep();
         root.set_inner_html("");
         leptos::mount::mount_to(root, FirstPage).forget();
     });
@@ -64,6 +76,8 @@ fn FirstPage() -> impl IntoView {
     let page = Memo::new(move |_| Page::parse(&r.path()));
     // A submission queued offline is sent by the whole app, which also shows it on the catalogue.
     let pending = crate::wizard::outbox::maybe_pending();
+    let full = FullApp(RwSignal::new(false));
+    provide_context(full);
     Effect::new(move || {
         if let Page::Service(id) = page.get() {
             // After the landing page has painted, while the person reads it: the whole app, and
@@ -86,11 +100,12 @@ fn FirstPage() -> impl IntoView {
         <Frame>
             {move || {
                 let p = page.get();
-                if pending || !shows(&p) {
+                if pending || full.0.get() || !shows(&p) {
                     return view! { <HandOver /> }.into_any();
                 }
                 if !crate::ready() {
                     crate::mark_ready();
+                    KEPT.with(|k| k.borrow_mut().page = Some(p.clone()));
                     // The service worker precaches the whole app for offline use: not while the
                     // first page still loads. A landing page registers it after its prefetch
                     // (src/lite.js), the whole app as soon as it starts.
@@ -102,20 +117,134 @@ fn FirstPage() -> impl IntoView {
                     }
                 }
                 match p {
+                    // Reached from another page: the server has it prerendered, guide included.
+                    Page::Service(_) if elsewhere(&p) => reload(),
                     Page::Service(id) => {
                         let preloaded = crate::boot::service(&id);
-                        view! { <ServicePage id preloaded /> }.into_any()
+                        view! { <ServicePageWith id preloaded guide=kept_guide /> }.into_any()
                     }
                     Page::Home => {
                         let preloaded = services.lock().ok().and_then(|mut s| s.take());
                         view! { <Home preloaded /> }.into_any()
                     }
-                    Page::Accessibility => view! { <AccessibilityPage /> }.into_any(),
+                    Page::Accessibility => {
+                        Effect::new(move || set_title(t().a11y_title));
+                        let statement = KEPT.with(|k| k.borrow().statement.clone());
+                        shown(&p, statement)
+                    }
                     _ => view! { <NotFound /> }.into_any(),
                 }
             }}
         </Frame>
     }
+}
+
+/// Set when the page needs the whole app after all (see [`Kept`]).
+#[derive(Clone, Copy)]
+struct FullApp(RwSignal<bool>);
+
+/// The prerendered page's static parts, kept aside when this module replaces the page.
+#[derive(Default)]
+struct Kept {
+    /// The page the document was loaded with.
+    page: Option<Page>,
+    /// The language it was prerendered in.
+    locale: Option<Locale>,
+    /// A landing page's service guide (`#guide`).
+    guide: Option<web_sys::Element>,
+    /// The accessibility statement: `<main>`'s content, in a `<div>`.
+    statement: Option<web_sys::Element>,
+}
+
+thread_local! {
+    static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
+}
+
+/// Takes the static parts out of the prerendered page before it is replaced.
+fn keep() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let guide = doc.get_element_by_id("guide");
+    if let Some(g) = &guide {
+        g.remove();
+    }
+    let statement = doc.get_element_by_id("main").and_then(|main| {
+        let div = doc.create_element("div").ok()?;
+        while let Some(child) = main.first_child() {
+            div.append_child(&child).ok()?;
+        }
+        Some(div)
+    });
+    let locale = doc
+        .document_element()
+        .and_then(|h| h.get_attribute("lang"))
+        .and_then(|l| Locale::from_tag(&l));
+    KEPT.with(|k| {
+        *k.borrow_mut() = Kept {
+            page: None,
+            locale,
+            guide,
+            statement,
+        };
+    });
+}
+
+/// The landing page's guide: the prerendered one, kept aside.
+fn kept_guide(id: String, _guide: Guide, _materials: Vec<Material>) -> AnyView {
+    let guide = KEPT.with(|k| k.borrow().guide.clone());
+    shown(&Page::Service(id), guide)
+}
+
+/// Shows `node`, kept from the prerendered `page`, in the language it was prerendered in. Without
+/// it, loads the page from the server (which prerendered it), or in another language, hands
+/// over to the whole app, which renders it.
+fn shown(page: &Page, node: Option<web_sys::Element>) -> AnyView {
+    let (boot, prerendered) = KEPT.with(|k| (k.borrow().page.clone(), k.borrow().locale));
+    let full = use_context::<FullApp>();
+    let hand_over = move || {
+        if let Some(f) = full {
+            f.0.set(true);
+        }
+    };
+    if let Some(node) = node.filter(|_| boot.as_ref() == Some(page)) {
+        let slot = NodeRef::<leptos::html::Div>::new();
+        Effect::new(move || {
+            if let Some(s) = slot.get() {
+                let _ = s.append_child(&node);
+            }
+        });
+        // Another language than the prerendered one: the whole app renders the page in it.
+        Effect::new(move || {
+            if Some(locale()) != prerendered {
+                hand_over();
+            }
+        });
+        view! { <div node_ref=slot></div> }.into_any()
+    } else if elsewhere(page) {
+        reload()
+    } else {
+        Effect::new(hand_over);
+        ().into_any()
+    }
+}
+
+/// Whether `page` is not the one the document was loaded with, while the language is still the
+/// prerendered one: loading it from the server then shows its prerendered content.
+fn elsewhere(page: &Page) -> bool {
+    let (boot, prerendered) = KEPT.with(|k| (k.borrow().page.clone(), k.borrow().locale));
+    // Read once: the page around this is not re-created when the language changes.
+    Some(untrack(locale)) == prerendered && boot.is_some_and(|b| &b != page)
+}
+
+/// Loads the current URL from the server (after this render: the router has just moved to it).
+fn reload() -> AnyView {
+    Effect::new(|| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    ().into_any()
 }
 
 /// The first page's frame around `children`: the skip link, the top bar, `<main>` and the footer. The

@@ -364,6 +364,15 @@ pub async fn get_application(
     get_json(&format!("/applications/{id}")).await
 }
 
+/// `GET /api/applications/{id}/submission`: what the person submitted, from the server (so it
+/// shows on any device).
+///
+/// # Errors
+/// The request fails or the server refuses it.
+pub async fn get_submission(id: &str) -> Result<onething_core::Application, FetchError> {
+    get_json(&format!("/applications/{id}/submission")).await
+}
+
 /// `POST /api/applications/{id}/supplements/{sid}`: answers a supplement request (补正).
 ///
 /// # Errors
@@ -390,6 +399,21 @@ pub async fn rate(
     rating: &onething_core::api::Rating,
 ) -> Result<onething_core::api::ApplicationDetail, FetchError> {
     post_json(&format!("/applications/{id}/rating"), rating, &[]).await
+}
+
+/// `POST /api/applications/{id}/withdraw`: withdraws the case (撤回) with the person's reason.
+///
+/// # Errors
+/// See [`FetchError`]; `withdraw_not_allowed` (a department accepted a sub-item already),
+/// `withdraw_reason_invalid`.
+pub async fn withdraw(
+    id: &str,
+    reason: &str,
+) -> Result<onething_core::api::ApplicationDetail, FetchError> {
+    let body = onething_core::api::WithdrawRequest {
+        reason: reason.to_owned(),
+    };
+    post_json(&format!("/applications/{id}/withdraw"), &body, &[]).await
 }
 
 /// `GET /api/consents/{code}`: a consent request addressed to the signed-in person.

@@ -13,4 +13,4 @@ pub use applications::{ApplicationPage, ApplicationsPage};
 pub use consent::{ConsentEntry, ConsentPage};
 pub use home::{Home, search};
 pub use not_found::NotFound;
-pub use service::ServicePage;
+pub use service::{GuideView, ServicePage, ServicePageWith};

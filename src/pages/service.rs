@@ -5,13 +5,20 @@ mod guide;
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
+use onething_core::definition::{Guide, Material};
 
 use crate::api;
 use crate::components::{LoadError, SubItemList, loaded, set_title};
 use crate::i18n::t;
 use crate::prefs::locale;
 
-/// The service landing page.
+/// How a landing page shows its definition's guide (the service id, the `[guide]` section, the
+/// materials). The whole app and the build render it from the data ([`ServicePage`]); the first
+/// page's module keeps the prerendered guide instead (`crate::lite`), so that the guide's
+/// rendering is not linked into it.
+pub type GuideView = fn(String, Guide, Vec<Material>) -> AnyView;
+
+/// The service landing page, its guide rendered from the definition.
 #[component]
 pub fn ServicePage(
     /// The service id from the URL.
@@ -21,6 +28,24 @@ pub fn ServicePage(
     #[prop(default = None)]
     preloaded: Option<ServiceDefinition>,
 ) -> impl IntoView {
+    view! { <ServicePageWith id preloaded guide=guide_from_data /> }
+}
+
+fn guide_from_data(_id: String, guide: Guide, materials: Vec<Material>) -> AnyView {
+    view! { <guide::ServiceGuide guide materials /> }.into_any()
+}
+
+/// The service landing page, its guide shown by `guide`.
+#[component]
+pub fn ServicePageWith(
+    /// The service id from the URL.
+    id: String,
+    /// The definition when the page came with it (`crate::boot`, or the build's
+    /// prerendering): shown at once instead of asking the API.
+    preloaded: Option<ServiceDefinition>,
+    /// Shows the guide.
+    guide: GuideView,
+) -> impl IntoView {
     let fetch = move || {
         let id = id.clone();
         async move { api::get_service(&id).await }
@@ -28,9 +53,9 @@ pub fn ServicePage(
     view! {
         <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
         {match preloaded {
-            Some(def) => view! { <Landing def /> }.into_any(),
-            None => loaded(fetch, |t| t.services_loading, |answer, on_retry| match answer {
-                Ok(def) => view! { <Landing def /> }.into_any(),
+            Some(def) => view! { <Landing def guide /> }.into_any(),
+            None => loaded(fetch, |t| t.services_loading, move |answer, on_retry| match answer {
+                Ok(def) => view! { <Landing def guide /> }.into_any(),
                 Err(error) => view! { <LoadError error on_retry /> }.into_any(),
             })
             .into_any(),
@@ -43,6 +68,8 @@ pub fn ServicePage(
 fn Landing(
     /// The service definition.
     def: ServiceDefinition,
+    /// Shows the guide.
+    guide: GuideView,
 ) -> impl IntoView {
     let reduction = onething_core::engine::reduction(&def);
     let title = def.title.clone();
@@ -56,7 +83,7 @@ fn Landing(
             <p>{move || t().sub_items_intro}</p>
             <SubItemList items=def.sub_items.clone() />
         </section>
-        {def.guide.map(|guide| view! { <guide::ServiceGuide guide materials=def.materials /> })}
+        {def.guide.map(|g| guide(def.id.clone(), g, def.materials))}
         <Reduction r=reduction />
         <div class="bottom-bar">
             <a href=crate::router::href(&format!("/apply/{}", def.id)) class="button primary block">{move || t().start}</a>

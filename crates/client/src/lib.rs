@@ -299,6 +299,15 @@ impl Client {
     pub async fn application(&self, id: &str) -> Result<ApplicationDetail> {
         self.get(&["applications", id]).await
     }
+
+    /// `GET /api/applications/{id}/submission`: what I submitted (answers, and how each
+    /// material was supplied).
+    ///
+    /// # Errors
+    /// No answer; `401`, `404 application_not_found` (also someone else's).
+    pub async fn submission(&self, id: &str) -> Result<onething_core::Application> {
+        self.get(&["applications", id, "submission"]).await
+    }
 }
 
 /// Runs the client's calls from synchronous code, on a runtime of its own (one thread: the

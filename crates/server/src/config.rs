@@ -97,6 +97,13 @@ pub struct Config {
     #[arg(long, env = "ONETHING_OIDC_CLAIMS", value_parser = exchange_fields,
         default_value = r#"{"subject":"/sub","name":"/name","phone":"/phone_number","id_number":"/id_number"}"#)]
     pub oidc_claims: ExchangeFields,
+    /// WeChat: the official account's app id, for `wx.config` (`GET /api/wechat/jssdk-config`).
+    #[arg(long, env = "ONETHING_WECHAT_APP_ID")]
+    pub wechat_app_id: Option<String>,
+    /// WeChat: the deployment's service that answers the current `jsapi_ticket` as
+    /// `{"ticket": "…"}` (it owns the access token and refreshes both).
+    #[arg(long, env = "ONETHING_WECHAT_JSAPI_TICKET_URL")]
+    pub wechat_jsapi_ticket_url: Option<String>,
     /// Session lifetime in seconds.
     #[arg(long, env = "ONETHING_SESSION_TTL", default_value_t = 12 * 3600)]
     pub session_ttl: u64,

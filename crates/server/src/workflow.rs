@@ -11,6 +11,9 @@
 //!    └───────────┴─────────────┴──▶ supplement_requested ─(answered)─▶ back where it was
 //!                                         └──▶ rejected
 //! ```
+//! Before any sub-item is accepted the citizen may withdraw the case (撤回): every sub-item
+//! becomes `withdrawn`, which is final.
+//!
 //! A sub-item with `depends_on` cannot start (`in_progress`) or finish until each dependency
 //! in the same case is completed or delivered: 医保 waits for 户口.
 
@@ -59,9 +62,25 @@ pub fn waiting_for(depends_on: &[String], items: &[(String, SubItemStatus)]) -> 
         .collect()
 }
 
+/// Whether the citizen may still withdraw the case: no department has accepted (or decided)
+/// any sub-item. Each item is given with where a 补正 returns to: a supplement asked before
+/// acceptance does not stand in the way, one asked later does.
+pub fn may_withdraw(items: &[(SubItemStatus, Option<SubItemStatus>)]) -> bool {
+    !items.is_empty()
+        && items.iter().all(|(status, resume)| match status {
+            SubItemStatus::Received => true,
+            SubItemStatus::SupplementRequested => {
+                matches!(resume, None | Some(SubItemStatus::Received))
+            }
+            _ => false,
+        })
+}
+
 /// The case's state from its sub-items'.
 pub fn application_status(items: &[SubItemStatus]) -> ApplicationStatus {
-    if items.contains(&SubItemStatus::SupplementRequested) {
+    if !items.is_empty() && items.iter().all(|s| *s == SubItemStatus::Withdrawn) {
+        ApplicationStatus::Withdrawn
+    } else if items.contains(&SubItemStatus::SupplementRequested) {
         ApplicationStatus::ActionRequired
     } else if items
         .iter()
@@ -83,7 +102,7 @@ mod tests {
     use super::*;
     use SubItemStatus::*;
 
-    const ALL: [SubItemStatus; 7] = [
+    const ALL: [SubItemStatus; 8] = [
         Received,
         Accepted,
         InProgress,
@@ -91,6 +110,7 @@ mod tests {
         Delivered,
         Rejected,
         SupplementRequested,
+        Withdrawn,
     ];
 
     #[test]
@@ -149,5 +169,28 @@ mod tests {
         );
         assert!(may_rate(&[Delivered, Completed]));
         assert!(!may_rate(&[Delivered, Accepted]));
+        assert_eq!(
+            application_status(&[Withdrawn, Withdrawn]),
+            ApplicationStatus::Withdrawn
+        );
+        assert!(!may_rate(&[Withdrawn]));
+    }
+
+    #[test]
+    fn a_case_is_withdrawn_only_before_any_acceptance() {
+        assert!(may_withdraw(&[(Received, None), (Received, None)]));
+        assert!(may_withdraw(&[
+            (Received, None),
+            (SupplementRequested, Some(Received))
+        ]));
+        assert!(!may_withdraw(&[(Received, None), (Accepted, None)]));
+        assert!(!may_withdraw(&[(SupplementRequested, Some(Accepted))]));
+        assert!(!may_withdraw(&[(Received, None), (Rejected, None)]));
+        assert!(!may_withdraw(&[(Withdrawn, None)]));
+        assert!(!may_withdraw(&[]));
+        // No department move leads out of a withdrawal.
+        for to in ALL {
+            assert!(!allowed(Withdrawn, to));
+        }
     }
 }

@@ -7,7 +7,9 @@ use onething_core::api::{ApplicationDetail, ConsentStatus, SubItemStatus};
 use super::consents::{Consents, announce};
 use super::items::{ItemRows, Timeline, item_status, text, title};
 use super::rating::RatingSection;
+use super::submitted::SubmittedSection;
 use super::supplement::Supplements;
+use super::withdraw::WithdrawSection;
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
 use crate::components::{LoadError, loaded, set_title};
@@ -110,7 +112,9 @@ fn Tracker(
         <Supplements id=id.clone() detail def />
         <h2>{move || t().items_heading}</h2>
         <ol class="sub-items"><ItemRows detail def /></ol>
-        <RatingSection id detail />
+        <RatingSection id=id.clone() detail />
+        <SubmittedSection id=id.clone() def />
+        <WithdrawSection id detail />
         <h2>{move || t().timeline_heading}</h2>
         <ol class="timeline"><Timeline detail def /></ol>
     }

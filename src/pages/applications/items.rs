@@ -23,6 +23,7 @@ pub fn item_status(s: SubItemStatus) -> &'static str {
         SubItemStatus::Delivered => t.item_delivered,
         SubItemStatus::Rejected => t.item_rejected,
         SubItemStatus::SupplementRequested => t.item_supplement,
+        SubItemStatus::Withdrawn => t.item_withdrawn,
     }
 }
 
@@ -156,6 +157,7 @@ pub fn Timeline(
                             (TimelineKind::ConsentApproved, _) => consent(t().tl_consent_approved),
                             (TimelineKind::ConsentDeclined, _) => consent(t().tl_consent_declined),
                             (TimelineKind::ConsentExpired, _) => consent(t().tl_consent_expired),
+                            (TimelineKind::Withdrawn, _) => t().tl_withdrawn.to_owned(),
                         };
                         let line = item.map_or_else(
                             || what.clone(),

@@ -7,7 +7,9 @@ mod detail;
 mod items;
 mod live;
 mod rating;
+mod submitted;
 mod supplement;
+mod withdraw;
 
 use leptos::prelude::*;
 use onething_core::Text;
@@ -56,6 +58,7 @@ pub(crate) fn case_status(s: ApplicationStatus) -> &'static str {
         ApplicationStatus::InProgress => t().case_in_progress,
         ApplicationStatus::ActionRequired => t().case_action_required,
         ApplicationStatus::Completed => t().case_completed,
+        ApplicationStatus::Withdrawn => t().case_withdrawn,
     }
 }
 
@@ -132,7 +135,7 @@ fn Cards(
                                 <span class="card-meta">{move || format!("{} {}", t().case_number_label, s.case_number)}</span>
                                 <span class="card-meta">{move || with_n(t().apps_submitted, &date)}</span>
                                 <span class="card-badges">
-                                    <span class=format!("status case-{}", if needs { "action" } else if status == ApplicationStatus::Completed { "done" } else { "open" })>
+                                    <span class=format!("status case-{}", if needs { "action" } else if status == ApplicationStatus::Completed { "done" } else if status == ApplicationStatus::Withdrawn { "withdrawn" } else { "open" })>
                                         {move || case_status(status)}
                                     </span>
                                     {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}

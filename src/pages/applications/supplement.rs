@@ -28,9 +28,11 @@ pub fn Supplements(
     // A memo, so an update elsewhere in the case does not re-render a form being filled in.
     let open = Memo::new(move |_| {
         detail.with(|d| {
+            // A withdrawn case needs nothing more from the person.
+            let withdrawn = d.status == onething_core::api::ApplicationStatus::Withdrawn;
             d.supplements
                 .iter()
-                .filter(|s| s.answer.is_none())
+                .filter(|s| s.answer.is_none() && !withdrawn)
                 .cloned()
                 .collect::<Vec<_>>()
         })

@@ -169,7 +169,7 @@ fn groups(w: Wizard, l: Locale) -> Vec<Group> {
 }
 
 /// How a material will be supplied, in words.
-fn supplied(mat: &Material, choice: Option<&MaterialChoice>, l: Locale) -> String {
+pub(crate) fn supplied(mat: &Material, choice: Option<&MaterialChoice>, l: Locale) -> String {
     let m = messages(l);
     match choice {
         None => m.not_answered.to_owned(),
@@ -235,7 +235,7 @@ fn rows_of(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> Vec<Row> {
 
 /// An answer as the person reads it: option labels, yes/no, dates in the language's form,
 /// masked ID and card numbers, lists with the language's separator.
-fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
+pub(crate) fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> String {
     let option = |id: &str| {
         fact.options
             .iter()

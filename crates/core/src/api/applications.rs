@@ -33,6 +33,8 @@ pub enum SubItemStatus {
     Rejected,
     /// 补正: the department needs something more from the citizen.
     SupplementRequested,
+    /// 已撤回: the citizen withdrew the case before any department accepted it. Final.
+    Withdrawn,
 }
 
 impl SubItemStatus {
@@ -46,9 +48,12 @@ impl SubItemStatus {
         wire::parse(s)
     }
 
-    /// Whether nothing more happens to the item (delivered or rejected).
+    /// Whether nothing more happens to the item (delivered, rejected or withdrawn).
     pub fn is_final(self) -> bool {
-        matches!(self, SubItemStatus::Delivered | SubItemStatus::Rejected)
+        matches!(
+            self,
+            SubItemStatus::Delivered | SubItemStatus::Rejected | SubItemStatus::Withdrawn
+        )
     }
 
     /// Whether the item's result exists (completed or delivered): dependants may proceed.
@@ -68,6 +73,8 @@ pub enum ApplicationStatus {
     ActionRequired,
     /// Every sub-item is completed, delivered or rejected.
     Completed,
+    /// The citizen withdrew the case (撤回): every sub-item is withdrawn.
+    Withdrawn,
 }
 
 /// An accepted submission (`201` of `POST /api/applications`, or its replay).
@@ -200,6 +207,8 @@ pub enum TimelineKind {
     ConsentDeclined,
     /// Nobody answered in time; the material is asked for as a supplement instead.
     ConsentExpired,
+    /// The citizen withdrew the case (撤回); `note` is their reason.
+    Withdrawn,
 }
 
 /// One event of a case's timeline, oldest first.
@@ -363,6 +372,19 @@ pub struct Consent {
     /// Until when the authorisation lasts, once approved.
     pub valid_until: Option<String>,
 }
+
+/// `POST /api/applications/{id}/withdraw`: the citizen withdraws the case (撤回) while no
+/// department has accepted any of its sub-items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WithdrawRequest {
+    /// Why (required, 1 to [`WITHDRAW_REASON_MAX`] characters); shown in the timeline.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub reason: String,
+}
+
+/// The longest withdrawal reason, in characters.
+pub const WITHDRAW_REASON_MAX: usize = 200;
 
 /// Admin API: move a sub-item (`POST /api/admin/applications/{id}/items/{sub_item_id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -125,6 +125,11 @@ pub enum ErrorCode {
     RatingAlreadyGiven,
     /// 422: each rating score is 1 (very dissatisfied) to 5 (very satisfied).
     RatingInvalid,
+    /// 409: a department has accepted a sub-item already (or the case was decided): it can no
+    /// longer be withdrawn.
+    WithdrawNotAllowed,
+    /// 422: a withdrawal needs a reason of 1 to 200 characters.
+    WithdrawReasonInvalid,
     /// 404: no consent request with this code addressed to you.
     ConsentNotFound,
     /// 403: the applicant cannot answer their own consent request; the other person must.

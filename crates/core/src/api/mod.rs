@@ -22,7 +22,8 @@ mod uploads;
 pub use applications::{
     AdminTransition, ApplicationCreated, ApplicationDetail, ApplicationStatus, ApplicationSummary,
     Consent, Delivery, DeliveryRequest, Rating, RatingScores, SubItemStatus, SubItemTrack,
-    Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
+    Supplement, SupplementAnswer, TimelineEvent, TimelineKind, WITHDRAW_REASON_MAX,
+    WithdrawRequest,
 };
 pub use catalogue::{Health, ServiceSummary};
 pub use consents::{

@@ -20,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use onething_core::api::{
     ApiErrorBody, ApplicationCreated, ApplicationDetail, ApplicationSummary, ConsentStatus,
-    ErrorCode, FieldProblem, Rating, SupplementAnswer, TimelineKind,
+    ErrorCode, FieldProblem, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
+    WITHDRAW_REASON_MAX, WithdrawRequest,
 };
 use onething_core::{Application, Date, MaterialChoice, ServiceDefinition, check_submission, wire};
 use sha2::{Digest, Sha256};
@@ -491,6 +492,39 @@ pub async fn get_application(
     Ok(Json(detail_of(&state, &caller, &id).await?))
 }
 
+/// What the caller submitted: the answers and how each material was supplied, as the server
+/// validated and stored them (the engine's projection, without what departments receive). Only
+/// the applicant sees it; departments have their own projection.
+#[utoipa::path(get, path = "/api/applications/{id}/submission", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`", body = Object),
+        (status = 404, description = "`application_not_found` (also someone else's)", body = ApiErrorBody),
+    ))]
+pub async fn get_submission(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Application>> {
+    let mut conn = state.db.acquire().await?;
+    let not_found = || ApiError::not_found(ErrorCode::ApplicationNotFound);
+    if db::owner(&mut conn, &id).await?.as_deref() != Some(caller.account_id.as_str()) {
+        return Err(not_found());
+    }
+    let body = db::body(&mut conn, &state.keys, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let p: onething_core::Projection = serde_json::from_str(&body).map_err(ApiError::internal)?;
+    Ok(Json(Application {
+        service_id: p.service_id,
+        sub_items: p.sub_items,
+        eligibility: p.eligibility,
+        answers: p.answers,
+        materials: p.materials,
+    }))
+}
+
 /// Live tracking as Server-Sent Events: an `application` event with the whole
 /// [`ApplicationDetail`] now and after every change (`id:` is the revision).
 #[utoipa::path(get, path = "/api/applications/{id}/events", tag = "applications",
@@ -582,6 +616,67 @@ pub async fn rate_application(
     JsonBody(rating): JsonBody<Rating>,
 ) -> Result<Json<ApplicationDetail>> {
     tracking::rate(&state, &caller, &id, &rating).await?;
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// Withdraws the case (撤回) with the citizen's reason, while no department has accepted any of
+/// its sub-items: every sub-item becomes `withdrawn`. Retrying after success answers the case
+/// as it is (no second timeline event), so no `Idempotency-Key` is needed.
+#[utoipa::path(post, path = "/api/applications/{id}/withdraw", tag = "applications",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    request_body = WithdrawRequest,
+    responses(
+        (status = 200, description = "Withdrawn; the case now", body = ApplicationDetail),
+        (status = 404, description = "`application_not_found` (also someone else's)", body = ApiErrorBody),
+        (status = 409, description = "`withdraw_not_allowed`: a sub-item was accepted (or decided) already", body = ApiErrorBody),
+        (status = 422, description = "`withdraw_reason_invalid`: the reason is empty or longer than 200 characters", body = ApiErrorBody),
+    ))]
+pub async fn withdraw_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<WithdrawRequest>,
+) -> Result<Json<ApplicationDetail>> {
+    let reason = request.reason.trim();
+    if reason.is_empty() || reason.chars().count() > WITHDRAW_REASON_MAX {
+        return Err(ApiError::unprocessable(
+            ErrorCode::WithdrawReasonInvalid,
+            "give a reason of 1 to 200 characters",
+        )
+        .with_fields(["reason"]));
+    }
+    let now = state.clock.now();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    if db::owner(&mut tx, &id).await?.as_deref() != Some(caller.account_id.as_str()) {
+        return Err(ApiError::not_found(ErrorCode::ApplicationNotFound));
+    }
+    let items: Vec<(SubItemStatus, Option<SubItemStatus>)> = db::items(&mut tx, &id)
+        .await?
+        .iter()
+        .map(|r| {
+            let resume = r.resume_status.as_deref().and_then(SubItemStatus::parse);
+            (r.status(), resume)
+        })
+        .collect();
+    let already = !items.is_empty() && items.iter().all(|(s, _)| *s == SubItemStatus::Withdrawn);
+    if already {
+        drop(tx);
+    } else {
+        if !crate::workflow::may_withdraw(&items) {
+            return Err(ApiError::conflict(
+                ErrorCode::WithdrawNotAllowed,
+                "a department has accepted a sub-item already",
+            ));
+        }
+        db::touch(&mut tx, &id, now).await?;
+        db::withdraw_items(&mut tx, &id, now).await?;
+        db::insert_withdrawal(&mut tx, &state.keys, &id, reason, now).await?;
+        db::insert_event(&mut tx, &id, now, TimelineKind::Withdrawn, None, None, None).await?;
+        tx.commit().await?;
+        tracing::info!(application = %id, "application withdrawn");
+        state.notify(&id);
+    }
     Ok(Json(detail_of(&state, &caller, &id).await?))
 }
 

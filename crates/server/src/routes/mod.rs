@@ -16,6 +16,7 @@ pub mod openapi;
 mod services;
 mod session;
 pub(crate) mod uploads;
+mod wechat;
 
 use std::time::Duration;
 
@@ -51,6 +52,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/session/oidc/start", get(oidc::start))
         .route("/session/oidc/callback", get(oidc::callback))
+        .route("/wechat/jssdk-config", get(wechat::jssdk_config))
         .route("/dev/tickets", post(session::create_dev_ticket))
         .route("/openapi.json", get(openapi::get_openapi))
         .route(
@@ -69,8 +71,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/applications/{id}", get(applications::get_application))
         .route(
+            "/applications/{id}/submission",
+            get(applications::get_submission),
+        )
+        .route(
             "/applications/{id}/supplements/{supplement_id}",
             post(applications::answer_supplement),
+        )
+        .route(
+            "/applications/{id}/withdraw",
+            post(applications::withdraw_application),
         )
         .route(
             "/applications/{id}/rating",

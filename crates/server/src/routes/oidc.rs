@@ -156,6 +156,7 @@ fn state_cookie(state: &AppState, value: &str, max_age: u64) -> String {
 
 /// Query of `start`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StartQuery {
     /// The app's path to come back to (on this site), e.g. `/apply/newborn`. Default `/`.
     #[serde(rename = "return")]
@@ -220,6 +221,7 @@ pub async fn start(
 
 /// Query of `callback` (RFC 6749 §4.1.2).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     /// The authorization code.
     pub code: Option<String>,

@@ -8,6 +8,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     admin, applications, consents, department, drafts, health, oidc, services, session, uploads,
+    wechat,
 };
 use onething_core::api;
 
@@ -31,6 +32,7 @@ use onething_core::api;
         session::create_dev_ticket,
         oidc::start,
         oidc::callback,
+        wechat::jssdk_config,
         drafts::create_draft,
         drafts::list_drafts,
         drafts::get_draft,
@@ -46,9 +48,11 @@ use onething_core::api;
         applications::create_application,
         applications::list_applications,
         applications::get_application,
+        applications::get_submission,
         applications::application_events,
         applications::answer_supplement,
         applications::rate_application,
+        applications::withdraw_application,
         consents::get_consent,
         consents::answer_consent,
         admin::list_all,

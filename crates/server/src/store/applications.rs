@@ -358,6 +358,74 @@ pub async fn set_item(
     Ok(())
 }
 
+/// Withdraws every sub-item of an application (撤回).
+///
+/// # Errors
+/// The database fails.
+pub async fn withdraw_items(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE application_items SET status = ?, resume_status = NULL, updated_at = ?
+         WHERE application_id = ?",
+    )
+    .bind(wire::name(&SubItemStatus::Withdrawn))
+    .bind(now)
+    .bind(application_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the citizen's reason for withdrawing, sealed.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_withdrawal(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    application_id: &str,
+    reason: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    let rk = keys.fresh();
+    sqlx::query(
+        "INSERT INTO withdrawals (application_id, reason, withdrawn_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(application_id)
+    .bind(rk.seal("withdrawals.reason", reason.as_bytes()))
+    .bind(now)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The citizen's reason for withdrawing, opened, if the case was withdrawn.
+///
+/// # Errors
+/// The database fails, or the reason does not open.
+pub async fn withdrawal_reason(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    application_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<SealedRow> =
+        sqlx::query_as("SELECT reason, key_id, dek FROM withdrawals WHERE application_id = ?")
+            .bind(application_id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(reason, key_id, dek)| {
+        let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+        open_text(rk.as_ref(), "withdrawals.reason", reason)
+    })
+    .transpose()
+}
+
 /// A supplement request of an application: (sub-item, answered?).
 ///
 /// # Errors
@@ -524,13 +592,26 @@ pub async fn detail(
         .map(|r| SubItemTrack {
             sub_item_id: r.sub_item_id.clone(),
             status: r.status(),
-            waiting_for: workflow::waiting_for(&r.depends_on(), &statuses),
+            // A withdrawn (or otherwise final) item waits for nothing any more.
+            waiting_for: if r.status().is_final() {
+                Vec::new()
+            } else {
+                workflow::waiting_for(&r.depends_on(), &statuses)
+            },
             tracking_number: r.tracking_number.clone(),
             delivery: r.delivery(),
             updated_at: rfc3339(r.updated_at),
         })
         .collect();
-    let timeline = timeline(conn, &id).await?;
+    let mut timeline = timeline(conn, &id).await?;
+    // The withdrawal's reason is sealed apart from the timeline: only the applicant's view
+    // (and the operator's) shows it, never a department's.
+    if let Some(event) = timeline
+        .iter_mut()
+        .find(|e| e.kind == TimelineKind::Withdrawn)
+    {
+        event.note = withdrawal_reason(conn, keys, &id).await?;
+    }
     let supplements = supplements(conn, keys, &id).await?;
     let rating = rating(conn, &id).await?;
     let consents = super::consents::of_application(conn, keys, &id)

@@ -44,6 +44,11 @@ const TABLES: &[SealedTable] = &[
         columns: &["answer_text"],
     },
     SealedTable {
+        table: "withdrawals",
+        key: "application_id",
+        columns: &["reason"],
+    },
+    SealedTable {
         table: "uploads",
         key: "id",
         columns: &["metadata"],

@@ -78,6 +78,8 @@ fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
             json!({ "scores": { "overall": 1, "efficiency": 1, "guide_accuracy": 1, "convenience": 1, "usability": 1 } })
         } else if uri.contains("/supplements/") {
             json!({ "text": "hijack" })
+        } else if uri.ends_with("/withdraw") {
+            json!({ "reason": "hijack" })
         } else if uri.starts_with("/api/consents/") {
             json!({ "decision": "approve" })
         } else if uri.contains("/items/") {

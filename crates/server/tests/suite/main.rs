@@ -2,7 +2,7 @@
 //! share [`common`] (a fresh store, requests through `app(state)`, sign-in, test files, the live
 //! server and the fault proxy). One binary links the server once instead of once per file.
 //!
-//! - Through `app(state)`, no network: [`api`], [`uploads`], [`applications`], [`consents`],
+//! - Through `app(state)`, no network: [`api`], [`uploads`], [`applications`], [`aftercare`], [`consents`],
 //!   [`contract`], [`access`], [`hostile`], [`static_files`].
 //! - A real server process, through the fault proxy, killed and restarted: [`faults`],
 //!   [`exactly_once`], [`privacy`]; and driven by the admin CLI: [`admin_cli`].
@@ -14,6 +14,7 @@ mod common;
 
 mod access;
 mod admin_cli;
+mod aftercare;
 mod at_rest;
 mod api;
 mod applications;

@@ -162,3 +162,54 @@ async fn oidc_routes_are_off_without_an_issuer_and_refuse_a_forged_callback() {
     assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{r:?}");
     assert_eq!(r.code(), "identity_provider_unavailable");
 }
+
+#[tokio::test]
+async fn wechat_jssdk_config_is_signed_with_the_ticket_services_jsapi_ticket() {
+    use sha1::Digest as _;
+    let router = axum::Router::new().route(
+        "/jsapi-ticket",
+        axum::routing::get(|| async { Json(json!({"ticket": "jsapi-ticket-of-today"})) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let off = ctx_with(|_| {}).await;
+    let r = get(
+        &off.state,
+        "/api/wechat/jssdk-config?url=https%3A%2F%2Fa.example%2F",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let ctx = ctx_with(move |c| {
+        c.wechat_app_id = Some("wx0123456789abcdef".into());
+        c.wechat_jsapi_ticket_url = Some(format!("http://{addr}/jsapi-ticket"));
+    })
+    .await;
+    let page = "https://onething.example/apply/newborn?x=1";
+    let r = get(
+        &ctx.state,
+        "/api/wechat/jssdk-config?url=https%3A%2F%2Fonething.example%2Fapply%2Fnewborn%3Fx%3D1%23step",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let v: Value = r.json();
+    assert_eq!(v["appId"], "wx0123456789abcdef");
+    let plain = format!(
+        "jsapi_ticket=jsapi-ticket-of-today&noncestr={}&timestamp={}&url={page}",
+        v["nonceStr"].as_str().expect("nonce"),
+        v["timestamp"].as_i64().expect("timestamp")
+    );
+    let want = onething_server::clock::hex(&sha1::Sha1::digest(plain.as_bytes()));
+    assert_eq!(v["signature"], want.as_str());
+    let r = get(
+        &ctx.state,
+        "/api/wechat/jssdk-config?url=javascript%3Aalert(1)",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+}

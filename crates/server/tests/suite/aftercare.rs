@@ -1,0 +1,210 @@
+//! After submission: the applicant reads back what was submitted, and may withdraw the case
+//! while no department has accepted any of its sub-items.
+
+use crate::common::{
+    ADMIN, Ctx, admin_move, application, ctx, get, jpeg, login, req, send, submit, upload,
+};
+use axum::http::{Method, StatusCode};
+use onething_core::api::{
+    ApplicationCreated, ApplicationDetail, ApplicationStatus, ApplicationSummary,
+    DepartmentTokenCreated, QueuePage, SubItemStatus, TimelineKind,
+};
+use onething_core::{AnswerValue, Application, MaterialChoice};
+use serde_json::json;
+
+/// A signed-in citizen with one submitted case.
+async fn submitted(c: &Ctx) -> (String, ApplicationCreated) {
+    let token = login(&c.state).await;
+    let up = upload(&c.state, &token, &jpeg(100, 100)).await;
+    let r = submit(&c.state, &token, "key-1", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    (token, r.json())
+}
+
+async fn withdraw(c: &Ctx, token: &str, id: &str, reason: &str) -> crate::common::Resp {
+    send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/applications/{id}/withdraw"),
+            Some(token),
+            Some(json!({ "reason": reason })),
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_applicant_reads_back_what_was_submitted_and_nobody_else_does() {
+    let c = ctx().await;
+    let token = login(&c.state).await;
+    let up = upload(&c.state, &token, &jpeg(100, 100)).await;
+    let r = submit(&c.state, &token, "key-1", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.json::<onething_core::api::ApplicationCreated>().id;
+    let uri = format!("/api/applications/{id}/submission");
+
+    let r = get(&c.state, &uri, Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let s: Application = r.json();
+    assert_eq!(s.service_id, "test-bundle");
+    assert_eq!(s.sub_items, ["birth", "household", "insurance"]);
+    assert_eq!(
+        s.answers.get("applicant_name"),
+        Some(&AnswerValue::Text("王小红".into()))
+    );
+    assert_eq!(
+        s.materials.get("id_card"),
+        Some(&MaterialChoice::Upload {
+            upload_ids: vec![up.clone()]
+        })
+    );
+    assert_eq!(
+        s.materials.get("marriage_certificate"),
+        Some(&MaterialChoice::Deferred)
+    );
+
+    // Another citizen, and nobody at all, learn nothing: not even that the case exists.
+    let bob = login(&c.state).await;
+    let r = get(&c.state, &uri, Some(&bob)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "application_not_found")
+    );
+    let r = get(&c.state, "/api/applications/nope/submission", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = get(&c.state, &uri, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_fresh_case_is_withdrawn_with_a_reason_everywhere_it_shows() {
+    let c = ctx().await;
+    let (token, created) = submitted(&c).await;
+    let id = &created.id;
+
+    // The reason is required and short; nobody else may withdraw the case.
+    for bad in ["", "   ", &"很".repeat(201)] {
+        let r = withdraw(&c, &token, id, bad).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "withdraw_reason_invalid"),
+            "{bad:?}"
+        );
+    }
+    let bob = login(&c.state).await;
+    let r = withdraw(&c, &bob, id, "不是我的").await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "application_not_found")
+    );
+
+    let reason = "信息填错了，重新申请";
+    let r = withdraw(&c, &token, id, &format!("  {reason}  ")).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d: ApplicationDetail = r.json();
+    assert_eq!(d.status, ApplicationStatus::Withdrawn);
+    assert!(d.items.iter().all(|i| i.status == SubItemStatus::Withdrawn));
+    assert!(!d.can_rate);
+    let events: Vec<_> = d
+        .timeline
+        .iter()
+        .filter(|e| e.kind == TimelineKind::Withdrawn)
+        .collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].note.as_deref(), Some(reason));
+
+    // A retry answers the case as it is, with no second event.
+    let r = withdraw(&c, &token, id, "再点一次").await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let again: ApplicationDetail = r.json();
+    assert_eq!(
+        again
+            .timeline
+            .iter()
+            .filter(|e| e.kind == TimelineKind::Withdrawn)
+            .count(),
+        1
+    );
+
+    let list: Vec<ApplicationSummary> = get(&c.state, "/api/applications", Some(&token))
+        .await
+        .json();
+    assert_eq!(list[0].status, ApplicationStatus::Withdrawn);
+
+    // The departments see it withdrawn and may no longer move it; they never see the reason.
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/admin/departments/tokens",
+            Some(ADMIN),
+            Some(json!({ "department": "公安局", "label": "desk 1" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let desk: DepartmentTokenCreated = r.json();
+    let queue: QueuePage = get(&c.state, "/api/department/cases", Some(&desk.token))
+        .await
+        .json();
+    let entry = queue
+        .entries
+        .iter()
+        .find(|e| e.case_number == created.case_number)
+        .expect("in the queue");
+    assert_eq!(entry.status, SubItemStatus::Withdrawn);
+    let r = get(
+        &c.state,
+        &format!(
+            "/api/department/cases/{}/items/{}",
+            created.case_number, entry.sub_item_id
+        ),
+        Some(&desk.token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(
+        !String::from_utf8_lossy(&r.body).contains(reason),
+        "the reason is the applicant's"
+    );
+    let r = admin_move(
+        &c.state,
+        &created.case_number,
+        "household",
+        json!({ "to": "accepted" }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "transition_not_allowed")
+    );
+}
+
+#[tokio::test]
+async fn a_case_cannot_be_withdrawn_once_a_sub_item_is_accepted() {
+    let c = ctx().await;
+    let (token, created) = submitted(&c).await;
+    let r = admin_move(
+        &c.state,
+        &created.case_number,
+        "birth",
+        json!({ "to": "accepted" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = withdraw(&c, &token, &created.id, "不想办了").await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "withdraw_not_allowed")
+    );
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", created.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert_eq!(d.status, ApplicationStatus::InProgress);
+    assert!(d.timeline.iter().all(|e| e.kind != TimelineKind::Withdrawn));
+}
