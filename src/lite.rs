@@ -53,6 +53,7 @@ pub fn start() {
         // it came with (`crate::boot`): read it before `#app` goes.
         crate::boot::read();
         keep();
+        crate::pages::search::keep_typed();
         root.set_inner_html("");
         leptos::mount::mount_to(root, FirstPage).forget();
     });

@@ -53,7 +53,14 @@ fn ServiceCards(
     /// The catalogue's search data, when the page has it.
     search: Option<SearchData>,
 ) -> impl IntoView {
-    let q = RwSignal::new(String::new());
+    let (typed, focused) = search::typed();
+    let q = RwSignal::new(typed);
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(i) = input.get().filter(|_| focused) {
+            let _ = i.focus();
+        }
+    });
     let all = list.clone();
     let found = Memo::new(move |_| q.with(|q| search::find(&all, search.as_ref(), q)));
     let status = move || {
@@ -69,7 +76,7 @@ fn ServiceCards(
         <div class="search" role="search">
             <label class="label" for="service-search">{move || t().search_label}</label>
             <p class="hint" id="service-search-hint">{move || t().search_hint}</p>
-            <input id="service-search" type="search" autocomplete="off" aria-describedby="service-search-hint"
+            <input node_ref=input id="service-search" type="search" autocomplete="off" aria-describedby="service-search-hint"
                 prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
         </div>
         <p class="search-status" role="status">{status}</p>

@@ -149,11 +149,13 @@ mod tests {
         let value = |label: &str| {
             rows.iter()
                 .find(|(l, _)| l == label)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or_else(|| panic!("{label} in {rows:?}"))
+                .map_or_else(|| panic!("{label} in {rows:?}"), |(_, v)| v.as_str())
         };
         assert_eq!(value("字号名称"), "织里小王甜品工作室");
-        assert!(!value("以什么形式经营？").contains("individual"), "by its label");
+        assert!(
+            !value("以什么形式经营？").contains("individual"),
+            "by its label"
+        );
         assert_eq!(value("场所来源"), "自有", "a choice by its label");
         let id = value("经营者身份证号码");
         assert!(!id.contains("199203150"), "masked: {id}");

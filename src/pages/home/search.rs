@@ -131,3 +131,30 @@ mod tests {
         assert_eq!(find(&list, None, "新生儿"), ["newborn"]);
     }
 }
+
+thread_local! {
+    static TYPED: std::cell::RefCell<Option<(String, bool)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps what was typed into the prerendered page's search box, and whether it had the focus,
+/// before the first page's module replaces the page: someone typing as it starts loses neither.
+pub fn keep_typed() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(input) = doc
+        .get_element_by_id("service-search")
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+    else {
+        return;
+    };
+    let focused = doc
+        .active_element()
+        .is_some_and(|a| a.id() == "service-search");
+    TYPED.with(|t| *t.borrow_mut() = Some((input.value(), focused)));
+}
+
+/// What [`keep_typed`] kept, taken once: the query, and whether the box had the focus.
+pub fn typed() -> (String, bool) {
+    TYPED.with(|t| t.borrow_mut().take()).unwrap_or_default()
+}

@@ -105,6 +105,10 @@ async fn a_fresh_case_is_withdrawn_with_a_reason_everywhere_it_shows() {
     let d: ApplicationDetail = r.json();
     assert_eq!(d.status, ApplicationStatus::Withdrawn);
     assert!(d.items.iter().all(|i| i.status == SubItemStatus::Withdrawn));
+    assert!(
+        d.items.iter().all(|i| i.waiting_for.is_empty()),
+        "a withdrawn item waits for nothing"
+    );
     assert!(!d.can_rate);
     let events: Vec<_> = d
         .timeline
