@@ -55,12 +55,15 @@ test('the newborn landing page shows the sub-items of the file, in zh-CN, en and
 
     await page.getByRole('button', { name: '切换到英文' }).click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
+    // The guide is prerendered in zh-CN: in English, the whole app shows the page.
+    await titles.filter({ hasText: expected[0].en }).waitFor();
     assert.deepEqual(await titles.allInnerTexts(), expected.map((s) => s.en));
     await page.screenshot({ path: join(artifacts(), 'newborn-en.png'), fullPage: true });
 
     // The language is remembered across a reload of the deep link.
     await page.reload();
-    await titles.first().waitFor();
+    await page.locator('.loading').waitFor({ state: 'detached' });
+    await titles.filter({ hasText: expected[0].en }).waitFor();
     assert.deepEqual(await titles.allInnerTexts(), expected.map((s) => s.en));
 
     const elder = page.getByRole('button', { name: 'Large text' });
