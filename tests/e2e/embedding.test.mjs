@@ -76,6 +76,16 @@ const POLL = { polling: 100 };
 const events = (page, type) => page.locator(`#events li[data-type="${type}"]`);
 
 /** Everything a host message could change in the app. */
+/**
+ * Waits for the app itself: the cards are prerendered, so they show before the app runs. The
+ * running app remembers its preferences (or, denied storage, keeps them in memory), so the
+ * snapshot is of the app and not of the page before it.
+ */
+const appStarted = (frame) => frame.waitForFunction(() => {
+  if (window.wasmBindings === undefined) return false;
+  try { return localStorage.getItem('onething.elder') !== null; } catch { return true; }
+}, undefined, { timeout: 30_000 });
+
 const snapshot = (frame) => frame.evaluate(() => ({
   lang: document.documentElement.lang,
   elder: document.documentElement.classList.contains('elder'),
@@ -191,6 +201,7 @@ test('messages from a foreign origin change nothing: the demo host itself, then 
     await page.goto(demoUrl(appUrl.replace(/\/$/, '')));
     const frame = await appFrame(page);
     await frame.locator('a.card-link').first().waitFor();
+    await appStarted(frame);
     const before = await snapshot(frame);
     // The host's own controls: a real ticket, elder mode, English, dark.
     await page.locator('#sign-in').click();
@@ -214,6 +225,7 @@ test('a host on another site signs in without storage; its malformed messages ch
     const frame = await appFrame(page);
     await events(page, 'signed_in').waitFor();
     await frame.locator('a.card-link').first().waitFor();
+    await appStarted(frame);
     const before = await snapshot(frame);
     const seen = await page.locator('#events li').count();
     await postAll(page, fuzzMessages(2000, { valid: false }));

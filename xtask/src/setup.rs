@@ -19,13 +19,15 @@ const GECKODRIVER_VERSION: &str = "0.37.1";
 /// What the other engines' main flows need (`tests/e2e/engines.test.mjs`): `WebKitWebDriver`
 /// and `MiniBrowser` (Debian `webkit2gtk-driver`, which pulls `libwebkit2gtk-4.1-0` with
 /// `MiniBrowser`), a virtual display, as `MiniBrowser` has no headless mode (`xvfb`), and
-/// Firefox ESR.
-const ENGINE_FILES: [&str; 3] = [
+/// Firefox ESR. Also Python 3, whose sqlite3 module lets `offline.test.mjs` read the digest the
+/// server computed of an upload (stored files are sealed at rest).
+const ENGINE_FILES: [&str; 4] = [
     "/usr/bin/WebKitWebDriver",
     "/usr/bin/Xvfb",
     "/usr/bin/firefox-esr",
+    "/usr/bin/python3",
 ];
-const ENGINE_PACKAGES: [&str; 3] = ["webkit2gtk-driver", "xvfb", "firefox-esr"];
+const ENGINE_PACKAGES: [&str; 4] = ["webkit2gtk-driver", "xvfb", "firefox-esr", "python3"];
 
 /// What a command needs installed.
 #[derive(Clone, Copy, PartialEq, Eq)]
