@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { signInAndSubmitShop } from './wizard.mjs';
 
 let server;
 let browser;
@@ -18,45 +19,9 @@ after(async () => {
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });
 
-/** Signs in inside the page (as the app platform would) and submits a small shop-opening case. */
+/** Signs in inside the page and submits a small shop-opening case; the tab keeps the session. */
 async function signInAndSubmit(page, subject) {
-  await page.goto(server.url);
-  const app = await page.evaluate(async (subject) => {
-    const post = async (path, body, headers = {}) => {
-      const r = await fetch(`/api${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      });
-      const json = await r.json();
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    const { ticket } = await post('/dev/tickets', { subject });
-    const session = await post('/session', { ticket });
-    const a = session.account;
-    const created = await post('/applications', {
-      service_id: 'shop-opening',
-      sub_items: ['business_licence', 'seal_engraving'],
-      eligibility: { entity_type: 'individual', premises_in_city: true, sells_food: false },
-      answers: {
-        shop_name: '织里小王甜品工作室',
-        business_scope: ['general_goods'],
-        operator_name: a.name,
-        operator_id_number: a.id_number,
-        operator_phone: a.phone,
-        premises_address: { region: ['330000', '330500', '330502'], detail: '织里镇富民路 18 号' },
-        premises_area_m2: 30,
-        premises_tenure: 'owned',
-        seal_count: 1,
-      },
-      materials: {
-        operator_id_card: { kind: 'e_licence', consent: true },
-        premises_proof: { kind: 'commitment', accepted: true },
-      },
-    }, { 'Idempotency-Key': crypto.randomUUID() });
-    return { token: session.token, id_number: a.id_number, ...created };
-  }, subject);
+  const app = await signInAndSubmitShop(page, server.url, subject);
   // Every page of this tab uses the session (the SPA keeps the token per tab).
   await page.evaluate((t) => sessionStorage.setItem('onething.session', t), app.token);
   return app;

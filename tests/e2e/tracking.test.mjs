@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, advanceItem, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication, jpeg, submitThroughApi } from './wizard.mjs';
+import { exampleApplication, jpeg, signInAndSubmitShop, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 let server;
@@ -24,54 +24,13 @@ after(async () => {
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });
 const LIVE = { timeout: 2_000 };
 
-/** Signs in inside the page (as the app platform would) and submits a small shop-opening case. */
-async function signInAndSubmit(page) {
-  await page.goto(server.url);
-  return page.evaluate(async () => {
-    const post = async (path, body, headers = {}) => {
-      const r = await fetch(`/api${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      });
-      const json = await r.json();
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    const { ticket } = await post('/dev/tickets', { subject: 'tracking-e2e' });
-    const session = await post('/session', { ticket });
-    const a = session.account;
-    const created = await post('/applications', {
-      service_id: 'shop-opening',
-      sub_items: ['business_licence', 'seal_engraving'],
-      eligibility: { entity_type: 'individual', premises_in_city: true, sells_food: false },
-      answers: {
-        shop_name: '织里小王甜品工作室',
-        business_scope: ['general_goods'],
-        operator_name: a.name,
-        operator_id_number: a.id_number,
-        operator_phone: a.phone,
-        premises_address: { region: ['330000', '330500', '330502'], detail: '织里镇富民路 18 号' },
-        premises_area_m2: 30,
-        premises_tenure: 'owned',
-        seal_count: 1,
-      },
-      materials: {
-        operator_id_card: { kind: 'e_licence', consent: true },
-        premises_proof: { kind: 'commitment', accepted: true },
-      },
-    }, { 'Idempotency-Key': crypto.randomUUID() });
-    return { token: session.token, ...created };
-  });
-}
-
 /** The departments' side: moves a sub-item of `caseNo` (admin API). */
 const move = (caseNo, item, to, extra) => advanceItem(server, ADMIN, caseNo, item, to, extra);
 
 test('an open case follows every change live, and is rated once', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    const app = await signInAndSubmit(page);
+    const app = await signInAndSubmitShop(page, server.url, 'tracking-e2e');
     // Every page of this context uses the same session (the SPA keeps the token per tab).
     await context.addInitScript((t) => sessionStorage.setItem('onething.session', t), app.token);
     await page.evaluate((t) => sessionStorage.setItem('onething.session', t), app.token);
@@ -191,7 +150,7 @@ test('an open case follows every change live, and is rated once', async () => {
 test('without EventSource the page catches up in the foreground and polls; the list badges a case waiting for the person', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    const app = await signInAndSubmit(page);
+    const app = await signInAndSubmitShop(page, server.url, 'tracking-e2e');
     await context.addInitScript((t) => sessionStorage.setItem('onething.session', t), app.token);
     // No EventSource (some webviews): the page falls back to polling.
     await context.addInitScript(() => { delete window.EventSource; });

@@ -311,3 +311,48 @@ export async function submitThroughApi(page, body, account, def) {
     return { token: session.token, ...created };
   }, { body, account, pdfOnly, pdf: PDF.buffer.toString('latin1') });
 }
+
+/**
+ * Signs in inside the page at `baseUrl` (as the app platform would, with a development ticket for
+ * `subject`) and submits a small shop-opening case through the API; resolves to the session's
+ * token, the account's ID number and the created case.
+ */
+export async function signInAndSubmitShop(page, baseUrl, subject) {
+  await page.goto(baseUrl);
+  return page.evaluate(async (subject) => {
+    const post = async (path, body, headers = {}) => {
+      const r = await fetch(`/api${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      const json = await r.json();
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const { ticket } = await post('/dev/tickets', { subject });
+    const session = await post('/session', { ticket });
+    const a = session.account;
+    const created = await post('/applications', {
+      service_id: 'shop-opening',
+      sub_items: ['business_licence', 'seal_engraving'],
+      eligibility: { entity_type: 'individual', premises_in_city: true, sells_food: false },
+      answers: {
+        shop_name: '织里小王甜品工作室',
+        business_scope: ['general_goods'],
+        operator_name: a.name,
+        operator_id_number: a.id_number,
+        operator_phone: a.phone,
+        premises_address: { region: ['330000', '330500', '330502'], detail: '织里镇富民路 18 号' },
+        premises_area_m2: 30,
+        premises_tenure: 'owned',
+        seal_count: 1,
+      },
+      materials: {
+        operator_id_card: { kind: 'e_licence', consent: true },
+        premises_proof: { kind: 'commitment', accepted: true },
+      },
+    }, { 'Idempotency-Key': crypto.randomUUID() });
+    return { token: session.token, id_number: a.id_number, ...created };
+  }, subject);
+}
