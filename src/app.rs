@@ -33,8 +33,15 @@ pub fn App() -> impl IntoView {
                 Page::Application(id) => view! { <ApplicationPage id /> }.into_any(),
                 Page::Apply(id) => view! { <ApplyShell id /> }.into_any(),
                 Page::ConsentEntry => view! { <ConsentEntry /> }.into_any(),
+                Page::Agent => view! { <crate::pages::assisted::AgentPage /> }.into_any(),
+                Page::AssistedCase(id) => view! { <crate::pages::assisted::AssistedCasePage id /> }.into_any(),
+                Page::AssistedConfirmEntry => view! { <crate::pages::assisted::ConfirmEntry /> }.into_any(),
+                Page::AssistedConfirm(code) => view! { <crate::pages::assisted::ConfirmPage code /> }.into_any(),
                 Page::Consent(code) => view! { <ConsentPage code /> }.into_any(),
                 Page::Accessibility => view! { <AccessibilityPage /> }.into_any(),
+                Page::Drafts => view! { <crate::pages::DraftsPage /> }.into_any(),
+                Page::Receipt(id) => view! { <crate::pages::ReceiptPage id /> }.into_any(),
+                Page::Messages => view! { <crate::pages::MessagesPage /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}
         </main>
@@ -59,8 +66,22 @@ pub enum Page {
     ConsentEntry,
     /// `/consents/:code`: the other person answers a consent request.
     Consent(String),
+    /// `/assisted`: the agent's desk (帮办代办).
+    Agent,
+    /// `/assisted/cases/:id`: one of the agent's cases.
+    AssistedCase(String),
+    /// `/assisted/confirm`: the citizen types the confirmation code.
+    AssistedConfirmEntry,
+    /// `/assisted/confirm/:code`: the citizen confirms or refuses what an agent filled.
+    AssistedConfirm(String),
     /// `/accessibility`: the accessibility statement.
     Accessibility,
+    /// `/drafts`: my drafts, each to continue or discard.
+    Drafts,
+    /// `/applications/:id/receipt`: a case's printable receipt.
+    Receipt(String),
+    /// `/messages`: the message centre.
+    Messages,
     /// Anything else.
     NotFound,
 }
@@ -77,7 +98,14 @@ impl Page {
             ["applications", id] => Page::Application((*id).to_owned()),
             ["consents"] => Page::ConsentEntry,
             ["consents", code] => Page::Consent((*code).to_owned()),
+            ["assisted"] => Page::Agent,
+            ["assisted", "cases", id] => Page::AssistedCase((*id).to_owned()),
+            ["assisted", "confirm"] => Page::AssistedConfirmEntry,
+            ["assisted", "confirm", code] => Page::AssistedConfirm((*code).to_owned()),
             ["accessibility"] => Page::Accessibility,
+            ["drafts"] => Page::Drafts,
+            ["applications", id, "receipt"] => Page::Receipt((*id).to_owned()),
+            ["messages"] => Page::Messages,
             ["apply", id, rest @ ..] if ApplyStep::parse(rest).is_some() => {
                 Page::Apply((*id).to_owned())
             }
@@ -98,7 +126,12 @@ mod tests {
         assert!(Page::parse("/applications/c1") == Page::Application("c1".into()));
         assert!(Page::parse("/consents") == Page::ConsentEntry);
         assert!(Page::parse("/accessibility") == Page::Accessibility);
+        assert!(Page::parse("/messages") == Page::Messages);
         assert!(Page::parse("/consents/K7QM2XPD") == Page::Consent("K7QM2XPD".into()));
+        assert!(Page::parse("/assisted") == Page::Agent);
+        assert!(Page::parse("/assisted/cases/c1") == Page::AssistedCase("c1".into()));
+        assert!(Page::parse("/assisted/confirm") == Page::AssistedConfirmEntry);
+        assert!(Page::parse("/assisted/confirm/K7QM2XPD") == Page::AssistedConfirm("K7QM2XPD".into()));
         for step in [
             "",
             "/eligibility",

@@ -6,11 +6,18 @@
 //! person is already reading is replaced by the same content, at once: no loading line, no
 //! layout shift, and one round trip less before the page is interactive. The data is the build's
 //! copy of the definitions; the API stays the source for everything after the first page.
+//!
+//! A landing page carries only what its first screen shows ([`Landing`]: titles, the sub-items'
+//! heads, the reduction figures the build computed), not its definition: the guide is in the
+//! HTML already, and the form's questions and option lists are the whole app's, which fetches
+//! the definition itself. So the first page's module has no decoder for a whole definition and
+//! no engine.
 
 use std::cell::RefCell;
 
-use onething_core::ServiceDefinition;
 use onething_core::api::ServiceSummary;
+use onething_core::engine::Reduction;
+use onething_core::{ServiceDefinition, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::pages::search::SearchData;
@@ -24,12 +31,69 @@ pub struct Boot {
     /// The catalogue, as `GET /api/services` answers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ServiceSummary>>,
-    /// A one-thing's definition, as `GET /api/services/{id}` answers it.
+    /// A one-thing's landing page: what it shows of the definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<ServiceDefinition>,
+    pub landing: Option<Landing>,
     /// With the catalogue: its search data (`crate::pages::search`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<SearchData>,
+}
+
+/// What a one-thing's landing page shows of its definition (`crate::pages::ServicePage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landing {
+    /// The service id.
+    pub id: String,
+    /// Its name.
+    pub title: Text,
+    /// What it is, in a sentence or two.
+    pub summary: Text,
+    /// The departmental items it bundles, in the definition's order.
+    pub sub_items: Vec<SubItemHead>,
+    /// Whether the definition has a service guide (`[guide]`).
+    pub guide: bool,
+    /// The reform's figures, computed from the whole definition.
+    pub reduction: Reduction,
+}
+
+impl Landing {
+    /// The landing page's data of `def`.
+    pub fn of(def: &ServiceDefinition) -> Self {
+        Self {
+            id: def.id.clone(),
+            title: def.title.clone(),
+            summary: def.summary.clone(),
+            sub_items: def
+                .sub_items
+                .iter()
+                .map(|s| SubItemHead {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    department: s.department.clone(),
+                    time_limit_days: s.time_limit_days,
+                    optional: s.optional,
+                })
+                .collect(),
+            guide: def.guide.is_some(),
+            reduction: onething_core::engine::reduction(def),
+        }
+    }
+}
+
+/// A sub-item as the list of a one-thing's items shows it (`crate::components::SubItemList`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubItemHead {
+    /// Its id inside the definition.
+    pub id: String,
+    /// Its name.
+    pub title: Text,
+    /// The department that handles it.
+    pub department: Text,
+    /// Legal time limit in working days.
+    pub time_limit_days: u16,
+    /// Whether the citizen may leave it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 thread_local! {
@@ -66,19 +130,19 @@ pub fn services() -> Option<Vec<ServiceSummary>> {
     Some(list)
 }
 
-/// The definition of `id`, if the page came with it and the deployment offers it. Taken once.
-pub fn service(id: &str) -> Option<ServiceDefinition> {
+/// The landing page of `id`, if the page came with it and the deployment offers it. Kept (it is
+/// the build's copy of the definition, and small): coming back to the page shows it again.
+pub fn landing(id: &str) -> Option<Landing> {
     if !crate::config::get().offers(id) {
         return None;
     }
     BOOT.with(|b| {
-        let mut b = b.borrow_mut();
-        let boot = b.as_mut()?;
-        if boot.service.as_ref().is_some_and(|d| d.id == id) {
-            boot.service.take()
-        } else {
-            None
-        }
+        b.borrow()
+            .as_ref()?
+            .landing
+            .as_ref()
+            .filter(|l| l.id == id)
+            .cloned()
     })
 }
 

@@ -22,13 +22,12 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 use onething_core::Locale;
-use onething_core::definition::{Guide, Material};
 use wasm_bindgen::prelude::*;
 
 use crate::app::Page;
 use crate::components::{Footer, TopBar, set_title};
 use crate::i18n::t;
-use crate::pages::{Home, NotFound, ServicePageWith};
+use crate::pages::{Home, NotFound, ServicePageFrom};
 use crate::prefs::locale;
 use crate::router;
 
@@ -120,10 +119,21 @@ fn FirstPage() -> impl IntoView {
                 match p {
                     // Reached from another page: the server has it prerendered, guide included.
                     Page::Service(_) if elsewhere(&p) => reload(),
-                    Page::Service(id) => {
-                        let preloaded = crate::boot::service(&id);
-                        view! { <ServicePageWith id preloaded guide=kept_guide /> }.into_any()
-                    }
+                    Page::Service(id) => match crate::boot::landing(&id) {
+                        Some(data) => {
+                            let guide = data.guide.then(|| {
+                                let kept = KEPT.with(|k| k.borrow().guide.clone());
+                                shown(&Page::Service(id), kept)
+                            });
+                            view! { <ServicePageFrom data guide /> }.into_any()
+                        }
+                        // Not prerendered (a service added after the build), or not offered
+                        // here: the whole app asks the API.
+                        None => {
+                            Effect::new(move || full.0.set(true));
+                            ().into_any()
+                        }
+                    },
                     Page::Home => {
                         let preloaded = services.lock().ok().and_then(|mut s| s.take());
                         view! { <Home preloaded /> }.into_any()
@@ -189,12 +199,6 @@ fn keep() {
             statement,
         };
     });
-}
-
-/// The landing page's guide: the prerendered one, kept aside.
-fn kept_guide(id: String, _guide: Guide, _materials: Vec<Material>) -> AnyView {
-    let guide = KEPT.with(|k| k.borrow().guide.clone());
-    shown(&Page::Service(id), guide)
 }
 
 /// Shows `node`, kept from the prerendered `page`, in the language it was prerendered in. Without

@@ -60,45 +60,75 @@ fn session_required() -> FetchError {
     }
 }
 
+// Reference-counted: owned by no component, so it lives as long as the page.
+thread_local! {
+    static LOST: leptos::prelude::ArcRwSignal<bool> = leptos::prelude::ArcRwSignal::new(false);
+}
+
+/// True while the session ended mid-way and could not be renewed here (an app platform that
+/// gives tickets only when it opens the page): the wizard says so; the draft stays on the device.
+pub fn lost() -> leptos::prelude::ArcRwSignal<bool> {
+    LOST.with(Clone::clone)
+}
+
 /// The signed-in account, signing in first when needed.
 ///
 /// # Errors
 /// `Api { status: 401 }` when there is no session and no way to get one here.
 pub async fn ensure() -> Result<Account, FetchError> {
+    use leptos::prelude::{GetUntracked, Set};
+    let (result, ended) = sign_in().await;
+    let lost = ended && matches!(result, Err(FetchError::Api { status: 401, .. }));
+    LOST.with(|l| {
+        if l.get_untracked() != lost {
+            l.set(lost);
+        }
+    });
+    result
+}
+
+/// [`ensure`]'s work, and whether a session this page held had ended.
+async fn sign_in() -> (Result<Account, FetchError>, bool) {
+    let result = |r| (r, false);
     signing_in().await;
+    // A token the server no longer knows: the session ended (expired, or ended elsewhere).
+    let mut ended = false;
     if token().is_some() {
         match api_session::account().await {
-            Ok(account) => return Ok(account),
-            Err(FetchError::Api { status: 401, .. }) => {}
-            Err(e) => return Err(e),
+            Ok(account) => return result(Ok(account)),
+            Err(FetchError::Api { status: 401, .. }) => ended = true,
+            Err(e) => return result(Err(e)),
         }
     }
     if let Some(ticket) = api_session::take_url_ticket() {
-        return api_session::exchange(&ticket).await;
+        return (api_session::exchange(&ticket).await, ended);
     }
     let host = crate::host::current();
-    if host.frame().is_some() {
-        // The host page signs in with its `ticket` message; wait for it (bounded).
-        if host.wait_for_host_sign_in(20_000).await && token().is_some() {
-            return api_session::account().await;
+    if let Some(frame) = host.frame() {
+        // The host page signs in with its `ticket` message; wait for it (bounded). When the
+        // session it gave ended, ask it for a new one first.
+        if ended {
+            frame.ask_sign_in_again();
         }
-        return Err(session_required());
+        if host.wait_for_host_sign_in(20_000).await && token().is_some() {
+            return (api_session::account().await, ended);
+        }
+        return (Err(session_required()), ended);
     }
     if crate::config::get().features.oidc_sign_in {
         // The page leaves for the provider and comes back with a ticket; until it unloads,
         // the caller sees what it would without a session.
         api_session::start_oidc();
-        return Err(session_required());
+        return (Err(session_required()), ended);
     }
     if !crate::config::get().features.dev_sign_in {
-        return Err(session_required());
+        return (Err(session_required()), ended);
     }
-    let ticket = api_session::dev_ticket(dev_subject())
-        .await
-        .map_err(|e| match e {
-            // No issuer on this server: the host platform must provide the ticket.
-            FetchError::Api { status: 404, .. } => session_required(),
-            e => e,
-        })?;
-    api_session::exchange(&ticket).await
+    let ticket = match api_session::dev_ticket(dev_subject()).await {
+        Ok(t) => t,
+        // No issuer on this server: the host platform must provide the ticket.
+        Err(FetchError::Api { status: 404, .. }) => return (Err(session_required()), ended),
+        Err(e) => return (Err(e), ended),
+    };
+    (api_session::exchange(&ticket).await, ended)
 }

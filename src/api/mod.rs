@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Messages;
 
+pub mod assisted;
 pub mod session;
 
 /// Where the API lives: `config.json`'s `api_base`, resolved against the page (another origin
@@ -340,9 +341,51 @@ pub async fn prefetch_service(id: &str) {
 /// See [`FetchError`]; `validation_failed` when the server's engine disagrees.
 pub async fn submit(
     app: &onething_core::engine::Application,
+    consent: Option<&onething_core::api::PrivacyConsent>,
     key: &str,
 ) -> Result<onething_core::api::ApplicationCreated, FetchError> {
-    post_json("/applications", app, &[("Idempotency-Key", key)]).await
+    /// The application and, beside its members, the person's consent to the privacy notice.
+    #[derive(serde::Serialize)]
+    struct Submission<'a> {
+        #[serde(flatten)]
+        app: &'a onething_core::engine::Application,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        privacy_consent: Option<&'a onething_core::api::PrivacyConsent>,
+    }
+    let body = Submission {
+        app,
+        privacy_consent: consent,
+    };
+    post_json("/applications", &body, &[("Idempotency-Key", key)]).await
+}
+
+/// `GET /api/applications/{id}/receipt.svg?link=`: the QR code of the case's tracking link
+/// (`link`, this app's address of the case), as SVG text, made by the server.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn receipt_qr(id: &str, link: &str) -> Result<String, FetchError> {
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().map_err(|_| FetchError::Decode)?;
+    let link = String::from(js_sys::encode_uri_component(link));
+    read_text(
+        send(
+            &format!("/applications/{id}/receipt.svg?link={link}"),
+            &init,
+            &headers,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `GET /api/privacy`: what the server does with personal data (how long it keeps what, how it
+/// protects it), for the privacy notice.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn privacy_facts() -> Result<onething_core::api::PrivacyFacts, FetchError> {
+    get_json("/privacy").await
 }
 
 /// `GET /api/applications`: the person's applications, newest first.
@@ -414,6 +457,52 @@ pub async fn withdraw(
         reason: reason.to_owned(),
     };
     post_json(&format!("/applications/{id}/withdraw"), &body, &[]).await
+}
+
+/// `POST /api/applications/{id}/items/{sub}/withdraw`: asks the department of one sub-item to
+/// withdraw it (撤回申请), with the person's reason.
+///
+/// # Errors
+/// See [`FetchError`]; `item_withdraw_not_allowed`, `withdraw_reason_invalid`.
+pub async fn withdraw_item(
+    id: &str,
+    sub_item_id: &str,
+    reason: &str,
+) -> Result<onething_core::api::ApplicationDetail, FetchError> {
+    let body = onething_core::api::WithdrawRequest {
+        reason: reason.to_owned(),
+    };
+    post_json(
+        &format!("/applications/{id}/items/{sub_item_id}/withdraw"),
+        &body,
+        &[],
+    )
+    .await
+}
+
+/// `GET /api/messages`: the person's notices (message centre), newest first, and how many are
+/// unread.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn list_messages() -> Result<onething_core::api::MessageList, FetchError> {
+    get_json("/messages").await
+}
+
+/// `POST /api/messages/{id}/read`: marks one notice read; the list now.
+///
+/// # Errors
+/// See [`FetchError`]; `message_not_found`.
+pub async fn read_message(id: u64) -> Result<onething_core::api::MessageList, FetchError> {
+    post_json(&format!("/messages/{id}/read"), &(), &[]).await
+}
+
+/// `POST /api/messages/read-all`: marks every notice read; the list now.
+///
+/// # Errors
+/// See [`FetchError`].
+pub async fn read_all_messages() -> Result<onething_core::api::MessageList, FetchError> {
+    post_json("/messages/read-all", &(), &[]).await
 }
 
 /// `GET /api/consents/{code}`: a consent request addressed to the signed-in person.

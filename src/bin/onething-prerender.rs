@@ -141,7 +141,7 @@ mod native {
                 |_| def.title.get(locale).to_owned(),
             );
             let data = Boot {
-                service: Some(def.clone()),
+                landing: Some(boot::Landing::of(def)),
                 ..Boot::default()
             };
             std::fs::write(

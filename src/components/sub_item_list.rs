@@ -1,8 +1,8 @@
 //! The departmental items (事项) a one-thing bundles: name, department, time limit, optional.
 
 use leptos::prelude::*;
-use onething_core::SubItem;
 
+use crate::boot::SubItemHead;
 use crate::i18n::{count, t};
 use crate::prefs::locale;
 
@@ -10,7 +10,7 @@ use crate::prefs::locale;
 #[component]
 pub fn SubItemList(
     /// The sub-items to show.
-    items: Vec<SubItem>,
+    items: Vec<SubItemHead>,
 ) -> impl IntoView {
     view! {
         <ol class="sub-items">

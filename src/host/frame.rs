@@ -33,7 +33,7 @@ pub struct Frame {
     /// The host's origin once it has sent a valid message.
     origin: RefCell<Option<String>>,
     elder: Cell<Option<bool>>,
-    signed_in: Promise,
+    signed_in: RefCell<Promise>,
     resolve_signed_in: RefCell<Option<Function>>,
     height: Cell<u32>,
 }
@@ -47,7 +47,7 @@ impl Frame {
             allowed,
             origin: RefCell::new(None),
             elder: Cell::new(None),
-            signed_in,
+            signed_in: RefCell::new(signed_in),
             resolve_signed_in: RefCell::new(resolve),
             height: Cell::new(0),
         }
@@ -60,7 +60,18 @@ impl Frame {
 
     /// Whether the host has signed the person in, waiting up to `ms` for it.
     pub async fn wait_signed_in(&self, ms: i32) -> bool {
-        js::within(self.signed_in.clone(), ms).await.is_ok()
+        let promise = self.signed_in.borrow().clone();
+        js::within(promise, ms).await.is_ok()
+    }
+
+    /// The session the host signed in ended: ask the host for a new ticket (`session_expired`)
+    /// and wait for it again.
+    pub fn ask_sign_in_again(&self) {
+        let mut resolve = None;
+        let promise = Promise::new(&mut |res, _| resolve = Some(res));
+        *self.signed_in.borrow_mut() = promise;
+        *self.resolve_signed_in.borrow_mut() = resolve;
+        self.post(&AppMessage::SessionExpired);
     }
 
     /// The accepted message in `event`, if it comes from our parent at an allowed origin.

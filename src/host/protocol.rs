@@ -129,6 +129,8 @@ pub enum AppMessage {
     SignedIn,
     /// The ticket could not be exchanged (expired, used, unknown).
     TicketRejected,
+    /// The session ended while the person was in the app: the host is asked for a new ticket.
+    SessionExpired,
     /// The page title changed.
     Title {
         /// The new `document.title`.
@@ -176,6 +178,7 @@ impl AppMessage {
             ),
             AppMessage::SignedIn => ("signed_in", String::new()),
             AppMessage::TicketRejected => ("ticket_rejected", String::new()),
+            AppMessage::SessionExpired => ("session_expired", String::new()),
             AppMessage::Title { title } => ("title", format!(r#","title":{}"#, q(title))),
             AppMessage::Height { height } => ("height", format!(r#","height":{height}"#)),
             AppMessage::Step {
@@ -213,11 +216,15 @@ impl AppMessage {
         format!(r#"{{"protocol":"{PROTOCOL}","version":{VERSION},"type":"{kind}"{fields}}}"#)
     }
 
-    /// The `step` message for an app path: the service and step are read from `/apply/{id}/…`.
+    /// The `step` message for an app path: the service and step are read from `/apply/{id}/…`
+    /// (`id` is a draft's key: the service, or `service~suffix` for another draft of it).
     pub fn step(path: &str) -> Self {
         let mut parts = path.trim_matches('/').splitn(3, '/');
         let (service, step) = match (parts.next(), parts.next(), parts.next()) {
-            (Some("apply"), Some(id), rest) => (Some(id.to_owned()), rest.map(str::to_owned)),
+            (Some("apply"), Some(id), rest) => (
+                Some(id.split('~').next().unwrap_or(id).to_owned()),
+                rest.map(str::to_owned),
+            ),
             _ => (None, None),
         };
         AppMessage::Step {

@@ -1,6 +1,7 @@
 //! `/`: the service catalogue, from the page's own data (`crate::boot`) or fetched from the API,
 //! with a search over it ([`search`]).
 
+pub mod drafts;
 pub mod search;
 
 use leptos::prelude::*;
@@ -29,7 +30,14 @@ pub fn Home(
     view! {
         <h1>{move || t().home_title}</h1>
         <p class="lead">{move || t().home_intro}</p>
-        <p><a href=crate::router::href("/applications") class="my-apps-link">{move || t().apps_title}</a></p>
+        <p>
+            <a href=crate::router::href("/applications") class="my-apps-link">{move || t().apps_title}</a>
+            " "
+            <a href=crate::router::href("/drafts") class="my-apps-link my-drafts-link">{move || t().drafts_title}</a>
+            " "
+            <crate::pages::UnreadLink />
+        </p>
+        <RefusedSubmissions />
         {move || (!outbox::queued().with(Vec::is_empty)).then(|| view! {
             <p class="notice notice-warning" role="status">{t().label_value.replace("{a}", t().outbox_heading).replace("{b}", t().outbox_item)}</p>
         })}
@@ -94,7 +102,7 @@ fn ServiceCards(
                                 <span class="card-title">{move || title.get(locale()).to_owned()}</span>
                                 <span class="card-summary">{move || summary.get(locale()).to_owned()}</span>
                                 <span class="card-meta">{move || count(t().service_item_count_one, t().service_item_count, n)}</span>
-                                {move || outbox::queued().with(|q| q.contains(&id)).then(|| view! {
+                                {move || outbox::queued().with(|q| q.iter().any(|k| crate::wizard::draft::service_of(k) == id)).then(|| view! {
                                     <span class="badge">{t().outbox_item}</span>
                                 })}
                             </a>
@@ -103,5 +111,35 @@ fn ServiceCards(
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// Queued submissions the server refused when they were sent: never dropped silently. Each says
+/// why and opens its draft to fix it (the check page shows what the engine finds wrong); the
+/// notice goes when it is submitted again, or put aside on its declaration page. (Only the
+/// whole app has any: the first page's module hands over while one is kept.)
+#[component]
+fn RefusedSubmissions() -> impl IntoView {
+    move || {
+        outbox::refused()
+            .get()
+            .into_iter()
+            .map(|(key, refusal)| {
+                let href = crate::router::href(&format!("/apply/{key}/check"));
+                let fix = if refusal.is_validation() {
+                    t().outbox_refused_validation
+                } else {
+                    t().outbox_refused_other
+                };
+                view! {
+                    <div class="notice notice-error outbox-refused" role="alert" data-key=key.clone()>
+                        <p><strong>{t().outbox_refused_heading}</strong></p>
+                        <p>{refusal.error().message(t())}</p>
+                        <p>{fix}</p>
+                        <a href=href class="button primary">{t().outbox_refused_open}</a>
+                    </div>
+                }
+            })
+            .collect_view()
     }
 }

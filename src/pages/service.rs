@@ -5,46 +5,24 @@ mod guide;
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
-use onething_core::definition::{Guide, Material};
 
 use crate::api;
+use crate::boot::Landing;
 use crate::components::{LoadError, SubItemList, loaded, set_title};
 use crate::i18n::t;
 use crate::prefs::locale;
 
-/// How a landing page shows its definition's guide (the service id, the `[guide]` section, the
-/// materials). The whole app and the build render it from the data ([`ServicePage`]); the first
-/// page's module keeps the prerendered guide instead (`crate::lite`), so that the guide's
-/// rendering is not linked into it.
-pub type GuideView = fn(String, Guide, Vec<Material>) -> AnyView;
-
-/// The service landing page, its guide rendered from the definition.
+/// The service landing page, its guide rendered from the definition: the whole app's and the
+/// build's. The first page's module shows the same page from the smaller data it came with
+/// ([`ServicePageFrom`]), keeping the prerendered guide instead of rendering it.
 #[component]
 pub fn ServicePage(
     /// The service id from the URL.
     id: String,
-    /// The definition when the page came with it (`crate::boot`, or the build's
-    /// prerendering): shown at once instead of asking the API.
+    /// The definition when the page came with it (the build's prerendering): shown at once
+    /// instead of asking the API.
     #[prop(default = None)]
     preloaded: Option<ServiceDefinition>,
-) -> impl IntoView {
-    view! { <ServicePageWith id preloaded guide=guide_from_data /> }
-}
-
-fn guide_from_data(_id: String, guide: Guide, materials: Vec<Material>) -> AnyView {
-    view! { <guide::ServiceGuide guide materials /> }.into_any()
-}
-
-/// The service landing page, its guide shown by `guide`.
-#[component]
-pub fn ServicePageWith(
-    /// The service id from the URL.
-    id: String,
-    /// The definition when the page came with it (`crate::boot`, or the build's
-    /// prerendering): shown at once instead of asking the API.
-    preloaded: Option<ServiceDefinition>,
-    /// Shows the guide.
-    guide: GuideView,
 ) -> impl IntoView {
     let fetch = move || {
         let id = id.clone();
@@ -53,9 +31,9 @@ pub fn ServicePageWith(
     view! {
         <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
         {match preloaded {
-            Some(def) => view! { <Landing def guide /> }.into_any(),
+            Some(def) => from_definition(def),
             None => loaded(fetch, |t| t.services_loading, move |answer, on_retry| match answer {
-                Ok(def) => view! { <Landing def guide /> }.into_any(),
+                Ok(def) => from_definition(def),
                 Err(error) => view! { <LoadError error on_retry /> }.into_any(),
             })
             .into_any(),
@@ -63,30 +41,52 @@ pub fn ServicePageWith(
     }
 }
 
+fn from_definition(def: ServiceDefinition) -> AnyView {
+    let data = Landing::of(&def);
+    let guide = def
+        .guide
+        .map(|guide| view! { <guide::ServiceGuide guide materials=def.materials /> }.into_any());
+    view! { <LandingContent data guide /> }.into_any()
+}
+
+/// The service landing page from its landing data (`crate::boot`), with `guide` in the guide's
+/// place: the same markup as [`ServicePage`].
+#[component]
+pub fn ServicePageFrom(
+    /// What the page shows of the definition.
+    data: Landing,
+    /// The guide, when the definition has one.
+    guide: Option<AnyView>,
+) -> impl IntoView {
+    view! {
+        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
+        <LandingContent data guide />
+    }
+}
+
 /// The landing page's content once the definition has arrived.
 #[component]
-fn Landing(
-    /// The service definition.
-    def: ServiceDefinition,
-    /// Shows the guide.
-    guide: GuideView,
+fn LandingContent(
+    /// What the page shows of the definition.
+    data: Landing,
+    /// The guide, when the definition has one.
+    guide: Option<AnyView>,
 ) -> impl IntoView {
-    let reduction = onething_core::engine::reduction(&def);
-    let title = def.title.clone();
+    let title = data.title.clone();
     Effect::new(move || set_title(title.get(locale())));
-    let (title, summary) = (def.title, def.summary);
+    let (title, summary) = (data.title, data.summary);
     view! {
         <h1>{move || title.get(locale()).to_owned()}</h1>
         <p class="lead">{move || summary.get(locale()).to_owned()}</p>
         <section aria-labelledby="sub-items-heading">
             <h2 id="sub-items-heading">{move || t().sub_items_heading}</h2>
             <p>{move || t().sub_items_intro}</p>
-            <SubItemList items=def.sub_items.clone() />
+            <SubItemList items=data.sub_items />
         </section>
-        {def.guide.map(|g| guide(def.id.clone(), g, def.materials))}
-        <Reduction r=reduction />
+        {guide}
+        <Reduction r=data.reduction />
         <div class="bottom-bar">
-            <a href=crate::router::href(&format!("/apply/{}", def.id)) class="button primary block">{move || t().start}</a>
+            <a href=crate::router::href(&format!("/apply/{}", data.id)) class="button primary block">{move || t().start}</a>
         </div>
     }
 }

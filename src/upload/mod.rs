@@ -62,6 +62,9 @@ pub struct Uploads {
     service: StoredValue<String>,
     app: RwSignal<Application>,
     photos: RwSignal<BTreeMap<String, Photo>>,
+    /// While true, nothing is sent: photos wait (sealed) on the device until the person has
+    /// agreed to the privacy notice (see `crate::wizard::privacy`).
+    held: RwSignal<bool>,
 }
 
 /// The long edge of a compressed photo, in pixels: sharp enough to read an ID card, small
@@ -78,13 +81,71 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 impl Uploads {
-    /// The uploads of `service`, writing finished upload ids into `app`.
+    /// The uploads of `service` (a draft's key: its photos' prefix), writing finished upload
+    /// ids into `app`.
     pub fn new(service: String, app: RwSignal<Application>) -> Self {
         Uploads {
             service: StoredValue::new(service),
             app,
             photos: RwSignal::new(BTreeMap::new()),
+            held: RwSignal::new(false),
         }
+    }
+
+    /// Holds every upload on the device (`true`), or lets the waiting ones go (`false`).
+    pub fn hold(&self, held: bool) {
+        let was = self.held.get_untracked();
+        self.held.set(held);
+        if was && !held {
+            let waiting: Vec<String> = self.photos.with_untracked(|p| {
+                p.iter()
+                    .filter(|(_, x)| x.status == Status::Waiting)
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            });
+            for key in waiting {
+                self.run(key);
+            }
+        }
+    }
+
+    /// Consent withdrawn: stops every upload, deletes what the server has of them and holds
+    /// them again; the photos stay on the device and are sent anew once allowed.
+    pub fn withdraw(&self) {
+        self.held.set(true);
+        let prefix = format!("{}/", self.service.get_value());
+        let olds: Vec<(String, Option<String>, Meta)> = LOCAL.with(|l| {
+            l.borrow_mut()
+                .iter_mut()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .map(|(k, x)| {
+                    x.control.ask(Wish::Cancel);
+                    x.control = Rc::new(Control::default());
+                    let url = x.meta.url.take();
+                    x.meta.upload_id = None;
+                    (k.clone(), url, x.meta.clone())
+                })
+                .collect()
+        });
+        for (key, url, meta) in olds {
+            self.set_status(&key, Status::Waiting);
+            leptos::task::spawn_local(async move {
+                storage::put_photo_meta(&key, &meta).await;
+                if let Some(s) = local_storage() {
+                    let _ = s.remove_item(&fingerprint_key(&meta.fingerprint));
+                }
+                if let Some(url) = url {
+                    tus::terminate(&url, api::session::token().as_deref()).await;
+                }
+            });
+        }
+        self.app.try_update(|a| {
+            for choice in a.materials.values_mut() {
+                if let MaterialChoice::Upload { upload_ids } = choice {
+                    upload_ids.iter_mut().for_each(String::clear);
+                }
+            }
+        });
     }
 
     fn slot(&self, material: &str, index: usize) -> String {
@@ -355,6 +416,10 @@ impl Uploads {
     /// Sends a slot's photo until done, paused, removed or failed.
     fn run(&self, key: String) {
         let this = *self;
+        if self.held.get_untracked() {
+            self.set_status(&key, Status::Waiting);
+            return;
+        }
         leptos::task::spawn_local(async move {
             let Some((blob, url, control)) = LOCAL.with(|l| {
                 l.borrow()

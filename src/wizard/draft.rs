@@ -1,7 +1,14 @@
 //! The draft on the device, so a reload or a killed webview loses nothing: sealed in IndexedDB
 //! (see `crate::storage`). The submission key and the receipt (no personal data) stay in
 //! `localStorage`, where they can be read synchronously.
+//!
+//! Drafts are per application, not per service (a second child, a grandparent helping two
+//! families): each has a *key*, which is also the wizard's URL segment (`/apply/{key}/…`): the
+//! service id for the first one (`newborn`), the service id, `~` and a suffix for the others
+//! (`newborn~3f9a01c2`, or `newborn~` and the server's draft id for one started on another
+//! device).
 
+use onething_core::api::PrivacyConsent;
 use onething_core::engine::Application;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +24,56 @@ pub struct Saved {
     /// The server's copy (save and return on another device), when signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<Remote>,
+    /// The person's consent to the privacy notice: until given, nothing of the draft leaves
+    /// the device (see [`super::privacy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<PrivacyConsent>,
+    /// The person chose to fill in on the device first, without consenting yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device_only: bool,
+    /// What the person recognises it by (a child's name, else the first answer), for the list
+    /// of drafts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// When it last changed on this device (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The service of a draft key (`newborn~3f9a01c2` → `newborn`).
+pub fn service_of(key: &str) -> &str {
+    key.split_once('~').map_or(key, |(s, _)| s)
+}
+
+/// A key for another draft of `service`, beside those there are.
+pub fn new_key(service: &str) -> String {
+    let hex = crate::random::random_hex();
+    format!("{service}~{}", hex.get(..8).unwrap_or(&hex))
+}
+
+/// The key of the local draft that holds the server's draft `remote_id` of `service`, or
+/// the key to adopt it under.
+pub fn key_for_remote(service: &str, remote_id: &str) -> String {
+    format!("{service}~{remote_id}")
+}
+
+/// Every draft kept on this device, by key.
+pub async fn all_local() -> Vec<(String, Saved)> {
+    let mut out = Vec::new();
+    for key in storage::ids("drafts", "").await {
+        if let Some(saved) = storage::get::<Saved>(Store::Drafts, &key).await {
+            out.push((key, saved));
+        }
+    }
+    out
+}
+
+/// Now, as RFC 3339 (the device's clock).
+pub fn now_rfc3339() -> String {
+    js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
 }
 
 /// The server's copy a draft was last in step with (see [`super::sync`]).
@@ -39,26 +96,26 @@ pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The saved draft of `service`, if any and readable.
-pub async fn load(service: &str) -> Option<Saved> {
+/// The saved draft under `key`, if any and readable.
+pub async fn load(key: &str) -> Option<Saved> {
     // Earlier versions kept drafts in plaintext localStorage: never leave one behind.
     if let Some(s) = local_storage() {
-        let _ = s.remove_item(&legacy_key(service));
+        let _ = s.remove_item(&legacy_key(key));
     }
-    storage::get(Store::Drafts, service).await
+    storage::get(Store::Drafts, key).await
 }
 
-/// Saves the draft of `service` (sealed, in IndexedDB).
-pub async fn save(service: &str, saved: &Saved) {
-    storage::put(Store::Drafts, service, saved).await;
+/// Saves the draft under `key` (sealed, in IndexedDB).
+pub async fn save(key: &str, saved: &Saved) {
+    storage::put(Store::Drafts, key, saved).await;
 }
 
-/// Removes the saved draft of `service`.
-pub async fn remove(service: &str) {
-    storage::remove(Store::Drafts, service).await;
+/// Removes the saved draft under `key`.
+pub async fn remove(key: &str) {
+    storage::remove(Store::Drafts, key).await;
 }
 
-/// The Idempotency-Key of this service's pending submission: made once (128 random bits from
+/// The Idempotency-Key of this draft's pending submission: made once (128 random bits from
 /// the platform's CSPRNG) and reused on every retry until the submission succeeds.
 pub fn submission_key(service: &str) -> String {
     let k = format!("onething.submit-key.{service}");
@@ -92,14 +149,18 @@ pub struct Receipt {
     pub sub_items: Vec<String>,
     /// Materials supplied later (容缺), with their due days.
     pub deferred: Vec<(String, u16)>,
+    /// How each sub-item's result will arrive.
+    #[serde(default)]
+    pub deliveries: Vec<(String, onething_core::api::DeliveryMethod)>,
 }
 
-/// Keeps the receipt of the latest submission of `service`.
+/// Keeps the receipt of the submission of the draft `service` (its key).
 pub fn save_receipt(
     service: &str,
     created: &onething_core::api::ApplicationCreated,
     app: &Application,
     deferred: Vec<(String, u16)>,
+    deliveries: Vec<(String, onething_core::api::DeliveryMethod)>,
 ) {
     let receipt = Receipt {
         id: created.id.clone(),
@@ -107,13 +168,14 @@ pub fn save_receipt(
         submitted_at: created.submitted_at.clone(),
         sub_items: app.sub_items.clone(),
         deferred,
+        deliveries,
     };
     if let (Some(s), Ok(text)) = (local_storage(), crate::json::to_string(&receipt)) {
         let _ = s.set_item(&format!("onething.receipt.{service}"), &text);
     }
 }
 
-/// The receipt of the latest submission of `service`.
+/// The receipt of the submission of the draft `service` (its key).
 pub fn receipt(service: &str) -> Option<Receipt> {
     let text = local_storage()?
         .get_item(&format!("onething.receipt.{service}"))

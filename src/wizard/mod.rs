@@ -5,6 +5,7 @@ pub mod draft;
 pub mod fields;
 pub mod outbox;
 pub mod path;
+pub mod privacy;
 pub mod steps;
 pub mod sync;
 
@@ -25,6 +26,12 @@ use crate::upload::Uploads;
 pub struct Wizard {
     /// The service definition.
     pub def: StoredValue<Arc<ServiceDefinition>>,
+    /// The draft's key (see [`draft`]): its URL segment and where it is kept.
+    key: StoredValue<String>,
+    /// The consent to the privacy notice; until given, nothing leaves the device.
+    pub consent: RwSignal<Option<onething_core::api::PrivacyConsent>>,
+    /// The person chose to fill in on the device first (the notice folds to one line).
+    pub device_only: RwSignal<bool>,
     /// The application being filled in (the draft).
     pub app: RwSignal<Application>,
     /// What the engine says about it, recomputed when an answer changes.
@@ -54,29 +61,34 @@ impl Wizard {
     /// Starts (or resumes, from the saved draft) the wizard for `def`, and saves every change.
     pub fn new(
         def: ServiceDefinition,
+        key: String,
         saved: Option<draft::Saved>,
         conflict: Option<sync::Conflict>,
     ) -> Self {
         let today = today();
         let def = Arc::new(def);
-        let (initial, step, remote) = match saved.filter(|s| s.app.service_id == def.id) {
-            Some(s) => (s.app, s.step, s.remote),
-            None => (
-                Application {
+        let saved = saved
+            .filter(|s| s.app.service_id == def.id)
+            .unwrap_or_else(|| draft::Saved {
+                app: Application {
                     service_id: def.id.clone(),
                     ..Application::default()
                 },
-                None,
-                None,
-            ),
-        };
+                ..draft::Saved::default()
+            });
+        let (initial, step, remote) = (saved.app, saved.step, saved.remote);
         let app = RwSignal::new(initial);
         let step = RwSignal::new(step);
         let for_eval = Arc::clone(&def);
         let eval = Memo::new(move |_| app.with(|a| evaluate(&for_eval, a, today)));
-        let uploads = Uploads::new(def.id.clone(), app);
+        let uploads = Uploads::new(key.clone(), app);
+        // Photos wait on the device until the person agrees to the privacy notice.
+        uploads.hold(saved.consent.is_none());
         let w = Wizard {
             def: StoredValue::new(def),
+            key: StoredValue::new(key),
+            consent: RwSignal::new(saved.consent),
+            device_only: RwSignal::new(saved.device_only),
             app,
             eval,
             today,
@@ -127,7 +139,7 @@ impl Wizard {
                             }
                         });
                     }
-                    draft::save(&self.service_id(), &self.snapshot()).await;
+                    draft::save(&self.key(), &self.snapshot()).await;
                     if changes.try_get_value() != Some(seen) {
                         continue;
                     }
@@ -153,16 +165,35 @@ impl Wizard {
         });
         Effect::new(move |_: Option<()>| {
             self.step.track();
+            self.device_only.track();
             kick();
+        });
+        // Consent given: what waited on the device goes (the draft, its photos); withdrawn:
+        // nothing more goes.
+        Effect::new(move |first: Option<()>| {
+            let given = self.consent.with(Option::is_some);
+            if first.is_some() {
+                kick();
+                self.uploads.hold(!given);
+                if given {
+                    answers_changed.set_value(true);
+                }
+            }
         });
     }
 
     /// The draft as saved: answers, step and the server copy's state.
     fn snapshot(self) -> draft::Saved {
+        let app = self.app.get_untracked();
+        let label = self.def.with_value(|d| privacy::label(d, &app));
         draft::Saved {
-            app: self.app.get_untracked(),
+            app,
             step: self.step.get_untracked(),
             remote: self.remote.get_value(),
+            consent: self.consent.get_untracked(),
+            device_only: self.device_only.get_untracked(),
+            label,
+            updated_at: Some(draft::now_rfc3339()),
         }
     }
 
@@ -179,11 +210,12 @@ impl Wizard {
     fn push_now(self) {
         if !self.live.try_get_value().unwrap_or(false)
             || self.conflict.with_untracked(Option::is_some)
+            || self.consent.with_untracked(Option::is_none)
         {
             return;
         }
         leptos::task::spawn_local(async move {
-            let id = self.service_id();
+            let id = self.key();
             match sync::push(&id, &self.snapshot()).await {
                 Ok(remote) => {
                     if remote != self.remote.try_get_value().flatten() {
@@ -241,9 +273,38 @@ impl Wizard {
         self.def.with_value(|d| d.id.clone())
     }
 
-    /// The URL of a step of this service.
+    /// The draft's key: its URL segment (`/apply/{key}/…`) and where it is kept.
+    pub fn key(&self) -> String {
+        self.key.get_value()
+    }
+
+    /// The URL of a step of this draft.
     pub fn url(&self, step: &Step) -> String {
-        step.url(&self.service_id())
+        step.url(&self.key())
+    }
+
+    /// The person agreed to the privacy notice (and, separately, to the processing of
+    /// sensitive personal information): from now on the draft and its photos go to the server.
+    pub fn give_consent(self) {
+        self.consent.set(Some(onething_core::api::PrivacyConsent {
+            version: onething_core::api::PRIVACY_NOTICE_VERSION.to_owned(),
+            agreed_at: draft::now_rfc3339(),
+            sensitive: true,
+        }));
+        // The autosave sends the draft (and the held photos go) once this is written.
+        self.device_only.set(false);
+    }
+
+    /// The person withdrew consent before submitting: the server's copy of the draft and of
+    /// its photos is deleted, and everything stays on the device only until agreed again.
+    pub fn withdraw_consent(self) {
+        self.consent.set(None);
+        self.device_only.set(true);
+        self.uploads.withdraw();
+        if let Some(r) = self.remote.get_value() {
+            self.remote.set_value(None);
+            leptos::task::spawn_local(async move { api::delete_draft(&r.id).await });
+        }
     }
 
     /// Forgets the draft and its photos on the device (after submission).
@@ -252,7 +313,7 @@ impl Wizard {
         if let Some(r) = self.remote.get_value() {
             leptos::task::spawn_local(async move { api::delete_draft(&r.id).await });
         }
-        let id = self.service_id();
+        let id = self.key();
         self.uploads.clear();
         leptos::task::spawn_local(async move { draft::remove(&id).await });
     }

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use leptos::prelude::*;
-use onething_core::api::ApplicationCreated;
+use onething_core::api::{ApplicationCreated, DeliveryMethod, PrivacyConsent};
 use onething_core::engine::Application;
 use serde::{Deserialize, Serialize};
 
@@ -14,29 +14,96 @@ use super::draft;
 use crate::api::{self, FetchError};
 use crate::storage::{self, Store};
 
-/// A submission waiting for the network.
+/// A submission waiting for the network (or refused by the server once it was sent).
 #[derive(Serialize, Deserialize, Clone)]
 struct Queued {
     key: String,
     app: Application,
     deferred: Vec<(String, u16)>,
+    /// How each sub-item's result will arrive (for the receipt).
+    #[serde(default)]
+    deliveries: Vec<(String, DeliveryMethod)>,
+    /// The consent to the privacy notice, sent with it.
+    #[serde(default)]
+    consent: Option<PrivacyConsent>,
+    /// The server refused it when it was sent from the queue: kept (with the draft) until the
+    /// person has seen why and sent it again or put it aside.
+    #[serde(default)]
+    refused: Option<Refusal>,
+}
+
+/// Why the server refused a queued submission: its status and error code.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: u16,
+    /// The contract's error code (`validation_failed`).
+    pub code: String,
+}
+
+impl Refusal {
+    fn of(e: &FetchError) -> Self {
+        let (status, code) = match e {
+            FetchError::Api {
+                status,
+                code: crate::api::Code::Known(c),
+            } => (*status, c.as_str().to_owned()),
+            FetchError::Api { status, .. } => (*status, String::new()),
+            _ => (0, String::new()),
+        };
+        Refusal { status, code }
+    }
+
+    /// The error as the app reads it.
+    pub fn error(&self) -> FetchError {
+        FetchError::Api {
+            status: self.status,
+            code: crate::api::Code::parse(self.code.clone()),
+        }
+    }
+
+    /// Whether the answers themselves were refused (the check page shows what to change).
+    pub fn is_validation(&self) -> bool {
+        self.code == "validation_failed"
+    }
 }
 
 // Reference-counted signals: owned by no component, so they live as long as the page.
 thread_local! {
     static QUEUED: ArcRwSignal<Vec<String>> = ArcRwSignal::new(Vec::new());
     static SENT: ArcRwSignal<Vec<String>> = ArcRwSignal::new(Vec::new());
+    static REFUSED: ArcRwSignal<Vec<(String, Refusal)>> = ArcRwSignal::new(Vec::new());
     static FLUSHING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The services whose submission waits for the network.
+/// The drafts (by key) whose submission waits for the network.
 pub fn queued() -> ArcRwSignal<Vec<String>> {
     QUEUED.with(Clone::clone)
 }
 
-/// The services whose queued submission was sent while this page was open.
+/// The drafts (by key) whose queued submission was sent while this page was open.
 pub fn sent() -> ArcRwSignal<Vec<String>> {
     SENT.with(Clone::clone)
+}
+
+/// The drafts (by key) whose queued submission the server refused, and why: shown until the
+/// person sends it again or puts the notice aside. Never dropped silently.
+pub fn refused() -> ArcRwSignal<Vec<(String, Refusal)>> {
+    REFUSED.with(Clone::clone)
+}
+
+/// The person has read why a queued submission was refused: forget the notice (the draft
+/// stays).
+pub async fn dismiss(key: &str) {
+    // Only a refused one: a submission still waiting for the network is not touched.
+    if storage::get::<Queued>(Store::Outbox, key)
+        .await
+        .is_some_and(|q| q.refused.is_some())
+    {
+        storage::remove(Store::Outbox, key).await;
+    }
+    REFUSED.with(|r| r.update(|v| v.retain(|(k, _)| k != key)));
+    remember();
 }
 
 /// What became of a submission.
@@ -58,10 +125,23 @@ fn online() -> bool {
 pub async fn submit(
     service: &str,
     app: Application,
+    consent: Option<PrivacyConsent>,
     key: String,
     deferred: Vec<(String, u16)>,
+    deliveries: Vec<(String, DeliveryMethod)>,
 ) -> Result<Outcome, FetchError> {
-    let queued = Queued { key, app, deferred };
+    let queued = Queued {
+        key,
+        app,
+        deferred,
+        deliveries,
+        consent,
+        refused: None,
+    };
+    // Sent again after a refusal: the old notice goes.
+    if REFUSED.with(|r| r.with_untracked(|v| v.iter().any(|(k, _)| k == service))) {
+        dismiss(service).await;
+    }
     if online() {
         match send(service, &queued).await {
             Err(FetchError::Network) => {}
@@ -82,24 +162,37 @@ pub async fn submit(
 
 async fn send(service: &str, q: &Queued) -> Result<ApplicationCreated, FetchError> {
     crate::session::ensure().await?;
-    let created = api::submit(&q.app, &q.key).await?;
+    let created = api::submit(&q.app, q.consent.as_ref(), &q.key).await?;
     // An embedding host learns the case number however the submission went out.
-    crate::host::current().submitted(service, &created.case_number, &created.id);
-    draft::save_receipt(service, &created, &q.app, q.deferred.clone());
+    crate::host::current().submitted(
+        draft::service_of(service),
+        &created.case_number,
+        &created.id,
+    );
+    draft::save_receipt(
+        service,
+        &created,
+        &q.app,
+        q.deferred.clone(),
+        q.deliveries.clone(),
+    );
     draft::forget_submission_key(service);
     Ok(created)
 }
 
 const HINT: &str = "onething.outbox";
 
-/// Keeps a hint in `localStorage` while something is queued (it holds no data, only `1`), so the
+/// Keeps a hint in `localStorage` while something is queued or refused (it holds no data, only
+/// `1`), so the
 /// first page's small module knows at once that the whole app must start to send it
 /// ([`crate::lite`]); the queue itself stays sealed in IndexedDB.
 fn remember() {
     let Some(ls) = draft::local_storage() else {
         return;
     };
-    if QUEUED.with(|q| q.with_untracked(Vec::is_empty)) {
+    if QUEUED.with(|q| q.with_untracked(Vec::is_empty))
+        && REFUSED.with(|r| r.with_untracked(Vec::is_empty))
+    {
         let _ = ls.remove_item(HINT);
     } else {
         let _ = ls.set_item(HINT, "1");
@@ -120,25 +213,55 @@ pub fn start() {
     std::mem::forget(listener);
 }
 
-/// Sends every queued submission; stops at the first network failure (the next `online` event
-/// tries again). A refusal by the server drops it from the queue: the draft is still there, and
-/// submitting it again shows why.
+/// Whether a failure may pass by itself (no network, no session yet, the server busy or
+/// failing): the submission stays queued and is tried again.
+fn transient(e: &FetchError) -> bool {
+    match e {
+        FetchError::Network | FetchError::Decode => true,
+        FetchError::Api { status, .. } => {
+            *status == 401 || *status == 408 || *status == 409 || *status >= 500
+        }
+    }
+}
+
+/// Sends every queued submission; stops at the first transient failure (the next `online`
+/// event tries again). A refusal by the server is kept, with its reason, in [`refused`]: the
+/// draft is still there, and the person is told why and how to fix it.
 async fn flush() {
     if FLUSHING.with(|f| f.replace(true)) {
         return;
     }
-    let ids = storage::outbox_ids().await;
+    let mut ids = Vec::new();
+    let mut refusals = Vec::new();
+    for key in storage::outbox_ids().await {
+        match storage::get::<Queued>(Store::Outbox, &key).await {
+            Some(Queued {
+                refused: Some(r), ..
+            }) => refusals.push((key, r)),
+            Some(_) => ids.push(key),
+            None => {}
+        }
+    }
+    REFUSED.with(|r| r.set(refusals));
     QUEUED.with(|q| q.set(ids.clone()));
     remember();
     for service in ids {
         if !online() {
             break;
         }
-        let Some(queued) = storage::get::<Queued>(Store::Outbox, &service).await else {
+        let Some(mut queued) = storage::get::<Queued>(Store::Outbox, &service).await else {
             continue;
         };
         match send(&service, &queued).await {
-            Err(FetchError::Network) => break,
+            Err(e) if transient(&e) => break,
+            Err(e) => {
+                let refusal = Refusal::of(&e);
+                queued.refused = Some(refusal.clone());
+                storage::put(Store::Outbox, &service, &queued).await;
+                REFUSED.with(|r| r.update(|v| v.push((service.clone(), refusal))));
+                QUEUED.with(|q| q.update(|v| v.retain(|s| s != &service)));
+                remember();
+            }
             result => {
                 storage::remove(Store::Outbox, &service).await;
                 if result.is_ok() {

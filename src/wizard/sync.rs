@@ -46,27 +46,50 @@ fn conflict(d: ServerDraft) -> Conflict {
     }
 }
 
-/// Reconciles the device's draft with the server's, before the wizard opens: the copy to start
-/// from, and the conflict to show, if any. Without a session or network: the device's copy.
-pub async fn reconcile(service: &str, local: Option<Saved>) -> (Option<Saved>, Option<Conflict>) {
+/// Reconciles the device's draft under `key` with the server's copy of it, before the wizard
+/// opens: the copy to start from, and the conflict to show, if any. Without a session or
+/// network: the device's copy. A draft not yet on the server from this device is matched by
+/// its key (one adopted from another device: `service~<server id>`); the first draft of a
+/// service (`key` = the service id) that this device does not have takes the newest server
+/// draft of that service no other draft here holds (save here, return on another device).
+pub async fn reconcile(key: &str, local: Option<Saved>) -> (Option<Saved>, Option<Conflict>) {
     if !signed_in() {
         return (local, None);
     }
     let Ok(list) = api::list_drafts::<Saved>().await else {
         return (local, None);
     };
-    let theirs = list.into_iter().find(|d| d.service_id == service);
+    let service = super::draft::service_of(key);
+    let theirs = match (&local, key.split_once('~')) {
+        (Some(l), _) => l
+            .remote
+            .as_ref()
+            .and_then(|r| list.into_iter().find(|d| d.id == r.id)),
+        (None, Some((_, suffix))) => list
+            .into_iter()
+            .find(|d| d.id == suffix && d.service_id == service),
+        (None, None) => {
+            let held: Vec<String> = super::draft::all_local()
+                .await
+                .into_iter()
+                .filter_map(|(_, s)| s.remote.map(|r| r.id))
+                .collect();
+            list.into_iter()
+                .find(|d| d.service_id == service && !held.contains(&d.id))
+        }
+    };
     match (local, theirs) {
         (Some(mut l), None) => {
-            // Gone on the server (sent from elsewhere, or expired): the next change makes a new one.
+            // Gone on the server (sent from elsewhere, expired, consent withdrawn), or never
+            // there: the next change after consent makes a new one.
             l.remote = None;
             (Some(l), None)
         }
         (None, None) => (None, None),
         (None, Some(t)) => (Some(adopt(t)), None),
         (Some(l), Some(t)) => match &l.remote {
-            Some(r) if r.id == t.id && t.version <= r.version => (Some(l), None),
-            Some(r) if r.id == t.id && !r.pending => (Some(adopt(t)), None),
+            Some(r) if t.version <= r.version => (Some(l), None),
+            Some(r) if !r.pending => (Some(adopt(t)), None),
             _ if t.data.app == l.app => (Some(adopt(t)), None),
             _ => (Some(l), Some(conflict(t))),
         },
@@ -79,8 +102,10 @@ pub async fn reconcile(service: &str, local: Option<Saved>) -> (Option<Saved>, O
 ///
 /// # Errors
 /// The [`Conflict`] when another device wrote in between.
-pub async fn push(service: &str, saved: &Saved) -> Result<Option<Remote>, Conflict> {
-    if !signed_in() {
+pub async fn push(key: &str, saved: &Saved) -> Result<Option<Remote>, Conflict> {
+    let service = super::draft::service_of(key);
+    // Nothing of the draft leaves the device before the person agreed to the privacy notice.
+    if !signed_in() || saved.consent.is_none() {
         return Ok(saved.remote.clone());
     }
     // The server's copy needs no pointer to itself.
@@ -88,19 +113,16 @@ pub async fn push(service: &str, saved: &Saved) -> Result<Option<Remote>, Confli
         remote: None,
         ..saved.clone()
     };
-    let written = match &saved.remote {
-        Some(r) => match api::update_draft(&r.id, r.version, &data).await {
-            Err(FetchError::Api { status: 409, .. }) => {
-                return match api::get_draft::<Saved>(&r.id).await {
-                    Ok(d) => Err(conflict(d)),
-                    Err(_) => Ok(saved.remote.clone()),
-                };
-            }
-            Err(FetchError::Api { status: 404, .. }) => api::create_draft(service, &data).await,
-            other => other,
-        },
-        None => api::create_draft(service, &data).await,
-    };
+    let mut written = write(service, saved, &data).await?;
+    // The session ended while the person was filling in (it expired, or was ended elsewhere):
+    // sign in again (`crate::session::ensure`: the host platform, the URL's ticket, the
+    // development issuer or the provider's page, which brings the person back to this step)
+    // and write once more. The draft stays on the device whatever happens.
+    if matches!(written, Err(FetchError::Api { status: 401, .. }))
+        && crate::session::ensure().await.is_ok()
+    {
+        written = write(service, saved, &data).await?;
+    }
     Ok(match written {
         Ok(d) => Some(Remote {
             id: d.id,
@@ -108,6 +130,27 @@ pub async fn push(service: &str, saved: &Saved) -> Result<Option<Remote>, Confli
             pending: false,
         }),
         Err(_) => saved.remote.clone(),
+    })
+}
+
+/// One write of `data`: over the version last seen, or a new draft; `Err` is the conflict.
+async fn write(
+    service: &str,
+    saved: &Saved,
+    data: &Saved,
+) -> Result<Result<ServerDraft, FetchError>, Conflict> {
+    Ok(match &saved.remote {
+        Some(r) => match api::update_draft(&r.id, r.version, data).await {
+            Err(FetchError::Api { status: 409, .. }) => {
+                return match api::get_draft::<Saved>(&r.id).await {
+                    Ok(d) => Err(conflict(d)),
+                    Err(e) => Ok(Err(e)),
+                };
+            }
+            Err(FetchError::Api { status: 404, .. }) => api::create_draft(service, data).await,
+            other => other,
+        },
+        None => api::create_draft(service, data).await,
     })
 }
 

@@ -200,7 +200,7 @@ for (const engine of engines) {
           await page.close();
           page = await driver.newSession({ profile });
         }
-        await page.goto(url('/apply/newborn'));
+        await page.goto(url('/apply/newborn?continue=1'));
         await page.waitForURL(/page\/baby$/);
         const name = page.locator(`#${domId('answers.children[0].name')}`);
         await name.waitFor();

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { exampleApplication, materials, next, walk } from './wizard.mjs';
+import { exampleApplication, materials, next, walk, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
@@ -231,6 +231,47 @@ test('every page links to the accessibility statement, which says the standard, 
     // The wizard's pages (the whole app) have the footer too.
     await page.goto(new URL('/apply/newborn/eligibility', server.url).href);
     await page.locator('footer a', { hasText: '无障碍声明' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the confirmation names the next thing to do and how each result arrives, and offers a printable receipt with a QR code of the tracking link', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+    const example = exampleApplication('newborn');
+    const caseNumber = await walkToCase(page, def, example, new URL('/services/newborn', server.url).href);
+    // The father's e-licence needs his approval: the next thing to do, with the code to send.
+    const todo = page.locator('.next-action');
+    await todo.locator('.next-consent').first().waitFor();
+    assert.match(await todo.innerText(), /授权码/);
+    assert.equal(await page.locator('.arrival').count() > 0, true, 'how each result arrives');
+    assert.deepEqual(await a11y(page, 'confirmation'), []);
+    await shot(page, 'confirmation-zh');
+
+    await page.locator('#receipt-link').click();
+    await page.waitForURL(/\/applications\/[^/]+\/receipt$/);
+    const receipt = page.locator('article.receipt');
+    await receipt.locator('.receipt-qr svg').waitFor();
+    const text = await receipt.innerText();
+    assert.ok(text.includes(caseNumber), 'the case number');
+    for (const s of def.sub_items.filter((x) => example.sub_items.includes(x.id))) {
+      assert.ok(text.includes(s.title.zh), `the sub-item ${s.title.zh}`);
+    }
+    const id = new URL(page.url()).pathname.split('/')[2];
+    assert.ok(text.includes(`/applications/${id}`), 'the tracking link, written out');
+    assert.deepEqual(await a11y(page, 'receipt'), []);
+    // On paper only the receipt: no top bar, footer or buttons.
+    await page.emulateMedia({ media: 'print' });
+    for (const sel of ['.top-bar', 'footer', '#receipt-print']) {
+      assert.equal(await page.locator(sel).first().isVisible(), false, `${sel} not printed`);
+    }
+    assert.ok(await receipt.isVisible());
+    await page.pdf?.({ path: join(artifacts(), 'journey-receipt.pdf'), format: 'A4' }).catch(() => {});
+    await page.emulateMedia({ media: 'screen' });
+    await shot(page, 'receipt-zh');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { address, choose, domId, exampleApplication, fill, isoDaysAgo, jpeg, next, residentId, walkToCase } from './wizard.mjs';
+import { address, agreePrivacy, choose, domId, exampleApplication, fill, isoDaysAgo, jpeg, next, residentId, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
@@ -26,6 +26,7 @@ async function eligibility(page, { hukou = 'both_local', insured = true } = {}) 
   await page.goto(new URL('/services/newborn', server.url).href);
   await page.getByRole('link', { name: '开始办理' }).click();
   await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+  await agreePrivacy(page);
   await choose(page, 'eligibility.born_in_province_hospital', true);
   await fill(page, 'eligibility.birth_date', birth);
   await choose(page, 'eligibility.first_application', true);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crashableProfile, launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
+import { a11y, crashableProfile, launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
 import { domId, exampleApplication, fill, jpeg, materials, next, walk } from './wizard.mjs';
 
 const SERVICE = 'shop-opening';
@@ -165,7 +165,7 @@ test('a draft with its photo survives a browser restart, and the profile holds n
 
     context = await launchProfile(profile);
     page = context.pages()[0] ?? await context.newPage();
-    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.goto(new URL(`/apply/${SERVICE}?continue=1`, server.url).href);
     await page.waitForURL(/materials$/);
     await slot(page).getByText('已上传').waitFor();
     // The preview is in the card with the status; it has a size (is visible) once the browser
@@ -260,7 +260,7 @@ test('save and return on another device; a draft changed on both shows the confl
     // The other device continues where the first one was, with every answer.
     await tablet.page.goto(server.url);
     await signIn(tablet.page);
-    await tablet.page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await tablet.page.goto(new URL(`/apply/${SERVICE}?continue=1`, server.url).href);
     await tablet.page.waitForURL(/materials$/);
     const shopPage = def.pages.find((p) => p.facts.includes('shop_name')).id;
     const shopUrl = new URL(`/apply/${SERVICE}/page/${shopPage}`, server.url).href;
@@ -380,7 +380,7 @@ test('the browser killed (SIGKILL) at random points of the wizard: what was show
 
       run = await crashableProfile(dir);
       page = run.context.pages()[0] ?? await run.context.newPage();
-      await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+      await page.goto(new URL(`/apply/${SERVICE}?continue=1`, server.url).href);
       await page.waitForURL(new RegExp(`/page/${at.page}$`));
       assert.equal(await page.locator(`#${domId(`answers.${at.fact}`)}`).inputValue(), changed);
       await page.goto(new URL(`/apply/${SERVICE}/materials`, server.url).href);
@@ -413,6 +413,72 @@ test('once visited, the app opens without network (app-shell service worker), ca
     await page.locator('li.sub-item').first().waitFor({ timeout: 15_000 });
     // Offline, what is not cached fails to load (the browser logs each): only page errors count.
     assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|ERR_FAILED/.test(e)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a queued submission the server refuses is shown with the reason and the way to fix it, never dropped', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await walk(page, server.url, def, example);
+    await materials(page, def, example);
+    await next(page, /check$/);
+    await next(page, /declaration$/);
+    await page.locator('#declaration-agree').check();
+    const token = await page.evaluate(() => sessionStorage.getItem('onething.session'));
+    const auth = { Authorization: `Bearer ${token}` };
+    // The floor plan's upload, as the draft on the server names it.
+    let uploadId;
+    for (let i = 0; i < 50 && !uploadId; i++) {
+      const drafts = await (await fetch(new URL('/api/drafts', server.url), { headers: auth })).json();
+      uploadId = drafts[0]?.data?.app?.materials?.floor_plan?.upload_ids?.[0];
+      if (!uploadId) await page.waitForTimeout(200);
+    }
+    assert.ok(uploadId, 'the draft on the server names the upload');
+
+    await context.setOffline(true);
+    await page.locator('.bottom-bar button').click();
+    await page.locator('#submit-queued').waitFor();
+    // While the phone is offline the file goes away on the server (expired, removed elsewhere):
+    // the queued submission can no longer be accepted as it is.
+    const del = await fetch(new URL(`/api/uploads/${uploadId}`, server.url), {
+      method: 'DELETE', headers: { ...auth, 'Tus-Resumable': '1.0.0' },
+    });
+    assert.equal(del.status, 204);
+    await context.setOffline(false);
+
+    // Said on the page, with what to do; the draft is still there.
+    const refused = page.locator('#submit-refused');
+    await refused.waitFor({ timeout: 30_000 });
+    assert.match(await refused.innerText(), /未被受理/);
+    assert.match(await refused.innerText(), /重新提交/);
+    assert.equal(await refused.locator(`a[href$="/apply/${SERVICE}/check"]`).count(), 1, 'the way to fix it');
+    const mine = await (await fetch(new URL('/api/applications', server.url), { headers: auth })).json();
+    assert.equal(mine.length, 0, 'no case was made');
+    // And on the catalogue, after a reload: never dropped silently.
+    await page.goto(server.url);
+    const notice = page.locator('.outbox-refused');
+    await notice.waitFor({ timeout: 20_000 });
+    assert.equal(await notice.locator(`a[href$="/apply/${SERVICE}/check"]`).count(), 1);
+    assert.deepEqual(await a11y(page, 'outbox-refused'), []);
+    // Fixing it: a new photo on the materials page, then submit again; the notice goes.
+    await notice.locator('a').click();
+    await page.waitForURL(/check$/);
+    await page.goto(new URL(`/apply/${SERVICE}/materials`, server.url).href);
+    // Another photo (other bytes: not a resumption of the removed upload).
+    await page.locator('#material-floor_plan-page-0-album').setInputFiles(await jpeg(page, { width: 330, height: 210 }));
+    await slot(page).getByText('已上传').waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+    await slot(page).getByText('已上传').waitFor({ timeout: 30_000 });
+    await next(page, /check$/);
+    await next(page, /declaration$/);
+    await page.locator('#declaration-agree').check();
+    await page.locator('.bottom-bar button').click();
+    await page.waitForURL(/confirmation$/);
+    await page.goto(server.url);
+    await page.locator('a.card-link').first().waitFor();
+    assert.equal(await page.locator('.outbox-refused').count(), 0);
+    assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|ERR_FAILED|422|410|404/.test(e)), []);
   } finally {
     await context.close();
   }

@@ -2,7 +2,8 @@
 // (`oidc-provider`, see oidc-provider.mjs): with `features.oidc_sign_in` in config.json, a page
 // that needs an account sends the browser to the server's `/api/session/oidc/start`, which sends
 // it on to the provider's login page; the person logs in there and grants access, the server
-// exchanges the code (PKCE), checks the ID token, reads the claims and brings the browser back
+// exchanges the code (PKCE), checks the ID token (its RS256 signature against the provider's
+// published keys, issuer, audience, expiry, nonce), reads the claims and brings the browser back
 // to the page it left, signed in as the person the provider vouched for. Then they sign out.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

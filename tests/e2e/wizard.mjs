@@ -212,7 +212,23 @@ async function questionPage(page, def, example) {
 const SATISFIER_IDS = { upload: 'upload', e_licence: 'e-licence', commitment: 'commitment', deferred: 'deferred', at_window: 'at-window' };
 export const PDF = { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n') };
 
+/**
+ * Agrees to the wizard's privacy notice (both consents) when it is on screen: until then
+ * nothing of the draft leaves the device, photos wait and Submit is refused.
+ */
+export async function agreePrivacy(page) {
+  const open = page.locator('#privacy-open');
+  if (await open.count()) await open.click();
+  const notice = page.locator('#privacy-notice');
+  if (!(await notice.count())) return;
+  await page.locator('#privacy-agree:not([disabled])').check();
+  await page.locator('#privacy-sensitive').check();
+  await page.locator('#privacy-consent').click();
+  await notice.waitFor({ state: 'detached' });
+}
+
 export async function materials(page, def, example) {
+  await agreePrivacy(page);
   for (const [mid, choice] of Object.entries(example.materials)) {
     if (!(await present(page, `#material-${mid}`))) continue;
     await page.locator(`#material-${mid}-${SATISFIER_IDS[choice.kind]}`).check();
@@ -247,13 +263,19 @@ export async function walkToCase(page, def, example, landingUrl) {
     await next(page, /check$/);
   }
   await next(page, /declaration$/);
+  await agreePrivacy(page);
   await page.locator('#declaration-agree').check();
   await page.locator('.bottom-bar button').click();
   await page.waitForURL(/confirmation$/);
   return (await page.locator('.case-number').innerText()).trim();
 }
 
-async function walkFrom(page, landingUrl, def, example) {
+/** As [`walk`], without agreeing to the privacy notice: everything stays on the device. */
+export async function walkOnDevice(page, baseUrl, def, example) {
+  await walkFrom(page, new URL(`services/${def.id}`, baseUrl).href, def, example, { consent: false });
+}
+
+async function walkFrom(page, landingUrl, def, example, { consent = true } = {}) {
   await page.goto(landingUrl);
   await page.getByRole('link', { name: '开始办理' }).click();
   await page.waitForURL(/eligibility$/);
@@ -269,6 +291,8 @@ async function walkFrom(page, landingUrl, def, example) {
     await questionPage(page, def, example);
     await next(page, /\/(page\/[^/]+|materials|check)$/);
   }
+  // Before any photo: until the person agrees, nothing leaves the device.
+  if (consent) await agreePrivacy(page);
 }
 
 /**

@@ -7,8 +7,10 @@
 //! enters the wasm build.
 
 mod admin;
+mod assisted;
 mod department;
 mod error;
+mod messages;
 mod uploads;
 
 use std::time::Duration;

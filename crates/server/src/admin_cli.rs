@@ -68,6 +68,25 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             );
             return Ok(());
         }
+        AdminCommand::AgentTicket {
+            label,
+            name,
+            organisation,
+        } => {
+            let t = admin()?
+                .admin_agent_ticket(&onething_core::api::AgentRequest {
+                    label,
+                    name,
+                    organisation,
+                })
+                .await?;
+            println!("{}", t.ticket);
+            eprintln!(
+                "agent sign-in ticket (single use, until {}): open the app with ?ticket=<it>",
+                t.expires_at
+            );
+            return Ok(());
+        }
         AdminCommand::Audit { case, after } => {
             let query = AuditQuery {
                 case,

@@ -1,5 +1,6 @@
 //! Who is calling: the [`Caller`] extractor (a session, from the `HttpOnly` cookie or a bearer
-//! token) and the [`Admin`] extractor (the admin token). Session tokens are 256 random bits;
+//! token), the [`Agent`] extractor (a session of a staff account with the agent role) and the
+//! [`Admin`] extractor (the admin token). Session tokens are 256 random bits;
 //! the store keeps only their SHA-256.
 
 use axum::extract::FromRequestParts;
@@ -140,6 +141,43 @@ impl FromRequestParts<AppState> for Department {
                 .await?
                 .ok_or_else(unauthorized)?;
         Ok(Department { department, label })
+    }
+}
+
+/// A staff member with the agent role (帮办代办), signed in with their own staff account: a
+/// session like a citizen's, whose account is registered as an agent
+/// (`POST /api/admin/agents`). A citizen's session is refused with 403 `agent_required`.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// The session.
+    pub caller: Caller,
+    /// Who they are.
+    pub agent: store::assisted::AgentRow,
+}
+
+impl Agent {
+    /// How the audit log names this caller.
+    pub fn actor(&self) -> String {
+        format!("agent:{}", self.agent.label)
+    }
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let mut conn = state.db.acquire().await?;
+        let agent = store::assisted::agent(&mut conn, &caller.account_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::AgentRequired,
+                    "this needs a staff account with the agent role",
+                )
+            })?;
+        Ok(Agent { caller, agent })
     }
 }
 

@@ -110,9 +110,18 @@ pub struct Config {
     /// Lifetime of a platform ticket in seconds (single use).
     #[arg(long, env = "ONETHING_TICKET_TTL", default_value_t = 120)]
     pub ticket_ttl: u64,
+    /// Hours a citizen has to confirm an application an agent filled for them (帮办代办);
+    /// after that nothing of it reaches the departments.
+    #[arg(long, env = "ONETHING_ASSISTED_CONFIRM_HOURS", default_value_t = 72)]
+    pub assisted_confirm_hours: u64,
     /// Days a draft is kept after its last write.
     #[arg(long, env = "ONETHING_DRAFT_TTL_DAYS", default_value_t = 30)]
     pub draft_ttl_days: u64,
+    /// Days the personal data of a finished case (every sub-item completed, delivered,
+    /// rejected or withdrawn) is kept after its last change; then it is deleted and the case
+    /// stays as a de-identified record (case number, service, statuses, dates). 0 keeps it.
+    #[arg(long, env = "ONETHING_RETENTION_DAYS", default_value_t = 180)]
+    pub retention_days: u64,
     /// Hours an upload not yet used in an application is kept (tus `Upload-Expires`).
     #[arg(long, env = "ONETHING_UPLOAD_TTL_HOURS", default_value_t = 24)]
     pub upload_ttl_hours: u64,
@@ -147,6 +156,18 @@ pub struct Config {
     /// Demo mode: every this many seconds, move each open sub-item one step forward.
     #[arg(long, env = "ONETHING_DEMO_ADVANCE_SECS")]
     pub demo_advance_secs: Option<u64>,
+    /// Where notices go (补正, consent, 容缺 deadlines, results): a platform message service's
+    /// or an SMS gateway's URL that receives one JSON `POST` per notice. Without it notices are
+    /// written to the log.
+    #[arg(long, env = "ONETHING_NOTIFY_URL")]
+    pub notify_url: Option<String>,
+    /// The server's credential at the notice endpoint, as one header `Name: value`.
+    #[arg(long, env = "ONETHING_NOTIFY_HEADER", hide_env_values = true)]
+    pub notify_header: Option<String>,
+    /// Seconds before a notice that could not be sent is tried again; the wait doubles with
+    /// each failure, up to an hour.
+    #[arg(long, env = "ONETHING_NOTIFY_RETRY_SECS", default_value_t = 10)]
+    pub notify_retry_secs: u64,
     /// Log lines as text (for people) or as one JSON object a line (for a log collector).
     #[arg(long, env = "ONETHING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -288,6 +309,19 @@ pub enum AdminCommand {
         /// Days it lasts.
         #[arg(long, default_value_t = 90)]
         ttl_days: u32,
+    },
+    /// Register a staff member with the agent role (帮办代办), or find them by label, and issue a
+    /// one-time sign-in ticket (24 hours) for their own staff account (printed once).
+    AgentTicket {
+        /// A stable handle (a staff number): the audit log names them so.
+        #[arg(long)]
+        label: String,
+        /// Their name, as citizens see it on the confirmation.
+        #[arg(long)]
+        name: String,
+        /// Their office or village (村社), as citizens see it.
+        #[arg(long)]
+        organisation: String,
     },
     /// The audit log: every read of personal data and every move.
     Audit {

@@ -423,6 +423,7 @@ fn open_with(cipher: &Aes256Gcm, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, C
 pub struct RecordKey {
     cipher: Aes256Gcm,
     stream: [u8; KEY_LEN],
+    mac: [u8; KEY_LEN],
     /// The id of the master key that wraps it.
     pub key_id: String,
     /// The data key wrapped by that master key.
@@ -446,9 +447,16 @@ impl RecordKey {
             .chain_update(dek)
             .finalize()
             .into();
+        // Keyed digests get a key of their own too.
+        let mac: [u8; KEY_LEN] = Sha256::new()
+            .chain_update(b"onething record mac\0")
+            .chain_update(dek)
+            .finalize()
+            .into();
         RecordKey {
             cipher: Aes256Gcm::new(&dek.into()),
             stream,
+            mac,
             key_id,
             wrapped,
         }
@@ -475,6 +483,23 @@ impl RecordKey {
     pub fn open_text(&self, label: &str, sealed: &[u8]) -> Result<String, CryptoError> {
         String::from_utf8(self.open(label, sealed)?)
             .map_err(|_| CryptoError(format!("{label} is not UTF-8")))
+    }
+
+    /// A keyed digest of `data` (HMAC-SHA256 under a key derived from this data key, `label`
+    /// authenticated with it), hex: a value compared for equality without being stored, which
+    /// nobody without the master key can test guesses against (an ID number has few enough
+    /// possible values that a bare hash of it can be searched).
+    ///
+    /// # Panics
+    /// Never: HMAC takes a key of any length.
+    pub fn mac(&self, label: &str, data: &[u8]) -> String {
+        use hmac::Mac as _;
+        let mut m = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.mac)
+            .expect("HMAC takes a key of any length");
+        m.update(label.as_bytes());
+        m.update(&[0]);
+        m.update(data);
+        hex(&m.finalize().into_bytes())
     }
 
     /// Encrypts (or decrypts: the same) `buf`, the bytes at `offset` of an unfinished upload,

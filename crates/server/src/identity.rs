@@ -1,10 +1,68 @@
-//! Fake identities for the development ticket issuer: a name, a mobile number and an 18-digit
-//! resident ID number that pass the format and checksum rules (GB 11643-1999) but belong to
-//! nobody. Used only when `--dev-tickets` is on.
+//! Identities: the answers every identity provider's sign-in gives when it fails (the platform
+//! ticket exchange and OIDC share them), and the fake identities of the development ticket
+//! issuer: a name, a mobile number and an 18-digit resident ID number that pass the format and
+//! checksum rules (GB 11643-1999) but belong to nobody, used only when `--dev-tickets` is on.
 
-use onething_core::api::Account;
+use axum::http::StatusCode;
+use onething_core::api::{Account, ErrorCode};
 
+use crate::ApiError;
 use crate::clock::random_bytes;
+
+/// Who vouches for a person at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// An app platform's ticket exchange (浙里办, WeChat, Alipay).
+    Platform,
+    /// An `OpenID` Connect provider.
+    Oidc,
+}
+
+impl Provider {
+    fn name(self) -> &'static str {
+        match self {
+            Provider::Platform => "platform ticket exchange",
+            Provider::Oidc => "OIDC provider",
+        }
+    }
+}
+
+/// `401 ticket_invalid`: the provider refused the person's ticket or sign-in (unknown, used,
+/// expired, not started here); `why` goes to the log only.
+pub fn refused(provider: Provider, why: &str) -> ApiError {
+    tracing::info!(provider = provider.name(), why, "sign-in refused");
+    let message = match provider {
+        Provider::Platform => "ticket unknown, used or expired",
+        Provider::Oidc => "the sign-in was refused, expired or not started here",
+    };
+    ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::TicketInvalid, message)
+}
+
+/// `401 ticket_invalid`: the OIDC provider's ID token failed a check (signature against the
+/// provider's published keys, issuer, audience, expiry, nonce); `why` goes to the log only.
+pub fn id_token_refused(why: &str) -> ApiError {
+    tracing::warn!(why, "OIDC ID token refused");
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::TicketInvalid,
+        "the identity provider's ID token failed its checks (signature, issuer, audience, expiry or nonce)",
+    )
+}
+
+/// `502 identity_provider_unavailable`: no usable answer from the provider; the ticket or
+/// sign-in may still be good, so trying again can help. `why` goes to the log only.
+pub fn unavailable(provider: Provider, why: &str) -> ApiError {
+    tracing::warn!(provider = provider.name(), why, "identity provider failed");
+    let message = match provider {
+        Provider::Platform => "the platform's ticket exchange did not answer usably",
+        Provider::Oidc => "the OIDC provider did not answer usably",
+    };
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        ErrorCode::IdentityProviderUnavailable,
+        message,
+    )
+}
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "沈", "钱",

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod maintenance;
 pub mod media;
 pub mod metrics;
+pub mod notify;
 pub mod platform;
 pub mod request_log;
 pub mod routes;

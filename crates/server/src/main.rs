@@ -42,6 +42,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     maintenance::spawn(state.clone());
+    onething_server::notify::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     // The test harness reads this exact line to learn the port when started with port 0.

@@ -36,6 +36,7 @@ pub struct Metrics {
     upload_bytes: AtomicU64,
     submissions: AtomicU64,
     sse_open: AtomicI64,
+    outbox_depth: AtomicI64,
 }
 
 impl Metrics {
@@ -71,6 +72,11 @@ impl Metrics {
     /// Counts an accepted submission.
     pub fn submission(&self) {
         self.submissions.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many notices wait in the outbox (set by the notification sender).
+    pub fn set_outbox_depth(&self, n: i64) {
+        self.outbox_depth.store(n, Ordering::Relaxed);
     }
 
     /// An event stream opened; it counts until the returned guard is dropped.
@@ -148,6 +154,12 @@ impl Metrics {
                 "gauge",
                 "Server-Sent Event streams open now.",
                 self.sse_open.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "onething_notification_outbox_depth",
+                "gauge",
+                "Notices waiting to be sent (new or being retried).",
+                self.outbox_depth.load(Ordering::Relaxed).to_string(),
             ),
         ];
         for (name, kind, help, value) in simple {

@@ -6,12 +6,11 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use onething_core::api::ErrorCode;
 use serde_json::Value;
 
+use crate::Result;
 use crate::config::{Config, ExchangeFields, ExchangeMethod};
-use crate::{ApiError, Result};
+use crate::identity::{self, Provider};
 
 /// Who the platform says the ticket belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,24 +39,12 @@ pub(crate) fn http() -> &'static reqwest::Client {
     })
 }
 
-/// `401 ticket_invalid`: the platform refused the ticket (unknown, used, expired).
-fn refused(why: &str) -> ApiError {
-    tracing::info!(why, "platform refused a ticket");
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::TicketInvalid,
-        "ticket unknown, used or expired",
-    )
+fn refused(why: &str) -> crate::ApiError {
+    identity::refused(Provider::Platform, why)
 }
 
-/// `502 identity_provider_unavailable`: no usable answer; the ticket may still be good.
-fn unavailable(why: &str) -> ApiError {
-    tracing::warn!(why, "platform ticket exchange failed");
-    ApiError::new(
-        StatusCode::BAD_GATEWAY,
-        ErrorCode::IdentityProviderUnavailable,
-        "the platform's ticket exchange did not answer usably",
-    )
+fn unavailable(why: &str) -> crate::ApiError {
+    identity::unavailable(Provider::Platform, why)
 }
 
 /// A text at `pointer` (numbers too: some platforms send ids as numbers).
@@ -130,6 +117,7 @@ pub async fn exchange(config: &Config, ticket: &str) -> Result<Option<PlatformId
 mod tests {
     use super::*;
     use clap::Parser;
+    use onething_core::api::ErrorCode;
 
     fn config(fields: &str) -> Config {
         Config::parse_from(["onething-server", "--ticket-exchange-fields", fields])

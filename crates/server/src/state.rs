@@ -39,6 +39,8 @@ pub struct AppState {
     pub keys: Keys,
     /// Operations' figures (`GET /api/admin/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Wakes the notification sender when an event may have added a notice.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Why the server could not start.
@@ -127,6 +129,7 @@ impl AppState {
             changes: broadcast::channel(256).0,
             keys,
             metrics: Arc::default(),
+            outbox_wake: Arc::default(),
         })
     }
 
@@ -173,5 +176,7 @@ impl AppState {
     pub fn notify(&self, application_id: &str) {
         // No receiver is fine: nobody is watching.
         let _ = self.changes.send(application_id.to_owned());
+        // The change may have added a notice (written in its transaction): send it now.
+        self.outbox_wake.notify_one();
     }
 }

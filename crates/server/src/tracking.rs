@@ -9,7 +9,7 @@
 
 use onething_core::api::{
     AdminTransition, ConsentDecision, ConsentStatus, Delivery, DeliveryMethod, DeliveryRequest,
-    ErrorCode, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
+    ErrorCode, MessageKind, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
 };
 use onething_core::{ServiceDefinition, SubItem, wire};
 
@@ -177,7 +177,7 @@ pub async fn transition(
             now,
         )
         .await?;
-        db::insert_supplement(&mut tx, &new_id(), application_id, sub_item_id, note, now).await?;
+        supplement_with_notice(&mut tx, application_id, sub_item_id, note, now).await?;
         move_event(
             &mut tx,
             application_id,
@@ -232,11 +232,61 @@ pub async fn transition(
             department,
         )
         .await?;
+        notice_result(&mut tx, application_id, sub_item_id, to, now).await?;
     }
     // The move and its audit line commit together: no move without its line.
     audit_move(&mut tx, now, by, application_id, sub_item_id, to).await?;
     tx.commit().await?;
     state.notify(application_id);
+    Ok(())
+}
+
+/// A department's supplement request (补正) and, in the same transaction, its notice: the
+/// citizen learns of it without looking.
+async fn supplement_with_notice(
+    conn: &mut store::Conn,
+    application_id: &str,
+    sub_item_id: &str,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    let supplement_id = new_id();
+    db::insert_supplement(conn, &supplement_id, application_id, sub_item_id, note, now).await?;
+    store::notifications::enqueue_for_owner(
+        conn,
+        &format!("supplement:{supplement_id}"),
+        MessageKind::SupplementRequested,
+        application_id,
+        Some(sub_item_id),
+        None,
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The notice of a move that makes a result ready (completed, delivered), in its transaction.
+async fn notice_result(
+    conn: &mut store::Conn,
+    application_id: &str,
+    sub_item_id: &str,
+    to: SubItemStatus,
+    now: i64,
+) -> Result<()> {
+    if let Some(key) = crate::notify::result_key(application_id, sub_item_id, to) {
+        store::notifications::enqueue_for_owner(
+            conn,
+            &key,
+            MessageKind::ResultReady,
+            application_id,
+            Some(sub_item_id),
+            None,
+            None,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -352,6 +402,17 @@ pub async fn answer_supplement(
             "this request was answered already",
         ));
     }
+    // A withdrawn case (or sub-item) takes nothing more: no files attached to it, no move.
+    if db::items(&mut tx, application_id)
+        .await?
+        .iter()
+        .any(|i| i.sub_item_id == sub_item_id && i.status() == SubItemStatus::Withdrawn)
+    {
+        return Err(ApiError::conflict(
+            ErrorCode::SupplementWithdrawn,
+            "this case was withdrawn: its supplement requests are closed",
+        ));
+    }
     let bad = store::uploads::attach(
         &mut tx,
         &answer.upload_ids,
@@ -425,6 +486,19 @@ pub async fn rate(
                 .with_fields(["scores"]),
         );
     }
+    // 差评: the department must learn why, to put it right (整改) and call back (回访).
+    if rating.scores.is_low()
+        && rating
+            .comment
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        return Err(ApiError::unprocessable(
+            ErrorCode::RatingReasonRequired,
+            "a low rating needs the reason in `comment`",
+        )
+        .with_fields(["comment"]));
+    }
     let now = state.clock.now();
     let mut tx = store::begin_immediate(&state.db).await?;
     if db::owner(&mut tx, application_id).await?.as_deref() != Some(caller.account_id.as_str()) {
@@ -441,7 +515,7 @@ pub async fn rate(
             "rate once every sub-item is done",
         ));
     }
-    if !db::insert_rating(&mut tx, application_id, rating, now).await? {
+    if !db::insert_rating(&mut tx, &state.keys, application_id, rating, now).await? {
         return Err(ApiError::conflict(
             ErrorCode::RatingAlreadyGiven,
             "this case was rated already",
@@ -536,8 +610,8 @@ pub async fn consent_for(
     let account = store::accounts::get(&state.db, &state.keys, &caller.account_id)
         .await?
         .ok_or_else(not_found)?;
-    let hash = crate::clock::hash_secret(&account.id_number.to_ascii_uppercase());
-    if hash != row.holder_id_hash {
+    let digest = crate::clock::hash_secret(&account.id_number.to_ascii_uppercase());
+    if !store::consents::holder_matches(conn, &state.keys, &code, &digest).await? {
         return Err(not_found());
     }
     Ok(row)
@@ -554,6 +628,22 @@ async fn close_consent(
 ) -> Result<()> {
     let app = row.application_id.as_str();
     db::touch(conn, app, now).await?;
+    let (notice, status) = match kind {
+        TimelineKind::ConsentApproved => (MessageKind::ConsentApproved, "approved"),
+        TimelineKind::ConsentDeclined => (MessageKind::ConsentDeclined, "declined"),
+        _ => (MessageKind::ConsentExpired, "expired"),
+    };
+    store::notifications::enqueue_for_owner(
+        conn,
+        &format!("consent:{}:{status}", row.code),
+        notice,
+        app,
+        None,
+        Some(&row.material_id),
+        None,
+        now,
+    )
+    .await?;
     db::insert_material_event(
         conn,
         app,

@@ -9,7 +9,7 @@ use super::items::{ItemRows, Timeline, item_status, text, title};
 use super::rating::RatingSection;
 use super::submitted::SubmittedSection;
 use super::supplement::Supplements;
-use super::withdraw::WithdrawSection;
+use super::withdraw::{ItemWithdrawSection, WithdrawSection};
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
 use crate::components::{LoadError, loaded, set_title};
@@ -114,7 +114,8 @@ fn Tracker(
         <ol class="sub-items"><ItemRows detail def /></ol>
         <RatingSection id=id.clone() detail />
         <SubmittedSection id=id.clone() def />
-        <WithdrawSection id detail />
+        <WithdrawSection id=id.clone() detail />
+        <ItemWithdrawSection id detail def />
         <h2>{move || t().timeline_heading}</h2>
         <ol class="timeline"><Timeline detail def /></ol>
     }

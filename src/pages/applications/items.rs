@@ -158,6 +158,17 @@ pub fn Timeline(
                             (TimelineKind::ConsentDeclined, _) => consent(t().tl_consent_declined),
                             (TimelineKind::ConsentExpired, _) => consent(t().tl_consent_expired),
                             (TimelineKind::Withdrawn, _) => t().tl_withdrawn.to_owned(),
+                            (TimelineKind::WithdrawalRequested, _) => {
+                                t().tl_withdrawal_requested.to_owned()
+                            }
+                            (TimelineKind::WithdrawalApproved, _) => {
+                                t().tl_withdrawal_approved.to_owned()
+                            }
+                            (TimelineKind::WithdrawalDeclined, _) => {
+                                t().tl_withdrawal_declined.to_owned()
+                            }
+                            (TimelineKind::Rectified, _) => t().tl_rectified.to_owned(),
+                            (TimelineKind::Revisited, _) => t().tl_revisited.to_owned(),
                         };
                         let line = item.map_or_else(
                             || what.clone(),

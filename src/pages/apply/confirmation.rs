@@ -1,9 +1,13 @@
-//! The confirmation page: the case number (办件编号), and what happens next for each sub-item
-//! with its expected date, counted in working days (China's holiday calendar; marked as an
-//! estimate for a year without one) and after the items it waits for.
+//! The confirmation page: the case number (办件编号), the next thing the person must do (ask
+//! the other parent to approve an e-licence, supply a document later, or nothing), and what
+//! happens next for each sub-item with its expected date, counted in working days (China's
+//! holiday calendar; marked as an estimate for a year without one) and after the items it waits
+//! for, and how its result will arrive; and the receipt to print or save.
 
 use leptos::prelude::*;
 use onething_core::engine::{Date, WorkingDue};
+
+use onething_core::api::{ConsentStatus, DeliveryMethod};
 
 use crate::components::set_title;
 use crate::dom::focus_heading;
@@ -17,7 +21,7 @@ pub fn ConfirmationPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
     Effect::new(move || set_title(t().confirmation_title));
     focus_heading();
-    let Some(receipt) = draft::receipt(&w.service_id()) else {
+    let Some(receipt) = draft::receipt(&w.key()) else {
         return view! { <crate::pages::NotFound /> }.into_any();
     };
     let submitted = receipt
@@ -35,6 +39,7 @@ pub fn ConfirmationPage() -> impl IntoView {
             .filter(|s| receipt.sub_items.contains(&s.id))
             .map(|s| {
                 (
+                    s.id.clone(),
                     s.title.clone(),
                     s.department.clone(),
                     expected.get(&s.id).copied().unwrap_or(WorkingDue {
@@ -67,6 +72,7 @@ pub fn ConfirmationPage() -> impl IntoView {
             <p>{move || t().case_number_label}</p>
             <p class="case-number">{case}</p>
         </div>
+        <NextAction id=receipt.id.clone() later=!deferred.is_empty() />
         <h2>{move || t().next_steps_heading}</h2>
         {bundle.map(|b| view! {
             <p class="lead" id="bundle-expected">{move || with_n(if b.estimated { t().bundle_expected_by_estimated } else { t().bundle_expected_by }, b.date)}</p>
@@ -74,14 +80,16 @@ pub fn ConfirmationPage() -> impl IntoView {
         <ol class="sub-items">
             {rows
                 .into_iter()
-                .map(|(title, dept, date, deps)| {
+                .map(|(id, title, dept, date, deps)| {
                     let waits = !deps.is_empty();
+                    let way = receipt.deliveries.iter().find(|(s, _)| *s == id).map(|(_, m)| *m);
                     view! {
                         <li class="sub-item">
                             <span class="sub-item-title">{move || title.get(locale()).to_owned()}</span>
                             <p class="sub-item-meta">{move || dept.get(locale()).to_owned()}</p>
                             <p class="sub-item-meta">{move || with_n(if date.estimated { t().expected_by_estimated } else { t().expected_by }, date.date)}</p>
                             {waits.then(|| view! { <p class="sub-item-deps">{move || t().waits_for_dependencies}</p> })}
+                            {way.map(|m| view! { <p class="sub-item-meta arrival">{move || format!("{}：{}", t().arrival_heading, arrival(m))}</p> })}
                         </li>
                     }
                 })
@@ -98,6 +106,8 @@ pub fn ConfirmationPage() -> impl IntoView {
         })}
         <a href=crate::router::href(&format!("/applications/{}", receipt.id)) class="button primary">{move || t().track_link}</a>
         " "
+        <a href=crate::router::href(&format!("/applications/{}/receipt", receipt.id)) class="button secondary" id="receipt-link">{move || t().receipt_link}</a>
+        " "
         <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
         // Inside an app platform or a host page, finishing returns to the host.
         {crate::host::current().can_close().then(|| view! {
@@ -108,4 +118,70 @@ pub fn ConfirmationPage() -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// How a result arrives, in words.
+fn arrival(m: DeliveryMethod) -> &'static str {
+    match m {
+        DeliveryMethod::Mail => t().arrival_mail,
+        DeliveryMethod::Window => t().arrival_window,
+        DeliveryMethod::ELicence => t().arrival_e_licence,
+    }
+}
+
+/// The next thing the person must do: approve requests to send to another person (the case's
+/// consent requests, read from the server), documents to supply later, or nothing for now.
+#[component]
+fn NextAction(
+    /// The application id.
+    id: String,
+    /// Some materials are supplied later (listed further down).
+    later: bool,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let consents = LocalResource::new(move || {
+        let id = id.clone();
+        async move {
+            crate::api::get_application(&id)
+                .await
+                .map(|d| d.consents)
+                .unwrap_or_default()
+        }
+    });
+    let pending = move || {
+        consents
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.status == ConsentStatus::Pending)
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="next-action" aria-labelledby="next-action-heading">
+            <h2 id="next-action-heading">{move || t().next_action_heading}</h2>
+            {move || {
+                let list = pending();
+                let none = consents.get().is_some() && list.is_empty() && !later;
+                view! {
+                    {list.into_iter().map(|c| {
+                        let material = w.def.with_value(|d| d.material(&c.material_id).map_or_else(|| c.material_id.clone(), |m| m.title.get(locale()).to_owned()));
+                        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                        let link = format!("{origin}{}", crate::router::href(&format!("/consents/{}", c.code)));
+                        let text = with_n(t().next_action_consent, material)
+                            .replace("{a}", c.holder_role.get(locale()))
+                            .replace("{b}", &c.holder_name)
+                            .replace("{code}", &c.code);
+                        view! {
+                            <div class="notice notice-warning next-consent">
+                                <p>{text}</p>
+                                <p><a href=link.clone() class="consent-link">{link.clone()}</a></p>
+                            </div>
+                        }
+                    }).collect_view()}
+                    {later.then(|| view! { <p>{t().next_action_deferred}</p> })}
+                    {none.then(|| view! { <p>{t().next_action_none}</p> })}
+                }
+            }}
+        </section>
+    }
 }

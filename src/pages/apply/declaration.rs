@@ -61,29 +61,63 @@ pub fn DeclarationPage() -> impl IntoView {
         })
     };
     let r = crate::router::use_router();
+    let assisted = crate::pages::assisted::marker(&w.key()).is_some();
     let on_submit = Callback::new(move |()| {
         attempted.set(true);
+        // Nothing is sent before the person agreed to the privacy notice.
+        if w.consent.with_untracked(Option::is_none) {
+            w.device_only.set(false);
+            crate::dom::focus_later("privacy-notice");
+            return;
+        }
         if !agreed.get_untracked() {
             crate::dom::focus_later("declaration-agree");
             return;
         }
         busy.set(true);
         failure.set(None);
-        let service = w.service_id();
+        let service = w.key();
         let key = draft::submission_key(&service);
+        let consent = w.consent.get_untracked();
         let app = w.app.get_untracked();
-        let deferred: Vec<(String, u16)> = w.def.with_value(|d| {
+        // An agent's case (帮办代办) goes to the citizen for confirmation, not to the departments.
+        if let Some(m) = crate::pages::assisted::marker(&service) {
+            leptos::task::spawn_local(async move {
+                let result = crate::pages::assisted::submit_for_confirmation(&m, app).await;
+                busy.set(false);
+                match result {
+                    Ok(case) => {
+                        w.discard();
+                        crate::pages::assisted::clear_marker(&service);
+                        r.navigate(&format!("/assisted/cases/{}", case.id), true);
+                    }
+                    Err(e) => {
+                        failure.set(Some(e));
+                        crate::dom::focus_later("submit-failure");
+                    }
+                }
+            });
+            return;
+        }
+        let (deferred, deliveries) = w.def.with_value(|d| {
             check_submission(d, &app, w.today)
                 .map(|p| {
-                    p.deferred
+                    // How each result will arrive, for the confirmation and the receipt.
+                    let ways = onething_core::engine::deliveries(d, &p.sub_items, &app.answers)
+                        .into_iter()
+                        .map(|x| (x.sub_item, x.method))
+                        .collect::<Vec<_>>();
+                    let later = p
+                        .deferred
                         .into_iter()
                         .map(|x| (x.material, x.due_days))
-                        .collect()
+                        .collect::<Vec<_>>();
+                    (later, ways)
                 })
                 .unwrap_or_default()
         });
         leptos::task::spawn_local(async move {
-            let result = outbox::submit(&service, app, key, deferred).await;
+            let result = outbox::submit(&service, app, consent, key, deferred, deliveries).await;
             busy.set(false);
             match result {
                 Ok(Outcome::Sent(_)) => {
@@ -100,12 +134,12 @@ pub fn DeclarationPage() -> impl IntoView {
     });
     // Queued offline and sent once the network came back, while this page is open.
     let is_queued = move || {
-        let id = w.service_id();
+        let id = w.key();
         outbox::queued().with(|q| q.contains(&id))
     };
     let go_confirm = r;
     Effect::new(move || {
-        let id = w.service_id();
+        let id = w.key();
         if outbox::sent().with(|s| s.contains(&id)) {
             w.discard();
             go_confirm.navigate(&format!("/apply/{id}/confirmation"), true);
@@ -128,7 +162,13 @@ pub fn DeclarationPage() -> impl IntoView {
                 {move || recipients().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
             <p>{move || t().privacy_retention}</p>
+            <super::privacy::ConsentStatus />
         </section>
+        {move || (attempted.get() && w.consent.with(Option::is_none)).then(|| view! {
+            <p class="field-error" role="alert">{t().privacy_consent_required}</p>
+        })}
+        <RefusedNotice key=w.key() />
+        <crate::pages::assisted::PaperChoice />
         <div class="field" class:has-error=move || attempted.get() && !agreed.get()>
             {move || (attempted.get() && !agreed.get()).then(|| view! { <p class="field-error" role="alert">{t().declaration_required}</p> })}
             <label class="option" for="declaration-agree">
@@ -143,14 +183,49 @@ pub fn DeclarationPage() -> impl IntoView {
         })}
         {move || failure.get().map(|e| view! {
             <div class="notice notice-error" id="submit-failure" tabindex="-1" role="alert">
-                <p>{e.message(t())}</p>
+                <p>{crate::pages::assisted::error_text(&e, t())}</p>
                 <p>{t().submit_retry_safe}</p>
             </div>
         })}
         <BottomBar
-            label=Signal::derive(move || if busy.get() { t().submitting } else { t().submit })
+            label=Signal::derive(move || if busy.get() { t().submitting } else if assisted && crate::pages::assisted::paper_chosen() { t().assisted_submit_paper } else if assisted { t().assisted_submit } else { t().submit })
             on_press=on_submit
             busy=Signal::derive(move || busy.get() || is_queued())
         />
+    }
+}
+
+/// The server refused this application when it was sent from the offline queue: why, and what
+/// to do (the check page shows what the engine finds wrong now).
+#[component]
+pub fn RefusedNotice(
+    /// The draft's key.
+    key: String,
+) -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    let check = crate::router::href(&w.url(&Step::Check));
+    move || {
+        let refusal = outbox::refused()
+            .with(|r| r.iter().find(|(k, _)| *k == key).map(|(_, x)| x.clone()))?;
+        let dismiss = key.clone();
+        let fix = if refusal.is_validation() {
+            t().outbox_refused_validation
+        } else {
+            t().outbox_refused_other
+        };
+        Some(view! {
+            <div class="notice notice-error" id="submit-refused" role="alert">
+                <p><strong>{t().outbox_refused_heading}</strong></p>
+                <p>{refusal.error().message(t())}</p>
+                <p>{fix}</p>
+                <div class="notice-actions">
+                    <a href=check.clone() class="button secondary">{t().outbox_refused_open}</a>
+                    <button type="button" class="button secondary" id="submit-refused-dismiss" on:click=move |_| {
+                        let k = dismiss.clone();
+                        leptos::task::spawn_local(async move { outbox::dismiss(&k).await });
+                    }>{t().outbox_refused_dismiss}</button>
+                </div>
+            </div>
+        })
     }
 }

@@ -6,6 +6,7 @@ mod confirmation;
 mod declaration;
 mod eligibility;
 mod materials;
+mod privacy;
 mod question;
 mod sub_items;
 mod tasks;
@@ -72,40 +73,54 @@ impl ApplyStep {
 /// Loads the definition, then renders the current step.
 #[component]
 pub fn ApplyShell(
-    /// The service id from the URL.
+    /// The draft's key from the URL: the service id (its first draft) or `service~suffix`
+    /// (another draft of it, see [`draft`]).
     id: String,
 ) -> impl IntoView {
     // The definition and the saved draft (reconciled with the server's copy when signed in)
     // together: no step renders before the person's answers are back.
     let fetch = move || {
-        let id = id.clone();
+        let key = id.clone();
         async move {
-            let def = api::get_service(&id).await?;
-            let (saved, conflict) = sync::reconcile(&id, draft::load(&id).await).await;
+            let def = api::get_service(draft::service_of(&key)).await?;
+            let (saved, conflict) = sync::reconcile(&key, draft::load(&key).await).await;
             let account = crate::session::current().await;
-            Ok((def, saved, conflict, account))
+            Ok((def, key, saved, conflict, account))
         }
     };
     loaded(
         fetch,
         |t| t.services_loading,
         |answer, on_retry| match answer {
-            Ok((def, saved, conflict, account)) => {
-                let w = Wizard::new(def, saved, conflict);
+            Ok((def, key, saved, conflict, account)) => {
+                let w = Wizard::new(def, key, saved, conflict);
                 provide_context(w);
                 // Questions about the signed-in person start filled in from the account (the
                 // person can still change them); what was already answered is kept.
-                if let Some(a) = account {
-                    w.prefill(&onething_core::engine::PrefillData::from(&a));
+                // An agent's case (帮办代办) prefills the citizen, never the agent's own account.
+                match crate::pages::assisted::prefill_for(&w.key()) {
+                    crate::pages::assisted::Prefill::Citizen(citizen) => {
+                        if let Some(p) = citizen {
+                            w.prefill(&p);
+                        }
+                    }
+                    crate::pages::assisted::Prefill::Account => {
+                        if let Some(a) = account {
+                            w.prefill(&onething_core::engine::PrefillData::from(&a));
+                        }
+                    }
                 }
                 let uploads = w.uploads;
                 leptos::task::spawn_local(async move { uploads.restore().await });
-                let service_id = w.service_id();
-                on_cleanup(move || crate::upload::Uploads::suspend(&service_id));
+                let key = w.key();
+                on_cleanup(move || crate::upload::Uploads::suspend(&key));
                 view! {
+                    <crate::pages::assisted::AssistedBanner />
                     <StepTracker />
                     <ConflictNotice />
                     <StorageNotice />
+                    <SessionNotice />
+                    <privacy::PrivacyNotice />
                     <TasksLink />
                     <StepOutlet />
                 }
@@ -149,8 +164,10 @@ fn StepTracker() -> impl IntoView {
     let r = use_router();
     Effect::new(move || {
         let path = r.path();
+        // Not the index (`/apply/:id`, where a started draft asks to continue or start anew).
         if path.starts_with("/apply/")
             && !path.ends_with("/confirmation")
+            && path.trim_end_matches('/') != format!("/apply/{}", w.key())
             && w.step.get_untracked().as_deref() != Some(&path)
         {
             w.step.set(Some(path));
@@ -221,6 +238,26 @@ fn StorageNotice() -> impl IntoView {
     }
 }
 
+/// The session ended mid-way and could not be renewed by itself: the answers are kept on the
+/// device; signing in again (or reopening the service from the app platform, which gives a new
+/// ticket) carries on at the same step.
+#[component]
+fn SessionNotice() -> impl IntoView {
+    let lost = crate::session::lost();
+    move || {
+        lost.get().then(|| {
+            view! {
+                <div class="notice notice-warning" id="session-lost" role="alert">
+                    <p>{t().session_lost}</p>
+                    <button type="button" class="button secondary" on:click=|_| {
+                        leptos::task::spawn_local(async { let _ = crate::session::ensure().await; });
+                    }>{t().session_sign_in_again}</button>
+                </div>
+            }
+        })
+    }
+}
+
 /// A link to the task list from every step but the list itself and the confirmation.
 #[component]
 fn TasksLink() -> impl IntoView {
@@ -230,7 +267,7 @@ fn TasksLink() -> impl IntoView {
         let path = r.path();
         !(path.ends_with("/tasks") || path.ends_with("/confirmation"))
     };
-    let href = router::href(&format!("/apply/{}/tasks", w.service_id()));
+    let href = router::href(&format!("/apply/{}/tasks", w.key()));
     view! {
         <Show when=shown>
             <a href=href.clone() class="tasks-link">{move || t().tasks_link}</a>
@@ -238,19 +275,31 @@ fn TasksLink() -> impl IntoView {
     }
 }
 
-/// `/apply/:id`: continues where the person left off.
+/// `/apply/:id`: continues where the person left off; when this draft already has answers
+/// (the person started the service again), asks first whether to continue it or start a new
+/// application beside it ([`privacy::DraftChoice`]).
 #[component]
 pub fn ApplyIndex() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    // The step the person was on when they left (its own guard sends them on when it can no
-    // longer be reached), else the first incomplete one.
-    let prefix = format!("/apply/{}/", w.service_id());
-    let target = w
-        .step
+    // Started by the person: the first step answered (the account's prefill alone is not).
+    let started = w
+        .app
+        .with_untracked(|a| !a.eligibility.is_empty() || !a.materials.is_empty());
+    if started && use_router().query_untracked("continue").is_none() {
+        return view! { <privacy::DraftChoice /> }.into_any();
+    }
+    use_router().navigate(&resume_url(&w), true);
+    ().into_any()
+}
+
+/// The step the person was on when they left (its own guard sends them on when it can no
+/// longer be reached), else the first incomplete one.
+fn resume_url(w: &Wizard) -> String {
+    let prefix = format!("/apply/{}/", w.key());
+    w.step
         .get_untracked()
         .filter(|p| p.starts_with(&prefix))
-        .unwrap_or_else(|| w.url(&w.eval.with_untracked(steps::first_incomplete)));
-    use_router().navigate(&target, true);
+        .unwrap_or_else(|| w.url(&w.eval.with_untracked(steps::first_incomplete)))
 }
 
 /// Sends the person to the first incomplete step when `step` is not reachable yet (a deep link

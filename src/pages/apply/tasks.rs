@@ -93,6 +93,7 @@ pub fn TasksPage() -> impl IntoView {
                 })
                 .collect_view()}
         </ol>
+        <super::privacy::ConsentStatus />
         <div class="bottom-bar">
             <a href=move || crate::router::href(&resume()) class="button primary block">{move || t().continue_}</a>
         </div>

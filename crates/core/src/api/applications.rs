@@ -209,6 +209,16 @@ pub enum TimelineKind {
     ConsentExpired,
     /// The citizen withdrew the case (撤回); `note` is their reason.
     Withdrawn,
+    /// The citizen asked the department to withdraw one sub-item (`sub_item_id`).
+    WithdrawalRequested,
+    /// The department agreed: the sub-item is withdrawn.
+    WithdrawalApproved,
+    /// The department goes on with the sub-item; `note` says why.
+    WithdrawalDeclined,
+    /// After a rating, the department put right what went wrong (整改); `note` says what.
+    Rectified,
+    /// After a rating, the department called the citizen back (回访); `note` says how it went.
+    Revisited,
 }
 
 /// One event of a case's timeline, oldest first.
@@ -299,6 +309,20 @@ impl RatingScores {
         .iter()
         .all(|s| (1..=5).contains(s))
     }
+
+    /// A 差评: some indicator is 不满意 (2) or 非常不满意 (1). It needs a reason, and the
+    /// department follows it up (整改, 回访).
+    pub fn is_low(&self) -> bool {
+        [
+            self.overall,
+            self.efficiency,
+            self.guide_accuracy,
+            self.convenience,
+            self.usability,
+        ]
+        .iter()
+        .any(|s| *s <= 2)
+    }
 }
 
 /// `POST /api/applications/{id}/rating`, and the stored rating.
@@ -346,6 +370,16 @@ pub struct ApplicationDetail {
     /// Consent requests to other people for their e-licences, oldest first.
     #[serde(default)]
     pub consents: Vec<Consent>,
+    /// When the case's personal data was deleted, the retention period after it finished
+    /// having passed (the answers, materials, supplement answers, comments and notes are gone;
+    /// statuses and dates remain). Absent while it is held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_data_deleted_at: Option<String>,
+    /// Once the personal data was deleted: whole days from the case's last change
+    /// (`updated_at`, when it finished) to the deletion, i.e. the retention period then in
+    /// force; the case page says "deleted N days after the case finished".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
 }
 
 /// A consent request as the applicant sees it, in [`ApplicationDetail::consents`].

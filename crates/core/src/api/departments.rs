@@ -189,6 +189,50 @@ pub struct DepartmentCase {
     pub supplements: Vec<Supplement>,
     /// The case's events that concern this sub-item (and the submission).
     pub timeline: Vec<TimelineEvent>,
+    /// The citizen's request to withdraw this sub-item (the latest), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<ItemWithdrawal>,
+}
+
+/// The state of a request to withdraw one sub-item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ItemWithdrawalStatus {
+    /// Waiting for the department.
+    Pending,
+    /// The department agreed: the sub-item is withdrawn.
+    Approved,
+    /// The department went on with it (`note` says why).
+    Declined,
+}
+
+/// A citizen's request to withdraw one sub-item of a case a department has already accepted
+/// part of (撤回申请), as the department sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ItemWithdrawal {
+    /// The citizen's reason.
+    pub reason: String,
+    /// When it was asked.
+    pub requested_at: String,
+    /// Its state.
+    pub status: ItemWithdrawalStatus,
+    /// The department's note on its answer.
+    pub note: Option<String>,
+    /// When it was answered.
+    pub answered_at: Option<String>,
+}
+
+/// `POST /api/department/cases/{case}/items/{sub_item_id}/withdrawal`: the department's
+/// answer to a request to withdraw its sub-item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WithdrawalAnswer {
+    /// `true`: the sub-item is withdrawn; `false`: the department goes on with it.
+    pub approve: bool,
+    /// Why (required when declining), shown to the citizen.
+    pub note: Option<String>,
 }
 
 /// One line of the audit log: who read which personal data or moved what, when.
@@ -228,4 +272,26 @@ pub struct AuditQuery {
     /// At most this many (1–1000, default 200).
     #[serde(default)]
     pub limit: Option<u32>,
+}
+
+/// What a department did after a rating (好差评).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    /// 整改: what went wrong was put right.
+    Rectification,
+    /// 回访: the citizen was called back.
+    Revisit,
+}
+
+/// `POST /api/department/cases/{case}/items/{sub_item_id}/follow-ups`: the department's
+/// follow-up of a rating, shown on the citizen's case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FollowUp {
+    /// 整改 or 回访.
+    pub kind: FollowUpKind,
+    /// What was done, 1 to 500 characters, in words for the citizen.
+    pub note: String,
 }

@@ -119,17 +119,29 @@ pub enum ErrorCode {
     SupplementAlreadyAnswered,
     /// 422: a supplement answer needs a text or at least one upload.
     SupplementAnswerEmpty,
+    /// 409: the case (or the sub-item that asked) was withdrawn: its supplement requests are
+    /// closed and take no answer.
+    SupplementWithdrawn,
     /// 409: rating is possible only once every sub-item is done.
     RatingNotAllowedYet,
     /// 409: this case was rated already (once per case).
     RatingAlreadyGiven,
     /// 422: each rating score is 1 (very dissatisfied) to 5 (very satisfied).
     RatingInvalid,
+    /// 422: a low rating (差评: a score of 1 or 2) needs the reason in `comment`.
+    RatingReasonRequired,
+    /// 409: a follow-up (整改, 回访) needs the case to be rated first.
+    FollowUpNotAllowed,
     /// 409: a department has accepted a sub-item already (or the case was decided): it can no
     /// longer be withdrawn.
     WithdrawNotAllowed,
     /// 422: a withdrawal needs a reason of 1 to 200 characters.
     WithdrawReasonInvalid,
+    /// 409: this sub-item is done (or withdrawn) already, or its withdrawal is already asked
+    /// for and waits for the department.
+    ItemWithdrawNotAllowed,
+    /// 404: no request to withdraw this sub-item waits for an answer.
+    WithdrawalNotFound,
     /// 404: no consent request with this code addressed to you.
     ConsentNotFound,
     /// 403: the applicant cannot answer their own consent request; the other person must.
@@ -146,8 +158,33 @@ pub enum ErrorCode {
     DepartmentUnauthorized,
     /// 422: no service definition names this department.
     DepartmentUnknown,
+    /// 403: this needs a staff account with the agent role (帮办代办); a citizen's session is not one.
+    AgentRequired,
+    /// 403: an agent's staff account does not submit applications itself: the citizen confirms
+    /// (`/api/assisted`).
+    AgentCannotApply,
+    /// 422: the citizen's name or ID number is not valid (`fields` says which).
+    AssistedCitizenInvalid,
+    /// 404: no assisted case with this id among the agent's, or no confirmation with this code
+    /// addressed to you.
+    AssistedNotFound,
+    /// 409: the assisted case was submitted already (or is closed): it cannot be changed.
+    AssistedNotOpen,
+    /// 422: the application's applicant is not the citizen the case was started for.
+    AssistedApplicantMismatch,
+    /// 403: the agent who filled the case cannot confirm it; the citizen must.
+    AssistedOwnCase,
+    /// 409: the confirmation was answered already (a code answers once).
+    AssistedAlreadyAnswered,
+    /// 410: the confirmation was not answered in time; nothing reached the departments.
+    AssistedExpired,
     /// 503: the server is up but cannot serve yet (its database does not answer).
     NotReady,
+    /// 410: the case is finished and its personal data was deleted after the retention
+    /// period (`personal_data_deleted_at` in the case); its statuses and dates remain.
+    PersonalDataDeleted,
+    /// 404: no such message of yours in the message centre.
+    MessageNotFound,
 }
 
 impl ErrorCode {

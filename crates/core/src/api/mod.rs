@@ -9,11 +9,14 @@
 //! `onething_core::api::…` whichever module defines it.
 
 mod applications;
+mod assisted;
 mod catalogue;
 mod consents;
 mod departments;
 mod drafts;
 mod errors;
+mod messages;
+mod privacy;
 #[cfg(feature = "openapi")]
 mod schema;
 mod sessions;
@@ -25,6 +28,11 @@ pub use applications::{
     Supplement, SupplementAnswer, TimelineEvent, TimelineKind, WITHDRAW_REASON_MAX,
     WithdrawRequest,
 };
+pub use assisted::{
+    AgentRequest, AgentTicket, AssistedAnswer, AssistedCase, AssistedConfirmation,
+    AssistedDecision, AssistedRecipient, AssistedStart, AssistedStatus, AssistedSubmit,
+    mask_id_number, mask_name,
+};
 pub use catalogue::{Health, ServiceSummary};
 pub use consents::{
     CONSENT_ALPHABET, ConsentAnswer, ConsentDecision, ConsentRequest, ConsentStatus,
@@ -32,11 +40,14 @@ pub use consents::{
 };
 pub use departments::{
     AuditEntry, AuditQuery, DepartmentCase, DepartmentInfo, DepartmentMaterial, DepartmentSubItem,
-    DepartmentTokenCreated, DepartmentTokenRequest, KeyRotation, MaterialFile, QueueEntry,
-    QueuePage, QueueQuery,
+    DepartmentTokenCreated, DepartmentTokenRequest, FollowUp, FollowUpKind, ItemWithdrawal,
+    ItemWithdrawalStatus, KeyRotation, MaterialFile, QueueEntry, QueuePage, QueueQuery,
+    WithdrawalAnswer,
 };
 pub use drafts::{Draft, DraftCreate, DraftUpdate};
 pub use errors::{ApiErrorBody, ErrorCode, FieldProblem};
+pub use messages::{Message, MessageKind, MessageList};
+pub use privacy::{PRIVACY_NOTICE_VERSION, PrivacyConsent, PrivacyFacts};
 #[cfg(feature = "openapi")]
 pub use schema::TextSchema;
 pub use sessions::{

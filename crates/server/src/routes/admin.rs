@@ -162,6 +162,29 @@ pub async fn list_departments(
     ))
 }
 
+/// Registers a staff member with the agent role (帮办代办), or finds them again by `label`, and
+/// issues a one-time sign-in ticket (24 hours) for their own staff account: they open the app
+/// with `?ticket=` (or exchange it at `POST /api/session`). An agent's account never holds a
+/// citizen's identity and cannot submit applications itself; the citizen confirms.
+#[utoipa::path(post, path = "/api/admin/agents", tag = "admin",
+    security(("admin" = [])),
+    request_body = onething_core::api::AgentRequest,
+    responses(
+        (status = 201, body = onething_core::api::AgentTicket),
+        (status = 401, description = "`admin_unauthorized`", body = ApiErrorBody),
+        (status = 422, description = "`invalid_body`: label, name and organisation of 1–100 characters", body = ApiErrorBody),
+    ))]
+pub async fn create_agent(
+    State(state): State<AppState>,
+    _admin: Admin,
+    JsonBody(req): JsonBody<onething_core::api::AgentRequest>,
+) -> Result<(StatusCode, Json<onething_core::api::AgentTicket>)> {
+    let t =
+        super::assisted::issue_agent_ticket(&state, &req, super::assisted::ADMIN_AGENT_TICKET_SECS)
+            .await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
 /// Issues a department token: the bearer of `/api/department/` for one department, shown once
 /// (only its hash is stored). `label` names the holder in the audit log.
 #[utoipa::path(post, path = "/api/admin/departments/tokens", tag = "admin",

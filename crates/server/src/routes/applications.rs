@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use onething_core::api::{
     ApiErrorBody, ApplicationCreated, ApplicationDetail, ApplicationSummary, ConsentStatus,
-    ErrorCode, FieldProblem, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
+    ErrorCode, FieldProblem, PrivacyConsent, Rating, SubItemStatus, SupplementAnswer, TimelineKind,
     WITHDRAW_REASON_MAX, WithdrawRequest,
 };
 use onething_core::{Application, Date, MaterialChoice, ServiceDefinition, check_submission, wire};
@@ -94,7 +94,7 @@ fn created_response(status: StatusCode, body: String, replayed: bool) -> Respons
 #[utoipa::path(post, path = "/api/applications", tag = "applications",
     security(("bearer" = []), ("cookie" = [])),
     params(("Idempotency-Key" = String, Header, description = "Random per submission attempt, reused on retries (≤ 255 characters)")),
-    request_body(content = Object, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`"),
+    request_body(content = Object, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`, and `privacy_consent` (a `PrivacyConsent`, recorded with the case) when the person agreed to the privacy notice"),
     responses(
         (status = 201, description = "Received; `Location`. A replay carries `Idempotent-Replayed: true`", body = ApplicationCreated,
             headers(
@@ -127,9 +127,32 @@ pub async fn create_application(
     let mut value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
     crate::error::integral_numbers(&mut value);
+    // An agent's staff account never submits itself: the citizen confirms (帮办代办).
+    if store::assisted::agent(&mut *state.db.acquire().await?, &caller.account_id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::AgentCannotApply,
+            "an agent submits for the citizen's confirmation (POST /api/assisted/{id}/submit)",
+        ));
+    }
+    submit_once(&state, &caller.account_id, &key, value, None).await
+}
+
+/// The submission path with its idempotency, for `account_id`: a citizen's own request, or an
+/// assisted case confirmed by its citizen (`on_behalf`, written in the same transaction).
+pub(crate) async fn submit_once(
+    state: &AppState,
+    account_id: &str,
+    key: &str,
+    value: serde_json::Value,
+    on_behalf: Option<&OnBehalf<'_>>,
+) -> Result<Response> {
     let hash = hex(&Sha256::digest(canonical(&value).as_bytes()));
     let now = state.clock.now();
-    match idempotency::begin(&state.db, &caller.account_id, &key, &hash, now).await? {
+    match idempotency::begin(&state.db, account_id, key, &hash, now).await? {
         Begin::Started => {}
         Begin::Replay(status, body) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -150,11 +173,43 @@ pub async fn create_application(
             .with_fields(["Idempotency-Key"]));
         }
     }
-    let result = submit(&state, &caller, &key, value).await;
+    let result = submit(state, account_id, key, value, on_behalf).await;
     if result.is_err() {
-        idempotency::release(&state.db, &caller.account_id, &key).await?;
+        idempotency::release(&state.db, account_id, key).await?;
     }
     result
+}
+
+/// What an assisted case (帮办代办) adds to its submission under the citizen's identity.
+pub(crate) struct OnBehalf<'a> {
+    /// The assisted case.
+    pub assisted_id: &'a str,
+    /// The agent whose uploads the application names (handed over to the citizen).
+    pub agent_id: &'a str,
+    /// The signed paper authorisation's upload, on the paper path; none when the citizen
+    /// confirmed on their phone.
+    pub paper_upload: Option<&'a str>,
+    /// The note on the `submitted` event (who helped, how the citizen agreed).
+    pub note: String,
+}
+
+/// The `privacy_consent` member of a submission (the person's consent to the privacy notice,
+/// given on the device before anything left it), recorded with the case; absent from clients
+/// that do not show the notice.
+fn privacy_consent(value: &serde_json::Value) -> Result<Option<PrivacyConsent>> {
+    let Some(raw) = value.get("privacy_consent").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let bad = |why: &str| {
+        ApiError::bad_request(ErrorCode::InvalidBody, format!("privacy_consent: {why}"))
+            .with_fields(["privacy_consent"])
+    };
+    let c: PrivacyConsent = serde_json::from_value(raw.clone()).map_err(|e| bad(&e.to_string()))?;
+    let fits = |s: &str| !s.trim().is_empty() && s.len() <= 64;
+    if !fits(&c.version) || !fits(&c.agreed_at) {
+        return Err(bad("version and agreed_at: 1 to 64 characters"));
+    }
+    Ok(Some(c))
 }
 
 /// Whether a material accepts this media type (`image/*` style wildcards allowed).
@@ -168,10 +223,12 @@ fn accepts(accept: &[String], content_type: &str) -> bool {
 
 async fn submit(
     state: &AppState,
-    caller: &Caller,
+    account_id: &str,
     key: &str,
     value: serde_json::Value,
+    on_behalf: Option<&OnBehalf<'_>>,
 ) -> Result<Response> {
+    let privacy_consent = privacy_consent(&value)?;
     let app: Application = serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.to_string()))?;
     let def = state.catalogue.get(&app.service_id).ok_or_else(|| {
@@ -215,7 +272,7 @@ async fn submit(
             &mut tx,
             &state.keys,
             &id,
-            &caller.account_id,
+            account_id,
             &case_number,
             &def.id,
             &body,
@@ -226,18 +283,16 @@ async fn submit(
             continue;
         }
         write_tracking(&mut tx, def, &projection, &id, now).await?;
-        request_consents(
-            &mut tx,
-            &state.keys,
-            def,
-            &projection,
-            &id,
-            &caller.account_id,
-            now,
-        )
-        .await?;
-        let ids: Vec<String> = uploads.iter().map(|(_, u)| u.clone()).collect();
-        let bad = store::uploads::attach(&mut tx, &ids, &caller.account_id, &id, now).await?;
+        if let Some(c) = &privacy_consent {
+            store::privacy::record(&mut tx, &id, c, now).await?;
+        }
+        request_consents(&mut tx, &state.keys, def, &projection, &id, account_id, now).await?;
+        let mut ids: Vec<String> = uploads.iter().map(|(_, u)| u.clone()).collect();
+        if let Some(b) = on_behalf {
+            ids.extend(b.paper_upload.map(str::to_owned));
+            super::assisted::within_submission(&mut tx, b, &ids, account_id, &id, now).await?;
+        }
+        let bad = store::uploads::attach(&mut tx, &ids, account_id, &id, now).await?;
         if !bad.is_empty() {
             let fields: Vec<String> = uploads
                 .iter()
@@ -253,7 +308,7 @@ async fn submit(
             submitted_at: rfc3339(now),
         };
         let json = serde_json::to_string(&created).map_err(ApiError::internal)?;
-        idempotency::finish(&mut tx, &caller.account_id, key, 201, &json).await?;
+        idempotency::finish(&mut tx, account_id, key, 201, &json).await?;
         tx.commit().await?;
         tracing::info!(application = %id, service = %def.id, "application received");
         state.metrics.submission();
@@ -347,7 +402,16 @@ async fn write_tracking(
             "容缺受理：请在 {} 个工作日内（{by} 前）补交「{title}」",
             d.due_days
         );
-        db::insert_supplement(conn, &new_id(), id, sub, &note, now).await?;
+        let supplement_id = new_id();
+        db::insert_supplement(conn, &supplement_id, id, sub, &note, now).await?;
+        // Its material and last day, for the 3- and 1-working-day warnings of the sweeper.
+        store::notifications::set_supplement_deadline(
+            conn,
+            &supplement_id,
+            &d.material,
+            &due.date.to_string(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -406,6 +470,17 @@ async fn request_consents(
                 break;
             }
         }
+        store::notifications::enqueue_for_owner(
+            conn,
+            &format!("consent:{}:requested", row.code),
+            onething_core::api::MessageKind::ConsentRequested,
+            id,
+            None,
+            Some(material),
+            None,
+            now,
+        )
+        .await?;
         db::insert_material_event(
             conn,
             id,
@@ -501,6 +576,7 @@ pub async fn get_application(
     responses(
         (status = 200, description = "`onething_core::Application`: `{service_id, sub_items, eligibility, answers, materials}`", body = Object),
         (status = 404, description = "`application_not_found` (also someone else's)", body = ApiErrorBody),
+        (status = 410, description = "`personal_data_deleted`: the case finished and its personal data was deleted after the retention period", body = ApiErrorBody),
     ))]
 pub async fn get_submission(
     State(state): State<AppState>,
@@ -511,6 +587,12 @@ pub async fn get_submission(
     let not_found = || ApiError::not_found(ErrorCode::ApplicationNotFound);
     if db::owner(&mut conn, &id).await?.as_deref() != Some(caller.account_id.as_str()) {
         return Err(not_found());
+    }
+    if crate::store::retention::deleted_at(&mut conn, &id)
+        .await?
+        .is_some()
+    {
+        return Err(crate::maintenance::personal_data_deleted());
     }
     let body = db::body(&mut conn, &state.keys, &id)
         .await?
@@ -585,7 +667,7 @@ pub async fn application_events(
     responses(
         (status = 200, description = "Answered; the case now", body = ApplicationDetail),
         (status = 404, description = "`application_not_found`, `supplement_not_found`", body = ApiErrorBody),
-        (status = 409, description = "`supplement_already_answered`", body = ApiErrorBody),
+        (status = 409, description = "`supplement_already_answered`; `supplement_withdrawn`: the case or the sub-item was withdrawn", body = ApiErrorBody),
         (status = 422, description = "`supplement_answer_empty`, `upload_not_usable`", body = ApiErrorBody),
     ))]
 pub async fn answer_supplement(
@@ -607,7 +689,7 @@ pub async fn answer_supplement(
         (status = 200, description = "Rated; the case now", body = ApplicationDetail),
         (status = 404, description = "`application_not_found`", body = ApiErrorBody),
         (status = 409, description = "`rating_not_allowed_yet`, `rating_already_given`", body = ApiErrorBody),
-        (status = 422, description = "`rating_invalid`", body = ApiErrorBody),
+        (status = 422, description = "`rating_invalid`; `rating_reason_required`: a score of 1 or 2 (差评) needs the reason in `comment`", body = ApiErrorBody),
     ))]
 pub async fn rate_application(
     State(state): State<AppState>,

@@ -12,7 +12,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use onething_core::api::{
     AdminTransition, ApiErrorBody, DepartmentCase, DepartmentInfo, DepartmentMaterial,
-    DepartmentSubItem, ErrorCode, MaterialFile, QueueEntry, QueuePage, QueueQuery, SubItemStatus,
+    DepartmentSubItem, ErrorCode, FollowUp, FollowUpKind, ItemWithdrawal, ItemWithdrawalStatus,
+    MaterialFile, QueueEntry, QueuePage, QueueQuery, SubItemStatus, TimelineKind, WithdrawalAnswer,
 };
 use onething_core::{DepartmentPacket, MaterialChoice, Projection};
 
@@ -151,6 +152,12 @@ async fn seen(
     {
         return Err(ApiError::not_found(ErrorCode::SubItemNotFound));
     }
+    if crate::store::retention::deleted_at(conn, &id)
+        .await?
+        .is_some()
+    {
+        return Err(crate::maintenance::personal_data_deleted());
+    }
     let body = db::body(conn, &state.keys, &id)
         .await?
         .ok_or_else(not_found)?;
@@ -218,6 +225,7 @@ fn files_of(seen: &Seen, supplements: &[onething_core::api::Supplement]) -> Vec<
         (status = 200, body = DepartmentCase),
         (status = 401, description = "`department_unauthorized`", body = ApiErrorBody),
         (status = 404, description = "`application_not_found` (also: no sub-item of this department in it), `sub_item_not_found`", body = ApiErrorBody),
+        (status = 410, description = "`personal_data_deleted`: the case finished and its personal data was deleted after the retention period", body = ApiErrorBody),
     ))]
 pub async fn get_case(
     State(state): State<AppState>,
@@ -292,6 +300,8 @@ pub async fn get_case(
         },
     )
     .await?;
+    let withdrawal =
+        store::item_withdrawals::latest(&mut conn, &state.keys, &seen.id, &sub_item_id).await?;
     Ok(Json(DepartmentCase {
         answers: serde_json::to_value(&seen.packet.answers).map_err(ApiError::internal)?,
         application_id: seen.id,
@@ -305,6 +315,7 @@ pub async fn get_case(
         materials,
         supplements,
         timeline,
+        withdrawal,
     }))
 }
 
@@ -333,6 +344,7 @@ const CHUNK: usize = 64 * 1024;
             )),
         (status = 401, description = "`department_unauthorized`", body = ApiErrorBody),
         (status = 404, description = "`application_not_found`, `sub_item_not_found`, `upload_not_found` (not a file this sub-item receives)", body = ApiErrorBody),
+        (status = 410, description = "`personal_data_deleted`: the case finished and its personal data was deleted after the retention period", body = ApiErrorBody),
     ))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -409,6 +421,7 @@ pub async fn get_file(
         (status = 200, description = "Moved; the sub-item now", body = QueueEntry),
         (status = 401, description = "`department_unauthorized`", body = ApiErrorBody),
         (status = 404, description = "`application_not_found`, `sub_item_not_found`", body = ApiErrorBody),
+        (status = 410, description = "`personal_data_deleted`: the case finished and its personal data was deleted after the retention period", body = ApiErrorBody),
         (status = 409, description = "`transition_not_allowed`, `waiting_for_dependency`", body = ApiErrorBody),
         (status = 422, description = "`invalid_body`: a supplement request or a rejection needs a `note`; `delivery_invalid`, `delivery_method_not_offered`", body = ApiErrorBody),
     ))]
@@ -452,4 +465,200 @@ pub async fn move_item(
         updated_at: rfc3339(item.updated_at),
         due_on: item.due_on,
     }))
+}
+
+/// Answers the citizen's request to withdraw the department's sub-item (撤回申请): approved,
+/// the sub-item is withdrawn; declined (with the reason in `note`, shown to the citizen), it
+/// goes on where it was. The timeline names the department; the answer is audited.
+#[utoipa::path(post, path = "/api/department/cases/{case}/items/{sub_item_id}/withdrawal", tag = "department",
+    security(("department" = [])),
+    params(
+        ("case" = String, Path, description = "Application id or case number"),
+        ("sub_item_id" = String, Path, description = "The department's sub-item"),
+    ),
+    request_body = WithdrawalAnswer,
+    responses(
+        (status = 200, description = "Answered; the request now", body = ItemWithdrawal),
+        (status = 401, description = "`department_unauthorized`", body = ApiErrorBody),
+        (status = 404, description = "`application_not_found`, `sub_item_not_found`, `withdrawal_not_found`: no request waits", body = ApiErrorBody),
+        (status = 422, description = "`invalid_body`: declining needs a `note`", body = ApiErrorBody),
+    ))]
+pub async fn answer_withdrawal(
+    State(state): State<AppState>,
+    who: Department,
+    Path((case, sub_item_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<WithdrawalAnswer>,
+) -> Result<Json<ItemWithdrawal>> {
+    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if !req.approve && note.is_none() {
+        return Err(
+            ApiError::unprocessable(ErrorCode::InvalidBody, "say why it goes on")
+                .with_fields(["note"]),
+        );
+    }
+    let id = {
+        let mut conn = state.db.acquire().await?;
+        seen(&state, &mut conn, &who, &case, &sub_item_id).await?.id
+    };
+    let now = state.clock.now();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let (status, kind) = if req.approve {
+        (
+            ItemWithdrawalStatus::Approved,
+            TimelineKind::WithdrawalApproved,
+        )
+    } else {
+        (
+            ItemWithdrawalStatus::Declined,
+            TimelineKind::WithdrawalDeclined,
+        )
+    };
+    if !store::item_withdrawals::answer(&mut tx, &id, &sub_item_id, status, note, now).await? {
+        return Err(ApiError::not_found(ErrorCode::WithdrawalNotFound));
+    }
+    let current = db::items(&mut tx, &id)
+        .await?
+        .into_iter()
+        .find(|i| i.sub_item_id == sub_item_id)
+        .map(|i| i.status())
+        .ok_or_else(|| ApiError::not_found(ErrorCode::SubItemNotFound))?;
+    // Approved: withdrawn from wherever it was (a decision since the request stays as it is).
+    let to = if req.approve && crate::routes::withdrawals::may_ask(current) {
+        db::set_item(
+            &mut tx,
+            &id,
+            &sub_item_id,
+            SubItemStatus::Withdrawn,
+            None,
+            None,
+            now,
+        )
+        .await?;
+        SubItemStatus::Withdrawn
+    } else {
+        current
+    };
+    db::touch(&mut tx, &id, now).await?;
+    db::insert_department_event(
+        &mut tx,
+        &id,
+        now,
+        kind,
+        &sub_item_id,
+        to,
+        note,
+        &who.department,
+    )
+    .await?;
+    let case_number = dept::head(&mut tx, &id).await?.map(|(_, n, _, _)| n);
+    let detail = format!(
+        "withdrawal {}",
+        if req.approve { "approved" } else { "declined" }
+    );
+    dept::audit(
+        &mut tx,
+        now,
+        &AuditRecord {
+            actor: &who.actor(),
+            action: "answer_withdrawal",
+            application_id: Some(&id),
+            case_number: case_number.as_deref(),
+            sub_item_id: Some(&sub_item_id),
+            detail: Some(&detail),
+        },
+    )
+    .await?;
+    let answered = store::item_withdrawals::latest(&mut tx, &state.keys, &id, &sub_item_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the answered request is gone"))?;
+    tx.commit().await?;
+    state.notify(&id);
+    Ok(Json(answered))
+}
+
+/// Longest follow-up note.
+const FOLLOW_UP_MAX: usize = 500;
+
+/// Records the department's follow-up of the case's rating: 整改 (what was put right) or 回访
+/// (the call back), in words for the citizen; the case page's timeline shows it with the
+/// department's name. Audited.
+#[utoipa::path(post, path = "/api/department/cases/{case}/items/{sub_item_id}/follow-ups", tag = "department",
+    security(("department" = [])),
+    params(
+        ("case" = String, Path, description = "Application id or case number"),
+        ("sub_item_id" = String, Path, description = "The department's sub-item"),
+    ),
+    request_body = FollowUp,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 401, description = "`department_unauthorized`", body = ApiErrorBody),
+        (status = 404, description = "`application_not_found`, `sub_item_not_found`", body = ApiErrorBody),
+        (status = 409, description = "`follow_up_not_allowed`: the case is not rated", body = ApiErrorBody),
+        (status = 422, description = "`invalid_body`: the note is empty or longer than 500 characters", body = ApiErrorBody),
+    ))]
+pub async fn add_follow_up(
+    State(state): State<AppState>,
+    who: Department,
+    Path((case, sub_item_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<FollowUp>,
+) -> Result<StatusCode> {
+    let note = req.note.trim();
+    if note.is_empty() || note.chars().count() > FOLLOW_UP_MAX {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidBody,
+            "say what was done, in 1 to 500 characters",
+        )
+        .with_fields(["note"]));
+    }
+    let (id, case_number) = {
+        let mut conn = state.db.acquire().await?;
+        let s = seen(&state, &mut conn, &who, &case, &sub_item_id).await?;
+        (s.id, s.case_number)
+    };
+    let now = state.clock.now();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    if !dept::rated(&mut tx, &id).await? {
+        return Err(ApiError::conflict(
+            ErrorCode::FollowUpNotAllowed,
+            "the case is not rated yet",
+        ));
+    }
+    let status = db::items(&mut tx, &id)
+        .await?
+        .into_iter()
+        .find(|i| i.sub_item_id == sub_item_id)
+        .map(|i| i.status())
+        .ok_or_else(|| ApiError::not_found(ErrorCode::SubItemNotFound))?;
+    let (kind, action) = match req.kind {
+        FollowUpKind::Rectification => (TimelineKind::Rectified, "rectification"),
+        FollowUpKind::Revisit => (TimelineKind::Revisited, "revisit"),
+    };
+    db::touch(&mut tx, &id, now).await?;
+    db::insert_department_event(
+        &mut tx,
+        &id,
+        now,
+        kind,
+        &sub_item_id,
+        status,
+        Some(note),
+        &who.department,
+    )
+    .await?;
+    dept::audit(
+        &mut tx,
+        now,
+        &AuditRecord {
+            actor: &who.actor(),
+            action: "follow_up",
+            application_id: Some(&id),
+            case_number: Some(&case_number),
+            sub_item_id: Some(&sub_item_id),
+            detail: Some(action),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.notify(&id);
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -6,17 +6,22 @@
 
 mod admin;
 mod applications;
+mod assisted;
 mod consents;
 pub(crate) mod department;
 mod drafts;
 pub mod embed_demo;
 mod health;
+mod messages;
 mod oidc;
 pub mod openapi;
+mod privacy;
+mod receipt;
 mod services;
 mod session;
 pub(crate) mod uploads;
 mod wechat;
+mod withdrawals;
 
 use std::time::Duration;
 
@@ -55,6 +60,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/wechat/jssdk-config", get(wechat::jssdk_config))
         .route("/dev/tickets", post(session::create_dev_ticket))
         .route("/openapi.json", get(openapi::get_openapi))
+        .route("/privacy", get(privacy::get_privacy))
         .route(
             "/drafts",
             post(drafts::create_draft).get(drafts::list_drafts),
@@ -71,6 +77,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/applications/{id}", get(applications::get_application))
         .route(
+            "/applications/{id}/receipt.svg",
+            get(receipt::get_receipt_qr),
+        )
+        .route(
             "/applications/{id}/submission",
             get(applications::get_submission),
         )
@@ -83,6 +93,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(applications::withdraw_application),
         )
         .route(
+            "/applications/{id}/items/{sub_item_id}/withdraw",
+            post(withdrawals::request_item_withdrawal),
+        )
+        .route(
             "/applications/{id}/rating",
             post(applications::rate_application),
         )
@@ -90,6 +104,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/consents/{code}",
             get(consents::get_consent).post(consents::answer_consent),
         )
+        .merge(assisted())
+        .route("/messages", get(messages::list_messages))
+        .route("/messages/read-all", post(messages::read_all_messages))
+        .route("/messages/{id}/read", post(messages::read_message))
         .merge(staff())
         .layer(middleware::from_fn_with_state(timeout, time_limit));
 
@@ -134,6 +152,26 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn(uniform_errors))
 }
 
+/// 帮办代办: the agent's side (an agent's staff session) and the citizen's confirmation.
+fn assisted() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/assisted",
+            get(assisted::list_cases).post(assisted::start_case),
+        )
+        .route("/assisted/{id}", get(assisted::get_case))
+        .route("/assisted/{id}/submit", post(assisted::submit_case))
+        .route("/assisted/{id}/qr.svg", get(assisted::get_qr))
+        .route(
+            "/assisted/confirmations/{code}",
+            get(assisted::get_confirmation).post(assisted::answer_confirmation),
+        )
+        .route(
+            "/dev/agent-tickets",
+            post(assisted::create_dev_agent_ticket),
+        )
+}
+
 /// The staff's side: the operator's (`/admin/`, the admin token) and the departments'
 /// (`/department/`, a department token).
 fn staff() -> Router<AppState> {
@@ -150,6 +188,7 @@ fn staff() -> Router<AppState> {
             "/admin/departments/tokens",
             post(admin::create_department_token),
         )
+        .route("/admin/agents", post(admin::create_agent))
         .route("/admin/audit", get(admin::list_audit))
         .route("/admin/metrics", get(admin::get_metrics))
         .route("/department", get(department::get_department))
@@ -157,6 +196,14 @@ fn staff() -> Router<AppState> {
         .route(
             "/department/cases/{case}/items/{sub_item_id}",
             get(department::get_case).post(department::move_item),
+        )
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}/withdrawal",
+            post(department::answer_withdrawal),
+        )
+        .route(
+            "/department/cases/{case}/items/{sub_item_id}/follow-ups",
+            post(department::add_follow_up),
         )
         .route(
             "/department/cases/{case}/items/{sub_item_id}/files/{id}",

@@ -78,7 +78,8 @@ pub(crate) async fn account_for(
         id_number: who.id_number.unwrap_or_default(),
     };
     let subject = format!("{source}:{}", who.subject);
-    Ok(store::accounts::upsert_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?)
+    // The provider vouches at every sign-in: the account follows a changed name or phone.
+    Ok(store::accounts::refresh_by_subject(&state.db, &state.keys, &subject, &fresh, now).await?)
 }
 
 /// Opens a session for `account`: `201` with the token in the body and in the cookie.

@@ -41,6 +41,52 @@ pub async fn upsert_by_subject(
     to_account(keys, row)
 }
 
+/// The account with this subject, as [`upsert_by_subject`], except that an existing account
+/// takes the name and phone the provider vouches for now (a person renamed, a new mobile
+/// number), and its ID number when it had none: for the identity providers that vouch at every
+/// sign-in (a platform's ticket exchange, OIDC). Values the provider does not send are kept.
+///
+/// # Errors
+/// The database fails, or the stored account does not open.
+pub async fn refresh_by_subject(
+    db: &Pool,
+    keys: &Keys,
+    subject: &str,
+    fresh: &Account,
+    now: i64,
+) -> sqlx::Result<Account> {
+    let stored = upsert_by_subject(db, keys, subject, fresh, now).await?;
+    let pick = |new: &str, old: &str| {
+        if new.trim().is_empty() {
+            old.to_owned()
+        } else {
+            new.to_owned()
+        }
+    };
+    let updated = Account {
+        name: pick(&fresh.name, &stored.name),
+        phone: pick(&fresh.phone, &stored.phone),
+        id_number: pick(&stored.id_number, &fresh.id_number),
+        ..stored.clone()
+    };
+    if updated == stored {
+        return Ok(stored);
+    }
+    let rk = keys.fresh();
+    sqlx::query(
+        "UPDATE accounts SET name = ?, phone = ?, id_number = ?, key_id = ?, dek = ? WHERE id = ?",
+    )
+    .bind(rk.seal("accounts.name", updated.name.as_bytes()))
+    .bind(rk.seal("accounts.phone", updated.phone.as_bytes()))
+    .bind(rk.seal("accounts.id_number", updated.id_number.as_bytes()))
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
+    .bind(&updated.id)
+    .execute(db)
+    .await?;
+    Ok(updated)
+}
+
 type Row = (
     String,
     Vec<u8>,
@@ -158,4 +204,81 @@ pub async fn delete_session(db: &Pool, hash: &str) -> sqlx::Result<()> {
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// An OIDC sign-in between `start` and `callback` (`oidc_pending`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OidcPending {
+    /// The ID token's expected `nonce`.
+    pub nonce: String,
+    /// The PKCE verifier (RFC 7636).
+    pub verifier: String,
+    /// The `redirect_uri` sent to the provider (sent again with the code).
+    pub redirect_uri: String,
+    /// The app's path to come back to.
+    pub return_to: String,
+}
+
+/// Records a started OIDC sign-in under the SHA-256 of its state, unless `max` are pending
+/// already (a flood of starts cannot grow the table without bound); whether it was recorded.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert_oidc_pending(
+    db: &Pool,
+    state_hash: &str,
+    p: &OidcPending,
+    now: i64,
+    expires_at: i64,
+    max: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO oidc_pending (state_hash, nonce, verifier, redirect_uri, return_to, expires_at)
+         SELECT ?, ?, ?, ?, ?, ?
+         WHERE (SELECT COUNT(*) FROM oidc_pending WHERE expires_at > ?) < ?",
+    )
+    .bind(state_hash)
+    .bind(&p.nonce)
+    .bind(&p.verifier)
+    .bind(&p.redirect_uri)
+    .bind(&p.return_to)
+    .bind(expires_at)
+    .bind(now)
+    .bind(max)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Takes a pending OIDC sign-in (once: the row is deleted), unless it expired.
+///
+/// # Errors
+/// The database fails.
+pub async fn take_oidc_pending(
+    db: &Pool,
+    state_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<OidcPending>> {
+    sqlx::query_as(
+        "DELETE FROM oidc_pending WHERE state_hash = ? AND expires_at > ?
+         RETURNING nonce, verifier, redirect_uri, return_to",
+    )
+    .bind(state_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the OIDC sign-ins that were never completed in time; returns how many.
+///
+/// # Errors
+/// The database fails.
+pub async fn sweep_oidc_pending(db: &Pool, now: i64) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM oidc_pending WHERE expires_at <= ?")
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }

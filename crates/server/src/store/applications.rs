@@ -492,24 +492,35 @@ pub async fn open_supplements(
     .await
 }
 
-/// Stores the rating; false when the case was rated already.
+/// Stores the rating, its comment sealed (the citizen's own words); false when the case was
+/// rated already.
 ///
 /// # Errors
 /// The database fails.
 pub async fn insert_rating(
     conn: &mut SqliteConnection,
+    keys: &Keys,
     application_id: &str,
     rating: &Rating,
     now: i64,
 ) -> sqlx::Result<bool> {
+    let rk = keys.fresh();
     let r = sqlx::query(
-        "INSERT INTO ratings (application_id, scores, comment, rated_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO ratings (application_id, scores, comment, rated_at, key_id, dek)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (application_id) DO NOTHING",
     )
     .bind(application_id)
     .bind(serde_json::to_string(&rating.scores).unwrap_or_default())
-    .bind(rating.comment.as_deref())
+    .bind(
+        rating
+            .comment
+            .as_deref()
+            .map(|c| rk.seal("ratings.comment", c.as_bytes())),
+    )
     .bind(now)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -542,7 +553,7 @@ pub async fn list(
             .iter()
             .map(ItemRow::status)
             .collect();
-        let rated = rating(conn, &id).await?.is_some();
+        let rated = rated(conn, &id).await?;
         let pending = super::consents::pending_count(conn, &id, now).await?;
         out.push(ApplicationSummary {
             status: workflow::application_status(&statuses),
@@ -613,7 +624,7 @@ pub async fn detail(
         event.note = withdrawal_reason(conn, keys, &id).await?;
     }
     let supplements = supplements(conn, keys, &id).await?;
-    let rating = rating(conn, &id).await?;
+    let rating = rating(conn, keys, &id).await?;
     let consents = super::consents::of_application(conn, keys, &id)
         .await?
         .iter()
@@ -621,7 +632,11 @@ pub async fn detail(
         .collect();
     let plain: Vec<SubItemStatus> = statuses.iter().map(|(_, s)| *s).collect();
     let status = workflow::application_status(&plain);
+    let deleted_at = super::retention::deleted_at(conn, &id).await?;
     Ok(Some(ApplicationDetail {
+        personal_data_deleted_at: deleted_at.map(rfc3339),
+        retention_days: deleted_at
+            .map(|d| u32::try_from((d - updated_at).max(0) / 86_400).unwrap_or(u32::MAX)),
         can_rate: rating.is_none() && workflow::may_rate(&plain),
         id,
         case_number,
@@ -747,18 +762,45 @@ pub async fn body(
     .transpose()
 }
 
-async fn rating(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<Option<Rating>> {
-    let row: Option<(String, Option<String>, i64)> =
-        sqlx::query_as("SELECT scores, comment, rated_at FROM ratings WHERE application_id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.and_then(|(scores, comment, at)| {
-        let scores: RatingScores = serde_json::from_str(&scores).ok()?;
-        Some(Rating {
+async fn rated(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = ?")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+type RatingRow = (
+    String,
+    Option<Vec<u8>>,
+    i64,
+    Option<String>,
+    Option<Vec<u8>>,
+);
+
+async fn rating(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    id: &str,
+) -> sqlx::Result<Option<Rating>> {
+    let row: Option<RatingRow> = sqlx::query_as(
+        "SELECT scores, comment, rated_at, key_id, dek FROM ratings WHERE application_id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some((scores, comment, at, key_id, dek)) = row else {
+        return Ok(None);
+    };
+    let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+    let comment = comment
+        .map(|c| open_text(rk.as_ref(), "ratings.comment", c))
+        .transpose()?;
+    Ok(serde_json::from_str::<RatingScores>(&scores)
+        .ok()
+        .map(|scores| Rating {
             scores,
             comment,
             rated_at: Some(rfc3339(at)),
-        })
-    }))
+        }))
 }

@@ -28,7 +28,8 @@ pub struct ConsentRow {
     pub holder_role: String,
     /// The holder's name as entered.
     pub holder_name: String,
-    /// SHA-256 (hex) of the holder's ID number.
+    /// Given to [`insert`]: the SHA-256 (hex) of the holder's ID number, which is stored keyed
+    /// under the row's data key ([`holder_matches`] compares). Read back: that stored form.
     pub holder_id_hash: String,
     /// Days the authorisation lasts.
     pub valid_days: i64,
@@ -145,7 +146,7 @@ pub async fn insert(
     .bind(&row.requester_id)
     .bind(&row.holder_role)
     .bind(rk.seal("consents.holder_name", row.holder_name.as_bytes()))
-    .bind(&row.holder_id_hash)
+    .bind(holder_mac(&rk, &row.holder_id_hash))
     .bind(row.valid_days)
     .bind(row.requested_at)
     .bind(row.expires_at)
@@ -154,6 +155,86 @@ pub async fn insert(
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// The stored form of the holder's ID digest: keyed under the record's data key (`h1:` and
+/// HMAC-SHA256 of the digest), so the database alone cannot be searched for a guessed number;
+/// the data key survives rotation (only its wrapping changes), so the value stays valid.
+fn holder_mac(rk: &crate::crypto::RecordKey, digest: &str) -> String {
+    format!(
+        "{HOLDER_MAC}{}",
+        rk.mac("consents.holder_id_hash", digest.as_bytes())
+    )
+}
+
+/// The prefix of a keyed holder digest; a value without it is a bare SHA-256 of a row written
+/// before, keyed by [`key_legacy_holder_digests`].
+const HOLDER_MAC: &str = "h1:";
+
+/// Whether `digest` (the SHA-256 of an ID number, as [`ConsentRow::holder_id_hash`] was given at
+/// insertion) is the holder's of the request `code`. An erased request (retention) matches
+/// nobody.
+///
+/// # Errors
+/// The database fails, or the row's data key does not open.
+pub async fn holder_matches(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    code: &str,
+    digest: &str,
+) -> sqlx::Result<bool> {
+    let row: Option<(String, Option<String>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT holder_id_hash, key_id, dek FROM consents WHERE code = ?")
+            .bind(code)
+            .fetch_optional(conn)
+            .await?;
+    let Some((stored, key_id, dek)) = row else {
+        return Ok(false);
+    };
+    if stored.is_empty() {
+        return Ok(false);
+    }
+    match (
+        stored.strip_prefix(HOLDER_MAC),
+        record_key(keys, key_id.as_deref(), dek.as_deref())?,
+    ) {
+        (Some(_), Some(rk)) => Ok(holder_mac(&rk, digest) == stored),
+        (Some(_), None) => Ok(false),
+        // A row not keyed yet (the sweep keys them): its bare digest.
+        (None, _) => Ok(stored == digest),
+    }
+}
+
+/// Keys the holder digests of rows written before keyed digests (bare SHA-256): each becomes
+/// the HMAC of that digest under its row's data key, so nothing needs the ID number again.
+/// Returns how many. Run by the sweep (also right after start).
+///
+/// # Errors
+/// The database fails, or a data key does not open.
+pub async fn key_legacy_holder_digests(db: &super::Pool, keys: &Keys) -> sqlx::Result<u64> {
+    let rows: Vec<(String, String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT code, holder_id_hash, key_id, dek FROM consents
+         WHERE holder_id_hash <> '' AND holder_id_hash NOT LIKE 'h1:%'
+         AND key_id IS NOT NULL AND dek IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut n = 0;
+    for (code, digest, key_id, dek) in rows {
+        let Some(rk) = record_key(keys, Some(&key_id), Some(&dek))? else {
+            continue;
+        };
+        n += sqlx::query(
+            "UPDATE consents SET holder_id_hash = ? WHERE code = ? AND holder_id_hash = ?",
+        )
+        .bind(holder_mac(&rk, &digest))
+        .bind(&code)
+        .bind(&digest)
+        .execute(db)
+        .await?
+        .rows_affected();
+    }
+    Ok(n)
 }
 
 /// One request by its code.

@@ -258,3 +258,15 @@ pub async fn audit_entries(
         )
         .collect())
 }
+
+/// Whether the case was rated (好差评).
+///
+/// # Errors
+/// The database fails.
+pub async fn rated(conn: &mut SqliteConnection, application_id: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = ?")
+        .bind(application_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}

@@ -49,6 +49,21 @@ const TABLES: &[SealedTable] = &[
         columns: &["reason"],
     },
     SealedTable {
+        table: "item_withdrawals",
+        key: "id",
+        columns: &["reason"],
+    },
+    SealedTable {
+        table: "ratings",
+        key: "application_id",
+        columns: &["comment"],
+    },
+    SealedTable {
+        table: "assisted_cases",
+        key: "id",
+        columns: &["citizen", "body"],
+    },
+    SealedTable {
         table: "uploads",
         key: "id",
         columns: &["metadata"],
@@ -111,7 +126,9 @@ pub async fn seal_legacy(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     for t in TABLES.iter().filter(|t| t.table != "uploads") {
         let cols = t.columns.join(", ");
         let sql = format!(
-            "SELECT {key}, {cols} FROM {table} WHERE key_id IS NULL AND {first} IS NOT NULL",
+            // An empty first column is a value retention erased (`store::retention`).
+            "SELECT {key}, {cols} FROM {table}
+             WHERE key_id IS NULL AND {first} IS NOT NULL AND length({first}) > 0",
             key = t.key,
             table = t.table,
             first = t.columns[0],

@@ -8,11 +8,16 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod assisted;
 pub mod consents;
 pub mod departments;
 pub mod drafts;
 pub mod idempotency;
+pub mod item_withdrawals;
 pub mod keys;
+pub mod notifications;
+pub mod privacy;
+pub mod retention;
 pub mod uploads;
 
 use std::path::Path;

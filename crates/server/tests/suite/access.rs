@@ -22,6 +22,11 @@ struct Owned {
     application: ApplicationCreated,
     supplement: String,
     consent: String,
+    /// A case an agent filled for A, pending A's confirmation (帮办代办).
+    assisted: String,
+    assisted_code: String,
+    /// A notice of A's message centre (the consent request of A's case).
+    message: String,
 }
 
 fn operations() -> Vec<(Method, String)> {
@@ -43,14 +48,23 @@ fn fill(path: &str, a: &Owned) -> String {
     let app = &a.application;
     let id = if path.starts_with("/api/drafts/") {
         a.draft.as_str()
+    } else if path.starts_with("/api/assisted/") {
+        a.assisted.as_str()
     } else if path.starts_with("/api/uploads/") {
         a.upload.as_str()
+    } else if path.starts_with("/api/messages/") {
+        a.message.as_str()
     } else {
         app.id.as_str()
     };
+    let code = if path.starts_with("/api/assisted/") {
+        &a.assisted_code
+    } else {
+        &a.consent
+    };
     path.replace("{id}", id)
         .replace("{supplement_id}", &a.supplement)
-        .replace("{code}", &a.consent)
+        .replace("{code}", code)
         .replace("{case}", &app.case_number)
         .replace("{sub_item_id}", "birth")
 }
@@ -82,6 +96,10 @@ fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
             json!({ "reason": "hijack" })
         } else if uri.starts_with("/api/consents/") {
             json!({ "decision": "approve" })
+        } else if uri.starts_with("/api/assisted/confirmations/") {
+            json!({ "decision": "confirm" })
+        } else if uri.starts_with("/api/assisted/") {
+            json!({ "application": { "service_id": "test-bundle", "sub_items": [], "answers": {}, "materials": {} } })
         } else if uri.contains("/items/") {
             json!({ "to": "accepted" })
         } else {
@@ -96,8 +114,12 @@ fn request_as(method: &Method, uri: &str, token: &str) -> Request<Body> {
 #[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn user_b_with_user_as_ids_succeeds_nowhere() {
     let c = ctx().await;
-    let alice = login(&c.state).await;
+    let alice_session = common::sign_in(&c.state, None).await;
+    let alice = alice_session.token.clone();
     let bob = login(&c.state).await;
+    // Agents: one helped A (帮办代办), the other did not; both are staff accounts of their own.
+    let helper = agent_session(&c.state, "access-helper").await;
+    let agent_c = agent_session(&c.state, "access-other-agent").await;
     let r = send(
         &c.state,
         req(
@@ -128,6 +150,8 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     )
     .await
     .json();
+    let (assisted, assisted_code) =
+        assisted_case_for(&c.state, &helper, &alice_session.account).await;
     let a = Owned {
         draft: draft.id,
         upload: up.clone(),
@@ -135,6 +159,13 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
         application: created,
         supplement: detail.supplements[0].id.clone(),
         consent: detail.consents[0].code.clone(),
+        assisted,
+        assisted_code,
+        message: {
+            let list: onething_core::api::MessageList =
+                get(&c.state, "/api/messages", Some(&alice)).await.json();
+            list.messages[0].id.to_string()
+        },
     };
 
     let mut tried = 0;
@@ -149,18 +180,30 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
         if path.starts_with("/api/uploads/") {
             uris.push(path.replace("{id}", &a.partial_upload));
         }
-        for uri in uris {
-            tried += 1;
-            let r = send(&c.state, request_as(&method, &uri, &bob)).await;
-            if r.status.is_success() || r.status.is_server_error() {
-                succeeded.push(format!("{method} {uri} → {}", r.status));
-            } else if !path.starts_with("/api/admin/")
-                && !path.starts_with("/api/department")
-                && !path.starts_with("/api/services/")
-            {
-                // Someone else's resource is "not found", never "forbidden": nothing leaks.
-                // (The staff's APIs refuse a citizen's token itself: 401.)
-                assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {uri}: {r:?}");
+        // Citizen B, and agent C (who did not help A): neither reaches anything of A's.
+        for (who, token) in [("B", &bob), ("agent C", &agent_c)] {
+            for uri in &uris {
+                tried += 1;
+                let r = send(&c.state, request_as(&method, uri, token)).await;
+                let agents_only = path.starts_with("/api/assisted/")
+                    && !path.starts_with("/api/assisted/confirmations/");
+                if r.status.is_success() || r.status.is_server_error() {
+                    succeeded.push(format!("{who}: {method} {uri} → {}", r.status));
+                } else if agents_only && who == "B" {
+                    // A citizen cannot act as an agent: the token itself is refused.
+                    assert_eq!(r.code(), "agent_required", "{method} {uri}: {r:?}");
+                } else if !path.starts_with("/api/admin/")
+                    && !path.starts_with("/api/department")
+                    && !path.starts_with("/api/services/")
+                {
+                    // Someone else's resource is "not found", never "forbidden": nothing leaks.
+                    // (The staff's APIs refuse a citizen's token itself: 401.)
+                    assert_eq!(
+                        r.status,
+                        StatusCode::NOT_FOUND,
+                        "{who}: {method} {uri}: {r:?}"
+                    );
+                }
             }
         }
     }
@@ -188,6 +231,32 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
             succeeded.push(format!("GET {uri} with B's token"));
         }
     }
+    // The agent who helped A reads none of A's applications, and cannot confirm for A.
+    for suffix in ["", "/submission", "/events"] {
+        tried += 1;
+        let uri = format!("/api/applications/{}{suffix}", a.application.id);
+        let r = get(&c.state, &uri, Some(&helper)).await;
+        if r.status.is_success() {
+            succeeded.push(format!("helping agent: GET {uri}"));
+        }
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {r:?}");
+    }
+    tried += 1;
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/assisted/confirmations/{}", a.assisted_code),
+            Some(&helper),
+            Some(json!({ "decision": "confirm" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.code(), "assisted_own_case", "{r:?}");
+    let helped: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&helper))
+        .await
+        .json();
+    assert!(helped.is_empty());
     // B's lists show nothing of A's.
     let drafts: Vec<Draft> = get(&c.state, "/api/drafts", Some(&bob)).await.json();
     assert!(drafts.is_empty());
@@ -220,6 +289,17 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     assert!(d.supplements[0].answer.is_none());
     assert_eq!(d.revision, 1, "no change to A's case");
     assert_eq!(d.timeline.len(), 2, "submitted, consent requested");
+    let r = get(
+        &c.state,
+        &format!("/api/assisted/{}", a.assisted),
+        Some(&helper),
+    )
+    .await;
+    assert_eq!(
+        r.json::<onething_core::api::AssistedCase>().status,
+        onething_core::api::AssistedStatus::Pending,
+        "nobody but A could confirm A's assisted case"
+    );
     assert_eq!(
         d.consents[0].status,
         onething_core::api::ConsentStatus::Pending,
@@ -232,4 +312,62 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+/// An agent's session (development issuer, then an ordinary sign-in with the ticket).
+async fn agent_session(state: &onething_server::AppState, label: &str) -> String {
+    let r = send(
+        state,
+        req(
+            Method::POST,
+            "/api/dev/agent-tickets",
+            None,
+            Some(json!({ "label": label, "name": "李代办", "organisation": "某村便民服务中心" })),
+        ),
+    )
+    .await;
+    let ticket: onething_core::api::AgentTicket = r.json();
+    let r = send(
+        state,
+        req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": ticket.ticket })),
+        ),
+    )
+    .await;
+    r.json::<onething_core::api::SessionCreated>().token
+}
+
+/// A case `agent` filled for `citizen`, pending the citizen's confirmation: its id and code.
+async fn assisted_case_for(
+    state: &onething_server::AppState,
+    agent: &str,
+    citizen: &onething_core::api::Account,
+) -> (String, String) {
+    let r = send(
+        state,
+        req(
+            Method::POST,
+            "/api/assisted",
+            Some(agent),
+            Some(json!({ "service_id": "test-bundle", "citizen_name": citizen.name, "citizen_id_number": citizen.id_number })),
+        ),
+    )
+    .await;
+    let case: onething_core::api::AssistedCase = r.json();
+    let photo = upload(state, agent, &jpeg(10, 10)).await;
+    let r = send(
+        state,
+        req(
+            Method::POST,
+            &format!("/api/assisted/{}/submit", case.id),
+            Some(agent),
+            Some(json!({ "application": application(&photo) })),
+        ),
+    )
+    .await;
+    let case: onething_core::api::AssistedCase = r.json();
+    (case.id, case.code.expect("pending, with a code"))
 }

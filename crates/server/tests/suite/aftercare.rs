@@ -212,3 +212,294 @@ async fn a_case_cannot_be_withdrawn_once_a_sub_item_is_accepted() {
     assert_eq!(d.status, ApplicationStatus::InProgress);
     assert!(d.timeline.iter().all(|e| e.kind != TimelineKind::Withdrawn));
 }
+
+#[tokio::test]
+async fn a_withdrawn_case_takes_no_supplement_answer() {
+    let c = ctx().await;
+    let (token, case) = submitted(&c).await;
+    let r = admin_move(
+        &c.state,
+        &case.case_number,
+        "birth",
+        json!({ "to": "supplement_requested", "note": "请补交出生医学证明" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    let supplement = d
+        .supplements
+        .iter()
+        .find(|s| s.sub_item_id == "birth")
+        .expect("the request")
+        .id
+        .clone();
+    let r = withdraw(&c, &token, &case.id, "不办了").await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+
+    let up = upload(&c.state, &token, &jpeg(20, 20)).await;
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/applications/{}/supplements/{supplement}", case.id),
+            Some(&token),
+            Some(json!({ "text": "补上了", "upload_ids": [up] })),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "supplement_withdrawn"),
+        "{r:?}"
+    );
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert!(
+        d.supplements.iter().all(|s| s.answer.is_none()),
+        "nothing recorded"
+    );
+    assert_eq!(d.status, ApplicationStatus::Withdrawn);
+}
+
+async fn desk(c: &Ctx, department: &str) -> String {
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/admin/departments/tokens",
+            Some(ADMIN),
+            Some(json!({ "department": department, "label": "desk 2" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    r.json::<DepartmentTokenCreated>().token
+}
+
+async fn ask_withdraw_item(
+    c: &Ctx,
+    token: &str,
+    id: &str,
+    item: &str,
+    reason: &str,
+) -> crate::common::Resp {
+    send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/applications/{id}/items/{item}/withdraw"),
+            Some(token),
+            Some(json!({ "reason": reason })),
+        ),
+    )
+    .await
+}
+
+async fn answer_withdrawal(
+    c: &Ctx,
+    desk: &str,
+    case: &str,
+    item: &str,
+    body: serde_json::Value,
+) -> crate::common::Resp {
+    send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/department/cases/{case}/items/{item}/withdrawal"),
+            Some(desk),
+            Some(body),
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_partly_accepted_case_asks_the_department_to_withdraw_one_sub_item() {
+    let c = ctx().await;
+    let (token, case) = submitted(&c).await;
+    let r = admin_move(
+        &c.state,
+        &case.case_number,
+        "birth",
+        json!({ "to": "accepted" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // The whole case can no longer be withdrawn; one sub-item can be asked for.
+    let r = withdraw(&c, &token, &case.id, "不办了").await;
+    assert_eq!(r.code(), "withdraw_not_allowed");
+    let reason = "孩子户口改到外婆家落户";
+    let r = ask_withdraw_item(&c, &token, &case.id, "household", "  ").await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "withdraw_reason_invalid")
+    );
+    let bob = login(&c.state).await;
+    let r = ask_withdraw_item(&c, &bob, &case.id, "household", reason).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "application_not_found")
+    );
+    let r = ask_withdraw_item(&c, &token, &case.id, "nope", reason).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "sub_item_not_found")
+    );
+    let r = ask_withdraw_item(&c, &token, &case.id, "household", reason).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d: ApplicationDetail = r.json();
+    let last = d.timeline.last().expect("event");
+    assert_eq!(
+        (last.kind, last.sub_item_id.as_deref()),
+        (TimelineKind::WithdrawalRequested, Some("household"))
+    );
+    let r = ask_withdraw_item(&c, &token, &case.id, "household", reason).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "item_withdraw_not_allowed"),
+        "one pending at a time"
+    );
+
+    // Sealed at rest.
+    let raw: Vec<Vec<u8>> = sqlx::query_scalar("SELECT reason FROM item_withdrawals")
+        .fetch_all(&c.state.db)
+        .await
+        .expect("rows");
+    assert!(
+        raw.iter()
+            .all(|r| !r.windows(reason.len()).any(|w| w == reason.as_bytes()))
+    );
+
+    // The police desk sees the request with the reason; the health desk cannot answer it.
+    let police = desk(&c, "公安局").await;
+    let health = desk(&c, "卫生健康委员会").await;
+    let seen: onething_core::api::DepartmentCase = get(
+        &c.state,
+        &format!("/api/department/cases/{}/items/household", case.case_number),
+        Some(&police),
+    )
+    .await
+    .json();
+    let w = seen.withdrawal.expect("the request");
+    assert_eq!(
+        (w.reason.as_str(), w.status),
+        (reason, onething_core::api::ItemWithdrawalStatus::Pending)
+    );
+    assert!(
+        seen.timeline
+            .iter()
+            .any(|e| e.kind == TimelineKind::WithdrawalRequested)
+    );
+    let r = answer_withdrawal(
+        &c,
+        &health,
+        &case.case_number,
+        "household",
+        json!({ "approve": true }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+
+    // Declined (with a reason), asked again, approved.
+    let r = answer_withdrawal(
+        &c,
+        &police,
+        &case.case_number,
+        "household",
+        json!({ "approve": false }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
+    );
+    let r = answer_withdrawal(
+        &c,
+        &police,
+        &case.case_number,
+        "household",
+        json!({ "approve": false, "note": "已办理过半，请到窗口说明" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    let last = d.timeline.last().expect("event");
+    assert_eq!(last.kind, TimelineKind::WithdrawalDeclined);
+    assert_eq!(last.note.as_deref(), Some("已办理过半，请到窗口说明"));
+    assert_eq!(last.department.as_deref(), Some("公安局"));
+    let item = d
+        .items
+        .iter()
+        .find(|s| s.sub_item_id == "household")
+        .expect("item");
+    assert_eq!(item.status, SubItemStatus::Received);
+
+    let r = ask_withdraw_item(&c, &token, &case.id, "household", reason).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "asked again after a refusal: {r:?}"
+    );
+    let r = answer_withdrawal(
+        &c,
+        &police,
+        &case.case_number,
+        "household",
+        json!({ "approve": true }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = answer_withdrawal(
+        &c,
+        &police,
+        &case.case_number,
+        "household",
+        json!({ "approve": true }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "withdrawal_not_found")
+    );
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert_eq!(
+        d.timeline.last().map(|e| e.kind),
+        Some(TimelineKind::WithdrawalApproved)
+    );
+    let status = |id: &str| {
+        d.items
+            .iter()
+            .find(|s| s.sub_item_id == id)
+            .map(|s| s.status)
+    };
+    assert_eq!(status("household"), Some(SubItemStatus::Withdrawn));
+    assert_eq!(status("birth"), Some(SubItemStatus::Accepted));
+    assert_ne!(d.status, ApplicationStatus::Withdrawn, "the rest goes on");
+    // A withdrawn sub-item cannot be asked for again.
+    let r = ask_withdraw_item(&c, &token, &case.id, "household", reason).await;
+    assert_eq!(r.code(), "item_withdraw_not_allowed");
+}

@@ -253,3 +253,59 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
         .expect("body");
     assert!(body.contains(OTHER_ID), "the other parent's ID number");
 }
+
+/// The consent holder's ID number is stored as neither itself nor its bare SHA-256 (an ID
+/// number has few enough possible values to search a bare hash): an HMAC under the record's
+/// data key. A row written before (a bare digest) is keyed by the sweep and still answers to
+/// its holder only.
+#[tokio::test]
+async fn the_consent_holders_id_is_kept_as_a_keyed_digest_and_old_rows_are_keyed_in_place() {
+    use axum::http::StatusCode;
+    let c = common::ctx().await;
+    let (applicant, _) = common::login_person(&c.state, "mother").await;
+    let (holder, holder_id) = common::login_person(&c.state, "father").await;
+    let (stranger, _) = common::login_person(&c.state, "stranger").await;
+    let up = common::upload(&c.state, &applicant, &common::jpeg(10, 10)).await;
+    let r = common::submit(
+        &c.state,
+        &applicant,
+        "k1",
+        &common::application_with_consent(&up, &holder_id),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let (code, stored): (String, String) =
+        sqlx::query_as("SELECT code, holder_id_hash FROM consents")
+            .fetch_one(&c.state.db)
+            .await
+            .expect("consent row");
+    let bare = onething_server::clock::hash_secret(&holder_id.to_ascii_uppercase());
+    assert!(stored.starts_with("h1:"), "{stored}");
+    assert!(!stored.contains(&bare) && !stored.contains(&holder_id));
+    let opens = async |token: &str| {
+        common::get(&c.state, &format!("/api/consents/{code}"), Some(token))
+            .await
+            .status
+    };
+    assert_eq!(opens(&holder).await, StatusCode::OK);
+    assert_eq!(opens(&stranger).await, StatusCode::NOT_FOUND);
+
+    // A row as written before keyed digests: the bare SHA-256. It still answers to its holder,
+    // and the sweep keys it in place, to the same value a fresh row gets.
+    sqlx::query("UPDATE consents SET holder_id_hash = ?")
+        .bind(&bare)
+        .execute(&c.state.db)
+        .await
+        .expect("legacy row");
+    assert_eq!(opens(&holder).await, StatusCode::OK);
+    onething_server::maintenance::sweep(&c.state)
+        .await
+        .expect("sweep");
+    let keyed: String = sqlx::query_scalar("SELECT holder_id_hash FROM consents")
+        .fetch_one(&c.state.db)
+        .await
+        .expect("row");
+    assert_eq!(keyed, stored);
+    assert_eq!(opens(&holder).await, StatusCode::OK);
+    assert_eq!(opens(&stranger).await, StatusCode::NOT_FOUND);
+}

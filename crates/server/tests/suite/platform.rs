@@ -30,6 +30,16 @@ async fn platform() -> String {
                     "idNum": "11010519491231002X",
                 }})),
             ),
+            // The same person later, renamed and with a new mobile number.
+            Some("renamed-ticket") => (
+                StatusCode::OK,
+                Json(json!({"result": 0, "errmsg": "成功", "data": {
+                    "userId": 880_012_345,
+                    "userName": "沈思源",
+                    "mobile": "13900139000",
+                    "idNum": "11010519491231002X",
+                }})),
+            ),
             // 浙里办 answers a used or expired ticket with 200 and an error inside.
             _ => (
                 StatusCode::OK,
@@ -99,6 +109,20 @@ async fn a_platform_ticket_signs_in_with_the_identity_the_platform_vouches_for()
     // The same person again is the same account.
     let again: SessionCreated = exchange(&ctx, "good-ticket").await.json();
     assert_eq!(again.account.id, created.account.id);
+    // The platform vouches at every sign-in: a new name and mobile number reach the account.
+    let renamed: SessionCreated = exchange(&ctx, "renamed-ticket").await.json();
+    assert_eq!(renamed.account.id, created.account.id);
+    assert_eq!(
+        (
+            renamed.account.name.as_str(),
+            renamed.account.phone.as_str()
+        ),
+        ("沈思源", "13900139000")
+    );
+    let info: SessionInfo = get(&ctx.state, "/api/session", Some(&renamed.token))
+        .await
+        .json();
+    assert_eq!(info.account.name, "沈思源");
     // Development tickets still work beside the platform's.
     crate::common::sign_in(&ctx.state, None).await;
 }
@@ -212,4 +236,270 @@ async fn wechat_jssdk_config_is_signed_with_the_ticket_services_jsapi_ticket() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+}
+
+/// A small `OpenID` provider on loopback for the native tests: discovery, its key set and a token
+/// endpoint that checks the PKCE verifier and answers an ES256-signed ID token, signed by its
+/// published key or, when `forge` is set, by another key claiming the same key id.
+mod provider {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Json;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::routing::{get, post};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+    use serde_json::{Value, json};
+    use sha2::Digest as _;
+
+    /// What the test sets between the requests.
+    #[derive(Default)]
+    pub struct Script {
+        /// The nonce and PKCE challenge the server sent to the authorization endpoint.
+        pub nonce: String,
+        pub challenge: String,
+        /// The name the provider vouches for.
+        pub name: String,
+        /// Sign with another key than the published one.
+        pub forge: bool,
+    }
+
+    pub struct Provider {
+        pub issuer: String,
+        pub script: Arc<Mutex<Script>>,
+    }
+
+    fn key_pair() -> EcdsaKeyPair {
+        let rng = SystemRandom::new();
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("generate");
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .expect("key pair")
+    }
+
+    struct Shared {
+        issuer: String,
+        key: EcdsaKeyPair,
+        forger: EcdsaKeyPair,
+        script: Arc<Mutex<Script>>,
+    }
+
+    async fn discovery(State(s): State<Arc<Shared>>) -> Json<Value> {
+        Json(json!({
+            "issuer": s.issuer,
+            "authorization_endpoint": format!("{}/auth", s.issuer),
+            "token_endpoint": format!("{}/token", s.issuer),
+            "jwks_uri": format!("{}/jwks", s.issuer),
+        }))
+    }
+    async fn jwks(State(s): State<Arc<Shared>>) -> Json<Value> {
+        let point = s.key.public_key().as_ref();
+        Json(json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig", "alg": "ES256",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+        }]}))
+    }
+    async fn token(State(s): State<Arc<Shared>>, body: String) -> (StatusCode, Json<Value>) {
+        // The form body, read as a query (axum is built here without its form extractor).
+        let form: std::collections::HashMap<String, String> =
+            reqwest::Url::parse(&format!("http://form/?{body}"))
+                .expect("form")
+                .query_pairs()
+                .into_owned()
+                .collect();
+        let (nonce, challenge, name, forge) = {
+            let script = s.script.lock().expect("script");
+            (
+                script.nonce.clone(),
+                script.challenge.clone(),
+                script.name.clone(),
+                script.forge,
+            )
+        };
+        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+        if form.get("code").map(String::as_str) != Some("code-1")
+            || URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes())) != challenge
+        {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "invalid_grant"})),
+            );
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs();
+        let header = json!({"alg": "ES256", "kid": "k1", "typ": "JWT"});
+        let claims = json!({
+            "iss": s.issuer, "aud": "onething", "sub": "citizen-7", "nonce": nonce,
+            "iat": now, "exp": now + 300, "name": name, "phone_number": "13800138000",
+        });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let key = if forge { &s.forger } else { &s.key };
+        let sig = key
+            .sign(&SystemRandom::new(), input.as_bytes())
+            .expect("sign");
+        let id_token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref()));
+        (
+            StatusCode::OK,
+            Json(json!({"id_token": id_token, "token_type": "Bearer"})),
+        )
+    }
+
+    pub async fn start() -> Provider {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let issuer = format!("http://{}", listener.local_addr().expect("addr"));
+        let script = Arc::new(Mutex::new(Script {
+            name: "沈思远".into(),
+            ..Script::default()
+        }));
+        let shared = Arc::new(Shared {
+            issuer: issuer.clone(),
+            key: key_pair(),
+            forger: key_pair(),
+            script: Arc::clone(&script),
+        });
+        let router = axum::Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route("/jwks", get(jwks))
+            .route("/token", post(token))
+            .with_state(shared);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Provider { issuer, script }
+    }
+}
+
+/// `start` on `state`: the state key (also the cookie's value), with the nonce and PKCE
+/// challenge handed to the provider's script.
+async fn oidc_start(state: &onething_server::AppState, p: &provider::Provider) -> String {
+    let r = get(state, "/api/session/oidc/start?return=/applications", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{r:?}");
+    let to = reqwest::Url::parse(&r.header("location").expect("Location")).expect("URL");
+    assert!(to.as_str().starts_with(&p.issuer));
+    let q = |k: &str| {
+        to.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .expect("parameter")
+    };
+    let cookie = r.header("set-cookie").expect("cookie");
+    assert!(cookie.starts_with(&format!("onething_oidc={};", q("state"))));
+    let mut script = p.script.lock().expect("script");
+    script.nonce = q("nonce");
+    script.challenge = q("code_challenge");
+    q("state")
+}
+
+async fn oidc_callback(state: &onething_server::AppState, key: &str) -> crate::common::Resp {
+    send(
+        state,
+        axum::http::Request::builder()
+            .uri(format!(
+                "/api/session/oidc/callback?code=code-1&state={key}"
+            ))
+            .header("cookie", format!("onething_oidc={key}"))
+            .body(axum::body::Body::empty())
+            .expect("request"),
+    )
+    .await
+}
+
+/// The ticket of a callback's redirect back into the app.
+fn ticket_of(r: &crate::common::Resp) -> String {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{r:?}");
+    let to = r.header("location").expect("Location");
+    let ticket = to
+        .strip_prefix("/applications?ticket=")
+        .unwrap_or_else(|| panic!("back into the app: {to}"));
+    ticket.to_owned()
+}
+
+#[tokio::test]
+async fn an_oidc_sign_in_started_on_one_instance_completes_on_another_with_a_verified_id_token() {
+    let p = provider::start().await;
+    let issuer = p.issuer.clone();
+    let one = ctx_with(move |c| c.oidc_issuer = Some(issuer)).await;
+    let key = oidc_start(&one.state, &p).await;
+    // Another instance on the same database (or this one restarted): the pending sign-in is
+    // in the database, not in the memory of the first.
+    let other = onething_server::AppState::open(&one.state.config)
+        .await
+        .expect("second instance");
+    let r = oidc_callback(&other, &key).await;
+    let created: SessionCreated = send(
+        &other,
+        req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": ticket_of(&r) })),
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(created.account.name, "沈思远");
+    // A state completes once.
+    let r = oidc_callback(&one.state, &key).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "ticket_invalid")
+    );
+
+    // An ID token signed by another key than the provider publishes is refused, with why.
+    let key = oidc_start(&one.state, &p).await;
+    p.script.lock().expect("script").forge = true;
+    let r = oidc_callback(&one.state, &key).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "ticket_invalid"),
+        "{r:?}"
+    );
+    let message = r.json::<onething_core::api::ApiErrorBody>().message;
+    assert!(message.contains("ID token"), "{message}");
+
+    // The provider vouches at every sign-in: a new name reaches the same account.
+    let key = oidc_start(&one.state, &p).await;
+    {
+        let mut script = p.script.lock().expect("script");
+        script.forge = false;
+        script.name = "沈思源".into();
+    }
+    let r = oidc_callback(&one.state, &key).await;
+    let again: SessionCreated = send(
+        &one.state,
+        req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": ticket_of(&r) })),
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(again.account.id, created.account.id);
+    assert_eq!(again.account.name, "沈思源");
+
+    // A pending sign-in not completed in ten minutes is gone (and swept).
+    let key = oidc_start(&one.state, &p).await;
+    one.state.clock.advance(Duration::from_mins(11));
+    onething_server::maintenance::sweep(&one.state)
+        .await
+        .expect("sweep");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_pending")
+        .fetch_one(&one.state.db)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+    let r = oidc_callback(&one.state, &key).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
 }

@@ -1,17 +1,17 @@
 //! Sign-in with OIDC for a plain browser (H5) deployment: the authorization code flow
 //! with PKCE (RFC 7636), a state and a nonce. `start` sends the browser to the provider;
-//! `callback` exchanges the code at the provider's token endpoint, checks the ID token, reads
+//! `callback` exchanges the code at the provider's token endpoint, checks the ID token (its
+//! signature against the provider's published keys, [`jwks`]; issuer, audience, expiry, nonce), reads
 //! the claims (userinfo) and sends the browser back into the app with a one-time ticket, which
 //! the app exchanges at `POST /api/session` as it does a platform's: the SPA needs no second
 //! way to hold a session.
 //!
-//! The pending sign-ins (state → nonce, PKCE verifier, return path) live in this process's
-//! memory for ten minutes, and a short `HttpOnly` cookie ties each to the browser that started it
-//! (against login CSRF): several server instances need sticky sessions for these two requests.
+//! The pending sign-ins (state → nonce, PKCE verifier, return path) are kept in the database
+//! for ten minutes (`oidc_pending`, under the SHA-256 of the state; swept by the maintenance),
+//! so a callback that reaches another instance, or a restarted one, completes; a short
+//! `HttpOnly` cookie ties each to the browser that started it (against login CSRF).
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,45 +24,26 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::clock::{hash_secret, secret_token};
+use crate::identity::{self, Provider};
 use crate::platform::{http, identity_from};
+use crate::store::accounts::OidcPending;
 use crate::{ApiError, AppState, Result, store};
+
+mod jwks;
 
 /// How long a started sign-in may take at the provider.
 const PENDING_FOR: Duration = Duration::from_mins(10);
 /// The cookie that ties a pending sign-in to its browser.
 const STATE_COOKIE: &str = "onething_oidc";
-/// At most this many sign-ins pending at once (a flood of `start` cannot grow memory).
-const MAX_PENDING: usize = 10_000;
-
-struct Pending {
-    nonce: String,
-    verifier: String,
-    redirect_uri: String,
-    return_to: String,
-    started: Instant,
-}
-
-fn pending() -> &'static Mutex<HashMap<String, Pending>> {
-    static PENDING: OnceLock<Mutex<HashMap<String, Pending>>> = OnceLock::new();
-    PENDING.get_or_init(|| Mutex::new(HashMap::new()))
-}
+/// At most this many sign-ins pending at once (a flood of `start` cannot grow the table).
+const MAX_PENDING: i64 = 10_000;
 
 fn refused(why: &str) -> ApiError {
-    tracing::info!(why, "OpenID sign-in refused");
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::TicketInvalid,
-        "the sign-in was refused, expired or not started here",
-    )
+    identity::refused(Provider::Oidc, why)
 }
 
 fn unavailable(why: &str) -> ApiError {
-    tracing::warn!(why, "OIDC provider failed");
-    ApiError::new(
-        StatusCode::BAD_GATEWAY,
-        ErrorCode::IdentityProviderUnavailable,
-        "the OIDC provider did not answer usably",
-    )
+    identity::unavailable(Provider::Oidc, why)
 }
 
 /// The provider's endpoints, from its discovery document (OIDC Discovery 1.0 §4).
@@ -72,6 +53,8 @@ struct Discovery {
     authorization_endpoint: String,
     token_endpoint: String,
     userinfo_endpoint: Option<String>,
+    /// Its signing keys (REQUIRED by Discovery §3).
+    jwks_uri: String,
 }
 
 async fn discover(state: &AppState) -> Result<Discovery> {
@@ -194,24 +177,25 @@ pub async fn start(
         .append_pair("nonce", &nonce)
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
+    let pending = OidcPending {
+        nonce,
+        verifier,
+        redirect_uri,
+        return_to: safe_return(q.return_to.as_deref()),
+    };
+    let now = state.clock.now();
+    let until = now + i64::try_from(PENDING_FOR.as_secs()).unwrap_or(600);
+    if !store::accounts::insert_oidc_pending(
+        &state.db,
+        &hash_secret(&key),
+        &pending,
+        now,
+        until,
+        MAX_PENDING,
+    )
+    .await?
     {
-        let mut map = pending()
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.retain(|_, p| p.started.elapsed() < PENDING_FOR);
-        if map.len() >= MAX_PENDING {
-            return Err(unavailable("too many sign-ins pending"));
-        }
-        map.insert(
-            key.clone(),
-            Pending {
-                nonce,
-                verifier,
-                redirect_uri,
-                return_to: safe_return(q.return_to.as_deref()),
-                started: Instant::now(),
-            },
-        );
+        return Err(unavailable("too many sign-ins pending"));
     }
     Ok(redirect(
         url.as_str(),
@@ -267,11 +251,8 @@ pub async fn callback(
     if cookie.as_deref() != Some(key) {
         return Err(refused("state not started in this browser"));
     }
-    let p = pending()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .remove(key)
-        .filter(|p| p.started.elapsed() < PENDING_FOR)
+    let p = store::accounts::take_oidc_pending(&state.db, &hash_secret(key), state.clock.now())
+        .await?
         .ok_or_else(|| refused("unknown or expired state"))?;
     let code = q.code.as_deref().ok_or_else(|| refused("no code"))?;
     let d = discover(&state).await?;
@@ -289,12 +270,8 @@ pub async fn callback(
         form.push(("client_id", config.oidc_client_id.as_str()));
     }
     let tokens: TokenAnswer = get_json(request.form(&form)).await?;
-    let mut claims = id_token_claims(
-        &tokens.id_token,
-        &d.issuer,
-        &config.oidc_client_id,
-        &p.nonce,
-    )?;
+    let payload = verified_payload(&tokens.id_token, &d.jwks_uri).await?;
+    let mut claims = id_token_claims(&payload, &d.issuer, &config.oidc_client_id, &p.nonce)?;
     if let (Some(endpoint), Some(access)) = (&d.userinfo_endpoint, &tokens.access_token) {
         let info: Value = get_json(http().get(endpoint).bearer_auth(access)).await?;
         // OIDC Core §5.3.2: userinfo's `sub` must be the ID token's.
@@ -319,19 +296,24 @@ pub async fn callback(
     ))
 }
 
-/// The ID token's claims once checked (OIDC Core §3.1.3.7). It came straight from
-/// the token endpoint over the server's own connection, so, as item 6 there allows, the
-/// connection vouches for its issuer instead of its signature; every other check is made.
-fn id_token_claims(id_token: &str, issuer: &str, client_id: &str, nonce: &str) -> Result<Value> {
-    let payload = id_token
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| refused("ID token is not a JWT"))?;
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| refused("ID token payload is not base64url"))?;
+/// The ID token's payload once its signature verified against the provider's published keys
+/// (OIDC Core §3.1.3.7 item 6; [`jwks`]): the cached key set, fetched again when the token
+/// names a key id it lacks.
+async fn verified_payload(id_token: &str, jwks_uri: &str) -> Result<Vec<u8>> {
+    let kid = jwks::key_id(id_token);
+    let set = match jwks::cached(jwks_uri, kid.as_deref()) {
+        Some(set) => set,
+        None => jwks::remember(jwks_uri, get_json(http().get(jwks_uri)).await?),
+    };
+    jwks::verify(id_token, &set).map_err(|r| identity::id_token_refused(&r.to_string()))
+}
+
+/// The ID token's claims once checked (OIDC Core §3.1.3.7): issuer, audience, expiry, nonce and
+/// subject, of a payload whose signature [`verified_payload`] checked.
+fn id_token_claims(payload: &[u8], issuer: &str, client_id: &str, nonce: &str) -> Result<Value> {
+    let refused = identity::id_token_refused;
     let claims: Value =
-        serde_json::from_slice(&bytes).map_err(|_| refused("ID token payload is not JSON"))?;
+        serde_json::from_slice(payload).map_err(|_| refused("ID token payload is not JSON"))?;
     if claims["iss"].as_str() != Some(issuer) {
         return Err(refused("ID token of another issuer"));
     }
@@ -366,11 +348,8 @@ fn id_token_claims(id_token: &str, issuer: &str, client_id: &str, nonce: &str) -
 mod tests {
     use super::*;
 
-    fn token(claims: &Value) -> String {
-        format!(
-            "e30.{}.sig",
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("json"))
-        )
+    fn token(claims: &Value) -> Vec<u8> {
+        serde_json::to_vec(claims).expect("json")
     }
 
     #[test]

@@ -1,0 +1,549 @@
+//! 帮办代办: agents (staff accounts with the agent role) and their assisted cases. The citizen's
+//! name and the application body are sealed; the citizen's ID number is kept only as its hash,
+//! which binds the confirmation to the one account holding that number.
+
+use onething_core::api::{Account, AssistedStatus};
+use sqlx::SqliteConnection;
+
+use super::Pool;
+use super::keys::{decode_error, record_key};
+use crate::crypto::Keys;
+
+/// An agent, as the confirmation and the audit log name them.
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    /// The staff handle.
+    pub label: String,
+    /// Their name.
+    pub name: String,
+    /// Their office or village.
+    pub organisation: String,
+}
+
+/// Registers the agent `label` (or updates their name and organisation) with a staff account of
+/// their own, subject `agent:<label>`, which never holds a citizen's identity. Returns the
+/// account's id.
+///
+/// # Errors
+/// The database fails.
+pub async fn register_agent(
+    db: &Pool,
+    keys: &Keys,
+    agent: &AgentRow,
+    fresh_id: &str,
+    now: i64,
+) -> sqlx::Result<String> {
+    let fresh = Account {
+        id: fresh_id.to_owned(),
+        name: agent.name.clone(),
+        phone: String::new(),
+        id_number: String::new(),
+    };
+    let subject = format!("agent:{}", agent.label);
+    let account = super::accounts::upsert_by_subject(db, keys, &subject, &fresh, now).await?;
+    sqlx::query(
+        "INSERT INTO agents (account_id, label, name, organisation, created_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (account_id) DO UPDATE SET name = excluded.name,
+             organisation = excluded.organisation",
+    )
+    .bind(&account.id)
+    .bind(&agent.label)
+    .bind(&agent.name)
+    .bind(&agent.organisation)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(account.id)
+}
+
+/// The agent behind an account, if it is one.
+///
+/// # Errors
+/// The database fails.
+pub async fn agent(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> sqlx::Result<Option<AgentRow>> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT label, name, organisation FROM agents WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(label, name, organisation)| AgentRow {
+        label,
+        name,
+        organisation,
+    }))
+}
+
+/// One assisted case, opened.
+#[derive(Debug, Clone)]
+pub struct AssistedRow {
+    /// Its id.
+    pub id: String,
+    /// The agent's account.
+    pub agent_id: String,
+    /// The one-thing.
+    pub service_id: String,
+    /// The citizen's name.
+    pub citizen_name: String,
+    /// The citizen's ID number (sealed at rest with the name).
+    pub citizen_id_number: String,
+    /// SHA-256 (hex) of the citizen's ID number, upper-cased.
+    pub citizen_id_hash: String,
+    /// Stored status (a pending one may have expired since: [`AssistedRow::status_at`]).
+    pub status: String,
+    /// The confirmation code, once submitted for confirmation.
+    pub code: Option<String>,
+    /// The application (JSON), once submitted.
+    pub body: Option<String>,
+    /// The paper authorisation's upload, on that path.
+    pub paper_upload_id: Option<String>,
+    /// When started.
+    pub created_at: i64,
+    /// When submitted.
+    pub submitted_at: Option<i64>,
+    /// Until when it may be confirmed.
+    pub expires_at: Option<i64>,
+    /// When confirmed or refused.
+    pub answered_at: Option<i64>,
+    /// The citizen's account, once known (confirmed or refused).
+    pub citizen_account_id: Option<String>,
+    /// The application, once submitted to the departments.
+    pub application_id: Option<String>,
+}
+
+impl AssistedRow {
+    /// The status at `now`: pending past its time is expired even before the sweep records it.
+    pub fn status_at(&self, now: i64) -> AssistedStatus {
+        match AssistedStatus::parse(&self.status) {
+            AssistedStatus::Pending if self.expires_at.is_none_or(|e| now >= e) => {
+                AssistedStatus::Expired
+            }
+            s => s,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, agent_id, service_id, citizen, citizen_id_hash, status, code, body,
+     paper_upload_id, created_at, submitted_at, expires_at, answered_at, citizen_account_id,
+     application_id, key_id, dek";
+
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    agent_id: String,
+    service_id: String,
+    citizen: Vec<u8>,
+    citizen_id_hash: String,
+    status: String,
+    code: Option<String>,
+    body: Option<Vec<u8>>,
+    paper_upload_id: Option<String>,
+    created_at: i64,
+    submitted_at: Option<i64>,
+    expires_at: Option<i64>,
+    answered_at: Option<i64>,
+    citizen_account_id: Option<String>,
+    application_id: Option<String>,
+    key_id: Option<String>,
+    dek: Option<Vec<u8>>,
+}
+
+/// The sealed `citizen` column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Citizen {
+    name: String,
+    id_number: String,
+}
+
+fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<AssistedRow> {
+    let rk = record_key(keys, r.key_id.as_deref(), r.dek.as_deref())?
+        .ok_or_else(|| sqlx::Error::Protocol("an assisted case without its data key".into()))?;
+    let citizen: Citizen = serde_json::from_str(
+        &rk.open_text("assisted_cases.citizen", &r.citizen)
+            .map_err(decode_error)?,
+    )
+    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let body = r
+        .body
+        .map(|b| rk.open_text("assisted_cases.body", &b))
+        .transpose()
+        .map_err(decode_error)?;
+    Ok(AssistedRow {
+        id: r.id,
+        agent_id: r.agent_id,
+        service_id: r.service_id,
+        citizen_name: citizen.name,
+        citizen_id_number: citizen.id_number,
+        citizen_id_hash: r.citizen_id_hash,
+        status: r.status,
+        code: r.code,
+        body,
+        paper_upload_id: r.paper_upload_id,
+        created_at: r.created_at,
+        submitted_at: r.submitted_at,
+        expires_at: r.expires_at,
+        answered_at: r.answered_at,
+        citizen_account_id: r.citizen_account_id,
+        application_id: r.application_id,
+    })
+}
+
+/// Stores a new case in `filling`.
+///
+/// # Errors
+/// The database fails.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    row: &AssistedRow,
+) -> sqlx::Result<()> {
+    let rk = keys.fresh();
+    let citizen = serde_json::to_string(&Citizen {
+        name: row.citizen_name.clone(),
+        id_number: row.citizen_id_number.clone(),
+    })
+    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO assisted_cases (id, agent_id, service_id, citizen, citizen_id_hash, status,
+         created_at, key_id, dek) VALUES (?, ?, ?, ?, ?, 'filling', ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.agent_id)
+    .bind(&row.service_id)
+    .bind(rk.seal("assisted_cases.citizen", citizen.as_bytes()))
+    .bind(&row.citizen_id_hash)
+    .bind(row.created_at)
+    .bind(&rk.key_id)
+    .bind(&rk.wrapped)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One case by its id.
+///
+/// # Errors
+/// The database fails.
+pub async fn get(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    id: &str,
+) -> sqlx::Result<Option<AssistedRow>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assisted_cases WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    raw.map(|r| open_row(keys, r)).transpose()
+}
+
+/// One case by its confirmation code.
+///
+/// # Errors
+/// The database fails.
+pub async fn by_code(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    code: &str,
+) -> sqlx::Result<Option<AssistedRow>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assisted_cases WHERE code = ?"
+    ))
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    raw.map(|r| open_row(keys, r)).transpose()
+}
+
+/// An agent's cases, newest first.
+///
+/// # Errors
+/// The database fails.
+pub async fn of_agent(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    agent_id: &str,
+) -> sqlx::Result<Vec<AssistedRow>> {
+    let raw: Vec<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assisted_cases WHERE agent_id = ?
+         ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(agent_id)
+    .fetch_all(conn)
+    .await?;
+    raw.into_iter().map(|r| open_row(keys, r)).collect()
+}
+
+/// Records the application submitted for confirmation under `code`, when the case is still
+/// being filled; false otherwise (or when the code is taken: the caller checks which).
+///
+/// # Errors
+/// The database fails.
+pub async fn submit_for_confirmation(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    row: &AssistedRow,
+    body: &str,
+    code: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<bool> {
+    let raw: Option<(Option<String>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT key_id, dek FROM assisted_cases WHERE id = ?")
+            .bind(&row.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((key_id, dek)) = raw else {
+        return Ok(false);
+    };
+    let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?
+        .ok_or_else(|| sqlx::Error::Protocol("an assisted case without its data key".into()))?;
+    let r = sqlx::query(
+        "UPDATE assisted_cases SET status = 'pending', code = ?, body = ?, submitted_at = ?,
+         expires_at = ? WHERE id = ? AND status = 'filling'
+         AND NOT EXISTS (SELECT 1 FROM assisted_cases WHERE code = ?)",
+    )
+    .bind(code)
+    .bind(rk.seal("assisted_cases.body", body.as_bytes()))
+    .bind(now)
+    .bind(expires_at)
+    .bind(&row.id)
+    .bind(code)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records the application submitted on paper authority (from `filling`) with the
+/// authorisation's upload; false when the case was not being filled any more.
+///
+/// # Errors
+/// The database fails.
+pub async fn mark_paper(
+    conn: &mut SqliteConnection,
+    id: &str,
+    paper_upload_id: &str,
+    citizen_account_id: &str,
+    application_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE assisted_cases SET status = 'paper_authority', paper_upload_id = ?,
+         submitted_at = ?, answered_at = ?, citizen_account_id = ?, application_id = ?
+         WHERE id = ? AND status = 'filling'",
+    )
+    .bind(paper_upload_id)
+    .bind(now)
+    .bind(now)
+    .bind(citizen_account_id)
+    .bind(application_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Writes `note` on the application's `submitted` timeline event (who helped, how the citizen
+/// agreed): the citizen sees it with the case.
+///
+/// # Errors
+/// The database fails.
+pub async fn note_submitted(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    note: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE timeline_events SET note = ? WHERE application_id = ? AND kind = 'submitted'",
+    )
+    .bind(note)
+    .bind(application_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the citizen's confirmation and the application it made, when still pending and in
+/// time; false otherwise (answered, expired, or a race lost).
+///
+/// # Errors
+/// The database fails.
+pub async fn confirm(
+    conn: &mut SqliteConnection,
+    id: &str,
+    citizen_account_id: &str,
+    application_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE assisted_cases SET status = 'confirmed', answered_at = ?, citizen_account_id = ?,
+         application_id = ? WHERE id = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(citizen_account_id)
+    .bind(application_id)
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records the citizen's refusal, when still pending and in time.
+///
+/// # Errors
+/// The database fails.
+pub async fn refuse(
+    conn: &mut SqliteConnection,
+    id: &str,
+    citizen_account_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE assisted_cases SET status = 'refused', answered_at = ?, citizen_account_id = ?
+         WHERE id = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(citizen_account_id)
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Pending cases whose time is over, recorded as expired; returns their ids.
+///
+/// # Errors
+/// The database fails.
+pub async fn expire_overdue(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "UPDATE assisted_cases SET status = 'expired'
+         WHERE status = 'pending' AND expires_at <= ? RETURNING id",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Keeps the agent's completed, unused uploads `ids` until `until` (the confirmation's time),
+/// so the sweep of unused uploads does not take them meanwhile. Returns those that are not the
+/// agent's, not complete or used already.
+///
+/// # Errors
+/// The database fails.
+pub async fn hold_uploads(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+    agent_id: &str,
+    until: i64,
+    now: i64,
+) -> sqlx::Result<Vec<String>> {
+    let mut bad = Vec::new();
+    for id in ids {
+        let r = sqlx::query(
+            "UPDATE uploads SET expires_at = MAX(expires_at, ?)
+             WHERE id = ? AND account_id = ? AND state = 'complete'
+               AND application_id IS NULL AND expires_at > ?",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(agent_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if r.rows_affected() != 1 {
+            bad.push(id.clone());
+        }
+    }
+    Ok(bad)
+}
+
+/// Hands the agent's uploads `ids` over to the citizen's account, so the submission under the
+/// citizen's identity may use them (and only the citizen sees them afterwards).
+///
+/// # Errors
+/// The database fails.
+pub async fn hand_over_uploads(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+    agent_id: &str,
+    citizen_account_id: &str,
+) -> sqlx::Result<()> {
+    for id in ids {
+        sqlx::query(
+            "UPDATE uploads SET account_id = ? WHERE id = ? AND account_id = ?
+             AND application_id IS NULL",
+        )
+        .bind(citizen_account_id)
+        .bind(id)
+        .bind(agent_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Lets the uploads `ids` of a refused case go with the next sweep.
+///
+/// # Errors
+/// The database fails.
+pub async fn release_uploads(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+    now: i64,
+) -> sqlx::Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ? AND application_id IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The case number of an application.
+///
+/// # Errors
+/// The database fails.
+pub async fn case_number(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT case_number FROM applications WHERE id = ?")
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Records overdue confirmations as expired, each with a line in the audit log (the sweep).
+/// Returns how many.
+///
+/// # Errors
+/// The database fails.
+pub async fn sweep_expired(db: &Pool, now: i64) -> sqlx::Result<usize> {
+    let mut tx = super::begin_immediate(db).await?;
+    let ids = expire_overdue(&mut tx, now).await?;
+    for id in &ids {
+        super::departments::audit(
+            &mut tx,
+            now,
+            &super::departments::AuditRecord {
+                actor: "system",
+                action: "assisted_expired",
+                application_id: None,
+                case_number: None,
+                sub_item_id: None,
+                detail: Some(&format!("assisted:{id}")),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}

@@ -1,0 +1,541 @@
+//! 帮办代办: an agent (a staff account with the agent role) fills an application for a named
+//! citizen and submits it for confirmation; the citizen, signed in as themselves, confirms
+//! (exactly one application, under the citizen's identity) or refuses; an unanswered
+//! confirmation expires; without a phone the agent submits on paper authority. Nothing reaches
+//! the departments before the citizen (or the paper) agrees, and every step is audited.
+
+use std::time::Duration;
+
+use crate::common::{
+    self, ADMIN, application, ctx, get, jpeg, login, login_person, newborn_example, req, send,
+    submit, upload,
+};
+use axum::http::{Method, StatusCode};
+use onething_core::api::{
+    AgentTicket, ApplicationDetail, ApplicationSummary, AssistedCase, AssistedConfirmation,
+    AssistedStatus, AuditEntry, SessionCreated,
+};
+use serde_json::json;
+
+/// Signs in a new agent `label` (development issuer); returns the session token.
+async fn agent(c: &common::Ctx, label: &str) -> String {
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/dev/agent-tickets",
+            None,
+            Some(json!({ "label": label, "name": "李代办", "organisation": "吴兴区八里店镇某村便民服务中心" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let t: AgentTicket = r.json();
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": t.ticket })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    r.json::<SessionCreated>().token
+}
+
+/// A citizen who signed in once: token, name and ID number.
+async fn citizen(c: &common::Ctx, subject: &str) -> (String, String, String) {
+    let s = common::sign_in(&c.state, Some(subject)).await;
+    (s.token, s.account.name, s.account.id_number)
+}
+
+async fn post(c: &common::Ctx, uri: &str, token: &str, body: serde_json::Value) -> common::Resp {
+    send(&c.state, req(Method::POST, uri, Some(token), Some(body))).await
+}
+
+/// The agent starts a case for the citizen and submits `test-bundle` with one photo for
+/// confirmation; returns the case as the agent sees it and the photo's upload id.
+async fn pending_case(
+    c: &common::Ctx,
+    agent: &str,
+    name: &str,
+    id: &str,
+) -> (AssistedCase, String) {
+    let r = post(
+        c,
+        "/api/assisted",
+        agent,
+        json!({ "service_id": "test-bundle", "citizen_name": name, "citizen_id_number": id }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let started: AssistedCase = r.json();
+    assert_eq!(started.status, AssistedStatus::Filling);
+    let up = upload(&c.state, agent, &jpeg(10, 10)).await;
+    let r = post(
+        c,
+        &format!("/api/assisted/{}/submit", started.id),
+        agent,
+        json!({ "application": application(&up) }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let case: AssistedCase = r.json();
+    assert_eq!(case.status, AssistedStatus::Pending);
+    assert!(case.code.is_some());
+    (case, up)
+}
+
+async fn departments_have(c: &common::Ctx) -> Vec<ApplicationSummary> {
+    let r = get(&c.state, "/api/admin/applications", Some(ADMIN)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.json()
+}
+
+async fn agents_cases(c: &common::Ctx, agent: &str) -> Vec<AssistedCase> {
+    let r = get(&c.state, "/api/assisted", Some(agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.json()
+}
+
+async fn audit_actions(c: &common::Ctx) -> Vec<AuditEntry> {
+    let r = get(&c.state, "/api/admin/audit?limit=500", Some(ADMIN)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.json()
+}
+
+#[tokio::test]
+async fn the_citizen_confirms_once_and_the_application_is_theirs() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0001").await;
+    let (citizen, name, id) = citizen(&c, "grandmother").await;
+    let (case, up) = pending_case(&c, &agent, &name, &id).await;
+    assert_eq!(case.citizen_name.chars().count(), name.chars().count());
+    assert!(
+        case.citizen_name.chars().skip(1).all(|ch| ch == '*'),
+        "masked: {case:?}"
+    );
+    // Submitted for confirmation: nothing is with the departments yet.
+    assert!(departments_have(&c).await.is_empty());
+
+    let code = case.code.clone().expect("code");
+    // The code typed as people type it.
+    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+    let r = get(
+        &c.state,
+        &format!("/api/assisted/confirmations/{typed}"),
+        Some(&citizen),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let summary: AssistedConfirmation = r.json();
+    assert_eq!(summary.status, AssistedStatus::Pending);
+    assert_eq!(summary.agent_name, "李代办");
+    assert!(summary.agent_organisation.contains("便民服务中心"));
+    assert_eq!(summary.sub_items.len(), 3, "{summary:?}");
+    assert!(!summary.recipients.is_empty());
+    assert!(
+        summary.documents.iter().any(|d| d.zh.contains("照片 1 张")),
+        "{summary:?}"
+    );
+    assert!(summary.application_id.is_none());
+
+    // Two taps at once: one application.
+    let uri = format!("/api/assisted/confirmations/{code}");
+    let (a, b) = tokio::join!(
+        post(&c, &uri, &citizen, json!({ "decision": "confirm" })),
+        post(&c, &uri, &citizen, json!({ "decision": "confirm" })),
+    );
+    let ok: Vec<&common::Resp> = [&a, &b]
+        .into_iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .collect();
+    assert!(!ok.is_empty(), "{a:?} {b:?}");
+    for r in [&a, &b] {
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::CONFLICT,
+            "{r:?}"
+        );
+    }
+    let again = post(&c, &uri, &citizen, json!({ "decision": "confirm" })).await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    let confirmed: AssistedConfirmation = again.json();
+    assert_eq!(confirmed.status, AssistedStatus::Confirmed);
+    let application_id = confirmed.application_id.clone().expect("application");
+
+    let all = departments_have(&c).await;
+    assert_eq!(
+        all.len(),
+        1,
+        "exactly one application reached the departments"
+    );
+    // Under the citizen's identity: in the citizen's own list, not the agent's.
+    let mine: Vec<ApplicationSummary> = get(&c.state, "/api/applications", Some(&citizen))
+        .await
+        .json();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, application_id);
+    let agents_own: Vec<ApplicationSummary> = get(&c.state, "/api/applications", Some(&agent))
+        .await
+        .json();
+    assert!(agents_own.is_empty());
+    let detail: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{application_id}"),
+        Some(&citizen),
+    )
+    .await
+    .json();
+    let note = detail.timeline[0].note.clone().unwrap_or_default();
+    assert!(
+        note.contains("帮办代办") && note.contains("李代办") && note.contains("确认"),
+        "{note}"
+    );
+    // The photo is the citizen's now, no longer the agent's.
+    let r = get(&c.state, &format!("/api/uploads/{up}"), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+
+    // The agent follows it: status and case number only.
+    let cases = agents_cases(&c, &agent).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].status, AssistedStatus::Confirmed);
+    assert_eq!(
+        cases[0].case_number.as_deref(),
+        Some(all[0].case_number.as_str())
+    );
+    assert!(cases[0].code.is_none());
+
+    // Refusing after confirming is refused.
+    let r = post(&c, &uri, &citizen, json!({ "decision": "refuse" })).await;
+    assert_eq!(r.code(), "assisted_already_answered", "{r:?}");
+
+    // Who filled, who confirmed, when.
+    let log = audit_actions(&c).await;
+    let find = |action: &str| {
+        log.iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action} in {log:?}"))
+    };
+    assert_eq!(find("assisted_started").actor, "agent:A-0001");
+    assert_eq!(
+        find("assisted_submitted_for_confirmation").actor,
+        "agent:A-0001"
+    );
+    let confirmed_entry = find("assisted_confirmed");
+    assert!(confirmed_entry.actor.starts_with("citizen:"));
+    assert_eq!(
+        confirmed_entry.application_id.as_deref(),
+        Some(application_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_or_an_expiry_leaves_nothing_with_the_departments() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0002").await;
+    let (citizen, name, id) = citizen(&c, "refuser").await;
+    let (refused, _) = pending_case(&c, &agent, &name, &id).await;
+    let uri = format!(
+        "/api/assisted/confirmations/{}",
+        refused.code.clone().expect("code")
+    );
+    let r = post(&c, &uri, &citizen, json!({ "decision": "refuse" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        r.json::<AssistedConfirmation>().status,
+        AssistedStatus::Refused
+    );
+    let r = post(&c, &uri, &citizen, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.code(), "assisted_already_answered", "{r:?}");
+
+    let (expiring, up) = pending_case(&c, &agent, &name, &id).await;
+    // The photos are kept while the citizen may still confirm (longer than unused uploads).
+    c.state.clock.advance(Duration::from_secs(71 * 3600));
+    onething_server::maintenance::sweep(&c.state)
+        .await
+        .expect("sweep");
+    // Sessions last 12 hours: both sign in again (the same accounts).
+    let agent = self::agent(&c, "A-0002").await;
+    let (citizen, _, _) = self::citizen(&c, "refuser").await;
+    let r = get(&c.state, &format!("/api/uploads/{up}"), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "kept for the confirmation: {r:?}");
+    c.state.clock.advance(Duration::from_secs(3600 + 1));
+    let uri = format!(
+        "/api/assisted/confirmations/{}",
+        expiring.code.clone().expect("code")
+    );
+    let r = post(&c, &uri, &citizen, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.status, StatusCode::GONE, "{r:?}");
+    assert_eq!(r.code(), "assisted_expired");
+
+    assert!(departments_have(&c).await.is_empty());
+    let mine: Vec<ApplicationSummary> = get(&c.state, "/api/applications", Some(&citizen))
+        .await
+        .json();
+    assert!(mine.is_empty());
+    // The agent sees why.
+    let cases = agents_cases(&c, &agent).await;
+    let status_of = |id: &str| cases.iter().find(|x| x.id == id).expect("case").status;
+    assert_eq!(status_of(&refused.id), AssistedStatus::Refused);
+    assert_eq!(status_of(&expiring.id), AssistedStatus::Expired);
+    // The sweep records the expiry and lets the photos go.
+    onething_server::maintenance::sweep(&c.state)
+        .await
+        .expect("sweep");
+    let log = audit_actions(&c).await;
+    assert!(log.iter().any(|e| e.action == "assisted_refused"));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "assisted_expired" && e.actor == "system")
+    );
+    let r = get(&c.state, &format!("/api/uploads/{up}"), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "swept: {r:?}");
+}
+
+#[tokio::test]
+async fn only_the_named_citizen_may_open_the_confirmation() {
+    let c = ctx().await;
+    let agent_a = agent(&c, "A-0003").await;
+    let agent_b = agent(&c, "B-0004").await;
+    let (_citizen, name, id) = citizen(&c, "named").await;
+    let stranger = login(&c.state).await;
+    let (case, _) = pending_case(&c, &agent_a, &name, &id).await;
+    let uri = format!(
+        "/api/assisted/confirmations/{}",
+        case.code.clone().expect("code")
+    );
+    let r = get(&c.state, &uri, Some(&stranger)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let r = post(&c, &uri, &stranger, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    // The agent who filled it cannot confirm it.
+    let r = post(&c, &uri, &agent_a, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.code(), "assisted_own_case", "{r:?}");
+    // Another agent sees nothing of it.
+    let r = get(
+        &c.state,
+        &format!("/api/assisted/{}", case.id),
+        Some(&agent_b),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    assert!(agents_cases(&c, &agent_b).await.is_empty());
+    assert!(departments_have(&c).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_citizen_cannot_act_as_an_agent_nor_an_agent_apply_or_read_a_citizens_cases() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0005").await;
+    let (citizen, name, id) = citizen(&c, "applies-herself").await;
+    // The citizen's own earlier application.
+    let up = upload(&c.state, &citizen, &jpeg(10, 10)).await;
+    let own = submit(&c.state, &citizen, "own", &application(&up)).await;
+    assert_eq!(own.status, StatusCode::CREATED, "{own:?}");
+    let own_id = own.json::<onething_core::api::ApplicationCreated>().id;
+
+    for (method, uri) in [
+        (Method::GET, "/api/assisted".to_owned()),
+        (Method::POST, "/api/assisted".to_owned()),
+        (Method::POST, "/api/assisted/any/submit".to_owned()),
+        (Method::GET, "/api/assisted/any".to_owned()),
+    ] {
+        let body =
+            json!({ "service_id": "test-bundle", "citizen_name": name, "citizen_id_number": id });
+        let r = send(
+            &c.state,
+            req(method.clone(), &uri, Some(&citizen), Some(body)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {uri}: {r:?}");
+        assert_eq!(r.code(), "agent_required");
+    }
+    // An agent's staff account does not apply itself.
+    let up = upload(&c.state, &agent, &jpeg(10, 10)).await;
+    let r = submit(&c.state, &agent, "agent-self", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    assert_eq!(r.code(), "agent_cannot_apply");
+    // Even after helping this citizen, the agent reads none of the citizen's applications.
+    let (case, _) = pending_case(&c, &agent, &name, &id).await;
+    let uri = format!("/api/assisted/confirmations/{}", case.code.expect("code"));
+    let r = post(&c, &uri, &citizen, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let helped = r.json::<AssistedConfirmation>().application_id.expect("id");
+    for id in [&own_id, &helped] {
+        for suffix in ["", "/submission", "/events"] {
+            let r = get(
+                &c.state,
+                &format!("/api/applications/{id}{suffix}"),
+                Some(&agent),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}{suffix}: {r:?}");
+        }
+    }
+    // Without a session at all: 401.
+    let r = get(&c.state, "/api/assisted", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_citizen_is_checked_at_the_start_and_must_be_the_applicant() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0006").await;
+    let r = post(
+        &c,
+        "/api/assisted",
+        &agent,
+        json!({ "service_id": "test-bundle", "citizen_name": "王", "citizen_id_number": "330502199403150021" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let body: onething_core::api::ApiErrorBody = r.json();
+    assert_eq!(body.code, "assisted_citizen_invalid");
+    assert!(
+        body.fields.contains(&"citizen_id_number".to_owned()),
+        "{body:?}"
+    );
+    assert!(
+        body.errors.iter().any(|e| e.code == "id_number_checksum"),
+        "{body:?}"
+    );
+    let r = post(
+        &c,
+        "/api/assisted",
+        &agent,
+        json!({ "service_id": "nope", "citizen_name": "王小红", "citizen_id_number": "330502199403150021" }),
+    )
+    .await;
+    assert_eq!(r.code(), "service_not_found");
+
+    // The newborn application names its applicant: it must be the citizen of the case.
+    let (example, day) = newborn_example();
+    c.state
+        .clock
+        .set(onething_server::clock::parse_instant(&day).expect("day"));
+    let (_c, name, id) = citizen(&c, "not-the-applicant").await;
+    let r = post(
+        &c,
+        "/api/assisted",
+        &agent,
+        json!({ "service_id": "newborn", "citizen_name": name, "citizen_id_number": id }),
+    )
+    .await;
+    let case: AssistedCase = r.json();
+    let r = post(
+        &c,
+        &format!("/api/assisted/{}/submit", case.id),
+        &agent,
+        json!({ "application": example }),
+    )
+    .await;
+    assert_eq!(r.code(), "assisted_applicant_mismatch", "{r:?}");
+}
+
+#[tokio::test]
+async fn paper_authority_submits_at_once_and_says_so() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0007").await;
+    // A citizen without a phone: never signed in.
+    let (_, id) = login_person(&c.state, "throwaway-for-a-valid-id").await;
+    let r = post(
+        &c,
+        "/api/assisted",
+        &agent,
+        json!({ "service_id": "test-bundle", "citizen_name": "张桂英", "citizen_id_number": id }),
+    )
+    .await;
+    let started: AssistedCase = r.json();
+    let photo = upload(&c.state, &agent, &jpeg(10, 10)).await;
+    let paper = upload(&c.state, &agent, &jpeg(12, 12)).await;
+    let r = post(
+        &c,
+        &format!("/api/assisted/{}/submit", started.id),
+        &agent,
+        json!({ "application": application(&photo), "paper_authorisation": paper }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let case: AssistedCase = r.json();
+    assert_eq!(case.status, AssistedStatus::PaperAuthority);
+    let all = departments_have(&c).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        case.case_number.as_deref(),
+        Some(all[0].case_number.as_str())
+    );
+    let r = get(
+        &c.state,
+        &format!("/api/admin/applications/{}", all[0].case_number),
+        Some(ADMIN),
+    )
+    .await;
+    let detail: ApplicationDetail = r.json();
+    let note = detail.timeline[0].note.clone().unwrap_or_default();
+    assert!(note.contains("纸质授权书"), "{note}");
+    // Submitting again changes nothing.
+    let r = post(
+        &c,
+        &format!("/api/assisted/{}/submit", started.id),
+        &agent,
+        json!({ "application": application(&photo), "paper_authorisation": paper }),
+    )
+    .await;
+    assert_eq!(r.code(), "assisted_not_open", "{r:?}");
+    assert_eq!(departments_have(&c).await.len(), 1);
+    assert!(
+        audit_actions(&c)
+            .await
+            .iter()
+            .any(|e| e.action == "assisted_submitted_on_paper_authority")
+    );
+}
+
+#[tokio::test]
+async fn the_agent_shows_a_qr_code_of_the_confirmation_link_while_pending() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0008").await;
+    let other_agent = self::agent(&c, "A-0009").await;
+    let (citizen, name, id) = citizen(&c, "scans").await;
+    let (case, _) = pending_case(&c, &agent, &name, &id).await;
+    let code = case.code.clone().expect("code");
+    let link = format!("http://127.0.0.1:8080/assisted/confirm/{code}");
+    let uri = format!(
+        "/api/assisted/{}/qr.svg?link={}",
+        case.id,
+        link.replace(':', "%3A").replace('/', "%2F")
+    );
+    let r = get(&c.state, &uri, Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.header("content-type").as_deref(), Some("image/svg+xml"));
+    assert!(String::from_utf8_lossy(&r.body).contains("<svg"));
+    // Only the agent's own pending case, only its confirmation page.
+    let r = get(&c.state, &uri, Some(&other_agent)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let r = get(&c.state, &uri, Some(&citizen)).await;
+    assert_eq!(r.code(), "agent_required");
+    let wrong = format!(
+        "/api/assisted/{}/qr.svg?link=https%3A%2F%2Fevil.example%2Fx",
+        case.id
+    );
+    assert_eq!(
+        get(&c.state, &wrong, Some(&agent)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = post(
+        &c,
+        &format!("/api/assisted/confirmations/{code}"),
+        &citizen,
+        json!({ "decision": "refuse" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = get(&c.state, &uri, Some(&agent)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "no QR once answered: {r:?}"
+    );
+}

@@ -1,0 +1,444 @@
+//! Notices that find the person: the message centre (`/api/messages`) shows a 补正, a consent
+//! request and its answer, a 容缺 deadline coming close (3 and 1 working days before, by the
+//! server's clock) and a result ready, each once, to its owner only; and the outbox's sender
+//! calls the configured endpoint exactly once per event, retrying a failure, through a kill and
+//! a restart of the server.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use onething_client::Client;
+use onething_core::api::{
+    AdminTransition, ApplicationCreated, DepartmentTokenRequest, MessageKind, MessageList,
+    SubItemStatus,
+};
+use serde_json::json;
+
+use crate::common::live::{ADMIN, LiveServer};
+use crate::common::{
+    self, admin_move, application, application_with_consent, ctx, get, jpeg, login, login_person,
+    req, send, submit, upload,
+};
+
+async fn id_card2(citizen: &Client) -> String {
+    citizen
+        .upload(&jpeg(30, 20), 1 << 20, &[])
+        .await
+        .expect("upload")
+}
+
+async fn messages(c: &common::Ctx, token: &str) -> MessageList {
+    let r = get(&c.state, "/api/messages", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.json()
+}
+
+fn kinds(list: &MessageList) -> Vec<MessageKind> {
+    list.messages.iter().map(|m| m.kind).collect()
+}
+
+#[tokio::test]
+async fn a_departments_supplement_request_reaches_its_owners_message_centre_once() {
+    let c = ctx().await;
+    let (token, id_number) = login_person(&c.state, "parent").await;
+    let up = upload(&c.state, &token, &jpeg(10, 10)).await;
+    let r = submit(&c.state, &token, "k1", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let case: ApplicationCreated = r.json();
+    assert_eq!(messages(&c, &token).await.unread, 0, "nothing to say yet");
+
+    let r = admin_move(
+        &c.state,
+        &case.case_number,
+        "birth",
+        json!({ "to": "supplement_requested", "note": "请补交王小红的出生医学证明" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let list = messages(&c, &token).await;
+    assert_eq!(list.unread, 1);
+    assert_eq!(kinds(&list), [MessageKind::SupplementRequested]);
+    let m = &list.messages[0];
+    assert_eq!(m.case_number.as_deref(), Some(case.case_number.as_str()));
+    assert_eq!(m.application_id.as_deref(), Some(case.id.as_str()));
+    assert_eq!(m.sub_item_id.as_deref(), Some("birth"));
+    assert!(!m.read);
+    for text in [&m.text.zh, &m.text.en] {
+        assert!(text.contains(&case.case_number), "{text}");
+        // Neither the department's free text nor anything personal is in a notice.
+        assert!(!text.contains("王小红"), "{text}");
+        assert!(!text.contains(&id_number), "{text}");
+    }
+
+    // Somebody else sees nothing, and cannot mark it read.
+    let other = login(&c.state).await;
+    assert!(messages(&c, &other).await.messages.is_empty());
+    let uri = format!("/api/messages/{}/read", m.id);
+    let r = send(&c.state, req(Method::POST, &uri, Some(&other), None)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "message_not_found")
+    );
+    let r = send(
+        &c.state,
+        req(Method::POST, "/api/messages/x/read", Some(&token), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = get(&c.state, "/api/messages", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let r = send(&c.state, req(Method::POST, &uri, Some(&token), None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let list: MessageList = r.json();
+    assert_eq!(list.unread, 0);
+    assert!(list.messages[0].read);
+
+    // A result ready (another case), once per step that makes one; read-all clears the count.
+    let up = upload(&c.state, &token, &jpeg(10, 10)).await;
+    let r = submit(&c.state, &token, "k2", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let second: ApplicationCreated = r.json();
+    for to in ["accepted", "in_progress"] {
+        let r = admin_move(&c.state, &second.case_number, "birth", json!({ "to": to })).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    }
+    assert_eq!(messages(&c, &token).await.unread, 0, "progress is not news");
+    let r = admin_move(
+        &c.state,
+        &second.case_number,
+        "birth",
+        json!({ "to": "completed" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let list = messages(&c, &token).await;
+    assert_eq!(
+        kinds(&list),
+        [MessageKind::ResultReady, MessageKind::SupplementRequested]
+    );
+    assert_eq!(list.unread, 1);
+    let r = send(
+        &c.state,
+        req(Method::POST, "/api/messages/read-all", Some(&token), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.json::<MessageList>().unread, 0);
+}
+
+#[tokio::test]
+async fn consent_requests_and_their_answers_are_noticed_to_the_applicant() {
+    let c = ctx().await;
+    let (applicant, _) = login_person(&c.state, "mother").await;
+    let (holder, holder_id) = login_person(&c.state, "father").await;
+    let up = upload(&c.state, &applicant, &jpeg(10, 10)).await;
+    let r = submit(
+        &c.state,
+        &applicant,
+        "k1",
+        &application_with_consent(&up, &holder_id),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let created: ApplicationCreated = r.json();
+    let list = messages(&c, &applicant).await;
+    assert_eq!(kinds(&list), [MessageKind::ConsentRequested]);
+    assert!(
+        !list.messages[0].text.zh.contains(&holder_id)
+            && !list.messages[0].text.zh.contains("王强"),
+        "{:?}",
+        list.messages[0].text
+    );
+    let d: onething_core::api::ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", created.id),
+        Some(&applicant),
+    )
+    .await
+    .json();
+    let code = d.consents[0].code.clone();
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/consents/{code}"),
+            Some(&holder),
+            Some(json!({ "decision": "decline" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let list = messages(&c, &applicant).await;
+    assert_eq!(
+        kinds(&list),
+        [MessageKind::ConsentDeclined, MessageKind::ConsentRequested]
+    );
+    assert!(messages(&c, &holder).await.messages.is_empty());
+}
+
+#[tokio::test]
+async fn deferred_materials_are_warned_of_three_and_one_working_days_before() {
+    let c = ctx().await;
+    let at = |day: &str| onething_server::clock::parse_instant(day).expect("instant");
+    // Monday: the marriage certificate (容缺, 5 working days) is due Monday 2026-12-14.
+    c.state.clock.set(at("2026-12-07"));
+    let (token, _) = login_person(&c.state, "parent").await;
+    let up = upload(&c.state, &token, &jpeg(10, 10)).await;
+    let r = submit(&c.state, &token, "k1", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let sweep = || onething_server::maintenance::sweep(&c.state);
+
+    sweep().await.expect("sweep");
+    assert!(
+        messages(&c, &login_person(&c.state, "parent").await.0)
+            .await
+            .messages
+            .is_empty(),
+        "5 days left"
+    );
+    c.state.clock.set(at("2026-12-08"));
+    sweep().await.expect("sweep");
+    assert!(
+        messages(&c, &login_person(&c.state, "parent").await.0)
+            .await
+            .messages
+            .is_empty(),
+        "4 days left"
+    );
+    // Wednesday: Thursday, Friday and Monday are left.
+    c.state.clock.set(at("2026-12-09"));
+    sweep().await.expect("sweep");
+    sweep().await.expect("sweep");
+    let list = messages(&c, &login_person(&c.state, "parent").await.0).await;
+    assert_eq!(kinds(&list), [MessageKind::DeadlineApproaching]);
+    assert_eq!(list.messages[0].due_on.as_deref(), Some("2026-12-14"));
+    assert!(
+        list.messages[0].text.en.contains("3 working days"),
+        "{:?}",
+        list.messages[0].text
+    );
+    c.state.clock.set(at("2026-12-10"));
+    sweep().await.expect("sweep");
+    assert_eq!(
+        messages(&c, &login_person(&c.state, "parent").await.0)
+            .await
+            .messages
+            .len(),
+        1,
+        "once per warning"
+    );
+    // Friday: the weekend does not count, Monday is the one day left.
+    c.state.clock.set(at("2026-12-11"));
+    sweep().await.expect("sweep");
+    let list = messages(&c, &login_person(&c.state, "parent").await.0).await;
+    assert_eq!(list.messages.len(), 2);
+    assert!(
+        list.messages[0].text.en.contains("1 working day left"),
+        "{:?}",
+        list.messages[0].text
+    );
+    // After the last day, nothing more.
+    c.state.clock.set(at("2026-12-15"));
+    sweep().await.expect("sweep");
+    assert_eq!(
+        messages(&c, &login_person(&c.state, "parent").await.0)
+            .await
+            .messages
+            .len(),
+        2
+    );
+}
+
+/// A loopback endpoint that records every notice it is sent, and answers 503 while told to.
+#[derive(Clone, Default)]
+struct Receiver {
+    accepted: Arc<Mutex<Vec<serde_json::Value>>>,
+    refused: Arc<Mutex<u32>>,
+    failing: Arc<Mutex<bool>>,
+}
+
+impl Receiver {
+    async fn start(&self) -> String {
+        let me = self.clone();
+        let app = axum::Router::new().route(
+            "/notify",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::Json<serde_json::Value>| {
+                    let me = me.clone();
+                    async move {
+                        if *me.failing.lock().expect("lock") {
+                            *me.refused.lock().expect("lock") += 1;
+                            return StatusCode::SERVICE_UNAVAILABLE;
+                        }
+                        let key = headers
+                            .get("idempotency-key")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_owned();
+                        assert_eq!(Some(key.as_str()), body.0["event_key"].as_str());
+                        me.accepted.lock().expect("lock").push(body.0);
+                        StatusCode::NO_CONTENT
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        format!("http://{addr}/notify")
+    }
+
+    fn per_key(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for n in self.accepted.lock().expect("lock").iter() {
+            *out.entry(n["event_key"].as_str().unwrap_or_default().to_owned())
+                .or_default() += 1;
+        }
+        out
+    }
+
+    async fn wait_for(&self, n: usize) {
+        for _ in 0..200 {
+            if self.accepted.lock().expect("lock").len() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the receiver got {:?}, not {n} notices", self.per_key());
+    }
+}
+
+#[tokio::test]
+async fn the_sender_is_called_exactly_once_per_event_through_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = dir.path().join("services");
+    common::services_into(&services);
+    let receiver = Receiver::default();
+    let url = receiver.start().await;
+    let mut server = LiveServer::start(
+        &dir.path().join("data"),
+        &services,
+        &dir.path().join("server.log"),
+        &["--notify-url", &url, "--notify-retry-secs", "1"],
+    )
+    .await;
+    let base = |s: &LiveServer| Client::new(&format!("http://{}", s.addr)).expect("client");
+    let admin = base(&server).with_bearer(ADMIN);
+    let dept_token = admin
+        .admin_department_token(&DepartmentTokenRequest {
+            department: "卫生健康委员会".into(),
+            label: "desk 1".into(),
+            ttl_days: None,
+        })
+        .await
+        .expect("token")
+        .token;
+    let (citizen, _) = server.sign_in().await;
+    let session = citizen.session().await.expect("session");
+    let id_card = citizen
+        .upload(&jpeg(20, 20), 1 << 20, &[])
+        .await
+        .expect("upload");
+    let case = citizen
+        .submit(&application(&id_card), "n-1")
+        .await
+        .expect("submitted")
+        .created;
+
+    // Event 1: the department asks for a supplement; the endpoint gets it once.
+    let dept = base(&server).with_bearer(&dept_token);
+    dept.department_supplement(&case.case_number, "birth", "请带原件到窗口核验")
+        .await
+        .expect("supplement requested");
+    receiver.wait_for(1).await;
+    let first = receiver.accepted.lock().expect("lock")[0].clone();
+    assert_eq!(first["kind"], "supplement_requested");
+    assert_eq!(first["case_number"], case.case_number.as_str());
+    assert_eq!(
+        first["recipient"]["account_id"],
+        session.account.id.as_str()
+    );
+    assert!(
+        first["recipient"]["subject"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(first["text"]["zh"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(first["text"]["en"].as_str().is_some_and(|t| !t.is_empty()));
+    let raw = first.to_string();
+    assert!(!raw.contains(&session.account.id_number), "{raw}");
+    assert!(
+        !raw.contains("原件到窗口"),
+        "no department free text: {raw}"
+    );
+
+    // Killed and started again: what was sent is not sent again.
+    server.restart().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.per_key().len(), 1);
+
+    // Event 2 while the endpoint fails: retried, the server killed before it recovers, and
+    // sent once after the restart.
+    *receiver.failing.lock().expect("lock") = true;
+    let (citizen, _) = server.sign_in().await;
+    let second = citizen
+        .submit(&application(&id_card2(&citizen).await), "n-2")
+        .await
+        .expect("submitted")
+        .created;
+    let admin = base(&server).with_bearer(ADMIN);
+    for to in [
+        SubItemStatus::Accepted,
+        SubItemStatus::InProgress,
+        SubItemStatus::Completed,
+    ] {
+        let t = AdminTransition {
+            to,
+            note: None,
+            delivery: None,
+        };
+        admin
+            .admin_move(&second.case_number, "birth", &t)
+            .await
+            .expect("moved");
+    }
+    for _ in 0..100 {
+        if *receiver.refused.lock().expect("lock") >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(*receiver.refused.lock().expect("lock") >= 2, "retried");
+    server.kill().await;
+    *receiver.failing.lock().expect("lock") = false;
+    server.restart().await;
+    receiver.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let per_key = receiver.per_key();
+    assert_eq!(per_key.len(), 2, "{per_key:?}");
+    assert!(per_key.values().all(|n| *n == 1), "{per_key:?}");
+
+    // The outbox is empty, and the metrics say so.
+    let metrics = reqwest::Client::new()
+        .get(format!("http://{}/api/admin/metrics", server.addr))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "onething_notification_outbox_depth 0"),
+        "{metrics}"
+    );
+}

@@ -1,0 +1,119 @@
+// Notices that find the person: a 补正 a department makes through its own API shows on the home
+// page as an unread count and in the message centre, without the case being opened; opening the
+// case from the notice marks it read.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { signInAndSubmitShop } from './wizard.mjs';
+
+const ADMIN = 'messages-admin-token';
+let server;
+let browser;
+before(async () => {
+  server = await startServer({ adminToken: ADMIN });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });
+
+async function api(path, token, body) {
+  const r = await fetch(new URL(`/api${path}`, server.url), {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The market regulator asks for a supplement on the business licence, through its own API. */
+async function departmentAsks(caseNumber) {
+  const { token } = await api('/admin/departments/tokens', ADMIN, { department: '市场监督管理局', label: 'window 3' });
+  await api(`/department/cases/${caseNumber}/items/business_licence`, token, {
+    to: 'supplement_requested',
+    note: '请补充经营场所的租赁合同首页',
+  });
+}
+
+test('a department\'s supplement request reaches the message centre without opening the case', async () => {
+  const { page, errors } = await phonePage(browser);
+  try {
+    const app = await signInAndSubmitShop(page, server.url, 'messages-parent');
+    await page.evaluate((t) => sessionStorage.setItem('onething.session', t), app.token);
+    await departmentAsks(app.case_number);
+
+    // The home page counts it.
+    await page.goto(server.url);
+    const link = page.locator('a.my-messages-link');
+    await link.locator('.messages-unread-count', { hasText: '1 条未读' }).waitFor();
+
+    // The message centre shows it, unread, with the case number and no department free text.
+    await link.click();
+    await page.waitForURL(/\/messages$/);
+    const notice = page.locator('li.message[data-kind="supplement_requested"]');
+    await notice.waitFor();
+    assert.equal(await notice.getAttribute('class'), 'message message-unread');
+    const text = await notice.innerText();
+    assert.match(text, /需要补正/);
+    assert.ok(text.includes(app.case_number), text);
+    assert.ok(!text.includes('租赁合同'), 'the department\'s note stays on the case page');
+    assert.ok(!text.includes(app.id_number), 'no ID number');
+    await page.getByRole('status').filter({ hasText: '1 条未读' }).waitFor();
+    await shot(page, 'messages-unread');
+    assert.deepEqual(await a11y(page, 'messages'), []);
+
+    // Opening the case from the notice marks it read.
+    await notice.getByRole('link', { name: /查看办件/ }).click();
+    await page.waitForURL(new RegExp(`/applications/${app.id}$`));
+    await page.goto(new URL('/messages', server.url).href);
+    await page.getByRole('status').filter({ hasText: '消息都已读' }).waitFor();
+    assert.equal(await page.locator('li.message').getAttribute('class'), 'message');
+    await page.goto(server.url);
+    await page.locator('a.my-messages-link').waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.messages-unread-count').count(), 0, 'nothing unread on the home page');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('in English: a consent-free case with a result and a supplement request, all marked read at once', async () => {
+  const { page, errors } = await phonePage(browser);
+  try {
+    const app = await signInAndSubmitShop(page, server.url, 'messages-en');
+    await page.evaluate((t) => {
+      sessionStorage.setItem('onething.session', t);
+      localStorage.setItem('onething.locale', 'en');
+    }, app.token);
+    // The business licence is issued (a result ready), then the seal's department asks for more.
+    for (const to of ['accepted', 'in_progress', 'completed']) {
+      await api(`/admin/applications/${app.case_number}/items/business_licence`, ADMIN, { to });
+    }
+    await api(`/admin/applications/${app.case_number}/items/seal_engraving`, ADMIN, {
+      to: 'supplement_requested',
+      note: 'Bring the seal design',
+    });
+    await page.goto(new URL('/messages', server.url).href);
+    await page.locator('li.message').first().waitFor();
+    assert.equal(await page.locator('li.message-unread').count(), 2);
+    const main = await page.locator('main').innerText();
+    assert.match(main, /More documents needed/);
+    assert.match(main, /A result is ready/);
+    assert.ok(!main.includes('seal design'), 'the department\'s note stays on the case page');
+    await shot(page, 'messages-en');
+    await page.getByRole('button', { name: 'Mark all as read' }).click();
+    await page.getByRole('status').filter({ hasText: 'All messages read.' }).waitFor();
+    assert.equal(await page.locator('li.message-unread').count(), 0);
+    assert.deepEqual(await a11y(page, 'messages-en-read'), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});

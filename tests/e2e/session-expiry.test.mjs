@@ -1,0 +1,96 @@
+// A session that ends mid-wizard is not a dead end: the next write of the draft signs in
+// again (here a plain browser with the development issuer, as a platform's login would) and
+// goes through, the person stays on the same step, and the draft is intact, on the device and
+// on the server.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, phonePage, startServer } from './harness.mjs';
+import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
+
+let server;
+let browser;
+let def;
+let example;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+  example = exampleApplication('newborn');
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const NAME = '#f-answers-children-0--name';
+const token = (page) => page.evaluate(() => sessionStorage.getItem('onething.session'));
+const draftsWith = async (t) => {
+  const r = await fetch(new URL('/api/drafts', server.url), { headers: { Authorization: `Bearer ${t}` } });
+  return { status: r.status, body: r.status === 200 ? await r.json() : null };
+};
+
+async function until(check, what) {
+  for (let i = 0; i < 100; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+test('the session ends mid-wizard: the next change signs in again, on the same step, with the draft intact', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    // Signed in as a platform's login would (the same person each time: the development
+    // issuer is asked for this subject again when the session has ended).
+    await page.goto(server.url);
+    await page.evaluate(async (sub) => {
+      const post = (path, body) => fetch(path, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      }).then((r) => r.json());
+      const { ticket } = await post('/api/dev/tickets', { subject: sub });
+      const { token } = await post('/api/session', { ticket });
+      sessionStorage.setItem('onething.session', token);
+      localStorage.setItem('onething.dev-subject', sub);
+    }, `dev-expiry-${Date.now()}`);
+    await page.goto(new URL('/services/newborn', server.url).href);
+    await page.getByRole('link', { name: '开始办理' }).click();
+    await page.waitForURL(/eligibility$/);
+    await agreePrivacy(page);
+    for (const q of def.eligibility.questions) {
+      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+    }
+    await next(page, /sub-items$/);
+    await next(page, /\/page\/baby$/);
+    const step = page.url();
+    await page.locator(NAME).fill('王一诺');
+    await page.locator(NAME).blur();
+    const first = await token(page);
+    await until(async () => (await draftsWith(first)).body?.length === 1, 'the draft on the server');
+
+    // The session ends on the server (expired, or ended elsewhere): the page still holds it.
+    const end = await fetch(new URL('/api/session', server.url), { method: 'DELETE', headers: { Authorization: `Bearer ${first}` } });
+    assert.equal(end.status, 204);
+    assert.equal((await draftsWith(first)).status, 401);
+
+    await page.locator(NAME).fill('王一诺二');
+    await page.locator(NAME).blur();
+    const second = await until(async () => {
+      const t = await token(page);
+      return t && t !== first && t;
+    }, 'signed in again');
+    const drafts = await until(async () => {
+      const d = await draftsWith(second);
+      return d.body?.length === 1 && d.body[0].data.app.answers.children[0].name === '王一诺二' && d.body;
+    }, 'the change written after signing in again');
+    assert.equal(drafts[0].data.app.answers.mother_name ?? null, null, 'no answer invented');
+    assert.equal(page.url(), step, 'on the same step');
+    assert.equal(await page.locator(NAME).inputValue(), '王一诺二');
+    await page.reload();
+    assert.equal(page.url(), step);
+    assert.equal(await page.locator(NAME).inputValue(), '王一诺二', 'the draft intact');
+    assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+  } finally {
+    await context.close();
+  }
+});
