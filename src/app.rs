@@ -148,6 +148,16 @@ mod tests {
     }
 
     #[test]
+    fn each_draft_my_drafts_and_a_receipt_have_their_routes() {
+        assert!(
+            Page::parse("/apply/newborn~3f9a01c2/page/baby")
+                == Page::Apply("newborn~3f9a01c2".into())
+        );
+        assert!(Page::parse("/drafts") == Page::Drafts);
+        assert!(Page::parse("/applications/c1/receipt") == Page::Receipt("c1".into()));
+    }
+
+    #[test]
     fn unknown_paths_are_not_found() {
         for path in [
             "/nope",

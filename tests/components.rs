@@ -2,9 +2,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use onething::boot::SubItemHead;
 use onething::components::SubItemList;
 use onething::prefs::{ElderPref, LocalePref};
-use onething_core::{Locale, SubItem, Text};
+use onething_core::{Locale, Text};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -17,33 +18,21 @@ fn text(zh: &str, en: &str) -> Text {
     }
 }
 
-fn items() -> Vec<SubItem> {
+fn items() -> Vec<SubItemHead> {
     vec![
-        SubItem {
+        SubItemHead {
             id: "household_registration".into(),
             title: text("户口登记", "Household registration"),
             department: text("公安局", "Public Security Bureau"),
             time_limit_days: 3,
             optional: false,
-            description: None,
-            enabled_if: None,
-            depends_on: Vec::new(),
-            facts: Vec::new(),
-            handled_in: None,
-            results: None,
         },
-        SubItem {
+        SubItemHead {
             id: "maternity_benefit".into(),
             title: text("生育津贴申领", "Maternity benefit"),
             department: text("医疗保障局", "Medical Security Bureau"),
             time_limit_days: 5,
             optional: true,
-            description: None,
-            enabled_if: None,
-            depends_on: Vec::new(),
-            facts: Vec::new(),
-            handled_in: None,
-            results: None,
         },
     ]
 }

@@ -8,6 +8,7 @@
 //! (`newborn~3f9a01c2`, or `newborn~` and the server's draft id for one started on another
 //! device).
 
+use onething_core::ServiceDefinition;
 use onething_core::api::PrivacyConsent;
 use onething_core::engine::Application;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,32 @@ pub struct Saved {
     /// When it last changed on this device (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The version of the service's definition it was last saved under (see
+    /// [`under_version`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_version: Option<String>,
+}
+
+/// A draft opened under `def`: when it was saved under another version of the definition, it
+/// keeps what still applies ([`ServiceDefinition::retain_applicable`]) and forgets the step it
+/// was on, so the wizard starts at the first step that needs the person; the flag says the
+/// form changed (the wizard says so in one sentence).
+pub fn under_version(mut saved: Saved, def: &ServiceDefinition) -> (Saved, bool) {
+    let changed = saved
+        .definition_version
+        .as_deref()
+        .is_some_and(|v| v != def.version);
+    if changed {
+        let a = &mut saved.app;
+        def.retain_applicable(
+            &mut a.sub_items,
+            &mut a.eligibility,
+            &mut a.answers,
+            &mut a.materials,
+        );
+        saved.step = None;
+    }
+    (saved, changed)
 }
 
 /// The service of a draft key (`newborn~3f9a01c2` → `newborn`).

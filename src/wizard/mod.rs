@@ -50,6 +50,9 @@ pub struct Wizard {
     remote: StoredValue<Option<draft::Remote>>,
     /// Another device's different copy, for the person to choose.
     pub conflict: RwSignal<Option<sync::Conflict>>,
+    /// The draft was started under an earlier version of the definition (see
+    /// [`draft::under_version`]).
+    pub definition_changed: bool,
     /// The pending push to the server (a change is sent a moment after the typing stops).
     push_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
 }
@@ -76,6 +79,7 @@ impl Wizard {
                 },
                 ..draft::Saved::default()
             });
+        let (saved, definition_changed) = draft::under_version(saved, &def);
         let (initial, step, remote) = (saved.app, saved.step, saved.remote);
         let app = RwSignal::new(initial);
         let step = RwSignal::new(step);
@@ -98,6 +102,7 @@ impl Wizard {
             unsaved: RwSignal::new(false),
             remote: StoredValue::new(remote),
             conflict: RwSignal::new(conflict),
+            definition_changed,
             push_timer: StoredValue::new_local(None),
         };
         w.autosave();
@@ -194,6 +199,9 @@ impl Wizard {
             device_only: self.device_only.get_untracked(),
             label,
             updated_at: Some(draft::now_rfc3339()),
+            definition_version: self
+                .def
+                .with_value(|d| (!d.version.is_empty()).then(|| d.version.clone())),
         }
     }
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { a11y, artifacts, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { agreePrivacy, answer, domId, exampleApplication, materials, next, present, residentId } from './wizard.mjs';
+import { agreePrivacy, answer, domId, exampleApplication, jpeg, materials, next, present, residentId } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-assisted-0123456789';
 let server;
@@ -160,6 +160,9 @@ test('an agent fills the newborn one-thing for a grandmother, she confirms on he
     const code = await page.locator('#assisted-code').getAttribute('data-code');
     assert.match(code, /^[2-9A-HJKMNP-Z]{8}$/);
     assert.equal(await page.locator('.assisted-link a').getAttribute('href'), new URL(`/assisted/confirm/${code}`, server.url).href);
+    // The QR code of the same link, drawn by the server, for her to scan.
+    assert.match(await page.locator('#assisted-qr').getAttribute('src'), /^data:image\/svg\+xml;base64,/);
+    assert.ok(await page.locator('#assisted-qr').evaluate((img) => img.complete && img.naturalWidth > 0));
     problems.push(...await a11y(page, 'assisted case pending'));
     await shot(page, 'assisted-4-code');
     assert.deepEqual(await departmentsHave(server), [], 'nothing with the departments before she confirms');
@@ -226,6 +229,45 @@ test('an agent fills the newborn one-thing for a grandmother, she confirms on he
   } finally {
     await agent.context.close();
     await citizen.context.close();
+  }
+});
+
+test('without a phone: the agent photographs the signed paper authorisation, and the case says so', async () => {
+  const agent = await phonePage(browser);
+  try {
+    const before = (await departmentsHave(server)).length;
+    const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+    const page = agent.page;
+    await page.goto(new URL(`/assisted?ticket=${await agentTicket(server, { ...AGENT, label: 'HZ-0043' })}`, server.url).href);
+    await page.locator('#assisted-name').fill(GRANDMA.name);
+    await page.locator('#assisted-id').fill(GRANDMA.id);
+    await page.locator('form.assisted-start button[type=submit]').click();
+    await fillAsAgent(page, def, grandmotherApplication());
+    await page.locator('#assisted-way-paper').check();
+    const submit = page.locator('.bottom-bar button', { hasText: '凭纸质授权书提交' });
+    // Not without the photo of the signed authorisation.
+    await submit.click();
+    await page.locator('#submit-failure', { hasText: '请先拍下本人签字的纸质授权书' }).waitFor();
+    assert.equal((await departmentsHave(server)).length, before);
+    await page.locator('#assisted-paper-photo').setInputFiles(await jpeg(page));
+    await page.locator('#assisted-paper-state', { hasText: '已上传' }).waitFor();
+    await shot(page, 'assisted-13-paper');
+    assert.deepEqual(await a11y(page, 'assisted paper authorisation'), []);
+    await submit.click();
+    await page.waitForURL(/\/assisted\/cases\/[^/]+$/);
+    await page.locator('#assisted-status', { hasText: '凭纸质授权书提交' }).waitFor();
+    const caseNo = (await page.locator('.case-number').innerText()).trim();
+    const all = await departmentsHave(server);
+    assert.equal(all.length, before + 1);
+    assert.ok(all.some((a) => a.case_number === caseNo));
+    // Visibly on paper authority, in the case the departments and the citizen see.
+    const r = await fetch(new URL(`/api/admin/applications/${caseNo}`, server.url), { headers: { Authorization: `Bearer ${ADMIN}` } });
+    const detail = await r.json();
+    assert.match(detail.timeline[0].note, /纸质授权书/);
+    await shot(page, 'assisted-14-paper-submitted');
+    assert.deepEqual(agent.errors, []);
+  } finally {
+    await agent.context.close();
   }
 });
 
@@ -335,7 +377,9 @@ test('an unanswered confirmation expires after 72 hours (injected clock): nothin
     await page.goto(new URL(`/assisted?ticket=${await agentTicket(srv)}`, srv.url).href);
     await page.locator('#assisted-name').waitFor();
     const pending = await pendingThroughApi(page, day);
-    assert.equal(pending.expires_at, '2026-12-01T02:00:00Z');
+    // 72 hours after the submission (the development clock runs on from its start).
+    const expires = Date.parse(pending.expires_at) - Date.parse(`${day}T02:00:00Z`);
+    assert.ok(expires >= 72 * 3_600_000 && expires < 72 * 3_600_000 + 60_000, pending.expires_at);
     await srv.stop();
 
     srv = await clockedServer(data, '2026-12-01T03:00:00Z');

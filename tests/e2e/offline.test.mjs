@@ -466,9 +466,9 @@ test('a queued submission the server refuses is shown with the reason and the wa
     await notice.locator('a').click();
     await page.waitForURL(/check$/);
     await page.goto(new URL(`/apply/${SERVICE}/materials`, server.url).href);
-    // Another photo (other bytes: not a resumption of the removed upload).
+    // The old photo out, another in (other bytes: not a resumption of the removed upload).
+    await slot(page).getByRole('button', { name: '删除' }).click();
     await page.locator('#material-floor_plan-page-0-album').setInputFiles(await jpeg(page, { width: 330, height: 210 }));
-    await slot(page).getByText('已上传').waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
     await slot(page).getByText('已上传').waitFor({ timeout: 30_000 });
     await next(page, /check$/);
     await next(page, /declaration$/);

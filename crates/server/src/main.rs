@@ -43,6 +43,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     maintenance::spawn(state.clone());
     onething_server::notify::spawn(state.clone());
+    reload_on_hangup(&state)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     // The test harness reads this exact line to learn the port when started with port 0.
@@ -50,6 +51,30 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown())
         .await?;
+    Ok(())
+}
+
+/// `SIGHUP` reloads the service definitions (as `POST /api/admin/services/reload` does); a
+/// broken file is logged and the loaded definitions stay. Installed before the server says it
+/// is listening, so a signal sent after that line is never lost.
+#[cfg(unix)]
+fn reload_on_hangup(state: &AppState) -> std::io::Result<()> {
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let catalogue = state.catalogue.clone();
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            let catalogue = catalogue.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                onething_server::catalogue::reload_and_log(&catalogue)
+            })
+            .await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_hangup(_state: &AppState) -> std::io::Result<()> {
     Ok(())
 }
 

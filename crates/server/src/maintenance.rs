@@ -64,6 +64,7 @@ pub async fn sweep(state: &AppState) -> Result<Swept> {
     }
     let cases = retention(state, now).await?;
     let orphans = sweep_orphans(state, ORPHAN_GRACE).await?;
+    state.metrics.retention(cases, orphans);
     if cases > 0 || orphans > 0 {
         tracing::info!(
             cases,

@@ -37,6 +37,8 @@ pub struct Metrics {
     submissions: AtomicU64,
     sse_open: AtomicI64,
     outbox_depth: AtomicI64,
+    retention_cases: AtomicU64,
+    orphan_files: AtomicU64,
 }
 
 impl Metrics {
@@ -77,6 +79,13 @@ impl Metrics {
     /// How many notices wait in the outbox (set by the notification sender).
     pub fn set_outbox_depth(&self, n: i64) {
         self.outbox_depth.store(n, Ordering::Relaxed);
+    }
+
+    /// Counts what a sweep deleted under retention: cases whose personal data went, orphaned
+    /// files.
+    pub fn retention(&self, cases: u64, orphans: u64) {
+        self.retention_cases.fetch_add(cases, Ordering::Relaxed);
+        self.orphan_files.fetch_add(orphans, Ordering::Relaxed);
     }
 
     /// An event stream opened; it counts until the returned guard is dropped.
@@ -160,6 +169,18 @@ impl Metrics {
                 "gauge",
                 "Notices waiting to be sent (new or being retried).",
                 self.outbox_depth.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "onething_retention_cases_total",
+                "counter",
+                "Finished cases whose personal data was deleted after the retention period.",
+                self.retention_cases.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "onething_orphan_files_deleted_total",
+                "counter",
+                "Files no upload named, deleted by the sweep.",
+                self.orphan_files.load(Ordering::Relaxed).to_string(),
             ),
         ];
         for (name, kind, help, value) in simple {

@@ -56,14 +56,19 @@ fn text_at(answer: &Value, pointer: Option<&String>) -> Option<String> {
     }
 }
 
-/// Reads the identity out of the platform's answer with the configured pointers. An answer
-/// without a subject is a refusal: platforms such as 浙里办 answer 200 with an error code inside.
+/// Reads the identity out of a provider's answer (a platform's, or OIDC claims) with the
+/// configured pointers. An answer without a subject is a refusal: platforms such as 浙里办
+/// answer 200 with an error code inside.
 ///
 /// # Errors
 /// `401 ticket_invalid` when the answer names nobody.
-pub fn identity_from(f: &ExchangeFields, answer: &Value) -> Result<PlatformIdentity> {
-    let subject =
-        text_at(answer, Some(&f.subject)).ok_or_else(|| refused("no subject in the answer"))?;
+pub fn identity_from(
+    provider: Provider,
+    f: &ExchangeFields,
+    answer: &Value,
+) -> Result<PlatformIdentity> {
+    let subject = text_at(answer, Some(&f.subject))
+        .ok_or_else(|| identity::refused(provider, "no subject in the answer"))?;
     Ok(PlatformIdentity {
         subject,
         name: text_at(answer, f.name.as_ref()),
@@ -110,7 +115,7 @@ pub async fn exchange(config: &Config, ticket: &str) -> Result<Option<PlatformId
         .json()
         .await
         .map_err(|e| unavailable(&e.to_string()))?;
-    identity_from(&config.ticket_exchange_fields, &answer).map(Some)
+    identity_from(Provider::Platform, &config.ticket_exchange_fields, &answer).map(Some)
 }
 
 #[cfg(test)]
@@ -127,6 +132,7 @@ mod tests {
     fn pointers_read_nested_answers_and_numeric_ids() {
         let c = config(r#"{"subject":"/data/userId","name":"/data/userName"}"#);
         let who = identity_from(
+            Provider::Platform,
             &c.ticket_exchange_fields,
             &serde_json::json!({"data": {"userId": 42, "userName": " 王小红 "}}),
         )
@@ -140,6 +146,7 @@ mod tests {
     fn an_answer_without_a_subject_is_a_refusal() {
         let c = config(r#"{"subject":"/data/userId"}"#);
         let e = identity_from(
+            Provider::Platform,
             &c.ticket_exchange_fields,
             &serde_json::json!({"result": 1001, "errorMsg": "ticket expired"}),
         )

@@ -117,15 +117,16 @@ pub fn delivery(sub: Option<&SubItem>, req: Option<&DeliveryRequest>) -> Result<
     Ok(out)
 }
 
-/// The definition of an application's service (none when it was withdrawn since).
+/// The definition of an application's service, at the version it was submitted under when
+/// that is still loaded (none when the service was withdrawn since).
 async fn definition_of<'a>(
     state: &'a AppState,
     conn: &mut store::Conn,
     application_id: &str,
 ) -> Result<Option<&'a ServiceDefinition>> {
-    Ok(db::service_id(conn, application_id)
+    Ok(db::service_version(conn, application_id)
         .await?
-        .and_then(|s| state.catalogue.get(&s)))
+        .and_then(|(s, v)| state.catalogue.for_case(&s, v.as_deref())))
 }
 
 /// A department moves a sub-item (admin API, demo timer).
@@ -473,7 +474,8 @@ pub fn upload_not_usable(ids: &[String], field: &str) -> ApiError {
 /// The citizen rates the case (好差评), once, after completion.
 ///
 /// # Errors
-/// `application_not_found`, `rating_invalid`, `rating_not_allowed_yet`, `rating_already_given`.
+/// `application_not_found`, `rating_invalid`, `rating_not_allowed_yet`, `rating_already_given`,
+/// `rating_reason_required` (a 差评 without its reason).
 pub async fn rate(
     state: &AppState,
     caller: &Caller,
@@ -485,19 +487,6 @@ pub async fn rate(
             ApiError::unprocessable(ErrorCode::RatingInvalid, "each score is 1 to 5")
                 .with_fields(["scores"]),
         );
-    }
-    // 差评: the department must learn why, to put it right (整改) and call back (回访).
-    if rating.scores.is_low()
-        && rating
-            .comment
-            .as_deref()
-            .is_none_or(|c| c.trim().is_empty())
-    {
-        return Err(ApiError::unprocessable(
-            ErrorCode::RatingReasonRequired,
-            "a low rating needs the reason in `comment`",
-        )
-        .with_fields(["comment"]));
     }
     let now = state.clock.now();
     let mut tx = store::begin_immediate(&state.db).await?;
@@ -520,6 +509,21 @@ pub async fn rate(
             ErrorCode::RatingAlreadyGiven,
             "this case was rated already",
         ));
+    }
+    // 差评: the department must learn why, to put it right (整改) and call back (回访).
+    // Checked after the case's own refusals (not yours, not yet, given already); the error
+    // drops the transaction, so nothing is stored.
+    if rating.scores.is_low()
+        && rating
+            .comment
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        return Err(ApiError::unprocessable(
+            ErrorCode::RatingReasonRequired,
+            "a low rating needs the reason in `comment`",
+        )
+        .with_fields(["comment"]));
     }
     db::touch(&mut tx, application_id, now).await?;
     db::insert_event(

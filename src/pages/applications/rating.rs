@@ -1,12 +1,18 @@
-//! 好差评: five levels on the five national indicators, with an optional comment, once per case
-//! and only when the server says a rating is open.
+//! 好差评: five levels on the five national indicators, with a comment (required, as the
+//! reason, once any indicator is 不满意 or worse: a 差评), once per case and only when the
+//! server says a rating is open. The departments' follow-up (整改, 回访) shows in the timeline.
 
 use leptos::prelude::*;
-use onething_core::api::{ApplicationDetail, Rating, RatingScores};
+use onething_core::api::{ApplicationDetail, ErrorCode, Rating, RatingScores};
 
 use super::live;
-use crate::api;
+use crate::api::{self, Code, FetchError};
 use crate::i18n::t;
+
+/// A 差评: some indicator at 不满意 or below (0 is not chosen yet).
+fn low(scores: [u8; 5]) -> bool {
+    scores.iter().any(|s| (1..=2).contains(s))
+}
 
 /// The indicators in the national order, with their field names.
 const INDICATORS: [&str; 5] = [
@@ -76,6 +82,12 @@ fn RatingForm(
             error.set(Some(t().rating_incomplete));
             return;
         }
+        // 差评 (a 1 or a 2): the reason is asked for, as the server requires.
+        if low(s) && comment.with_untracked(|c| c.trim().is_empty()) {
+            error.set(Some(t().rating_reason_missing));
+            crate::dom::focus_later("rate-comment");
+            return;
+        }
         if busy.get_untracked() {
             return;
         }
@@ -97,6 +109,10 @@ fn RatingForm(
         leptos::task::spawn_local(async move {
             match api::rate(&id, &rating).await {
                 Ok(d) => live::apply(detail, d),
+                Err(FetchError::Api {
+                    code: Code::Known(ErrorCode::RatingReasonRequired),
+                    ..
+                }) => error.set(Some(t().rating_reason_missing)),
                 Err(e) => error.set(Some(e.message(t()))),
             }
             busy.set(false);
@@ -120,8 +136,15 @@ fn RatingForm(
                     </div>
                 </fieldset>
             }).collect_view()}
-            <label class="label" for="rate-comment">{move || t().rating_comment}</label>
-            <textarea id="rate-comment" maxlength="500" bind:value=comment></textarea>
+            <label class="label" for="rate-comment">
+                {move || if low(scores.get()) { t().rating_reason } else { t().rating_comment }}
+            </label>
+            {move || low(scores.get()).then(|| view! {
+                <p class="hint" id="rate-comment-hint">{t().rating_reason_hint}</p>
+            })}
+            <textarea id="rate-comment" maxlength="500" bind:value=comment
+                aria-required=move || low(scores.get()).to_string()
+                aria-describedby=move || low(scores.get()).then_some("rate-comment-hint")></textarea>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>{move || t().rating_submit}</button>
         </form>

@@ -89,7 +89,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                             <p class="sub-item-meta">{move || dept.get(locale()).to_owned()}</p>
                             <p class="sub-item-meta">{move || with_n(if date.estimated { t().expected_by_estimated } else { t().expected_by }, date.date)}</p>
                             {waits.then(|| view! { <p class="sub-item-deps">{move || t().waits_for_dependencies}</p> })}
-                            {way.map(|m| view! { <p class="sub-item-meta arrival">{move || format!("{}：{}", t().arrival_heading, arrival(m))}</p> })}
+                            {way.map(|m| view! { <p class="sub-item-meta arrival">{move || t().label_value.replace("{a}", t().arrival_label).replace("{b}", arrival(m))}</p> })}
                         </li>
                     }
                 })
@@ -139,14 +139,14 @@ fn NextAction(
     later: bool,
 ) -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let consents = LocalResource::new(move || {
-        let id = id.clone();
-        async move {
-            crate::api::get_application(&id)
-                .await
-                .map(|d| d.consents)
-                .unwrap_or_default()
-        }
+    // Asked once (offline: nothing to show but the rest).
+    let consents = RwSignal::new(None::<Vec<onething_core::api::Consent>>);
+    leptos::task::spawn_local(async move {
+        let list = crate::api::get_application(&id)
+            .await
+            .map(|d| d.consents)
+            .unwrap_or_default();
+        consents.try_set(Some(list));
     });
     let pending = move || {
         consents

@@ -118,6 +118,7 @@ pub fn ApplyShell(
                     <crate::pages::assisted::AssistedBanner />
                     <StepTracker />
                     <ConflictNotice />
+                    <DefinitionChangedNotice />
                     <StorageNotice />
                     <SessionNotice />
                     <privacy::PrivacyNotice />
@@ -212,6 +213,17 @@ fn ConflictNotice() -> impl IntoView {
     }
 }
 
+/// The draft was started under an earlier version of the service's definition: one sentence
+/// says the form changed and that what still applies was kept (the wizard resumes at the first
+/// step that needs the person).
+#[component]
+fn DefinitionChangedNotice() -> impl IntoView {
+    let w = expect_context::<Wizard>();
+    w.definition_changed.then(|| {
+        view! { <p class="notice notice-warning" id="definition-changed" role="status">{t().draft_definition_changed}</p> }
+    })
+}
+
 /// Whether the answers are saved on this device: a quiet line while all is well, a warning when
 /// the device cannot keep the draft (private mode, storage full), so the person knows not to
 /// close the app.
@@ -263,9 +275,12 @@ fn SessionNotice() -> impl IntoView {
 fn TasksLink() -> impl IntoView {
     let w = expect_context::<Wizard>();
     let r = use_router();
+    let index = format!("/apply/{}", w.key());
     let shown = move || {
         let path = r.path();
-        !(path.ends_with("/tasks") || path.ends_with("/confirmation"))
+        !(path.ends_with("/tasks")
+            || path.ends_with("/confirmation")
+            || path.trim_end_matches('/') == index)
     };
     let href = router::href(&format!("/apply/{}/tasks", w.key()));
     view! {

@@ -20,7 +20,12 @@ use crate::wizard::{Wizard, draft, privacy};
 pub fn PrivacyNotice() -> impl IntoView {
     let w = expect_context::<Wizard>();
     let r = use_router();
-    let facts = LocalResource::new(privacy::facts);
+    // Asked once; kept for offline (`privacy::facts`).
+    let facts = RwSignal::new(None::<Result<PrivacyFacts, crate::api::FetchError>>);
+    leptos::task::spawn_local(async move {
+        let f = privacy::facts().await;
+        facts.try_set(Some(f));
+    });
     move || {
         let path = r.path();
         // Not on the confirmation, nor while choosing which draft to continue (`/apply/:id`).
@@ -47,8 +52,10 @@ pub fn PrivacyNotice() -> impl IntoView {
                 .into_any(),
             );
         }
-        let facts = facts.get().and_then(Result::ok);
-        Some(view! { <Notice facts /> }.into_any())
+        let answer = facts.get();
+        let pending = answer.is_none();
+        let facts = answer.and_then(Result::ok);
+        Some(view! { <Notice facts pending /> }.into_any())
     }
 }
 
@@ -79,6 +86,8 @@ fn retention_lines(f: &PrivacyFacts) -> Vec<String> {
 fn Notice(
     /// The server's figures, when known (online now or seen before).
     facts: Option<PrivacyFacts>,
+    /// The figures are still being asked for.
+    pending: bool,
 ) -> impl IntoView {
     let w = expect_context::<Wizard>();
     let general = RwSignal::new(false);
@@ -128,7 +137,7 @@ fn Notice(
             {if known {
                 view! { <ul class="plain-list">{kept.into_iter().map(|k| view! { <li>{k}</li> }).collect_view()}</ul> }.into_any()
             } else {
-                view! { <p>{t().privacy_facts_unknown}</p> }.into_any()
+                view! { <p>{if pending { t().services_loading } else { t().privacy_facts_unknown }}</p> }.into_any()
             }}
             <h3>{t().privacy_protection}</h3>
             <p>{t().privacy_protected_device}" "{protected}</p>
@@ -181,7 +190,11 @@ pub fn ConsentStatus() -> impl IntoView {
                             <p>{t().privacy_withdraw_confirm}</p>
                             <div class="notice-actions">
                                 <button type="button" class="button secondary" id="privacy-withdraw-yes"
-                                    on:click=move |_| { confirming.set(false); w.withdraw_consent(); }>
+                                    on:click=move |_| {
+                                        confirming.set(false);
+                                        w.withdraw_consent();
+                                        crate::dom::focus_later("privacy-reminder");
+                                    }>
                                     {t().privacy_withdraw_yes}
                                 </button>
                                 <button type="button" class="button secondary" on:click=move |_| confirming.set(false)>

@@ -181,6 +181,7 @@ fn StartForm(
                     <input id="assisted-name" type="text" autocomplete="off" spellcheck="false" maxlength="40"
                         aria-invalid=move || errors.get().0.is_some().to_string()
                         aria-describedby=move || errors.get().0.is_some().then_some("assisted-name-error")
+                        on:input=move |_| errors.update(|e| e.0 = None)
                         bind:value=name />
                 </div>
                 <div class="field" class:has-error=move || errors.get().1.is_some()>
@@ -197,6 +198,7 @@ fn StartForm(
                                 aria-describedby=move || if errors.get().1.is_some() { "assisted-id-hint assisted-id-error" } else { "assisted-id-hint" }
                                 on:focus=move |_| editing_id.set(true)
                                 on:blur=move |_| editing_id.set(false)
+                                on:input=move |_| errors.update(|e| e.1 = None)
                                 bind:value=id_number />
                             {move || masked().map(|m| view! { <span class="mask-overlay" aria-hidden="true">{m}</span> })}
                         </span>

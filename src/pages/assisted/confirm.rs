@@ -21,16 +21,37 @@ async fn load(code: String) -> Result<AssistedConfirmation, FetchError> {
     api::assisted::confirmation(&code).await
 }
 
-/// Elder mode while this page is open, unless the person turns it off here.
+thread_local! {
+    /// How many of this module's pages are open, and elder mode before the first opened: moving
+    /// from the code entry to the confirmation keeps elder mode on throughout.
+    static ELDER: std::cell::Cell<(u32, bool)> = const { std::cell::Cell::new((0, false)) };
+}
+
+/// Elder mode while these pages are open (the person can turn it off); as before afterwards.
 fn elder_by_default() {
     let Some(pref) = use_context::<crate::prefs::ElderPref>() else {
         return;
     };
-    let before = pref.0.get_untracked();
-    if !before {
-        pref.0.set(true);
-        on_cleanup(move || pref.0.set(false));
-    }
+    ELDER.with(|e| {
+        let (open, before) = e.get();
+        let before = if open == 0 {
+            pref.0.get_untracked()
+        } else {
+            before
+        };
+        e.set((open + 1, before));
+    });
+    pref.0.set(true);
+    on_cleanup(move || {
+        ELDER.with(|e| {
+            let (open, before) = e.get();
+            let open = open.saturating_sub(1);
+            e.set((open, before));
+            if open == 0 && !before {
+                pref.0.set(false);
+            }
+        });
+    });
 }
 
 /// `/assisted/confirm/:code`.
@@ -133,30 +154,48 @@ fn Summary(
     /// Goes on to the decision.
     on_next: Callback<()>,
 ) -> impl IntoView {
-    let l = locale();
-    let helper = format!("{}（{}）", c.agent_name, c.agent_organisation);
-    let service = c.service_title.get(l).to_owned();
+    let text = |x: &onething_core::Text| {
+        let x = x.clone();
+        move || x.get(locale()).to_owned()
+    };
+    let (name, org, service) = (
+        c.agent_name.clone(),
+        c.agent_organisation.clone(),
+        c.service_title.clone(),
+    );
+    let intro = move || {
+        let helper = match locale() {
+            onething_core::Locale::ZhCn => format!("{name}（{org}）"),
+            onething_core::Locale::En => format!("{name} ({org})"),
+        };
+        t().assisted_confirm_intro
+            .replace("{a}", &helper)
+            .replace("{b}", service.get(locale()))
+    };
     view! {
         <h1 id="assisted-confirm-heading" tabindex="-1">{move || t().assisted_confirm_title}</h1>
-        <p class="assisted-plain">{move || t().assisted_confirm_intro.replace("{a}", &helper).replace("{b}", &service)}</p>
+        <p class="assisted-plain">{intro}</p>
         <section class="summary-card" aria-labelledby="assisted-what">
             <h2 id="assisted-what">{move || t().assisted_what}</h2>
             <ul class="assisted-facts">
-                {c.sub_items.iter().map(|s| view! { <li>{s.get(l).to_owned()}</li> }).collect_view()}
+                {c.sub_items.iter().map(|s| view! { <li>{text(s)}</li> }).collect_view()}
             </ul>
         </section>
         <section class="summary-card" aria-labelledby="assisted-documents">
             <h2 id="assisted-documents">{move || t().assisted_documents}</h2>
             <ul class="assisted-facts">
-                {c.documents.iter().map(|d| view! { <li>{d.get(l).to_owned()}</li> }).collect_view()}
+                {c.documents.iter().map(|d| view! { <li>{text(d)}</li> }).collect_view()}
             </ul>
         </section>
         <section class="summary-card" aria-labelledby="assisted-recipients">
             <h2 id="assisted-recipients">{move || t().assisted_recipients}</h2>
             <dl class="summary-list">
-                {c.recipients.iter().map(|r| view! {
-                    <dt>{r.department.get(l).to_owned()}</dt>
-                    <dd>{r.sub_items.iter().map(|s| s.get(l).to_owned()).collect::<Vec<_>>().join(t().list_sep)}</dd>
+                {c.recipients.iter().map(|r| {
+                    let items = r.sub_items.clone();
+                    view! {
+                        <dt>{text(&r.department)}</dt>
+                        <dd>{move || items.iter().map(|s| s.get(locale()).to_owned()).collect::<Vec<_>>().join(t().list_sep)}</dd>
+                    }
                 }).collect_view()}
             </dl>
         </section>

@@ -349,6 +349,11 @@ pub struct ApplicationDetail {
     pub case_number: String,
     /// The service applied for.
     pub service_id: String,
+    /// The version of the service's definition the case was submitted under (its tracking
+    /// keeps using that version after the definition changes). Absent for a case from before
+    /// versions were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_version: Option<String>,
     /// Derived state of the case.
     pub status: ApplicationStatus,
     /// When it was received.

@@ -27,6 +27,31 @@ pub struct ServiceSummary {
     pub sub_item_count: usize,
 }
 
+/// `POST /api/admin/services/reload`: what the reload changed, by service id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServicesReloaded {
+    /// How many services are loaded now.
+    pub services: usize,
+    /// New services.
+    pub added: Vec<String>,
+    /// Services whose definition has a new version; open cases keep the one they were
+    /// submitted under.
+    pub changed: Vec<ServiceVersion>,
+    /// Services no longer offered (their open cases keep their version).
+    pub removed: Vec<String>,
+}
+
+/// A service id and a definition version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServiceVersion {
+    /// The service id.
+    pub id: String,
+    /// The definition's version.
+    pub version: String,
+}
+
 impl From<&ServiceDefinition> for ServiceSummary {
     fn from(d: &ServiceDefinition) -> Self {
         ServiceSummary {

@@ -158,6 +158,9 @@ pub enum ErrorCode {
     DepartmentUnauthorized,
     /// 422: no service definition names this department.
     DepartmentUnknown,
+    /// 422: a reload of the service definitions found problems (`message` lists each: file,
+    /// path inside it, what is wrong; `fields` the files); the definitions in use are unchanged.
+    DefinitionsInvalid,
     /// 403: this needs a staff account with the agent role (帮办代办); a citizen's session is not one.
     AgentRequired,
     /// 403: an agent's staff account does not submit applications itself: the citizen confirms

@@ -33,7 +33,7 @@ pub use assisted::{
     AssistedDecision, AssistedRecipient, AssistedStart, AssistedStatus, AssistedSubmit,
     mask_id_number, mask_name,
 };
-pub use catalogue::{Health, ServiceSummary};
+pub use catalogue::{Health, ServiceSummary, ServiceVersion, ServicesReloaded};
 pub use consents::{
     CONSENT_ALPHABET, ConsentAnswer, ConsentDecision, ConsentRequest, ConsentStatus,
     normalize_consent_code,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::types::{Fact, FactKind, Material, Page, ServiceDefinition, SubItem};
 use crate::condition::Condition;
+use crate::value::{AnswerValue, Answers};
 
 impl ServiceDefinition {
     /// The working days of the longest chain of dependent sub-items (each after its slowest
@@ -101,6 +102,50 @@ impl ServiceDefinition {
     /// The page with this id.
     pub fn page(&self, id: &str) -> Option<&Page> {
         self.pages.iter().find(|p| p.id == id)
+    }
+
+    /// Keeps of a draft (its selected sub-items, eligibility answers, answers and materials,
+    /// the parts of an application) what this definition still has: a draft started under an
+    /// earlier version drops the sub-items, questions, facts, group fields and materials that
+    /// are gone. An answer whose question is still there stays even when it no longer fits
+    /// (an option removed, a type changed): the engine then reports it on its step, which is
+    /// where the person is sent. Returns whether anything was dropped.
+    pub fn retain_applicable<M>(
+        &self,
+        sub_items: &mut Vec<String>,
+        eligibility: &mut Answers,
+        answers: &mut Answers,
+        materials: &mut BTreeMap<String, M>,
+    ) -> bool {
+        let before = (
+            sub_items.len(),
+            eligibility.len(),
+            answers.len(),
+            materials.len(),
+        );
+        sub_items.retain(|s| self.sub_item(s).is_some());
+        eligibility.retain(|q, _| self.eligibility.questions.iter().any(|f| &f.id == q));
+        answers.retain(|id, _| self.facts.iter().any(|f| &f.id == id));
+        materials.retain(|m, _| self.material(m).is_some());
+        let mut dropped_fields = false;
+        for (id, value) in answers.iter_mut() {
+            let (Some(group), AnswerValue::Group(items)) = (self.fact(id), value) else {
+                continue;
+            };
+            for item in items.iter_mut() {
+                let n = item.len();
+                item.retain(|f, _| group.field(f).is_some());
+                dropped_fields |= item.len() != n;
+            }
+        }
+        dropped_fields
+            || before
+                != (
+                    sub_items.len(),
+                    eligibility.len(),
+                    answers.len(),
+                    materials.len(),
+                )
     }
 }
 

@@ -586,3 +586,68 @@ fn a_fallback_names_real_sub_items_and_a_safe_link() {
         );
     }
 }
+
+#[test]
+fn a_declared_version_is_kept_and_checked() {
+    let src = MINIMAL.replace("id = \"newborn\"", "id = \"newborn\"\nversion = \"2026.1\"");
+    let d = ServiceDefinition::from_toml("x.toml", &src).expect("valid");
+    assert_eq!(d.version, "2026.1");
+    for bad in ["2026 1", "版本一", &"9".repeat(41)] {
+        let src = MINIMAL.replace(
+            "id = \"newborn\"",
+            &format!("id = \"newborn\"\nversion = \"{bad}\""),
+        );
+        let e = ServiceDefinition::from_toml("x.toml", &src).unwrap_err();
+        assert_eq!(e.path, "version", "{bad}: {e}");
+    }
+}
+
+#[test]
+fn an_undeclared_version_is_derived_from_the_content() {
+    let a = ServiceDefinition::from_toml("x.toml", MINIMAL).expect("valid");
+    let again = ServiceDefinition::from_toml("y.toml", MINIMAL).expect("valid");
+    let edited = MINIMAL.replace("一次办好", "一次办好。");
+    let b = ServiceDefinition::from_toml("x.toml", &edited).expect("valid");
+    assert!(
+        a.version.starts_with("d-") && a.version.len() == 18,
+        "{}",
+        a.version
+    );
+    assert_eq!(
+        a.version, again.version,
+        "the same text gives the same version"
+    );
+    assert_ne!(a.version, b.version, "an edit gives a new version");
+    assert!(a.check().is_ok());
+}
+
+#[test]
+fn a_draft_keeps_what_a_new_version_still_has() {
+    use crate::value::{AnswerValue, Answers};
+    let d = ServiceDefinition::from_toml("rich.toml", RICH).expect("valid");
+    let fact = d.facts.first().expect("a fact").id.clone();
+    let sub_item = d.sub_items[0].id.clone();
+    let mut sub_items = vec![sub_item.clone(), "gone_item".to_owned()];
+    let mut eligibility = Answers::new();
+    eligibility.insert("gone_question".into(), AnswerValue::Bool(true));
+    let mut answers = Answers::new();
+    answers.insert(fact.clone(), AnswerValue::Text("kept".into()));
+    answers.insert("gone_fact".into(), AnswerValue::Text("x".into()));
+    let mut materials = std::collections::BTreeMap::from([("gone_material".to_owned(), ())]);
+    assert!(d.retain_applicable(
+        &mut sub_items,
+        &mut eligibility,
+        &mut answers,
+        &mut materials
+    ));
+    assert_eq!(sub_items, [sub_item]);
+    assert!(eligibility.is_empty() && materials.is_empty());
+    assert_eq!(answers.keys().collect::<Vec<_>>(), [&fact]);
+    // Nothing more to drop the second time.
+    assert!(!d.retain_applicable(
+        &mut sub_items,
+        &mut eligibility,
+        &mut answers,
+        &mut materials
+    ));
+}

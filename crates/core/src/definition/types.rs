@@ -16,6 +16,12 @@ use crate::wire;
 pub struct ServiceDefinition {
     /// Stable id, used in URLs and file names (`newborn`): lower-case ASCII letters, digits, `-`.
     pub id: String,
+    /// The definition's version (`2026.1`): what a case records it was submitted under and a
+    /// draft what it was started under. Written in the file, or, when the file has none,
+    /// derived from its content when it loads (`d-` and 16 hex digits), so every loaded
+    /// definition has one and any edit changes it. 1–40 of `A–Z a–z 0–9 . _ -`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
     /// The one-thing's name.
     pub title: Text,
     /// One sentence on what it is.

@@ -364,3 +364,40 @@ pub async fn get_metrics(
         state.metrics.render(),
     )
 }
+
+/// Reads the services directory again (as `SIGHUP` does): when every definition is valid it
+/// becomes the catalogue; cases keep the definition version they were submitted under. A
+/// broken file changes nothing: `definitions_invalid` lists every problem.
+#[utoipa::path(post, path = "/api/admin/services/reload", tag = "admin",
+    security(("admin" = [])),
+    responses(
+        (status = 200, body = onething_core::api::ServicesReloaded),
+        (status = 401, description = "`admin_unauthorized`", body = ApiErrorBody),
+        (status = 422, description = "`definitions_invalid`: `message` lists each problem (file, path inside it, what is wrong), `fields` the files", body = ApiErrorBody),
+    ))]
+pub async fn reload_services(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<onething_core::api::ServicesReloaded>> {
+    let catalogue = state.catalogue.clone();
+    // Reading and checking the files is blocking work.
+    let result = tokio::task::spawn_blocking(move || crate::catalogue::reload_and_log(&catalogue))
+        .await
+        .map_err(ApiError::internal)?;
+    match result {
+        Ok(report) => Ok(Json(report.into())),
+        Err(errors) => {
+            let mut files: Vec<String> = errors.iter().map(|e| e.file.clone()).collect();
+            files.dedup();
+            let message = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(
+                ApiError::unprocessable(ErrorCode::DefinitionsInvalid, message)
+                    .with_fields(files),
+            )
+        }
+    }
+}

@@ -282,6 +282,7 @@ async fn submit(
         {
             continue;
         }
+        db::set_definition_version(&mut tx, &id, &def.version).await?;
         write_tracking(&mut tx, def, &projection, &id, now).await?;
         if let Some(c) = &privacy_consent {
             store::privacy::record(&mut tx, &id, c, now).await?;

@@ -191,6 +191,7 @@ fn staff() -> Router<AppState> {
         .route("/admin/agents", post(admin::create_agent))
         .route("/admin/audit", get(admin::list_audit))
         .route("/admin/metrics", get(admin::get_metrics))
+        .route("/admin/services/reload", post(admin::reload_services))
         .route("/department", get(department::get_department))
         .route("/department/cases", get(department::list_queue))
         .route(

@@ -78,6 +78,7 @@ use onething_core::api;
         admin::create_department_token,
         admin::list_audit,
         admin::get_metrics,
+        admin::reload_services,
         department::get_department,
         department::list_queue,
         department::get_case,

@@ -16,7 +16,7 @@ pub async fn list_services(State(state): State<AppState>) -> Json<Vec<ServiceSum
             .catalogue
             .all()
             .iter()
-            .map(ServiceSummary::from)
+            .map(|d| ServiceSummary::from(*d))
             .collect(),
     )
 }

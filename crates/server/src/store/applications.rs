@@ -271,6 +271,38 @@ pub async fn service_id(
         .await
 }
 
+/// Records the version of the definition the application was submitted under.
+///
+/// # Errors
+/// The database fails.
+pub async fn set_definition_version(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    version: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE applications SET definition_version = ? WHERE id = ?")
+        .bind(version)
+        .bind(application_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The service and definition version an application was submitted under (no version for a
+/// case from before versions were recorded).
+///
+/// # Errors
+/// The database fails.
+pub async fn service_version(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+) -> sqlx::Result<Option<(String, Option<String>)>> {
+    sqlx::query_as("SELECT service_id, definition_version FROM applications WHERE id = ?")
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
+}
+
 /// The owner of an application.
 ///
 /// # Errors
@@ -633,7 +665,9 @@ pub async fn detail(
     let plain: Vec<SubItemStatus> = statuses.iter().map(|(_, s)| *s).collect();
     let status = workflow::application_status(&plain);
     let deleted_at = super::retention::deleted_at(conn, &id).await?;
+    let definition_version = service_version(conn, &id).await?.and_then(|(_, v)| v);
     Ok(Some(ApplicationDetail {
+        definition_version,
         personal_data_deleted_at: deleted_at.map(rfc3339),
         retention_days: deleted_at
             .map(|d| u32::try_from((d - updated_at).max(0) / 86_400).unwrap_or(u32::MAX)),

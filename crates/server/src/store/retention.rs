@@ -37,9 +37,13 @@ fn finished_statuses() -> [String; 4] {
     .map(|s| wire::name(&s).to_owned())
 }
 
-/// `WHERE` clause (on `applications a`) of a case whose personal data is still held, every
-/// sub-item of which is finished (binds: the four finished statuses).
-const FINISHED: &str = "a.personal_data_deleted_at IS NULL
+/// `WHERE` clause (on `applications a`) of a case that holds personal data — never erased, or
+/// changed since (a rating given afterwards, a late move through the admin API: the new data
+/// gets its own period; an erased case's last change is older than its erasure by the whole
+/// period, so a change in the same second still counts) — every sub-item of which is finished
+/// (binds: the four finished statuses).
+const FINISHED: &str = "(a.personal_data_deleted_at IS NULL
+        OR a.updated_at >= a.personal_data_deleted_at)
     AND EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id)
     AND NOT EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id
                     AND i.status NOT IN (?, ?, ?, ?))";

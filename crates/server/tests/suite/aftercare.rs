@@ -1,5 +1,8 @@
 //! After submission: the applicant reads back what was submitted, and may withdraw the case
-//! while no department has accepted any of its sub-items.
+//! while no department has accepted any of its sub-items; once one has, asks a department to
+//! withdraw its sub-item (the department answers). A withdrawn case takes no supplement answer;
+//! a low rating (差评) needs its reason, and the department's follow-up (整改, 回访) shows on
+//! the case.
 
 use crate::common::{
     ADMIN, Ctx, admin_move, application, ctx, get, jpeg, login, req, send, submit, upload,
@@ -502,4 +505,157 @@ async fn a_partly_accepted_case_asks_the_department_to_withdraw_one_sub_item() {
     // A withdrawn sub-item cannot be asked for again.
     let r = ask_withdraw_item(&c, &token, &case.id, "household", reason).await;
     assert_eq!(r.code(), "item_withdraw_not_allowed");
+}
+
+async fn rate(c: &Ctx, token: &str, id: &str, body: serde_json::Value) -> crate::common::Resp {
+    send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/applications/{id}/rating"),
+            Some(token),
+            Some(body),
+        ),
+    )
+    .await
+}
+
+async fn follow_up(
+    c: &Ctx,
+    desk: &str,
+    case: &str,
+    body: serde_json::Value,
+) -> crate::common::Resp {
+    send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/department/cases/{case}/items/birth/follow-ups"),
+            Some(desk),
+            Some(body),
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_low_rating_needs_its_reason_and_the_departments_follow_up_shows_on_the_case() {
+    let c = ctx().await;
+    let (token, case) = submitted(&c).await;
+    let health = desk(&c, "卫生健康委员会").await;
+    let r = follow_up(
+        &c,
+        &health,
+        &case.case_number,
+        json!({ "kind": "revisit", "note": "电话回访" }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "follow_up_not_allowed"),
+        "not rated yet"
+    );
+    for item in ["birth", "household", "insurance"] {
+        for to in ["accepted", "in_progress", "completed"] {
+            let r = admin_move(&c.state, &case.case_number, item, json!({ "to": to })).await;
+            assert_eq!(r.status, StatusCode::OK, "{item} {to}: {r:?}");
+        }
+    }
+    let low = json!({ "overall": 2, "efficiency": 4, "guide_accuracy": 4, "convenience": 4, "usability": 4 });
+    let r = rate(
+        &c,
+        &token,
+        &case.id,
+        json!({ "scores": low, "comment": "  " }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "rating_reason_required")
+    );
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert!(
+        d.rating.is_none() && d.can_rate,
+        "nothing stored; still open"
+    );
+    let r = rate(
+        &c,
+        &token,
+        &case.id,
+        json!({ "scores": low, "comment": "窗口让我跑了两次" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+
+    // The department records its 整改 and 回访; the police cannot for the health sub-item.
+    let police = desk(&c, "公安局").await;
+    let r = follow_up(
+        &c,
+        &police,
+        &case.case_number,
+        json!({ "kind": "rectification", "note": "x" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = follow_up(
+        &c,
+        &health,
+        &case.case_number,
+        json!({ "kind": "rectification", "note": "" }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
+    );
+    let r = follow_up(
+        &c,
+        &health,
+        &case.case_number,
+        json!({ "kind": "rectification", "note": "已调整窗口流程，材料一次收齐" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = follow_up(
+        &c,
+        &health,
+        &case.case_number,
+        json!({ "kind": "revisit", "note": "已电话回访，群众表示认可" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let d: ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", case.id),
+        Some(&token),
+    )
+    .await
+    .json();
+    let follow: Vec<_> = d
+        .timeline
+        .iter()
+        .filter(|e| matches!(e.kind, TimelineKind::Rectified | TimelineKind::Revisited))
+        .map(|e| (e.kind, e.note.as_deref(), e.department.as_deref()))
+        .collect();
+    assert_eq!(
+        follow,
+        [
+            (
+                TimelineKind::Rectified,
+                Some("已调整窗口流程，材料一次收齐"),
+                Some("卫生健康委员会")
+            ),
+            (
+                TimelineKind::Revisited,
+                Some("已电话回访，群众表示认可"),
+                Some("卫生健康委员会")
+            ),
+        ]
+    );
 }

@@ -21,6 +21,7 @@ mod assisted;
 mod at_rest;
 mod consents;
 mod contract;
+mod definitions;
 mod departments;
 mod exactly_once;
 mod faults;

@@ -51,6 +51,8 @@ async fn metrics_are_prometheus_text_behind_the_admin_token() {
         "onething_uploads_completed_total 1",
         "onething_submissions_total 0",
         "onething_sse_connections 0",
+        "onething_retention_cases_total 0",
+        "# TYPE onething_orphan_files_deleted_total counter",
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }

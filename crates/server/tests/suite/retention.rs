@@ -262,6 +262,32 @@ async fn a_finished_case_loses_its_personal_data_after_the_period_and_keeps_its_
         (r.status, r.code().as_str()),
         (StatusCode::GONE, "personal_data_deleted")
     );
+    // So does a department's view of the case.
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/admin/departments/tokens",
+            Some(ADMIN),
+            Some(json!({ "department": "公安局", "label": "desk" })),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let desk: onething_core::api::DepartmentTokenCreated = r.json();
+    let r = get(
+        &c.state,
+        &format!(
+            "/api/department/cases/{}/items/household",
+            created.case_number
+        ),
+        Some(&desk.token),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::GONE, "personal_data_deleted")
+    );
     // The rows: no body, no data key, no upload, no file.
     assert_eq!(
         scalar_i64(
@@ -382,6 +408,59 @@ async fn an_unfinished_case_is_never_touched_and_zero_days_keeps_everything() {
             .personal_data_deleted_at
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn what_arrives_after_the_deletion_gets_its_own_period() {
+    let c = server().await;
+    let (token, _) = login_person(&c.state, "late-rater").await;
+    let up = upload(&c.state, &token, &jpeg(20, 20)).await;
+    let created: ApplicationCreated = submit(&c.state, &token, "k1", &application(&up))
+        .await
+        .json();
+    for sub in ["birth", "household", "insurance"] {
+        moved(
+            &c,
+            &created.case_number,
+            sub,
+            json!({ "to": "rejected", "note": "x" }),
+        )
+        .await;
+    }
+    c.state.clock.advance(31 * DAY);
+    assert_eq!(maintenance::sweep(&c.state).await.expect("sweep").cases, 1);
+    // Rated after the deletion: the comment is new personal data, kept for its own period.
+    let (token, _) = login_person(&c.state, "late-rater").await;
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            &format!("/api/applications/{}/rating", created.id),
+            Some(&token),
+            Some(json!({
+                "scores": { "overall": 2, "efficiency": 2, "guide_accuracy": 2, "convenience": 2, "usability": 2 },
+                "comment": "王小红不满意"
+            })),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let comment = async |token: &str| {
+        detail(&c, token, &created.id)
+            .await
+            .rating
+            .and_then(|r| r.comment)
+    };
+    assert_eq!(comment(&token).await.as_deref(), Some("王小红不满意"));
+    c.state.clock.advance(29 * DAY);
+    assert_eq!(maintenance::sweep(&c.state).await.expect("sweep").cases, 0);
+    c.state.clock.advance(2 * DAY);
+    assert_eq!(maintenance::sweep(&c.state).await.expect("sweep").cases, 1);
+    let (token, _) = login_person(&c.state, "late-rater").await;
+    assert_eq!(comment(&token).await, None);
+    let d = detail(&c, &token, &created.id).await;
+    assert_eq!(d.rating.map(|r| r.scores.overall), Some(2));
+    assert!(d.personal_data_deleted_at.is_some());
 }
 
 #[tokio::test]
@@ -510,6 +589,11 @@ async fn orphaned_files_are_swept_after_the_grace_and_fresh_or_owned_ones_are_no
     c.state.clock.advance(Duration::from_hours(6));
     let swept = maintenance::sweep(&c.state).await.expect("sweep");
     assert_eq!(swept.orphans, 3);
+    let metrics = get(&c.state, "/api/admin/metrics", Some(ADMIN)).await;
+    assert!(
+        String::from_utf8_lossy(&metrics.body).contains("onething_orphan_files_deleted_total 3"),
+        "{metrics:?}"
+    );
     for f in &old_orphans {
         assert!(!f.exists(), "{} swept", f.display());
     }

@@ -73,6 +73,9 @@ impl ServiceDefinition {
     pub fn from_toml(file: &str, source: &str) -> Result<Self, DefinitionError> {
         let mut def: ServiceDefinition = toml::from_str(source)
             .map_err(|e| DefinitionError::at("", e.to_string()).in_file(file))?;
+        if def.version.is_empty() {
+            def.version = derived_version(source);
+        }
         def.fill_option_sources();
         def.check().map_err(|e| e.in_file(file))?;
         Ok(def)
@@ -102,6 +105,7 @@ impl ServiceDefinition {
     /// error's `file` is empty; [`ServiceDefinition::from_toml`] names it).
     pub fn check(&self) -> Result<(), DefinitionError> {
         check_id("id", &self.id)?;
+        check_version(&self.version)?;
         check_text("title", &self.title)?;
         check_text("summary", &self.summary)?;
         check_opt_text("region", self.region.as_ref())?;
@@ -125,6 +129,34 @@ impl ServiceDefinition {
         }
         Checker::new(self)?.run()?;
         guide::check(self)
+    }
+}
+
+/// The version of a definition whose file declares none: `d-` and the 64-bit FNV-1a digest of
+/// the file's text in hex. Not a security measure: it tells versions apart, it does not
+/// authenticate them.
+#[cfg(feature = "toml")]
+fn derived_version(source: &str) -> String {
+    let digest = source.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("d-{digest:016x}")
+}
+
+/// A version is 1–40 characters of `A–Z a–z 0–9 . _ -` (it appears in URLs and logs). Empty
+/// only for a definition built in code rather than loaded (the loader always fills it).
+fn check_version(version: &str) -> Result<(), DefinitionError> {
+    let ok = version.chars().count() <= 40
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        err(
+            "version",
+            format!("`{version}` is not a version: 1–40 of A–Z a–z 0–9 . _ -, e.g. \"2026.1\""),
+        )
     }
 }
 

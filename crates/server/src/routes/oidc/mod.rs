@@ -282,7 +282,7 @@ pub async fn callback(
             c.extend(i);
         }
     }
-    let who = identity_from(&config.oidc_claims, &claims)?;
+    let who = identity_from(Provider::Oidc, &config.oidc_claims, &claims)?;
     let now = state.clock.now();
     let account = super::session::account_for(&state, who, "oidc", now).await?;
     let ticket = secret_token();

@@ -123,6 +123,11 @@ impl LiveServer {
         self.child = Some(child);
     }
 
+    /// The server process's id, while it runs (to send it a signal).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
     /// SIGKILL (no graceful shutdown, no flush), then wait for the process to be gone.
     pub async fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

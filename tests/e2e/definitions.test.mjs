@@ -1,0 +1,88 @@
+// Definitions as data: a draft started under one version of a definition and opened after the
+// operator changed it (a new version, reloaded with the admin call) keeps its answers, says in
+// one sentence that the form changed, and continues at the first step that needs the person.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { a11y, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
+
+const ADMIN = 'definitions-admin-token';
+const SERVICE = 'shop-opening';
+let services;
+let shipped;
+let server;
+let browser;
+before(async () => {
+  // The server reads a copy of the definitions, which this test changes.
+  shipped = process.env.ONETHING_SERVICES;
+  services = mkdtempSync(join(tmpdir(), 'onething-definitions-'));
+  cpSync(shipped, services, { recursive: true });
+  process.env.ONETHING_SERVICES = services;
+  server = await startServer({ adminToken: ADMIN });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  process.env.ONETHING_SERVICES = shipped;
+  rmSync(services, { recursive: true, force: true });
+});
+
+const reload = async () => {
+  const r = await fetch(new URL('/api/admin/services/reload', server.url), {
+    method: 'POST', headers: { Authorization: `Bearer ${ADMIN}` },
+  });
+  return { status: r.status, body: await r.json() };
+};
+
+test('a draft opened under a changed definition keeps its answers, says so and goes to the first step that needs the person', async () => {
+  const def = await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json();
+  assert.equal(def.version, '2026.1');
+  const example = exampleApplication(SERVICE);
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.waitForURL(/eligibility$/);
+    await agreePrivacy(page);
+    for (const q of def.eligibility.questions) {
+      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+    }
+    await next(page, /sub-items$/);
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+    assert.equal(await page.locator('#definition-changed').count(), 0, 'no notice under the same version');
+
+    // The operator publishes a new version of the definition.
+    const file = join(services, `${SERVICE}.toml`);
+    const source = readFileSync(file, 'utf8');
+    const changed = source.replace('version = "2026.1"', 'version = "2026.2"');
+    assert.notEqual(changed, source);
+    writeFileSync(file, changed);
+    const r = await reload();
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.changed, [{ id: SERVICE, version: '2026.2' }]);
+
+    // Opened again: continue the draft; the answers that still apply are kept, so it goes on
+    // after the situation questions, with the one-sentence notice.
+    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.locator('#draft-continue').click();
+    const notice = page.locator('#definition-changed');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /表单.*更新/);
+    assert.doesNotMatch(page.url(), /eligibility$/, 'the answered situation is kept');
+    assert.deepEqual(await a11y(page, 'definition-changed'), []);
+
+    // Saved under the new version now: opened again, no notice.
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.locator('#draft-continue').click();
+    await page.waitForURL((u) => !/\/apply\/[^/]+$/.test(u.pathname));
+    await page.locator('.save-state').first().waitFor();
+    assert.equal(await page.locator('#definition-changed').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
