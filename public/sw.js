@@ -114,7 +114,8 @@ async function cacheFirst(request) {
   const hit = await cache.match(request);
   if (hit) return hit;
   const response = await fetch(request);
-  if (response.ok && /\.(js|wasm|css|svg|png|woff2?)$/.test(new URL(request.url).pathname)) {
+  // The region table (`regions.json`, fetched when an address is first shown) is kept too.
+  if (response.ok && /\.(js|wasm|css|svg|png|woff2?)$|\/regions\.json$/.test(new URL(request.url).pathname)) {
     await cache.put(request, response.clone());
   }
   return response;

@@ -30,6 +30,7 @@ use wasm_bindgen::JsCast;
 /// `index.html` (`#app`) with the live app and marks `app-ready` for the performance benchmark.
 pub fn start() {
     console_error_panic_hook::set_once();
+    i18n::use_all_messages();
     // wasm-bindgen's executor: Leptos' own is set up only when the app mounts.
     wasm_bindgen_futures::spawn_local(async {
         config::load().await;

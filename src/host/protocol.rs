@@ -349,6 +349,19 @@ mod tests {
                 step: Some("page/baby".into()),
             }
         );
+        // Another draft of the same service: the host is told the service, not the draft's key.
+        assert_eq!(
+            AppMessage::step("/apply/newborn~3f9a01c2/eligibility"),
+            AppMessage::Step {
+                path: "/apply/newborn~3f9a01c2/eligibility".into(),
+                service: Some("newborn".into()),
+                step: Some("eligibility".into()),
+            }
+        );
+        assert_eq!(
+            AppMessage::SessionExpired.to_json(),
+            r#"{"protocol":"onething","version":1,"type":"session_expired"}"#
+        );
         let home: serde_json::Value =
             serde_json::from_str(&AppMessage::step("/").to_json()).expect("json");
         assert!(home.get("service").is_none());

@@ -1,15 +1,36 @@
 //! Interface text. The tables are generated at build time from `locales/*.toml` (see
 //! `build.rs`): a message missing in either language does not compile.
 
+use std::cell::Cell;
+
 use onething_core::Locale;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+thread_local! {
+    /// The tables in use, Chinese and English. In the browser the first page's module starts with
+    /// its own (only the keys its sources name: `build.rs`), and the whole app switches to the
+    /// whole tables when it starts ([`use_all_messages`]), so the first module never links them.
+    static TABLES: Cell<[&'static Messages; 2]> = const {
+        Cell::new(if cfg!(target_arch = "wasm32") {
+            [&FIRST_PAGE_ZH_CN, &FIRST_PAGE_EN]
+        } else {
+            [&ZH_CN, &EN]
+        })
+    };
+}
+
+/// Switches to the whole message tables: the whole app's module, at its start.
+pub fn use_all_messages() {
+    TABLES.with(|t| t.set([&ZH_CN, &EN]));
+}
+
 /// The message table for `locale`.
 pub fn messages(locale: Locale) -> &'static Messages {
+    let [zh, en] = TABLES.with(Cell::get);
     match locale {
-        Locale::ZhCn => &ZH_CN,
-        Locale::En => &EN,
+        Locale::ZhCn => zh,
+        Locale::En => en,
     }
 }
 

@@ -45,6 +45,11 @@ pub struct Saved {
     pub definition_version: Option<String>,
 }
 
+/// Whether the draft on screen was started under an earlier version of its definition (a
+/// context of the wizard).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DefinitionChanged(pub bool);
+
 /// A draft opened under `def`: when it was saved under another version of the definition, it
 /// keeps what still applies ([`ServiceDefinition::retain_applicable`]) and forgets the step it
 /// was on, so the wizard starts at the first step that needs the person; the flag says the

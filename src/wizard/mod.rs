@@ -50,9 +50,6 @@ pub struct Wizard {
     remote: StoredValue<Option<draft::Remote>>,
     /// Another device's different copy, for the person to choose.
     pub conflict: RwSignal<Option<sync::Conflict>>,
-    /// The draft was started under an earlier version of the definition (see
-    /// [`draft::under_version`]).
-    pub definition_changed: bool,
     /// The pending push to the server (a change is sent a moment after the typing stops).
     push_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
 }
@@ -80,6 +77,8 @@ impl Wizard {
                 ..draft::Saved::default()
             });
         let (saved, definition_changed) = draft::under_version(saved, &def);
+        // For the one-sentence notice (a context, not a field: the wizard is passed by value).
+        provide_context(draft::DefinitionChanged(definition_changed));
         let (initial, step, remote) = (saved.app, saved.step, saved.remote);
         let app = RwSignal::new(initial);
         let step = RwSignal::new(step);
@@ -102,7 +101,6 @@ impl Wizard {
             unsaved: RwSignal::new(false),
             remote: StoredValue::new(remote),
             conflict: RwSignal::new(conflict),
-            definition_changed,
             push_timer: StoredValue::new_local(None),
         };
         w.autosave();

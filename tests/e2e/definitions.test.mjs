@@ -86,3 +86,71 @@ test('a draft opened under a changed definition keeps its answers, says so and g
     await context.close();
   }
 });
+
+/** Answers the questions of question page `pageId` from the example (plain facts only). */
+async function fillPage(page, def, example, pageId) {
+  for (const factId of def.pages.find((p) => p.id === pageId).facts) {
+    const fact = def.facts.find((f) => f.id === factId);
+    if (example.answers[factId] !== undefined) await answer(page, `answers.${factId}`, fact.type ?? fact.kind, example.answers[factId]);
+  }
+}
+
+test('the region field: the full GB/T 2260 table, fetched only once an address is shown, a cascade by name with the code as value', async () => {
+  const def = await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json();
+  const example = exampleApplication(SERVICE);
+  assert.equal(example.eligibility.entity_type, 'individual', 'the pages below are an individual business\'s');
+  const { context, page, errors } = await phonePage(browser);
+  const fetched = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/regions.json')) fetched.push(r.url()); });
+  try {
+    await page.goto(new URL(`/apply/${SERVICE}`, server.url).href);
+    await page.waitForURL(/eligibility$/);
+    await agreePrivacy(page);
+    for (const q of def.eligibility.questions) {
+      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+    }
+    await next(page, /sub-items$/);
+    await next(page, /\/page\/shop$/);
+    await fillPage(page, def, example, 'shop');
+    await next(page, /\/page\/operator$/);
+    await fillPage(page, def, example, 'operator');
+    assert.deepEqual(fetched, [], 'no region table before an address is on screen');
+    await next(page, /\/page\/premises$/);
+
+    const id = 'f-answers-premises_address'.replace(/[^A-Za-z0-9]/g, '-');
+    const province = page.locator(`#${id}`);
+    // The full table arrives (Beijing's districts are not in the small built-in one).
+    await page.waitForFunction(() => document.querySelector('.region-status')?.textContent === '');
+    assert.equal(fetched.length, 1, 'fetched once');
+    assert.equal(await province.locator('option').count(), 35, 'a choice, then the 34 province-level divisions');
+
+    // A municipality: its districts come right under it, named as districts; the value is the code.
+    await province.focus();
+    await province.selectOption({ label: '北京市' });
+    const second = page.locator(`#${id}-1`);
+    await second.waitFor();
+    assert.equal(await page.locator(`label[for="${id}-1"]`).innerText(), '区、县');
+    await second.selectOption({ label: '东城区' });
+    assert.equal(await second.inputValue(), '110101');
+    assert.equal(await page.locator(`#${id}-2`).count(), 0, 'no third level under a district');
+
+    // A province's directly administered county-level city, under its published heading.
+    await province.selectOption('410000');
+    await page.locator(`#${id}-1`).selectOption('419000');
+    await page.locator(`#${id}-2`).selectOption({ label: '济源市' });
+    assert.equal(await page.locator(`#${id}-2`).inputValue(), '419001');
+
+    // Anywhere in the country, in the four presentations: labelled selects, no violation.
+    await province.selectOption({ label: '新疆维吾尔自治区' });
+    await page.locator(`#${id}-1`).selectOption({ label: '乌鲁木齐市' });
+    assert.deepEqual(await a11y(page, 'region-field'), []);
+
+    // Keyboard: Tab goes from one level to the next.
+    await province.focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), `${id}-1`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

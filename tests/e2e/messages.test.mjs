@@ -117,3 +117,34 @@ test('in English: a consent-free case with a result and a supplement request, al
     await page.context().close();
   }
 });
+
+test('a partly accepted case asks a department to withdraw one item, and sees the answer live', async () => {
+  const { page, errors } = await phonePage(browser);
+  try {
+    const app = await signInAndSubmitShop(page, server.url, 'withdraw-item');
+    await page.evaluate((t) => sessionStorage.setItem('onething.session', t), app.token);
+    await api(`/admin/applications/${app.case_number}/items/business_licence`, ADMIN, { to: 'accepted' });
+    await page.goto(new URL(`/applications/${app.id}`, server.url).href);
+    const section = page.locator('details.item-withdraw');
+    await section.waitFor();
+    assert.equal(await page.locator('details.withdraw:not(.item-withdraw)').count(), 0, 'the whole case can no longer be withdrawn');
+    await section.locator('summary').click();
+    await section.getByRole('button', { name: '提交撤回申请' }).click();
+    await section.getByRole('alert').getByText('请选择要撤回的事项').waitFor();
+    await section.getByLabel('要撤回的事项').selectOption('seal_engraving');
+    await section.getByLabel('撤回原因').fill('公章已另行刻制');
+    await section.getByRole('button', { name: '提交撤回申请' }).click();
+    await page.locator('ol.timeline').getByText('您申请撤回此事项，等待部门答复').waitFor();
+    await shot(page, 'withdraw-item-asked');
+    assert.deepEqual(await a11y(page, 'withdraw-item'), []);
+
+    // The police (公安局) handle the seal: they agree, and the page shows it without a reload.
+    const { token } = await api('/admin/departments/tokens', ADMIN, { department: '公安局', label: 'window 5' });
+    await api(`/department/cases/${app.case_number}/items/seal_engraving/withdrawal`, token, { approve: true });
+    await page.locator('li[data-item="seal_engraving"] .status', { hasText: '已撤回' }).waitFor({ timeout: 15_000 });
+    await page.locator('ol.timeline').getByText('部门同意撤回，此事项已撤回').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,9 +1,13 @@
 // A session that ends mid-wizard is not a dead end: the next write of the draft signs in
-// again (here a plain browser with the development issuer, as a platform's login would) and
-// goes through, the person stays on the same step, and the draft is intact, on the device and
-// on the server.
+// again and goes through, the person stays on the same step, and the draft is intact, on the
+// device and on the server: in a plain browser (the development issuer, as a platform's login
+// would), and inside a host page, which the app asks for a new ticket (`session_expired`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launchBrowser, phonePage, startServer } from './harness.mjs';
 import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
 
@@ -92,5 +96,76 @@ test('the session ends mid-wizard: the next change signs in again, on the same s
     assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   } finally {
     await context.close();
+  }
+});
+
+test('inside a host page: the app asks the host to sign in again (session_expired), carries on at the same step, draft intact', async () => {
+  // The same build framed by the reference server's demo host on another origin, signing in only
+  // through the host's tickets (no development issuer from the app), as in an app platform.
+  const listen = (s) => new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s.address().port)));
+  const probe = createServer();
+  const port = await listen(probe);
+  await new Promise((r) => probe.close(r));
+  const proxy = createServer((req, res) => {
+    const upstream = request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  const host = `http://127.0.0.1:${await listen(proxy)}`;
+  const dist = mkdtempSync(join(tmpdir(), 'onething-expiry-dist-'));
+  cpSync(process.env.ONETHING_DIST, dist, { recursive: true });
+  writeFileSync(join(dist, 'config.json'), JSON.stringify({ api_base: '/api', host_origins: [host], features: { dev_sign_in: false } }));
+  const framed = await startServer({ staticDir: dist, port, args: ['--frame-ancestors', `'self' ${host}`] });
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await page.goto(`${host}/embed-demo?app=${encodeURIComponent(framed.url)}`);
+    const events = (type) => page.locator(`#events li[data-type="${type}"]`);
+    await events('signed_in').waitFor();
+    let frame;
+    for (let i = 0; i < 100 && !frame; i++) {
+      frame = page.frames().find((x) => x !== page.mainFrame() && x.url().startsWith(framed.url));
+      if (!frame) await page.waitForTimeout(50);
+    }
+    await frame.goto(new URL('/services/newborn', framed.url).href);
+    await frame.getByRole('link', { name: '开始办理' }).click();
+    await frame.waitForURL(/eligibility$/);
+    await agreePrivacy(frame);
+    for (const q of def.eligibility.questions) {
+      if (example.eligibility[q.id] !== undefined) await answer(frame, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+    }
+    await next(frame, /sub-items$/);
+    await next(frame, /\/page\/baby$/);
+    const step = frame.url();
+    const first = await frame.evaluate(() => sessionStorage.getItem('onething.session'));
+    const drafts = async (t) => {
+      const r = await fetch(new URL('/api/drafts', framed.url), { headers: { Authorization: `Bearer ${t}` } });
+      return r.status === 200 ? r.json() : null;
+    };
+    await until(async () => (await drafts(first))?.length === 1, 'the draft on the server');
+    const signIns = await events('signed_in').count();
+    assert.equal(await events('session_expired').count(), 0);
+    const end = await fetch(new URL('/api/session', framed.url), { method: 'DELETE', headers: { Authorization: `Bearer ${first}` } });
+    assert.equal(end.status, 204);
+
+    await frame.locator(NAME).fill('王一诺');
+    await frame.locator(NAME).blur();
+    await events('session_expired').waitFor({ timeout: 20_000 });
+    await until(async () => (await events('signed_in').count()) > signIns, 'signed in again by the host');
+    const second = await until(async () => {
+      const t = await frame.evaluate(() => sessionStorage.getItem('onething.session'));
+      return t && t !== first && t;
+    }, 'the new session');
+    await until(async () => (await drafts(second))?.[0]?.data?.app?.answers?.children?.[0]?.name === '王一诺', 'the change written');
+    assert.equal(frame.url(), step, 'on the same step');
+    assert.equal(await frame.locator(NAME).inputValue(), '王一诺');
+    assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+  } finally {
+    await context.close();
+    await framed.stop();
+    await new Promise((r) => proxy.close(r));
+    rmSync(dist, { recursive: true, force: true });
   }
 });

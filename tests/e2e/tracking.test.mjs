@@ -70,7 +70,11 @@ test('an open case follows every change live, and is rated once', async () => {
     await shot(page, 'tracking-supplement');
     assert.deepEqual(await a11y(page, 'supplement'), []);
     await form.locator('textarea').fill('印章样式见照片');
-    await form.locator('input[type="file"]').setInputFiles(await jpeg(page));
+    // The same picker as the materials page: the camera (capture) and the album.
+    assert.equal(await form.locator('input[type="file"][capture="environment"]').count(), 1);
+    await form.getByText('拍照', { exact: true }).waitFor();
+    await form.locator('input[type="file"]:not([capture])').setInputFiles(await jpeg(page));
+    await form.getByText(/已选择：/).waitFor();
     await form.getByRole('button', { name: '提交补正' }).click();
     await form.waitFor({ state: 'detached', timeout: 10_000 });
     await seal.locator('.status', { hasText: '已接收' }).waitFor(LIVE);

@@ -224,3 +224,59 @@ impl Client {
         self.get_query(&["admin", "audit"], &pairs).await
     }
 }
+
+impl Client {
+    /// Answers the citizen's request to withdraw the department's sub-item (撤回申请).
+    ///
+    /// # Errors
+    /// No answer; `401 department_unauthorized`, `404 withdrawal_not_found` (none waits),
+    /// `422 invalid_body` (declining without a note).
+    pub async fn department_answer_withdrawal(
+        &self,
+        case: &str,
+        sub_item_id: &str,
+        answer: &onething_core::api::WithdrawalAnswer,
+    ) -> Result<onething_core::api::ItemWithdrawal> {
+        self.post(
+            &[
+                "department",
+                "cases",
+                case,
+                "items",
+                sub_item_id,
+                "withdrawal",
+            ],
+            answer,
+        )
+        .await
+    }
+
+    /// Records the department's follow-up of the case's rating (整改, 回访).
+    ///
+    /// # Errors
+    /// No answer; `401 department_unauthorized`, `409 follow_up_not_allowed` (not rated),
+    /// `422 invalid_body` (the note).
+    pub async fn department_follow_up(
+        &self,
+        case: &str,
+        sub_item_id: &str,
+        follow_up: &onething_core::api::FollowUp,
+    ) -> Result<()> {
+        Self::send(
+            self.request(
+                Method::POST,
+                &[
+                    "department",
+                    "cases",
+                    case,
+                    "items",
+                    sub_item_id,
+                    "follow-ups",
+                ],
+            )
+            .json(follow_up),
+        )
+        .await
+        .map(|_| ())
+    }
+}

@@ -9,9 +9,12 @@
 //! per distinct version, which makes the handed-out references `'static` and lock-free to use).
 
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
-use onething_core::{DefinitionError, ServiceDefinition};
+use onething_core::api::{ErrorCode, FieldProblem};
+use onething_core::engine::FieldError;
+use onething_core::value::regions::RegionTable;
+use onething_core::{Answers, DefinitionError, EngineError, ServiceDefinition};
 
 /// A loaded definition; lives as long as the process.
 pub type Definition = &'static ServiceDefinition;
@@ -181,6 +184,46 @@ pub fn reload_and_log(catalogue: &Catalogue) -> Result<ReloadReport, Vec<Definit
     result
 }
 
+/// The full GB/T 2260 region table (`public/regions.json`, embedded at build time; the SPA
+/// fetches the same file when an address is on screen).
+pub fn regions() -> &'static RegionTable {
+    static TABLE: OnceLock<RegionTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        RegionTable::from_json(include_str!("../../../public/regions.json"))
+            // A test reads the same file: a broken one fails the build's tests, never a request.
+            .unwrap_or_default()
+    })
+}
+
+/// Checks every address of a submission against the region table: a code the table lacks, or
+/// one not under the code before it, is `validation_failed` with `address_region` at its path.
+///
+/// # Errors
+/// `validation_failed`, one problem per address.
+pub fn check_regions(def: &ServiceDefinition, answers: &Answers) -> crate::Result<()> {
+    let table = regions();
+    let problems: Vec<FieldProblem> = def
+        .address_answers(answers)
+        .into_iter()
+        .filter(|(_, a)| table.check_path(&a.region).is_err())
+        .map(|(path, _)| {
+            let e = FieldError::new(EngineError::AddressRegion, path);
+            FieldProblem {
+                path: e.path,
+                code: e.code,
+            }
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(crate::ApiError::unprocessable(
+        ErrorCode::ValidationFailed,
+        "an address names a region the GB/T 2260 table does not have",
+    )
+    .with_problems(problems))
+}
+
 fn leak(def: ServiceDefinition) -> Definition {
     Box::leak(Box::new(def))
 }
@@ -249,6 +292,12 @@ mod tests {
         let c = Catalogue::load(&shipped()).expect("shipped definitions are valid");
         assert!(c.get("newborn").is_some());
         assert!(c.all().iter().all(|d| !d.version.is_empty()));
+    }
+
+    #[test]
+    fn the_embedded_region_table_is_the_full_one() {
+        assert!(regions().len() > 3000, "{}", regions().len());
+        assert!(regions().get("330502").is_some());
     }
 
     #[test]

@@ -103,6 +103,7 @@ fn Tracker(
         <h1>{move || text(&service)}</h1>
         <p class="case-line">{move || t().case_number_label}" "<strong class="case-no">{case}</strong></p>
         <p class="sub-item-meta">{move || with_n(t().apps_submitted, &submitted)}</p>
+        {move || detail.with(|d| d.definition_version.clone()).map(|v| view! { <p class="sub-item-meta definition-version">{with_n(t().case_definition_version, v)}</p> })}
         <p class="case-state">{move || detail.with(|d| case_status(d.status))}</p>
         <p class="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</p>
         <p class="visually-hidden consent-live" aria-live="polite" aria-atomic="true">

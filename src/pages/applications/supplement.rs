@@ -1,9 +1,10 @@
-//! 补正: the department's open requests, each answered in place by text and/or a photo sent
-//! through the same tus upload as the wizard's materials.
+//! 补正: the department's open requests, each answered in place by text and/or a photo chosen
+//! the way the materials page chooses one (the camera or the album, or the app platform's own
+//! picker) and sent through the same pipeline: compressed in the browser, uploaded with tus
+//! (progress, retries, resumed from the server's offset after a cut).
 
 use std::rc::Rc;
 
-use leptos::html::Input;
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
 use onething_core::api::{ApplicationDetail, Supplement, SupplementAnswer};
@@ -51,7 +52,7 @@ async fn send(
     id: String,
     sid: String,
     text: String,
-    file: Option<web_sys::File>,
+    file: Option<web_sys::Blob>,
     progress: RwSignal<Option<Status>>,
 ) -> Result<ApplicationDetail, String> {
     let mut upload_ids = Vec::new();
@@ -85,7 +86,8 @@ fn SupplementForm(
     def: StoredValue<ServiceDefinition>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let photo = NodeRef::<Input>::new();
+    // The chosen photo (a Blob stays a JS object: its bytes never enter wasm) and its name.
+    let photo = RwSignal::new_local(None::<(web_sys::Blob, String)>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<Status>);
@@ -96,10 +98,7 @@ fn SupplementForm(
         if busy.get_untracked() {
             return;
         }
-        let file = photo
-            .get_untracked()
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0));
+        let file = photo.with_untracked(|p| p.as_ref().map(|(b, _)| b.clone()));
         if text.get_untracked().trim().is_empty() && file.is_none() {
             error.set(Some(t().supplement_empty.to_owned()));
             return;
@@ -109,7 +108,10 @@ fn SupplementForm(
         let (id, sid) = (id.clone(), s.id.clone());
         leptos::task::spawn_local(async move {
             match send(id, sid, text.get_untracked(), file, progress).await {
-                Ok(d) => live::apply(detail, d),
+                Ok(d) => {
+                    photo.set(None);
+                    live::apply(detail, d);
+                }
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
@@ -121,8 +123,8 @@ fn SupplementForm(
             <p>{move || t().supplement_reason}" "{s.note.clone()}</p>
             <label class="label" for=text_id.clone()>{move || t().supplement_text}</label>
             <textarea id=text_id bind:value=text></textarea>
-            <label class="label" for=photo_id.clone()>{move || t().supplement_photo}</label>
-            <input id=photo_id type="file" accept="image/*,application/pdf" node_ref=photo />
+            <p class="label" id=photo_id.clone()>{move || t().supplement_photo}</p>
+            <SupplementPhoto dom=photo_id photo />
             {move || progress.get().map(|p| view! {
                 <p class="photo-state" role="status">{status_text(&p)}</p>
                 {p.percent().map(|n| view! { <ProgressBar percent=n label=t().upload_progress /> })}
@@ -133,4 +135,67 @@ fn SupplementForm(
             </button>
         </form>
     }
+}
+
+fn picked(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0);
+    // Cleared, so choosing the same file again still counts as a change.
+    input.set_value("");
+    file
+}
+
+/// The answer's photo: the camera or the album (or the app platform's picker where it has
+/// one, as on the materials page), then the chosen file's name with a way to remove it.
+#[component]
+fn SupplementPhoto(
+    /// The id prefix of the inputs (the group's label has this id).
+    dom: String,
+    /// The chosen photo and its name.
+    photo: RwSignal<Option<(web_sys::Blob, String)>, LocalStorage>,
+) -> impl IntoView {
+    let native_failed = RwSignal::new(false);
+    let (camera_id, album_id) = (format!("{dom}-camera"), format!("{dom}-album"));
+    let accept = "image/*,application/pdf";
+    let pick = move |ev: leptos::ev::Event| {
+        if let Some(f) = picked(&ev) {
+            let name = f.name();
+            photo.set(Some((f.into(), name)));
+        }
+    };
+    let pickers = move || {
+        if let Some((_, name)) = photo.get() {
+            return view! {
+                <p class="supplement-chosen">
+                    <span>{format!("{}{name}", t().supplement_chosen)}</span>" "
+                    <button type="button" class="link-button" on:click=move |_| photo.set(None)>{t().photo_delete}</button>
+                </p>
+            }
+            .into_any();
+        }
+        let native = (crate::host::current().has_picker() && !native_failed.get()).then(|| {
+            let pick_native = move |_| {
+                leptos::task::spawn_local(async move {
+                    match crate::host::current().pick_images(1).await {
+                        Some(blobs) => {
+                            if let Some(b) = blobs.into_iter().next() {
+                                photo.set(Some((b, t().photo_take.to_owned())));
+                            }
+                        }
+                        None => native_failed.set(true),
+                    }
+                });
+            };
+            view! { <button type="button" class="button secondary photo-button" on:click=pick_native>{t().photo_take}</button> }
+        });
+        let web = native.is_none().then(|| view! {
+            <label class="button secondary photo-button" for=camera_id.clone()>{t().photo_take}</label>
+            <input class="visually-hidden" type="file" id=camera_id.clone() accept=accept capture="environment" on:change=pick />
+            <label class="button secondary photo-button" for=album_id.clone()>{t().photo_album}</label>
+            <input class="visually-hidden" type="file" id=album_id.clone() accept=accept on:change=pick />
+        });
+        view! { <div class="photo-pickers" role="group" aria-labelledby=dom.clone()>{native}{web}</div> }.into_any()
+    };
+    view! { <div class="supplement-photo">{pickers}</div> }
 }

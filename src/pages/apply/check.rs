@@ -267,11 +267,12 @@ pub(crate) fn shown(fact: &Fact, value: Option<&AnswerValue>, l: Locale) -> Stri
             .collect::<Vec<_>>()
             .join(m.list_sep),
         Some(AnswerValue::Address(a)) => {
-            // Region names from the core's table; a code it does not list is shown as it is.
-            let region: Vec<&str> = a
+            // Region names from the full GB/T 2260 table (the core's small one until it is
+            // loaded); a code neither lists is shown as it is.
+            let region: Vec<String> = a
                 .region
                 .iter()
-                .map(|c| onething_core::regions::region(c).map_or(c.as_str(), |r| r.name(l)))
+                .map(|c| crate::wizard::fields::address::region_name(c, l))
                 .collect();
             match l {
                 // 浙江省湖州市吴兴区 某路 1 号: the regions run together, as written in Chinese.

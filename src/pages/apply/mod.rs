@@ -218,8 +218,8 @@ fn ConflictNotice() -> impl IntoView {
 /// step that needs the person).
 #[component]
 fn DefinitionChangedNotice() -> impl IntoView {
-    let w = expect_context::<Wizard>();
-    w.definition_changed.then(|| {
+    let changed = use_context::<crate::wizard::draft::DefinitionChanged>().is_some_and(|c| c.0);
+    changed.then(|| {
         view! { <p class="notice notice-warning" id="definition-changed" role="status">{t().draft_definition_changed}</p> }
     })
 }

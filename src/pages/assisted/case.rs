@@ -119,7 +119,7 @@ fn CaseView(
                 <dd class="case-number">{n}</dd>
             </dl>
         })}
-        <button type="button" class="button secondary" id="assisted-refresh" on:click=move |_| on_retry.run(())>
+        <button type="button" class="button secondary assisted-refresh" id="assisted-refresh" on:click=move |_| on_retry.run(())>
             {move || t().assisted_refresh}
         </button>
     }

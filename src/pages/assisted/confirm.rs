@@ -214,12 +214,12 @@ fn Outcome(
     /// The confirmation.
     c: AssistedConfirmation,
 ) -> impl IntoView {
-    let (text, ok) = match s {
+    let (text, ok): (fn(&'static crate::i18n::Messages) -> &'static str, bool) = match s {
         AssistedStatus::Confirmed | AssistedStatus::PaperAuthority => {
-            (t().assisted_done_confirmed, true)
+            (|t| t.assisted_done_confirmed, true)
         }
-        AssistedStatus::Refused => (t().assisted_done_refused, false),
-        _ => (t().assisted_done_expired, false),
+        AssistedStatus::Refused => (|t| t.assisted_done_refused, false),
+        _ => (|t| t.assisted_done_expired, false),
     };
     let case = c
         .application_id
@@ -228,7 +228,7 @@ fn Outcome(
     view! {
         <h1 id="assisted-confirm-heading" tabindex="-1">{move || t().assisted_confirm_title}</h1>
         <div id="assisted-result" role="status">
-            <p class=if ok { "notice notice-success" } else { "notice" }>{text}</p>
+            <p class=if ok { "notice notice-success" } else { "notice" }>{move || text(t())}</p>
         </div>
         {c.case_number.clone().map(|n| view! {
             <dl class="summary-list">

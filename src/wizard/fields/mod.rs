@@ -3,7 +3,7 @@
 //! the page's [`FormState`](crate::components::FormState). They are built from the design
 //! system's generic pieces (`crate::components`), which know nothing of the wizard.
 
-mod address;
+pub mod address;
 mod choice;
 mod field;
 mod group;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::types::{Fact, FactKind, Material, Page, ServiceDefinition, SubItem};
 use crate::condition::Condition;
-use crate::value::{AnswerValue, Answers};
+use crate::value::{Address, AnswerValue, Answers};
 
 impl ServiceDefinition {
     /// The working days of the longest chain of dependent sub-items (each after its slowest
@@ -102,6 +102,31 @@ impl ServiceDefinition {
     /// The page with this id.
     pub fn page(&self, id: &str) -> Option<&Page> {
         self.pages.iter().find(|p| p.id == id)
+    }
+
+    /// Every answered address of `answers` with its error path (`answers.<fact>`,
+    /// `answers.<group>[<index>].<field>`): what the server checks against the full region
+    /// table.
+    pub fn address_answers<'a>(&self, answers: &'a Answers) -> Vec<(String, &'a Address)> {
+        let mut out = Vec::new();
+        for fact in &self.facts {
+            match (fact.kind, answers.get(&fact.id)) {
+                (FactKind::Address, Some(AnswerValue::Address(a))) => {
+                    out.push((format!("answers.{}", fact.id), a));
+                }
+                (FactKind::Group, Some(AnswerValue::Group(items))) => {
+                    for (i, item) in items.iter().enumerate() {
+                        for field in fact.fields.iter().filter(|f| f.kind == FactKind::Address) {
+                            if let Some(AnswerValue::Address(a)) = item.get(&field.id) {
+                                out.push((format!("answers.{}[{i}].{}", fact.id, field.id), a));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// Keeps of a draft (its selected sub-items, eligibility answers, answers and materials,

@@ -633,7 +633,7 @@ fn a_draft_keeps_what_a_new_version_still_has() {
     let mut answers = Answers::new();
     answers.insert(fact.clone(), AnswerValue::Text("kept".into()));
     answers.insert("gone_fact".into(), AnswerValue::Text("x".into()));
-    let mut materials = std::collections::BTreeMap::from([("gone_material".to_owned(), ())]);
+    let mut materials = std::collections::BTreeMap::from([("gone_material".to_owned(), 1_u8)]);
     assert!(d.retain_applicable(
         &mut sub_items,
         &mut eligibility,

@@ -322,7 +322,9 @@ pub fn surname(name: &str) -> &str {
 }
 
 /// Checks a region cascade of GB/T 2260 codes: 1–3 six-digit codes, province (`PP0000`), city
-/// (`PPCC00`) and county (`PPCCDD`), each inside the previous one.
+/// (`PPCC00`) and county (`PPCCDD`), each inside the previous one; a municipality's district
+/// comes right after it (北京市 → 东城区: `110000`, `110101`). Only the structure: the server
+/// also checks the codes against the full table (`value::regions`).
 ///
 /// # Errors
 /// `address_region`.
@@ -340,8 +342,8 @@ pub fn region_codes(codes: &[String]) -> Result<(), EngineError> {
         let ok = PROVINCES.contains(&province)
             && match level {
                 0 => &code[2..] == "0000",
-                1 => &code[4..] == "00" && &code[2..4] != "00",
-                _ => &code[4..] != "00",
+                1 => &code[2..] != "0000",
+                _ => &code[4..] != "00" && prev.is_some_and(|p| p.ends_with("00")),
             }
             && prev.is_none_or(|p| code.starts_with(&p[..2 * (level)]));
         if !ok {
@@ -714,6 +716,8 @@ mod tests {
         let v = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert!(region_codes(&v(&["330000", "330500", "330502"])).is_ok());
         assert!(region_codes(&v(&["330000"])).is_ok());
+        assert!(region_codes(&v(&["110000", "110101"])).is_ok());
+        assert!(region_codes(&v(&["110000", "110101", "110102"])).is_err());
         assert!(region_codes(&v(&[])).is_err());
         assert!(region_codes(&v(&["330500"])).is_err());
         assert!(region_codes(&v(&["330000", "320500"])).is_err());

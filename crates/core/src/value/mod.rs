@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod date;
+pub mod regions;
 
 use std::collections::BTreeMap;
 

@@ -251,6 +251,7 @@ async fn submit(
                 .collect(),
         )
     })?;
+    crate::catalogue::check_regions(def, &projection.answers)?;
     let uploads: Vec<(String, String)> = projection
         .materials
         .iter()

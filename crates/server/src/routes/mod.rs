@@ -93,10 +93,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(applications::withdraw_application),
         )
         .route(
-            "/applications/{id}/items/{sub_item_id}/withdraw",
-            post(withdrawals::request_item_withdrawal),
-        )
-        .route(
             "/applications/{id}/rating",
             post(applications::rate_application),
         )
@@ -105,9 +101,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(consents::get_consent).post(consents::answer_consent),
         )
         .merge(assisted())
-        .route("/messages", get(messages::list_messages))
-        .route("/messages/read-all", post(messages::read_all_messages))
-        .route("/messages/{id}/read", post(messages::read_message))
+        .merge(after_submission())
         .merge(staff())
         .layer(middleware::from_fn_with_state(timeout, time_limit));
 
@@ -169,6 +163,19 @@ fn assisted() -> Router<AppState> {
         .route(
             "/dev/agent-tickets",
             post(assisted::create_dev_agent_ticket),
+        )
+}
+
+/// The citizen's side after submission beyond the case itself: the message centre and the
+/// request to withdraw one sub-item of a partly accepted case.
+fn after_submission() -> Router<AppState> {
+    Router::new()
+        .route("/messages", get(messages::list_messages))
+        .route("/messages/read-all", post(messages::read_all_messages))
+        .route("/messages/{id}/read", post(messages::read_message))
+        .route(
+            "/applications/{id}/items/{sub_item_id}/withdraw",
+            post(withdrawals::request_item_withdrawal),
         )
 }
 

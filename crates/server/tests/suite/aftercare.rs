@@ -329,6 +329,7 @@ async fn answer_withdrawal(
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn a_partly_accepted_case_asks_the_department_to_withdraw_one_sub_item() {
     let c = ctx().await;
     let (token, case) = submitted(&c).await;
@@ -539,6 +540,7 @@ async fn follow_up(
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn a_low_rating_needs_its_reason_and_the_departments_follow_up_shows_on_the_case() {
     let c = ctx().await;
     let (token, case) = submitted(&c).await;

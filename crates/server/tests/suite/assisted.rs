@@ -539,3 +539,127 @@ async fn the_agent_shows_a_qr_code_of_the_confirmation_link_while_pending() {
         "no QR once answered: {r:?}"
     );
 }
+
+/// Over a running server with the typed client: the admin CLI registers an agent and prints a
+/// sign-in ticket; the agent's client starts, submits and follows the case; the citizen's client
+/// confirms; the departments (admin API) have exactly that one application, the citizen's.
+#[tokio::test]
+async fn the_typed_client_and_the_admin_cli_drive_the_whole_assisted_flow() {
+    use onething_client::Client;
+    use onething_core::api::{AssistedDecision, AssistedStart, AssistedSubmit, DevTicketRequest};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = dir.path().join("services");
+    common::services_into(&services);
+    let server = common::live::LiveServer::start(
+        &dir.path().join("data"),
+        &services,
+        &dir.path().join("server.log"),
+        &[],
+    )
+    .await;
+    let url = format!("http://{}", server.addr);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onething-server"))
+        .args([
+            "admin",
+            "--server",
+            &url,
+            "--admin-token",
+            common::live::ADMIN,
+        ])
+        .args([
+            "agent-ticket",
+            "--label",
+            "CLI-01",
+            "--name",
+            "王代办",
+            "--organisation",
+            "某街道便民服务中心",
+        ])
+        .env_remove("ONETHING_ADMIN_TOKEN")
+        .env_remove("ONETHING_ADMIN_SERVER")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("the CLI runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ticket = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let base = Client::new(&url).expect("client");
+    let agent = base.with_bearer(
+        &base
+            .create_session(&ticket)
+            .await
+            .expect("agent signs in")
+            .token,
+    );
+
+    let citizen_session = base
+        .dev_session(&DevTicketRequest {
+            subject: Some("client-grandma".into()),
+            ..DevTicketRequest::default()
+        })
+        .await
+        .expect("citizen signs in");
+    let citizen = base.with_bearer(&citizen_session.token);
+    // The citizen is not an agent.
+    let refused = citizen
+        .assisted_cases()
+        .await
+        .expect_err("a citizen is no agent");
+    assert_eq!(
+        refused.code(),
+        Some(onething_core::api::ErrorCode::AgentRequired)
+    );
+
+    let case = agent
+        .start_assisted(&AssistedStart {
+            service_id: "test-bundle".into(),
+            citizen_name: citizen_session.account.name.clone(),
+            citizen_id_number: citizen_session.account.id_number.clone(),
+        })
+        .await
+        .expect("started");
+    let photo = agent
+        .upload(&jpeg(8, 8), 64, &[("filetype", "image/jpeg")])
+        .await
+        .expect("uploaded");
+    let app: onething_core::Application =
+        serde_json::from_value(application(&photo)).expect("application");
+    let pending = agent
+        .submit_assisted(
+            &case.id,
+            &AssistedSubmit {
+                application: app,
+                paper_authorisation: None,
+            },
+        )
+        .await
+        .expect("submitted for confirmation");
+    let code = pending.code.expect("code");
+    let admin = base.with_bearer(common::live::ADMIN);
+    assert!(admin.admin_applications().await.expect("list").is_empty());
+    let summary = citizen.assisted_confirmation(&code).await.expect("summary");
+    assert_eq!(summary.agent_name, "王代办");
+    let done = citizen
+        .answer_assisted(&code, AssistedDecision::Confirm)
+        .await
+        .expect("confirmed");
+    assert_eq!(done.status, AssistedStatus::Confirmed);
+    let all = admin.admin_applications().await.expect("list");
+    assert_eq!(all.len(), 1);
+    let mine = citizen.applications().await.expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].case_number, all[0].case_number);
+    let followed = agent.assisted_case(&case.id).await.expect("followed");
+    assert_eq!(followed.status, AssistedStatus::Confirmed);
+    assert_eq!(
+        followed.case_number.as_deref(),
+        Some(all[0].case_number.as_str())
+    );
+    assert_eq!(agent.assisted_cases().await.expect("list").len(), 1);
+}

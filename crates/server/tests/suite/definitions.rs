@@ -232,3 +232,46 @@ fn hangup(server: &LiveServer) {
         .expect("kill runs");
     assert!(status.success());
 }
+
+/// The newborn example with its uploads made, on the example's own day.
+async fn newborn_ready() -> (crate::common::Ctx, String, serde_json::Value) {
+    let (mut example, day) = crate::common::newborn_example();
+    let at = onething_server::clock::parse_instant(&day).expect("valid_on");
+    let c = ctx_with(|config| config.dev_clock = Some(at)).await;
+    let token = login(&c.state).await;
+    for m in example["materials"]
+        .as_object_mut()
+        .expect("materials")
+        .values_mut()
+    {
+        if m["kind"] == "upload" {
+            let mut ids = Vec::new();
+            for _ in m["upload_ids"].as_array().expect("ids") {
+                ids.push(upload(&c.state, &token, &jpeg(40, 30)).await);
+            }
+            m["upload_ids"] = json!(ids);
+        }
+    }
+    (c, token, example)
+}
+
+#[tokio::test]
+async fn a_region_code_must_be_in_the_gb_t_2260_table() {
+    let (c, token, example) = newborn_ready().await;
+    // Well formed (the engine's structural check passes) but no such county: refused.
+    let mut app = example.clone();
+    app["answers"]["mailing_address"]["region"] = json!(["330000", "330500", "330599"]);
+    let r = submit(&c.state, &token, "region-unknown", &app).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let body: serde_json::Value = r.json();
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(
+        body["errors"],
+        json!([{ "path": "answers.mailing_address", "code": "address_region" }])
+    );
+    // A district right under a municipality, from the full table (not only Zhejiang's).
+    let mut app = example;
+    app["answers"]["mailing_address"]["region"] = json!(["110000", "110101"]);
+    let r = submit(&c.state, &token, "region-beijing", &app).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+}

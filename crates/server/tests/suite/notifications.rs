@@ -316,6 +316,7 @@ impl Receiver {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one scenario, read top to bottom")]
 async fn the_sender_is_called_exactly_once_per_event_through_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let services = dir.path().join("services");
