@@ -95,7 +95,11 @@ fn main() {
     for (name, table) in &tables {
         writeln!(out, "pub static FIRST_PAGE_{name}: Messages = Messages {{").expect("write");
         for (k, v) in table {
-            let v = if named.contains(k.as_str()) { v.as_str() } else { "" };
+            let v = if named.contains(k.as_str()) {
+                v.as_str()
+            } else {
+                ""
+            };
             writeln!(out, "    {k}: {v:?},").expect("write");
         }
         out.push_str("};\n");
@@ -111,7 +115,10 @@ fn first_page_words() -> std::collections::BTreeSet<String> {
         collect(Path::new(root), &mut files);
     }
     let mut words = std::collections::BTreeSet::new();
-    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
             if !w.is_empty() {

@@ -131,7 +131,9 @@ mod tests {
         assert!(Page::parse("/assisted") == Page::Agent);
         assert!(Page::parse("/assisted/cases/c1") == Page::AssistedCase("c1".into()));
         assert!(Page::parse("/assisted/confirm") == Page::AssistedConfirmEntry);
-        assert!(Page::parse("/assisted/confirm/K7QM2XPD") == Page::AssistedConfirm("K7QM2XPD".into()));
+        assert!(
+            Page::parse("/assisted/confirm/K7QM2XPD") == Page::AssistedConfirm("K7QM2XPD".into())
+        );
         for step in [
             "",
             "/eligibility",

@@ -160,6 +160,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_landing_page_carries_what_it_shows_not_the_definition() {
+        let def =
+            ServiceDefinition::from_toml("newborn.toml", include_str!("../services/newborn.toml"))
+                .expect("newborn definition");
+        let landing = Landing::of(&def);
+        assert_eq!(landing.sub_items.len(), def.sub_items.len());
+        assert_eq!(landing.reduction, onething_core::engine::reduction(&def));
+        assert!(landing.guide);
+        let text = script_text(&Boot {
+            landing: Some(landing.clone()),
+            ..Boot::default()
+        })
+        .expect("json");
+        // The definition's form (its facts, option lists, rules) stays out of the page.
+        assert!(
+            text.len() * 10 < serde_json::to_string(&def).expect("json").len(),
+            "{}",
+            text.len()
+        );
+        let back: Boot = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back.landing, Some(landing));
+    }
+
+    #[test]
     fn script_text_cannot_close_its_element() {
         let evil = onething_core::Text {
             zh: "</script><script>alert(1)</script>".into(),

@@ -119,21 +119,19 @@ fn FirstPage() -> impl IntoView {
                 match p {
                     // Reached from another page: the server has it prerendered, guide included.
                     Page::Service(_) if elsewhere(&p) => reload(),
-                    Page::Service(id) => match crate::boot::landing(&id) {
-                        Some(data) => {
-                            let guide = data.guide.then(|| {
-                                let kept = KEPT.with(|k| k.borrow().guide.clone());
-                                shown(&Page::Service(id), kept)
-                            });
-                            view! { <ServicePageFrom data guide /> }.into_any()
-                        }
+                    Page::Service(id) => {
                         // Not prerendered (a service added after the build), or not offered
                         // here: the whole app asks the API.
-                        None => {
+                        let Some(data) = crate::boot::landing(&id) else {
                             Effect::new(move || full.0.set(true));
-                            ().into_any()
-                        }
-                    },
+                            return ().into_any();
+                        };
+                        let guide = data.guide.then(|| {
+                            let kept = KEPT.with(|k| k.borrow().guide.clone());
+                            shown(&Page::Service(id), kept)
+                        });
+                        view! { <ServicePageFrom data guide /> }.into_any()
+                    }
                     Page::Home => {
                         let preloaded = services.lock().ok().and_then(|mut s| s.take());
                         view! { <Home preloaded /> }.into_any()

@@ -88,6 +88,17 @@ mod tests {
     }
 
     #[test]
+    fn the_first_page_tables_hold_only_the_first_pages_texts() {
+        // Named in the first page's sources (`build.rs`): the same text.
+        assert_eq!(FIRST_PAGE_ZH_CN.home_title, ZH_CN.home_title);
+        assert_eq!(FIRST_PAGE_EN.sub_items_heading, EN.sub_items_heading);
+        assert_eq!(FIRST_PAGE_EN.app_load_failed, EN.app_load_failed);
+        // The wizard's check page only: left out of the first module.
+        assert_eq!(FIRST_PAGE_ZH_CN.check_title, "");
+        assert!(!ZH_CN.check_title.is_empty());
+    }
+
+    #[test]
     fn languages_differ_where_they_should() {
         assert_ne!(
             messages(Locale::ZhCn).home_title,

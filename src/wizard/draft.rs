@@ -214,3 +214,53 @@ pub fn receipt(service: &str) -> Option<Receipt> {
         .ok()??;
     crate::json::from_str(&text).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onething_core::engine::AnswerValue;
+
+    fn newborn() -> ServiceDefinition {
+        ServiceDefinition::from_toml("newborn.toml", include_str!("../../services/newborn.toml"))
+            .expect("loads")
+    }
+
+    fn saved_under(version: Option<&str>) -> Saved {
+        let mut app = Application {
+            service_id: "newborn".into(),
+            ..Application::default()
+        };
+        app.answers
+            .insert("mother_name".into(), AnswerValue::Text("陈倩".into()));
+        app.answers
+            .insert("gone_fact".into(), AnswerValue::Text("x".into()));
+        Saved {
+            app,
+            step: Some("/apply/newborn/materials".into()),
+            definition_version: version.map(str::to_owned),
+            ..Saved::default()
+        }
+    }
+
+    #[test]
+    fn a_draft_of_another_version_keeps_what_applies_and_forgets_its_step() {
+        let def = newborn();
+        let (saved, changed) = under_version(saved_under(Some("2025.9")), &def);
+        assert!(changed);
+        assert!(
+            saved.step.is_none(),
+            "the wizard starts at the first incomplete step"
+        );
+        assert!(saved.app.answers.contains_key("mother_name"));
+        assert!(!saved.app.answers.contains_key("gone_fact"));
+    }
+
+    #[test]
+    fn a_draft_of_the_same_version_or_of_none_is_left_as_it_is() {
+        let def = newborn();
+        let same = saved_under(Some(&def.version));
+        assert_eq!(under_version(same.clone(), &def), (same, false));
+        let unknown = saved_under(None);
+        assert_eq!(under_version(unknown.clone(), &def), (unknown, false));
+    }
+}

@@ -394,6 +394,7 @@ test('an unanswered confirmation expires after 72 hours (injected clock): nothin
     }, pending.code);
     assert.deepEqual(late, [410, 'assisted_expired']);
     await shot(cp, 'assisted-11-expired');
+    assert.deepEqual(await a11y(cp, 'assisted expired'), []);
     assert.deepEqual(await departmentsHave(srv), []);
 
     await page.goto(new URL(`/assisted?ticket=${await agentTicket(srv)}`, srv.url).href);
@@ -401,6 +402,7 @@ test('an unanswered confirmation expires after 72 hours (injected clock): nothin
     await item.getByText('确认已过期').waitFor();
     assert.match(await item.innerText(), /未在期限内确认/);
     await shot(page, 'assisted-12-agent-expired');
+    assert.deepEqual(await a11y(page, 'assisted agent expired'), []);
     assert.deepEqual(agent.errors, []);
     // (The browser reports the refused late confirmation, 410, as a failed resource.)
     assert.deepEqual(citizen.errors.filter((e) => !e.includes('410')), []);

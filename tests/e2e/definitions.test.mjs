@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { a11y, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
+import { agreePrivacy, answer, exampleApplication, next, signInAndSubmitShop } from './wizard.mjs';
 
 const ADMIN = 'definitions-admin-token';
 const SERVICE = 'shop-opening';
@@ -73,6 +73,12 @@ test('a draft opened under a changed definition keeps its answers, says so and g
     assert.match(await notice.innerText(), /表单.*更新/);
     assert.doesNotMatch(page.url(), /eligibility$/, 'the answered situation is kept');
     assert.deepEqual(await a11y(page, 'definition-changed'), []);
+    // The same sentence in English.
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.match(await notice.innerText(), /form has changed since you started/);
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
 
     // Saved under the new version now: opened again, no notice.
     await page.locator('.save-state[data-state="saved"]').waitFor();
@@ -149,6 +155,22 @@ test('the region field: the full GB/T 2260 table, fetched only once an address i
     await province.focus();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.id), `${id}-1`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the case page shows the definition version the case was submitted under', async () => {
+  const current = (await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json()).version;
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const app = await signInAndSubmitShop(page, server.url, `dev-definitions-${Date.now()}`);
+    await context.addInitScript((t) => sessionStorage.setItem('onething.session', t), app.token);
+    await page.goto(new URL(`/applications/${app.id}`, server.url).href);
+    const line = page.locator('.definition-version');
+    await line.waitFor();
+    assert.match(await line.innerText(), new RegExp(`第 ${current.replace('.', '\\.')} 版`));
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

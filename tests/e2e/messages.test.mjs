@@ -1,6 +1,8 @@
-// Notices that find the person: a 补正 a department makes through its own API shows on the home
-// page as an unread count and in the message centre, without the case being opened; opening the
-// case from the notice marks it read.
+// Notices that find the person, and what a department answers after submission: a 补正 a
+// department makes through its own API shows on the home page as an unread count and in the
+// message centre, without the case being opened (opening the case from the notice marks it
+// read); a partly accepted case asks a department to withdraw one item and sees the answer live;
+// a low rating (差评) asks for the reason, and the department's 整改 shows on the case.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -143,6 +145,48 @@ test('a partly accepted case asks a department to withdraw one item, and sees th
     await api(`/department/cases/${app.case_number}/items/seal_engraving/withdrawal`, token, { approve: true });
     await page.locator('li[data-item="seal_engraving"] .status', { hasText: '已撤回' }).waitFor({ timeout: 15_000 });
     await page.locator('ol.timeline').getByText('部门同意撤回，此事项已撤回').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('a low rating asks for the reason, and the department\'s follow-up shows on the case', async () => {
+  const { page, errors } = await phonePage(browser);
+  try {
+    const app = await signInAndSubmitShop(page, server.url, 'low-rating');
+    await page.evaluate((t) => sessionStorage.setItem('onething.session', t), app.token);
+    for (const item of ['business_licence', 'seal_engraving']) {
+      for (const to of ['accepted', 'in_progress', 'completed']) {
+        await api(`/admin/applications/${app.case_number}/items/${item}`, ADMIN, { to });
+      }
+    }
+    await page.goto(new URL(`/applications/${app.id}`, server.url).href);
+    const rating = page.locator('form.rating');
+    await rating.waitFor();
+    await rating.locator('input[name="rate-overall"][value="2"]').check();
+    for (const name of ['efficiency', 'guide_accuracy', 'convenience', 'usability']) {
+      await rating.locator(`input[name="rate-${name}"][value="4"]`).check();
+    }
+    await rating.getByText('不满意的原因（必填）').waitFor();
+    await rating.getByRole('button', { name: '提交评价' }).click();
+    await rating.getByRole('alert').filter({ hasText: '您选择了不满意，请写明原因' }).waitFor();
+    assert.deepEqual(await a11y(page, 'low-rating'), []);
+    await rating.locator('#rate-comment').fill('窗口让我跑了两次');
+    await rating.getByRole('button', { name: '提交评价' }).click();
+    await page.getByText('感谢您的评价！').waitFor({ timeout: 5_000 });
+
+    const { token } = await api('/admin/departments/tokens', ADMIN, { department: '市场监督管理局', label: 'window 1' });
+    const r = await fetch(new URL(`/api/department/cases/${app.case_number}/items/business_licence/follow-ups`, server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ kind: 'rectification', note: '已调整窗口流程，材料一次收齐' }),
+    });
+    assert.equal(r.status, 204);
+    const timeline = page.locator('ol.timeline');
+    await timeline.getByText('部门已整改').waitFor({ timeout: 15_000 });
+    await timeline.getByText('已调整窗口流程，材料一次收齐').waitFor();
+    await shot(page, 'low-rating-follow-up');
     assert.deepEqual(errors, []);
   } finally {
     await page.context().close();

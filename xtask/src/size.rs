@@ -59,8 +59,8 @@ pub fn first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
 /// The newborn one-thing's landing page as the build prerendered it: where a parent starts.
 pub const LANDING: &str = "services/newborn/index.html";
 
-/// The first load of the newborn landing page (its HTML carries the definition as JSON, so it
-/// is the heaviest first page), per kind of file; the catalogue's when the build has no
+/// The first load of the newborn landing page (its HTML carries the guide and the page's data as
+/// JSON), per kind of file; the catalogue's when the build has no
 /// prerendered landing page.
 pub fn landing_first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
     let page = if dist.join(LANDING).is_file() {

@@ -1,8 +1,8 @@
-//! A small GB/T 2260 region table for the address cascade: every province-level division, the
-//! cities of Zhejiang and the districts and counties of Huzhou, where the product starts. Outside
-//! that, the cascade stops at the province and the detail line carries the rest (the engine
-//! checks any code's structure, not its presence here). The full table (about 3,200 entries)
-//! would weigh on the SPA; a fuller list belongs to the API when other provinces come.
+//! A small GB/T 2260 region table built into the SPA: every province-level division, the
+//! cities of Zhejiang and the districts and counties of Huzhou, where the product starts, with
+//! their English names. The address cascade uses it until the full table
+//! ([`crate::value::regions`], a separate file fetched when an address is shown) has arrived,
+//! or when that cannot be had offline; English names come from here where it has them.
 
 use crate::text::Locale;
 

@@ -83,6 +83,26 @@ impl Catalogue {
             .or_else(|| self.get(id))
     }
 
+    /// Adds definitions kept with the cases (JSON, as served) to the known versions, unless a
+    /// loaded one has the same id and version. One that no longer reads (the format changed
+    /// since) is logged and skipped: its cases are then shown under the current version.
+    pub fn remember(&self, stored: &[String]) {
+        let mut known = write(&self.known);
+        for json in stored {
+            match serde_json::from_str::<ServiceDefinition>(json) {
+                Ok(def) => {
+                    if !known
+                        .iter()
+                        .any(|k| k.id == def.id && k.version == def.version)
+                    {
+                        known.push(leak(def));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "a stored definition version no longer reads"),
+            }
+        }
+    }
+
     /// Reads the services directory again and, when every file is valid, makes it the current
     /// set. A definition whose content changed must carry a new version.
     ///

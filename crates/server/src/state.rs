@@ -98,6 +98,11 @@ impl AppState {
         if sealed > 0 {
             tracing::warn!(sealed, "sealed records written before encryption at rest");
         }
+        // The definition versions open cases were submitted under, beside the files' current ones.
+        let remembered = store::applications::remembered_definitions(&db)
+            .await
+            .map_err(|e| StartError(format!("cannot read the database: {e}")))?;
+        catalogue.remember(&remembered);
         store::record_start(&db, env!("CARGO_PKG_VERSION"))
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;

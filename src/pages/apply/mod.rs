@@ -220,7 +220,7 @@ fn ConflictNotice() -> impl IntoView {
 fn DefinitionChangedNotice() -> impl IntoView {
     let changed = use_context::<crate::wizard::draft::DefinitionChanged>().is_some_and(|c| c.0);
     changed.then(|| {
-        view! { <p class="notice notice-warning" id="definition-changed" role="status">{t().draft_definition_changed}</p> }
+        view! { <p class="notice notice-warning" id="definition-changed" role="status">{move || t().draft_definition_changed}</p> }
     })
 }
 

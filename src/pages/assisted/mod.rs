@@ -205,6 +205,7 @@ pub(crate) fn error_text(e: &FetchError, t: &'static Messages) -> &'static str {
             ..
         } => match code {
             ErrorCode::AgentRequired => t.assisted_err_agent_required,
+            ErrorCode::AgentCannotApply => t.assisted_err_agent_cannot_apply,
             ErrorCode::AssistedNotFound => t.assisted_err_not_found,
             ErrorCode::AssistedOwnCase => t.assisted_err_own,
             ErrorCode::AssistedAlreadyAnswered => t.assisted_err_answered,

@@ -82,7 +82,11 @@ async fn fetch_table() -> Option<RegionTable> {
             if js_sys::Array::is_array(&kids) {
                 stack.push((Some(code.clone()), kids));
             }
-            divisions.push(Division { code, name, parent: parent.clone() });
+            divisions.push(Division {
+                code,
+                name,
+                parent: parent.clone(),
+            });
         }
     }
     RegionTable::from_divisions(edition, divisions).ok()

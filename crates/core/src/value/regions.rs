@@ -228,6 +228,15 @@ mod tests {
     }
 
     #[test]
+    fn the_small_built_in_table_agrees_with_the_full_one() {
+        let t = table();
+        for r in crate::regions::REGIONS {
+            let d = t.get(r.code).unwrap_or_else(|| panic!("{} is not in the table", r.code));
+            assert_eq!(d.name, r.zh, "{}", r.code);
+        }
+    }
+
+    #[test]
     fn a_broken_file_is_refused() {
         let bad = SHIPPED.replacen("\"110101\"", "\"11010\"", 1);
         assert!(RegionTable::from_json(&bad).is_err());

@@ -394,10 +394,7 @@ pub async fn reload_services(
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            Err(
-                ApiError::unprocessable(ErrorCode::DefinitionsInvalid, message)
-                    .with_fields(files),
-            )
+            Err(ApiError::unprocessable(ErrorCode::DefinitionsInvalid, message).with_fields(files))
         }
     }
 }

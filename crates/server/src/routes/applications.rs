@@ -284,6 +284,8 @@ async fn submit(
             continue;
         }
         db::set_definition_version(&mut tx, &id, &def.version).await?;
+        let served = serde_json::to_string(def).map_err(ApiError::internal)?;
+        db::remember_definition(&mut tx, &def.id, &def.version, &served, now).await?;
         write_tracking(&mut tx, def, &projection, &id, now).await?;
         if let Some(c) = &privacy_consent {
             store::privacy::record(&mut tx, &id, c, now).await?;

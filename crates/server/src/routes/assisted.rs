@@ -293,32 +293,11 @@ pub async fn get_case(
     Ok(Json(view_case(&state, &mut conn, &row).await?))
 }
 
-/// Query of the QR endpoint.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LinkQuery {
-    /// The confirmation link to encode: an absolute `http(s)` URL of this app ending in
-    /// `/assisted/confirm/{code}` (the case's code), as the app knows its own address.
-    pub link: String,
-}
-
-/// Whether `link` is an absolute http(s) URL of the confirmation page of `code`, of a sane
-/// length, in plain printable ASCII.
-fn confirm_link_ok(link: &str, code: &str) -> bool {
-    let rest = link
-        .strip_prefix("https://")
-        .or_else(|| link.strip_prefix("http://"));
-    link.len() <= 512
-        && link.bytes().all(|b| b.is_ascii_graphic())
-        && rest.is_some_and(|r| r.split_once('/').is_some_and(|(host, _)| !host.is_empty()))
-        && link.ends_with(&format!("/assisted/confirm/{code}"))
-}
-
 /// The QR code (SVG) of a pending case's confirmation link, for the citizen to scan from the
 /// agent's screen.
 #[utoipa::path(get, path = "/api/assisted/{id}/qr.svg", tag = "assisted",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path, description = "Assisted case id"), LinkQuery),
+    params(("id" = String, Path, description = "Assisted case id"), super::qr::LinkQuery),
     responses(
         (status = 200, description = "`image/svg+xml`: the QR code of `link`", content_type = "image/svg+xml", body = String),
         (status = 400, description = "`invalid_body`: `link` is not this case's confirmation page", body = ApiErrorBody),
@@ -330,11 +309,10 @@ pub async fn get_qr(
     agent: Agent,
     Path(id): Path<String>,
     query: std::result::Result<
-        axum::extract::Query<LinkQuery>,
+        axum::extract::Query<super::qr::LinkQuery>,
         axum::extract::rejection::QueryRejection,
     >,
 ) -> Result<axum::response::Response> {
-    use axum::response::IntoResponse as _;
     let mut conn = state.db.acquire().await?;
     let row = own_case(&state, &mut conn, &agent, &id).await?;
     let code = row
@@ -342,36 +320,7 @@ pub async fn get_qr(
         .clone()
         .filter(|_| row.status_at(state.clock.now()) == AssistedStatus::Pending)
         .ok_or_else(|| ApiError::not_found(ErrorCode::AssistedNotFound))?;
-    let axum::extract::Query(q) =
-        query.map_err(|e| ApiError::bad_request(ErrorCode::InvalidBody, e.body_text()))?;
-    if !confirm_link_ok(&q.link, &code) {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidBody,
-            "link: an absolute http(s) URL of this case's confirmation page",
-        )
-        .with_fields(["link"]));
-    }
-    let qr = qrcode::QrCode::with_error_correction_level(q.link.as_bytes(), qrcode::EcLevel::M)
-        .map_err(ApiError::internal)?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("image/svg+xml"),
-            ),
-            (
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            ),
-        ],
-        svg,
-    )
-        .into_response())
+    super::qr::svg(query, &format!("/assisted/confirm/{code}"), 200)
 }
 
 /// The uploads an application names.
@@ -885,27 +834,6 @@ pub async fn answer_confirmation(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_the_cases_confirmation_page_is_encoded() {
-        assert!(confirm_link_ok(
-            "https://app.example/assisted/confirm/K7QM2XPD",
-            "K7QM2XPD"
-        ));
-        assert!(confirm_link_ok(
-            "http://127.0.0.1:8080/sub/assisted/confirm/K7QM2XPD",
-            "K7QM2XPD"
-        ));
-        assert!(!confirm_link_ok(
-            "https://app.example/assisted/confirm/K7QM2XPE",
-            "K7QM2XPD"
-        ));
-        assert!(!confirm_link_ok("/assisted/confirm/K7QM2XPD", "K7QM2XPD"));
-        assert!(!confirm_link_ok(
-            "javascript:alert(1)//assisted/confirm/K7QM2XPD",
-            "K7QM2XPD"
-        ));
-    }
 
     #[test]
     fn confirmation_codes_use_the_unambiguous_alphabet() {

@@ -16,6 +16,7 @@ mod messages;
 mod oidc;
 pub mod openapi;
 mod privacy;
+mod qr;
 mod receipt;
 mod services;
 mod session;
@@ -111,7 +112,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         get(applications::application_events),
     );
 
-    let uploads = Router::new()
+    let uploads = tus().layer(middleware::from_fn_with_state(timeout * 20, time_limit));
+
+    Router::new()
+        .merge(json)
+        .merge(uploads)
+        .merge(streams)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .fallback(|| async { ApiError::not_found(ErrorCode::RouteNotFound) })
+        .layer(middleware::from_fn(uniform_errors))
+}
+
+/// The tus 1.0 upload endpoints (their own, longer time limit is added by [`router`]).
+fn tus() -> Router<AppState> {
+    Router::new()
         .route(
             "/uploads",
             post(uploads::create_upload).options(uploads::options_uploads),
@@ -135,15 +149,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
             HeaderName::from_static("tus-resumable"),
             HeaderValue::from_static(uploads::TUS_VERSION),
         ))
-        .layer(middleware::from_fn_with_state(timeout * 20, time_limit));
-
-    Router::new()
-        .merge(json)
-        .merge(uploads)
-        .merge(streams)
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .fallback(|| async { ApiError::not_found(ErrorCode::RouteNotFound) })
-        .layer(middleware::from_fn(uniform_errors))
 }
 
 /// 帮办代办: the agent's side (an agent's staff session) and the citizen's confirmation.

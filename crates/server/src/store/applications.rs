@@ -288,6 +288,41 @@ pub async fn set_definition_version(
         .map(|_| ())
 }
 
+/// Keeps the definition a case was submitted under (once per service and version), so the
+/// case keeps it across restarts.
+///
+/// # Errors
+/// The database fails.
+pub async fn remember_definition(
+    conn: &mut SqliteConnection,
+    service_id: &str,
+    version: &str,
+    definition: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO definition_versions (service_id, version, definition, first_used_at)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(service_id)
+    .bind(version)
+    .bind(definition)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Every definition kept by [`remember_definition`], as stored (JSON).
+///
+/// # Errors
+/// The database fails.
+pub async fn remembered_definitions(pool: &sqlx::SqlitePool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT definition FROM definition_versions ORDER BY first_used_at")
+        .fetch_all(pool)
+        .await
+}
+
 /// The service and definition version an application was submitted under (no version for a
 /// case from before versions were recorded).
 ///

@@ -275,3 +275,54 @@ async fn a_region_code_must_be_in_the_gb_t_2260_table() {
     let r = submit(&c.state, &token, "region-beijing", &app).await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
 }
+
+#[tokio::test]
+async fn a_case_keeps_its_version_across_a_restart() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let services = tempfile::tempdir().expect("tempdir");
+    services_into(services.path());
+    let dir = services.path().to_owned();
+    std::fs::write(
+        dir.join("test-bundle.toml"),
+        new_definition("test-bundle", "1"),
+    )
+    .expect("write");
+    let config = |dir: &std::path::Path| {
+        let mut c = onething_server::Config::with_dirs(data.path(), dir);
+        c.dev_tickets = true;
+        c.admin_token = Some(ADMIN.into());
+        c.static_dir = None;
+        c.https = false;
+        c
+    };
+    let state = onething_server::AppState::open(&config(&dir))
+        .await
+        .expect("opens");
+    let token = login(&state).await;
+    let up = upload(&state, &token, &jpeg(100, 100)).await;
+    let r = submit(&state, &token, "v1", &application(&up)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+
+    // Stopped, the file changed to version 2, started again: version 1 is still known.
+    state.db.close().await;
+    drop(state);
+    let v2 = new_definition("test-bundle", "2").replacen("测试一件事", "测试一件事（二）", 1);
+    std::fs::write(dir.join("test-bundle.toml"), &v2).expect("write");
+    let state = onething_server::AppState::open(&config(&dir))
+        .await
+        .expect("opens again");
+    assert_eq!(
+        state.catalogue.get("test-bundle").expect("current").version,
+        "2"
+    );
+    let v1 = state
+        .catalogue
+        .get_version("test-bundle", "1")
+        .expect("version 1 kept with its case");
+    assert_eq!(v1.title.zh, "测试一件事");
+    // And a reload of the unchanged files is no change (the stored copy equals the file's).
+    assert_eq!(
+        state.catalogue.reload().expect("reloads").changed,
+        Vec::<(String, String)>::new()
+    );
+}
