@@ -51,7 +51,7 @@ pub fn CheckPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
     Effect::new(move || set_title(t().check_title));
     focus_heading();
-    let groups = move || groups(w, locale());
+    let groups = move || groups(&w, locale());
     let next = next_fn(step.clone());
     let on_continue = Callback::new(move |()| next());
     view! {
@@ -91,7 +91,7 @@ pub fn CheckPage() -> impl IntoView {
 }
 
 /// Everything the application will send, in the groups the page shows.
-fn groups(w: Wizard, l: Locale) -> Vec<Group> {
+fn groups(w: &Wizard, l: Locale) -> Vec<Group> {
     let m = messages(l);
     w.eval.with(|e| {
         w.app.with(|a| {
@@ -198,7 +198,7 @@ pub fn e_licence_way(mat: &Material, l: Locale) -> String {
 
 /// The previews of a material's photos on this device, with their text alternatives
 /// (`母亲居民身份证 人像面`); a photo uploaded on another device has none.
-fn previews(w: Wizard, mat: &Material, uploads: usize, l: Locale) -> Vec<(String, String)> {
+fn previews(w: &Wizard, mat: &Material, uploads: usize, l: Locale) -> Vec<(String, String)> {
     (0..uploads.max(mat.pages.len()))
         .filter_map(|i| {
             let src = w.uploads.photo(&mat.id, i)?.preview?;

@@ -32,7 +32,7 @@ pub fn GroupField(
     // The minimum number of items exists in the draft from the start (empty until answered),
     // so the engine checks each of their fields rather than only "the group is missing".
     if stored() < min {
-        resize_group(w, &path, min);
+        resize_group(&w, &path, min);
     }
     let count = Memo::new(move |_| stored().max(min));
     let group_id = fact.id.clone();
@@ -43,7 +43,7 @@ pub fn GroupField(
     let add_path = path.clone();
     let add = move |_| {
         let n = count.get_untracked();
-        resize_group(w, &add_path, n + 1);
+        resize_group(&w, &add_path, n + 1);
         focus_later(
             &FieldPath::group_field(
                 &add_path.fact,
@@ -112,7 +112,7 @@ pub fn GroupField(
 }
 
 /// Makes the group at `path` hold exactly `n` items, adding empty ones at the end.
-fn resize_group(w: Wizard, path: &FieldPath, n: usize) {
+fn resize_group(w: &Wizard, path: &FieldPath, n: usize) {
     w.app.update(|a| {
         let mut items = match path.get(a) {
             Some(AnswerValue::Group(items)) => items.clone(),

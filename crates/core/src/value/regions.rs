@@ -231,7 +231,9 @@ mod tests {
     fn the_small_built_in_table_agrees_with_the_full_one() {
         let t = table();
         for r in crate::regions::REGIONS {
-            let d = t.get(r.code).unwrap_or_else(|| panic!("{} is not in the table", r.code));
+            let d = t
+                .get(r.code)
+                .unwrap_or_else(|| panic!("{} is not in the table", r.code));
             assert_eq!(d.name, r.zh, "{}", r.code);
         }
     }

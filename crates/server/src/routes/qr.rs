@@ -81,16 +81,28 @@ mod tests {
 
     #[test]
     fn only_the_named_page_is_encoded() {
-        assert!(link_ok("https://app.example/applications/abc", "/applications/abc"));
+        assert!(link_ok(
+            "https://app.example/applications/abc",
+            "/applications/abc"
+        ));
         assert!(link_ok(
             "http://127.0.0.1:8080/onething/assisted/confirm/K7QM2XPD",
             "/assisted/confirm/K7QM2XPD"
         ));
-        assert!(!link_ok("https://app.example/applications/abd", "/applications/abc"));
+        assert!(!link_ok(
+            "https://app.example/applications/abd",
+            "/applications/abc"
+        ));
         assert!(!link_ok("/applications/abc", "/applications/abc"));
-        assert!(!link_ok("javascript:alert(1)//applications/abc", "/applications/abc"));
+        assert!(!link_ok(
+            "javascript:alert(1)//applications/abc",
+            "/applications/abc"
+        ));
         assert!(!link_ok("https:///applications/abc", "/applications/abc"));
-        assert!(!link_ok("https://a b/applications/abc", "/applications/abc"));
+        assert!(!link_ok(
+            "https://a b/applications/abc",
+            "/applications/abc"
+        ));
         let long = format!("https://a/{}/applications/abc", "x".repeat(600));
         assert!(!link_ok(&long, "/applications/abc"));
     }

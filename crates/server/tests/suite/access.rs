@@ -253,10 +253,10 @@ async fn user_b_with_user_as_ids_succeeds_nowhere() {
     )
     .await;
     assert_eq!(r.code(), "assisted_own_case", "{r:?}");
-    let helped: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&helper))
+    let agents_list: Vec<serde_json::Value> = get(&c.state, "/api/applications", Some(&helper))
         .await
         .json();
-    assert!(helped.is_empty());
+    assert!(agents_list.is_empty());
     // B's lists show nothing of A's.
     let drafts: Vec<Draft> = get(&c.state, "/api/drafts", Some(&bob)).await.json();
     assert!(drafts.is_empty());

@@ -106,6 +106,31 @@ async fn audit_actions(c: &common::Ctx) -> Vec<AuditEntry> {
     r.json()
 }
 
+/// The citizen reads the summary by the code typed as people type it: who helped, what, which
+/// documents, who receives it; not yet an application.
+async fn read_summary(c: &common::Ctx, citizen: &str, code: &str) {
+    // The code typed as people type it.
+    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+    let r = get(
+        &c.state,
+        &format!("/api/assisted/confirmations/{typed}"),
+        Some(citizen),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let summary: AssistedConfirmation = r.json();
+    assert_eq!(summary.status, AssistedStatus::Pending);
+    assert_eq!(summary.agent_name, "李代办");
+    assert!(summary.agent_organisation.contains("便民服务中心"));
+    assert_eq!(summary.sub_items.len(), 3, "{summary:?}");
+    assert!(!summary.recipients.is_empty());
+    assert!(
+        summary.documents.iter().any(|d| d.zh.contains("照片 1 张")),
+        "{summary:?}"
+    );
+    assert!(summary.application_id.is_none());
+}
+
 #[tokio::test]
 async fn the_citizen_confirms_once_and_the_application_is_theirs() {
     let c = ctx().await;
@@ -121,26 +146,7 @@ async fn the_citizen_confirms_once_and_the_application_is_theirs() {
     assert!(departments_have(&c).await.is_empty());
 
     let code = case.code.clone().expect("code");
-    // The code typed as people type it.
-    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
-    let r = get(
-        &c.state,
-        &format!("/api/assisted/confirmations/{typed}"),
-        Some(&citizen),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{r:?}");
-    let summary: AssistedConfirmation = r.json();
-    assert_eq!(summary.status, AssistedStatus::Pending);
-    assert_eq!(summary.agent_name, "李代办");
-    assert!(summary.agent_organisation.contains("便民服务中心"));
-    assert_eq!(summary.sub_items.len(), 3, "{summary:?}");
-    assert!(!summary.recipients.is_empty());
-    assert!(
-        summary.documents.iter().any(|d| d.zh.contains("照片 1 张")),
-        "{summary:?}"
-    );
-    assert!(summary.application_id.is_none());
+    read_summary(&c, &citizen, &code).await;
 
     // Two taps at once: one application.
     let uri = format!("/api/assisted/confirmations/{code}");
@@ -252,7 +258,7 @@ async fn a_refusal_or_an_expiry_leaves_nothing_with_the_departments() {
 
     let (expiring, up) = pending_case(&c, &agent, &name, &id).await;
     // The photos are kept while the citizen may still confirm (longer than unused uploads).
-    c.state.clock.advance(Duration::from_secs(71 * 3600));
+    c.state.clock.advance(Duration::from_hours(71));
     onething_server::maintenance::sweep(&c.state)
         .await
         .expect("sweep");
@@ -540,31 +546,14 @@ async fn the_agent_shows_a_qr_code_of_the_confirmation_link_while_pending() {
     );
 }
 
-/// Over a running server with the typed client: the admin CLI registers an agent and prints a
-/// sign-in ticket; the agent's client starts, submits and follows the case; the citizen's client
-/// confirms; the departments (admin API) have exactly that one application, the citizen's.
-#[tokio::test]
-async fn the_typed_client_and_the_admin_cli_drive_the_whole_assisted_flow() {
-    use onething_client::Client;
-    use onething_core::api::{AssistedDecision, AssistedStart, AssistedSubmit, DevTicketRequest};
+/// The admin CLI registers an agent over HTTP and prints the agent's sign-in ticket.
+async fn agent_ticket_by_cli(url: &str) -> String {
     use std::process::Stdio;
-
-    let dir = tempfile::tempdir().expect("tempdir");
-    let services = dir.path().join("services");
-    common::services_into(&services);
-    let server = common::live::LiveServer::start(
-        &dir.path().join("data"),
-        &services,
-        &dir.path().join("server.log"),
-        &[],
-    )
-    .await;
-    let url = format!("http://{}", server.addr);
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onething-server"))
         .args([
             "admin",
             "--server",
-            &url,
+            url,
             "--admin-token",
             common::live::ADMIN,
         ])
@@ -588,7 +577,28 @@ async fn the_typed_client_and_the_admin_cli_drive_the_whole_assisted_flow() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let ticket = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Over a running server with the typed client: the admin CLI registers an agent and prints a
+/// sign-in ticket; the agent's client starts, submits and follows the case; the citizen's client
+/// confirms; the departments (admin API) have exactly that one application, the citizen's.
+#[tokio::test]
+async fn the_typed_client_and_the_admin_cli_drive_the_whole_assisted_flow() {
+    use onething_client::Client;
+    use onething_core::api::{AssistedDecision, AssistedStart, AssistedSubmit, DevTicketRequest};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = dir.path().join("services");
+    common::services_into(&services);
+    let server = common::live::LiveServer::start(
+        &dir.path().join("data"),
+        &services,
+        &dir.path().join("server.log"),
+        &[],
+    )
+    .await;
+    let url = format!("http://{}", server.addr);
+    let ticket = agent_ticket_by_cli(&url).await;
     let base = Client::new(&url).expect("client");
     let agent = base.with_bearer(
         &base

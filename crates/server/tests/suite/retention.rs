@@ -196,6 +196,37 @@ async fn scalar_i64(c: &Ctx, sql: &str, id: &str) -> i64 {
         .expect("query")
 }
 
+/// The case's rows hold no body, no data key, no upload and no consent holder any more.
+async fn rows_are_erased(c: &Ctx, id: &str) {
+    assert_eq!(
+        scalar_i64(
+            c,
+            "SELECT length(body) + (key_id IS NOT NULL) + (dek IS NOT NULL) FROM applications WHERE id = ?",
+            id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar_i64(
+            c,
+            "SELECT COUNT(*) FROM uploads WHERE application_id = ?",
+            id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar_i64(
+            c,
+            "SELECT COUNT(*) FROM consents WHERE application_id = ? AND (holder_id_hash <> '' OR answerer_id IS NOT NULL)",
+            id
+        )
+        .await,
+        0
+    );
+}
+
 #[tokio::test]
 async fn a_finished_case_loses_its_personal_data_after_the_period_and_keeps_its_timeline() {
     let c = server().await;
@@ -288,34 +319,7 @@ async fn a_finished_case_loses_its_personal_data_after_the_period_and_keeps_its_
         (r.status, r.code().as_str()),
         (StatusCode::GONE, "personal_data_deleted")
     );
-    // The rows: no body, no data key, no upload, no file.
-    assert_eq!(
-        scalar_i64(
-            &c,
-            "SELECT length(body) + (key_id IS NOT NULL) + (dek IS NOT NULL) FROM applications WHERE id = ?",
-            &created.id
-        )
-        .await,
-        0
-    );
-    assert_eq!(
-        scalar_i64(
-            &c,
-            "SELECT COUNT(*) FROM uploads WHERE application_id = ?",
-            &created.id
-        )
-        .await,
-        0
-    );
-    assert_eq!(
-        scalar_i64(
-            &c,
-            "SELECT COUNT(*) FROM consents WHERE application_id = ? AND (holder_id_hash <> '' OR answerer_id IS NOT NULL)",
-            &created.id
-        )
-        .await,
-        0
-    );
+    rows_are_erased(&c, &created.id).await;
     assert!(!blob_path.exists(), "the stored photo is deleted");
     // The operator still sees the case, de-identified.
     let r = get(
