@@ -235,23 +235,7 @@ async fn submit(
         ApiError::unprocessable(ErrorCode::ServiceNotFound, "no service with this id")
             .with_fields(["service_id"])
     })?;
-    let today = Date::from_days(state.clock.today_in_china());
-    let projection = check_submission(def, &app, today).map_err(|errors| {
-        ApiError::unprocessable(
-            ErrorCode::ValidationFailed,
-            "the application breaks the service's rules",
-        )
-        .with_problems(
-            errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    path: e.path,
-                    code: e.code,
-                })
-                .collect(),
-        )
-    })?;
-    crate::catalogue::check_regions(def, &projection.answers)?;
+    let projection = checked(&state, def, &app)?;
     let uploads: Vec<(String, String)> = projection
         .materials
         .iter()
@@ -724,14 +708,7 @@ pub async fn withdraw_application(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<WithdrawRequest>,
 ) -> Result<Json<ApplicationDetail>> {
-    let reason = request.reason.trim();
-    if reason.is_empty() || reason.chars().count() > WITHDRAW_REASON_MAX {
-        return Err(ApiError::unprocessable(
-            ErrorCode::WithdrawReasonInvalid,
-            "give a reason of 1 to 200 characters",
-        )
-        .with_fields(["reason"]));
-    }
+    let reason = withdraw_reason(&request)?;
     let now = state.clock.now();
     let mut tx = store::begin_immediate(&state.db).await?;
     if db::owner(&mut tx, &id).await?.as_deref() != Some(caller.account_id.as_str()) {
@@ -764,6 +741,53 @@ pub async fn withdraw_application(
         state.notify(&id);
     }
     Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// The engine's verdict on a whole application, today in China (the one check of every
+/// submission, whoever sends it): its projection, or `validation_failed` with each problem;
+/// region codes checked against the full table the server carries.
+///
+/// # Errors
+/// The application breaks the service's rules or names an unknown region.
+pub(crate) fn checked(
+    state: &AppState,
+    def: &ServiceDefinition,
+    app: &Application,
+) -> Result<onething_core::Projection> {
+    let today = Date::from_days(state.clock.today_in_china());
+    let projection = check_submission(def, app, today).map_err(|errors| {
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "the application breaks the service's rules",
+        )
+        .with_problems(
+            errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    path: e.path,
+                    code: e.code,
+                })
+                .collect(),
+        )
+    })?;
+    crate::catalogue::check_regions(def, &projection.answers)?;
+    Ok(projection)
+}
+
+/// A withdrawal's reason, trimmed, or `withdraw_reason_invalid` (1 to 200 characters).
+///
+/// # Errors
+/// The reason is empty or too long.
+pub(crate) fn withdraw_reason(request: &WithdrawRequest) -> Result<&str> {
+    let reason = request.reason.trim();
+    if reason.is_empty() || reason.chars().count() > WITHDRAW_REASON_MAX {
+        return Err(ApiError::unprocessable(
+            ErrorCode::WithdrawReasonInvalid,
+            "give a reason of 1 to 200 characters",
+        )
+        .with_fields(["reason"]));
+    }
+    Ok(reason)
 }
 
 #[cfg(test)]

@@ -345,22 +345,7 @@ fn check(state: &AppState, row: &AssistedRow, app: &Application) -> Result<()> {
         .with_fields(["application.service_id"]));
     }
     let def = service(state, &row.service_id)?;
-    let today = Date::from_days(state.clock.today_in_china());
-    let projection = onething_core::check_submission(def, app, today).map_err(|errors| {
-        ApiError::unprocessable(
-            ErrorCode::ValidationFailed,
-            "the application breaks the service's rules",
-        )
-        .with_problems(
-            errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    path: e.path,
-                    code: e.code,
-                })
-                .collect(),
-        )
-    })?;
+    let projection = super::applications::checked(state, def, app)?;
     if let Some(onething_core::AnswerValue::Text(id)) =
         projection.answers.get("applicant_id_number")
     {

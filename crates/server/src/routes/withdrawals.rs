@@ -6,8 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use onething_core::api::{
-    ApiErrorBody, ApplicationDetail, ErrorCode, SubItemStatus, TimelineKind, WITHDRAW_REASON_MAX,
-    WithdrawRequest,
+    ApiErrorBody, ApplicationDetail, ErrorCode, SubItemStatus, TimelineKind, WithdrawRequest,
 };
 
 use crate::auth::Caller;
@@ -46,14 +45,7 @@ pub async fn request_item_withdrawal(
     Path((id, sub_item_id)): Path<(String, String)>,
     JsonBody(request): JsonBody<WithdrawRequest>,
 ) -> Result<Json<ApplicationDetail>> {
-    let reason = request.reason.trim();
-    if reason.is_empty() || reason.chars().count() > WITHDRAW_REASON_MAX {
-        return Err(ApiError::unprocessable(
-            ErrorCode::WithdrawReasonInvalid,
-            "give a reason of 1 to 200 characters",
-        )
-        .with_fields(["reason"]));
-    }
+    let reason = super::applications::withdraw_reason(&request)?;
     let now = state.clock.now();
     let mut tx = store::begin_immediate(&state.db).await?;
     if db::owner(&mut tx, &id).await?.as_deref() != Some(caller.account_id.as_str()) {
