@@ -235,7 +235,7 @@ async fn submit(
         ApiError::unprocessable(ErrorCode::ServiceNotFound, "no service with this id")
             .with_fields(["service_id"])
     })?;
-    let projection = checked(&state, def, &app)?;
+    let projection = checked(state, def, &app)?;
     let uploads: Vec<(String, String)> = projection
         .materials
         .iter()
