@@ -103,6 +103,11 @@ async fn sign_in() -> (Result<Account, FetchError>, bool) {
     if let Some(ticket) = api_session::take_url_ticket() {
         return (api_session::exchange(&ticket).await, ended);
     }
+    if token().is_none()
+        && let Some(refused) = api_session::take_refused_ticket()
+    {
+        return (Err(refused), ended);
+    }
     let host = crate::host::current();
     if let Some(frame) = host.frame() {
         // The host page signs in with its `ticket` message; wait for it (bounded). When the

@@ -7,10 +7,10 @@
 //! development issuer), are decided above the API client, in `crate::session`.
 
 use onething_core::api::{
-    Account, DevTicket, DevTicketRequest, SessionCreated, SessionInfo, SessionRequest,
+    Account, DevTicket, DevTicketRequest, ErrorCode, SessionCreated, SessionInfo, SessionRequest,
 };
 
-use super::{FetchError, get_json, post_json};
+use super::{Code, FetchError, get_json, post_json};
 
 const TOKEN_KEY: &str = "onething.session";
 
@@ -74,11 +74,46 @@ pub fn adopt_url_ticket() {
         return;
     };
     let promise = wasm_bindgen_futures::future_to_promise(async move {
-        let _ = exchange(&ticket).await;
+        if let Err(FetchError::Api {
+            code:
+                Code::Known(code @ (ErrorCode::TicketInvalid | ErrorCode::IdentityProviderUnavailable)),
+            ..
+        }) = exchange(&ticket).await
+        {
+            // The page that needs the account says why (see [`take_refused_ticket`]).
+            let unavailable = code == ErrorCode::IdentityProviderUnavailable;
+            if let Some(s) = storage() {
+                let _ = s.set_item(REFUSED_TICKET_KEY, if unavailable { "502" } else { "401" });
+            }
+        }
         SIGNING_IN.with(|s| s.borrow_mut().take());
         Ok(wasm_bindgen::JsValue::UNDEFINED)
     });
     SIGNING_IN.with(|s| *s.borrow_mut() = Some(promise));
+}
+
+/// Where the refusal of the URL's ticket waits for the page that needs the account (in this
+/// tab's storage, so the whole app finds it after the hand-over).
+const REFUSED_TICKET_KEY: &str = "onething.refused-ticket";
+
+/// The refusal of the URL's ticket, once: the platform's ticket was used or expired (open the
+/// service again from the app) or its exchange did not answer (try again), rather than a bare
+/// "sign in first".
+pub(crate) fn take_refused_ticket() -> Option<FetchError> {
+    let s = storage()?;
+    let status = s.get_item(REFUSED_TICKET_KEY).ok().flatten()?;
+    let _ = s.remove_item(REFUSED_TICKET_KEY);
+    Some(if status == "502" {
+        FetchError::Api {
+            status: 502,
+            code: Code::Known(ErrorCode::IdentityProviderUnavailable),
+        }
+    } else {
+        FetchError::Api {
+            status: 401,
+            code: Code::Known(ErrorCode::TicketInvalid),
+        }
+    })
 }
 
 /// Waits for the URL ticket's exchange, if one is running.
