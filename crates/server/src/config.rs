@@ -253,11 +253,16 @@ pub struct AdminArgs {
     pub server: Option<String>,
     /// That server's admin token. Default: the server's own `--admin-token`
     /// (`ONETHING_ADMIN_TOKEN`).
-    #[arg(long = "admin-token")]
+    #[arg(long = "admin-token", allow_hyphen_values = true)]
     pub admin_token: Option<String>,
     /// A department token: `queue` needs it, and with it `move`, `supplement` and `deliver`
     /// go through the departments' API (the timeline names the department).
-    #[arg(long, env = "ONETHING_DEPARTMENT_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ONETHING_DEPARTMENT_TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     pub department_token: Option<String>,
     /// What to do.
     #[command(subcommand)]
