@@ -1,6 +1,7 @@
 //! The design system: small reusable pieces that know nothing of the wizard (the fields bound
 //! to its draft are in `crate::wizard::fields`). Their CSS lives in `style/`.
 
+mod code_entry;
 mod error_summary;
 mod footer;
 mod form_state;
@@ -12,6 +13,7 @@ mod sub_item_list;
 mod top_bar;
 mod upload_status;
 
+pub use code_entry::{CodeEntry, CodeEntryTexts};
 pub use error_summary::{ErrorSummary, focus_summary};
 pub use footer::Footer;
 pub use form_state::FormState;

@@ -4,12 +4,10 @@
 //! or the development issuer); the server decides whether this person is the one asked.
 
 use leptos::prelude::*;
-use onething_core::api::{
-    ConsentDecision, ConsentRequest, ConsentStatus, ErrorCode, normalize_consent_code,
-};
+use onething_core::api::{ConsentDecision, ConsentRequest, ConsentStatus, ErrorCode};
 
 use crate::api::{self, Code, FetchError};
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{CodeEntry, CodeEntryTexts, LoadError, loaded, set_title};
 use crate::dom::focus_heading;
 use crate::i18n::{Messages, t, with_n};
 use crate::pages::applications::{local, pair};
@@ -132,37 +130,14 @@ fn Request(
 /// shape before the server is asked.
 #[component]
 pub fn ConsentEntry() -> impl IntoView {
-    Effect::new(move || set_title(t().consent_entry_title));
-    focus_heading();
-    let code = RwSignal::new(String::new());
-    let invalid = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(c) = normalize_consent_code(&code.get_untracked()) {
-            crate::router::use_router().navigate(&format!("/consents/{c}"), false);
-        } else {
-            invalid.set(true);
-            crate::dom::focus_later("consent-code");
-        }
-    };
     view! {
-        <h1>{move || t().consent_entry_title}</h1>
-        <p>{move || t().consent_entry_intro}</p>
-        <form class="consent-entry" on:submit=submit novalidate>
-            <div class=move || if invalid.get() { "field has-error" } else { "field" }>
-                <label class="label" for="consent-code">{move || t().consent_entry_label}</label>
-                <p class="hint" id="consent-code-hint">{move || t().consent_entry_hint}</p>
-                {move || invalid.get().then(|| view! {
-                    <p class="field-error" id="consent-code-error">
-                        <span class="visually-hidden">{move || t().error_prefix}</span>{move || t().consent_entry_invalid}
-                    </p>
-                })}
-                <input id="consent-code" type="text" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" maxlength="12" bind:value=code
-                    aria-invalid=move || invalid.get().to_string()
-                    aria-describedby=move || if invalid.get() { "consent-code-hint consent-code-error" } else { "consent-code-hint" } />
-            </div>
-            <button type="submit" class="button primary">{move || t().consent_entry_open}</button>
-        </form>
+        <CodeEntry id="consent-code" base="/consents" texts=|m| CodeEntryTexts {
+            title: m.consent_entry_title,
+            intro: m.consent_entry_intro,
+            label: m.consent_entry_label,
+            hint: m.consent_entry_hint,
+            invalid: m.consent_entry_invalid,
+            open: m.consent_entry_open,
+        } />
     }
 }

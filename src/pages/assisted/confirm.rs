@@ -4,13 +4,11 @@
 //! each screen asks for one thing: first read the summary, then decide.
 
 use leptos::prelude::*;
-use onething_core::api::{
-    AssistedConfirmation, AssistedDecision, AssistedStatus, normalize_consent_code,
-};
+use onething_core::api::{AssistedConfirmation, AssistedDecision, AssistedStatus};
 
 use super::error_text;
 use crate::api::{self, FetchError};
-use crate::components::{loaded, set_title};
+use crate::components::{CodeEntry, CodeEntryTexts, loaded, set_title};
 use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::pages::applications::local;
@@ -245,37 +243,15 @@ fn Outcome(
 #[component]
 pub fn ConfirmEntry() -> impl IntoView {
     elder_by_default();
-    Effect::new(move || set_title(t().assisted_entry_title));
-    focus_heading();
-    let code = RwSignal::new(String::new());
-    let invalid = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(c) = normalize_consent_code(&code.get_untracked()) {
-            crate::router::use_router().navigate(&format!("/assisted/confirm/{c}"), false);
-        } else {
-            invalid.set(true);
-            crate::dom::focus_later("assisted-entry-code");
-        }
-    };
     view! {
-        <h1>{move || t().assisted_entry_title}</h1>
-        <p class="assisted-plain">{move || t().assisted_entry_intro}</p>
-        <form class="consent-entry" on:submit=submit novalidate>
-            <div class=move || if invalid.get() { "field has-error" } else { "field" }>
-                <label class="label" for="assisted-entry-code">{move || t().assisted_entry_label}</label>
-                <p class="hint" id="assisted-entry-hint">{move || t().assisted_entry_hint}</p>
-                {move || invalid.get().then(|| view! {
-                    <p class="field-error" id="assisted-entry-error">
-                        <span class="visually-hidden">{move || t().error_prefix}</span>{move || t().assisted_entry_invalid}
-                    </p>
-                })}
-                <input id="assisted-entry-code" type="text" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" maxlength="12" bind:value=code
-                    aria-invalid=move || invalid.get().to_string()
-                    aria-describedby=move || if invalid.get() { "assisted-entry-hint assisted-entry-error" } else { "assisted-entry-hint" } />
-            </div>
-            <button type="submit" class="button primary">{move || t().assisted_entry_open}</button>
-        </form>
+        <CodeEntry id="assisted-entry-code" base="/assisted/confirm" intro_class="assisted-plain"
+            texts=|m| CodeEntryTexts {
+                title: m.assisted_entry_title,
+                intro: m.assisted_entry_intro,
+                label: m.assisted_entry_label,
+                hint: m.assisted_entry_hint,
+                invalid: m.assisted_entry_invalid,
+                open: m.assisted_entry_open,
+            } />
     }
 }
