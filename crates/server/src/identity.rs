@@ -64,6 +64,35 @@ pub fn unavailable(provider: Provider, why: &str) -> ApiError {
     )
 }
 
+/// Asks an identity provider, server to server, within `timeout`: its JSON answer, a 4xx as its
+/// refusal ([`refused`]), and anything else that is not a 2xx JSON answer (no connection, the
+/// time up, a 5xx, not JSON) as it being unavailable ([`unavailable`]).
+///
+/// # Errors
+/// `ticket_invalid` or `identity_provider_unavailable`, as above.
+pub async fn ask<T: serde::de::DeserializeOwned>(
+    provider: Provider,
+    request: reqwest::RequestBuilder,
+    timeout: std::time::Duration,
+) -> Result<T, ApiError> {
+    let response = request
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| unavailable(provider, &e.to_string()))?;
+    let status = response.status();
+    if status.is_client_error() {
+        return Err(refused(provider, status.as_str()));
+    }
+    if !status.is_success() {
+        return Err(unavailable(provider, status.as_str()));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| unavailable(provider, &e.to_string()))
+}
+
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "沈", "钱",
 ];

@@ -39,14 +39,6 @@ pub(crate) fn http() -> &'static reqwest::Client {
     })
 }
 
-fn refused(why: &str) -> crate::ApiError {
-    identity::refused(Provider::Platform, why)
-}
-
-fn unavailable(why: &str) -> crate::ApiError {
-    identity::unavailable(Provider::Platform, why)
-}
-
 /// A text at `pointer` (numbers too: some platforms send ids as numbers).
 fn text_at(answer: &Value, pointer: Option<&String>) -> Option<String> {
     match answer.pointer(pointer?)? {
@@ -99,22 +91,12 @@ pub async fn exchange(config: &Config, ticket: &str) -> Result<Option<PlatformId
     {
         request = request.header(name.trim(), value.trim());
     }
-    let response = request
-        .timeout(Duration::from_secs(config.ticket_exchange_timeout.max(1)))
-        .send()
-        .await
-        .map_err(|e| unavailable(&e.to_string()))?;
-    let status = response.status();
-    if status.is_client_error() {
-        return Err(refused(status.as_str()));
-    }
-    if !status.is_success() {
-        return Err(unavailable(status.as_str()));
-    }
-    let answer: Value = response
-        .json()
-        .await
-        .map_err(|e| unavailable(&e.to_string()))?;
+    let answer: Value = identity::ask(
+        Provider::Platform,
+        request,
+        Duration::from_secs(config.ticket_exchange_timeout.max(1)),
+    )
+    .await?;
     identity_from(Provider::Platform, &config.ticket_exchange_fields, &answer).map(Some)
 }
 

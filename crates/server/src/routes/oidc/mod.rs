@@ -76,22 +76,7 @@ async fn discover(state: &AppState) -> Result<Discovery> {
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T> {
-    let response = request
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(|e| unavailable(&e.to_string()))?;
-    let status = response.status();
-    if status.is_client_error() {
-        return Err(refused(status.as_str()));
-    }
-    if !status.is_success() {
-        return Err(unavailable(status.as_str()));
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| unavailable(&e.to_string()))
+    identity::ask(Provider::Oidc, request, Duration::from_secs(10)).await
 }
 
 /// The callback URL: configured, or this server's own on the host the browser used.
