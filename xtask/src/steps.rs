@@ -1,5 +1,6 @@
 //! The commands themselves, as sequences of timed stages.
 
+use std::process::Command;
 use std::time::Instant;
 
 use crate::server::{self, Build};
@@ -89,8 +90,8 @@ impl Stages {
         let secs = t.elapsed().as_secs_f64();
         self.done.push((name, secs));
         match &result {
-            Ok(()) => println!("<== {name}: ok in {secs:.1} s"),
-            Err(e) => println!("<== {name}: FAILED in {secs:.1} s: {e}"),
+            Ok(()) => println!("<== {name}: ok in {secs:.1} s{}", disk_use()),
+            Err(e) => println!("<== {name}: FAILED in {secs:.1} s: {e}{}", disk_use()),
         }
         result.map_err(|e| format!("stage `{name}` failed: {e}").into())
     }
@@ -110,6 +111,51 @@ impl Stages {
     }
 }
 
+/// What the build takes of the disk and what is left, for the stage's line (a fresh CI machine
+/// once ran out of disk in the native tests): empty when `du` or `df` cannot tell.
+fn disk_use() -> String {
+    let root = project_root();
+    let target = root.join("target");
+    let kib = |out: std::process::Output, column: usize| -> Option<u64> {
+        let text = String::from_utf8(out.stdout).ok()?;
+        text.lines()
+            .last()?
+            .split_whitespace()
+            .nth(column)?
+            .parse()
+            .ok()
+    };
+    let used = Command::new("du")
+        .arg("-sk")
+        .arg(&target)
+        .output()
+        .ok()
+        .and_then(|o| kib(o, 0));
+    let free = Command::new("df")
+        .arg("-Pk")
+        .arg(&root)
+        .output()
+        .ok()
+        .and_then(|o| kib(o, 3));
+    match (used, free) {
+        #[allow(clippy::cast_precision_loss)]
+        (Some(u), Some(f)) => format!(
+            " (target {:.1} GiB, disk free {:.1} GiB)",
+            u as f64 / 1_048_576.0,
+            f as f64 / 1_048_576.0
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A cargo command of `test`: no incremental state (a one-off build gains nothing from it, and
+/// it doubled the target directory of a fresh run).
+fn test_cargo() -> Command {
+    let mut c = cmd("cargo");
+    c.env("CARGO_INCREMENTAL", "0");
+    c
+}
+
 /// `cargo xtask test`.
 pub fn test() -> Result<(), Error> {
     let mut st = Stages {
@@ -124,11 +170,11 @@ pub fn test() -> Result<(), Error> {
 fn test_stages(st: &mut Stages) -> Result<(), Error> {
     st.stage("setup", || setup::ensure(Needs::Test))?;
     st.stage("fmt", || {
-        run_shown(cmd("cargo").args(["fmt", "--all", "--check"]))
+        run_shown(test_cargo().args(["fmt", "--all", "--check"]))
     })?;
     st.stage("module layers", layers::check)?;
     st.stage("clippy", || {
-        run_shown(cmd("cargo").args([
+        run_shown(test_cargo().args([
             "clippy",
             "--quiet",
             "--workspace",
@@ -139,11 +185,11 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
         ]))
     })?;
     st.stage("native tests", || {
-        run_shown(cmd("cargo").args(["test", "--quiet", "--workspace"]))
+        run_shown(test_cargo().args(["test", "--quiet", "--workspace"]))
     })?;
     st.stage("wasm tests (headless Chromium)", || {
         run_shown(
-            cmd("cargo")
+            test_cargo()
                 // No `--quiet`: cargo would pass it on to wasm-bindgen-test-runner, which rejects it.
                 .args([
                     "test",
@@ -167,7 +213,7 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
         )
     })?;
     st.stage("end-to-end (Playwright, headless Chromium)", || {
-        run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
+        run_shown(test_cargo().args(["build", "--quiet", "-p", "onething-server"]))?;
         let root = project_root();
         run_shown(
             cmd("node")
@@ -183,7 +229,7 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
     st.stage(
         "main flows (WebDriver: Chromium, Firefox ESR, WebKit)",
         || {
-            run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
+            run_shown(test_cargo().args(["build", "--quiet", "-p", "onething-server"]))?;
             let root = project_root();
             run_shown(
                 cmd("node")
