@@ -146,9 +146,105 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         }
     }
 
+    // The methods below call only the one `visit_*` method the JSON for the asked type can
+    // need, where `deserialize_any` would call any of seven: a derived struct's decoder is then
+    // only its object form (`visit_map`), not also its array form (`visit_seq`) that JSON never
+    // sends, and no visitor's error paths for the kinds it cannot take are instantiated. What
+    // the value is is worked out outside the generic code, as in `deserialize_any`.
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        visitor.visit_map(Map::of(self.0)?)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_map(Map::of(self.0)?)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_seq(Seq::of(self.0)?)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        visitor.visit_seq(Seq::of(self.0)?)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        visitor.visit_seq(Seq::of(self.0)?)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_string(self.0.as_string().ok_or(JsonError)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_string(self.0.as_string().ok_or(JsonError)?)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_bool(self.0.as_bool().ok_or(JsonError)?)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_i64(integer(self.0)?)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        visitor.visit_f64(self.0.as_f64().ok_or(JsonError)?)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        if self.0.is_null() {
+            visitor.visit_unit()
+        } else {
+            Err(JsonError)
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        i8 i16 i128 u128 f32 char bytes byte_buf unit_struct identifier ignored_any
+    }
+}
+
+/// A whole number JavaScript holds exactly (see [`Kind::Integer`]); not generic.
+#[inline(never)]
+fn integer(v: JsValue) -> Result<i64, JsonError> {
+    match Kind::of(v)? {
+        Kind::Integer(n) => Ok(n),
+        _ => Err(JsonError),
     }
 }
 
@@ -202,6 +298,19 @@ struct Seq {
 }
 
 impl Seq {
+    /// An array's elements; anything else is not the JSON of a sequence. Not generic.
+    #[inline(never)]
+    fn of(v: JsValue) -> Result<Seq, JsonError> {
+        if Array::is_array(&v) {
+            Ok(Seq {
+                array: Array::from(&v),
+                next: 0,
+            })
+        } else {
+            Err(JsonError)
+        }
+    }
+
     /// The next element; not generic (see [`Kind`]).
     #[inline(never)]
     fn next_item(&mut self) -> Option<JsValue> {
@@ -240,6 +349,21 @@ struct Map {
 }
 
 impl Map {
+    /// An object's entries; anything else (an array too) is not the JSON of a map or struct.
+    /// Not generic.
+    #[inline(never)]
+    fn of(v: JsValue) -> Result<Map, JsonError> {
+        if v.is_object() && !Array::is_array(&v) {
+            Ok(Map {
+                entries: Object::entries(&Object::from(v)),
+                next: 0,
+                value: None,
+            })
+        } else {
+            Err(JsonError)
+        }
+    }
+
     /// The next key, keeping its value for `next_value_seed`; not generic (see [`Kind`]).
     #[inline(never)]
     fn next_key(&mut self) -> Result<Option<String>, JsonError> {
@@ -330,7 +454,7 @@ impl<'de> VariantAccess<'de> for Deserializer {
         _len: usize,
         visitor: V,
     ) -> Result<V::Value, JsonError> {
-        de::Deserializer::deserialize_any(self, visitor)
+        visitor.visit_seq(Seq::of(self.0)?)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -338,6 +462,6 @@ impl<'de> VariantAccess<'de> for Deserializer {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, JsonError> {
-        de::Deserializer::deserialize_any(self, visitor)
+        visitor.visit_map(Map::of(self.0)?)
     }
 }

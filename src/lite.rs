@@ -128,6 +128,9 @@ fn FirstPage() -> impl IntoView {
                         };
                         let guide = data.guide.then(|| {
                             let kept = KEPT.with(|k| k.borrow().guide.clone());
+                            if let Some(g) = &kept {
+                                share_hands_over(g, full);
+                            }
                             shown(&Page::Service(id), kept)
                         });
                         view! { <ServicePageFrom data guide /> }.into_any()
@@ -146,6 +149,27 @@ fn FirstPage() -> impl IntoView {
             }}
         </Frame>
     }
+}
+
+/// The prerendered guide's share button: sharing is the whole app's, so a click hands the
+/// page over, asking it to share ([`crate::host::SHARE_ASKED`]).
+fn share_hands_over(guide: &web_sys::Element, full: FullApp) {
+    let Ok(Some(button)) = guide.query_selector(".share-button") else {
+        return;
+    };
+    if button.has_attribute("data-wired") {
+        return;
+    }
+    let _ = button.set_attribute("data-wired", "");
+    crate::dom::listen(&button, "click", move |_| {
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &JsValue::from_str(crate::host::SHARE_ASKED),
+            &JsValue::TRUE,
+        );
+        full.0.set(true);
+    })
+    .forget();
 }
 
 /// Set when the page needs the whole app after all (see [`Kept`]).

@@ -12,6 +12,7 @@ mod alipay;
 mod frame;
 pub mod js;
 pub mod protocol;
+mod share;
 mod wechat;
 mod zlb;
 
@@ -85,6 +86,28 @@ pub fn detect(signs: &Signs) -> Platform {
         Platform::Browser
     }
 }
+
+/// How a [`Host::share`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    /// The platform's own share panel took it (浙里办).
+    Platform,
+    /// The share card is set; the person shares from the platform's menu (WeChat lets a page
+    /// set what is shared, not open the panel itself).
+    Menu,
+    /// The system share sheet took it (Web Share API).
+    Sheet,
+    /// The link is on the clipboard.
+    Copied,
+    /// The person closed the share sheet.
+    Cancelled,
+    /// Nothing could take it: show the link to copy by hand.
+    Failed,
+}
+
+/// The global the first page's module sets (to `true`) when the person asked to share the
+/// landing page's guide and the whole app must do it (`crate::lite`, the guide's share button).
+pub const SHARE_ASKED: &str = "onething-share-asked";
 
 /// Safe-area insets in CSS pixels (notches, home indicators).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -229,6 +252,22 @@ impl Host {
             Platform::WeChat => wechat::pick_images(&self.bridge, max).await,
             Platform::Alipay => alipay::pick_images(&self.bridge, max).await,
             Platform::Browser | Platform::Frame => None,
+        }
+    }
+
+    /// Shares a link (`title`, a short `text`, `url`): the platform's share where its bridge
+    /// has one (浙里办's share panel; WeChat's share card, shared from its menu), else the Web
+    /// Share API, else the clipboard. Each step falls back to the next when it is missing or
+    /// fails.
+    pub async fn share(&self, title: &str, text: &str, url: &str) -> Shared {
+        let platform = match self.platform {
+            Platform::Zlb => zlb::share(&self.bridge, title, text, url).await,
+            Platform::WeChat => wechat::share(&self.bridge, title, text, url).await,
+            Platform::Alipay | Platform::Browser | Platform::Frame => None,
+        };
+        match platform {
+            Some(done) => done,
+            None => share::share(title, text, url).await,
         }
     }
 

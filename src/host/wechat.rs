@@ -3,7 +3,8 @@
 //! `chooseImage({count, sizeType, sourceType})` → `{localIds}`, `getLocalImgData({localId})` →
 //! `{localData}` (base64, with a `data:` prefix on iOS only), `closeWindow()`,
 //! `miniProgram.navigateBack()`, `miniProgram.postMessage({data})` (delivered to the
-//! mini-program only on back, close or share).
+//! mini-program only on back, close or share), `updateAppMessageShareData({title, desc, link,
+//! imgUrl})` (the card the menu's "send to a friend" shares: a page cannot open the panel).
 
 use wasm_bindgen::prelude::*;
 
@@ -67,6 +68,26 @@ fn is_cancel(err: &JsValue) -> bool {
     js::prop(err, "errMsg")
         .and_then(|m| m.as_string())
         .is_some_and(|m| m.ends_with(":cancel"))
+}
+
+/// Sets the share card to this link; the person then shares from WeChat's menu. `None` when
+/// the JSSDK has no such call (not configured for it) or refuses: the web's share instead.
+pub async fn share(wx: &JsValue, title: &str, text: &str, url: &str) -> Option<super::Shared> {
+    let options = js::object(&[
+        ("title", title.into()),
+        ("desc", text.into()),
+        ("link", url.into()),
+        ("imgUrl", JsValue::from_str("")),
+    ]);
+    // In a mini-program's web-view the mini-program's own menu shares the page it shows
+    // (`onShareAppMessage` receives its `webViewUrl`): nothing to set.
+    if mini_program(wx).is_some() {
+        return Some(super::Shared::Menu);
+    }
+    js::call_back(wx, "updateAppMessageShareData", &options, READ_MS)
+        .await
+        .ok()
+        .map(|_| super::Shared::Menu)
 }
 
 pub fn post(wx: &JsValue, message: &AppMessage) {

@@ -2,7 +2,7 @@
 //! Calls return promises and are valid once `ZWJSBridge.onReady` has called back. Shapes used
 //! here: `setTitle({title})`, `close()`, `getUiStyle()` → `{uiStyle: "normal" | "elder"}`,
 //! `chooseImage({upload: false})` → `{picSrc: [base64 or data URL…]}` or `{picPath: [url…]}`,
-//! `monitorTrace({…})` for page views.
+//! `share({title, content, url})` (the app's share panel), `monitorTrace({…})` for page views.
 
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
@@ -75,6 +75,19 @@ pub async fn pick_images(bridge: &JsValue, max: u32) -> Option<Vec<web_sys::Blob
     }
     blobs.truncate(max as usize);
     Some(blobs)
+}
+
+pub async fn share(bridge: &JsValue, title: &str, text: &str, url: &str) -> Option<super::Shared> {
+    let arg = js::object(&[
+        ("title", title.into()),
+        ("content", text.into()),
+        ("url", url.into()),
+    ]);
+    // The panel waits for the person; a bridge without `share` (or a failed call) gives way to
+    // the web's share.
+    call(bridge, "share", &arg.into(), PICK_MS)
+        .await
+        .map(|_| super::Shared::Platform)
 }
 
 pub fn page_view(bridge: &JsValue, path: &str, title: &str) {

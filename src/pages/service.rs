@@ -2,6 +2,7 @@
 //! service guide (办事指南, [`guide`]).
 
 mod guide;
+mod share;
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
@@ -43,9 +44,10 @@ pub fn ServicePage(
 
 fn from_definition(def: ServiceDefinition) -> AnyView {
     let data = Landing::of(&def);
-    let guide = def
-        .guide
-        .map(|guide| view! { <guide::ServiceGuide guide materials=def.materials /> }.into_any());
+    let (id, title, summary) = (def.id, def.title, def.summary);
+    let guide = def.guide.map(|guide| {
+        view! { <guide::ServiceGuide id title summary guide materials=def.materials /> }.into_any()
+    });
     view! { <LandingContent data guide /> }.into_any()
 }
 

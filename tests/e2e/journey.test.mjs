@@ -1,8 +1,9 @@
 // The parent's journey before and around the wizard (issue #19): finding the newborn one-thing in
 // the catalogue by what people call it, its service guide (办事指南) on the landing page, readable
-// without the whole app and offline once seen; the check page showing everything that will be
-// sent, materials included; and the accessibility statement every page's footer links to; in
-// zh-CN, en and elder mode at 360 px.
+// without the whole app and offline once seen, and shared (the platform's share, the Web Share
+// API, or the link copied); the privacy notice's short first screen in elder mode; the check page
+// showing everything that will be sent, materials included; and the accessibility statement
+// every page's footer links to; in zh-CN, en and elder mode at 360 px.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -272,6 +273,183 @@ test('the confirmation names the next thing to do and how each result arrives, a
     await page.pdf?.({ path: join(artifacts(), 'journey-receipt.pdf'), format: 'A4' }).catch(() => {});
     await page.emulateMedia({ media: 'screen' });
     await shot(page, 'receipt-zh');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** The newborn landing page, opened fresh by the first page's module, and its share button. */
+async function openGuide(page) {
+  await page.goto(new URL('/services/newborn', server.url).href);
+  await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
+  const button = page.locator('#guide').getByRole('button', { name: '分享本指南' });
+  await button.waitFor();
+  return button;
+}
+
+const GUIDE_URL = () => new URL('/services/newborn', server.url).href;
+
+test('the guide is shared: copied with a confirmation in a plain browser, the link shown when nothing can take it', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const origin = new URL(server.url).origin;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    // A browser without the Web Share API (desktop Linux, older webviews).
+    await context.addInitScript(() => { delete Navigator.prototype.share; });
+    const button = await openGuide(page);
+    assert.ok(await button.isVisible());
+    await button.click();
+    const status = page.locator('#guide .share-status');
+    await status.getByText('链接已复制，粘贴到聊天或短信里即可分享本指南。').waitFor({ timeout: 15_000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), GUIDE_URL());
+    await shot(page, 'share-copied-zh');
+    assert.deepEqual(await a11y(page, 'guide share copied'), []);
+    // English and elder mode: the same, in English words.
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.locator('#guide').getByRole('button', { name: 'Share this guide' }).click();
+    await status.getByText(/^Link copied/).waitFor();
+    await page.locator('#guide-heading').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts(), 'journey-share-copied-en-elder.png') });
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+
+  // No share sheet and no clipboard: the link is shown to copy by hand.
+  const second = await phonePage(browser);
+  try {
+    await second.context.addInitScript(() => {
+      delete Navigator.prototype.share;
+      Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
+      document.execCommand = () => false;
+    });
+    const button = await openGuide(second.page);
+    await button.click();
+    await second.page.locator('#guide .share-status').getByText('未能自动复制链接，请从下面的框里复制。').waitFor({ timeout: 15_000 });
+    assert.equal(await second.page.getByLabel('本指南的链接').inputValue(), GUIDE_URL());
+    await second.page.screenshot({ path: join(artifacts(), 'journey-share-by-hand.png') });
+    assert.deepEqual(await a11y(second.page, 'guide share by hand'), []);
+    assert.deepEqual(second.errors, []);
+  } finally {
+    await second.context.close();
+  }
+});
+
+test('the guide is shared through the Web Share API where the browser has it, and through the platform inside 浙里办 and WeChat', async () => {
+  // The system share sheet.
+  {
+    const { context, page, errors } = await phonePage(browser);
+    try {
+      await context.addInitScript(() => {
+        window.__shares = [];
+        Navigator.prototype.share = function share(data) { window.__shares.push(data); return Promise.resolve(); };
+      });
+      await (await openGuide(page)).click();
+      await page.waitForFunction(() => window.__shares.length === 1, null, { timeout: 15_000 });
+      const [data] = await page.evaluate(() => window.__shares);
+      assert.equal(data.url, GUIDE_URL());
+      assert.equal(data.title, '新生儿出生一件事办事指南');
+      assert.equal(await page.locator('#guide .share-status').innerText(), '', 'the sheet says it all');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+  // 浙里办: its share panel through ZWJSBridge.share({title, content, url}).
+  {
+    const { context, page, errors } = await phonePage(browser);
+    try {
+      await context.addInitScript(() => {
+        window.__zlbShares = [];
+        window.ZWJSBridge = {
+          onReady: (done) => done(),
+          setTitle: () => Promise.resolve(),
+          share: (arg) => { window.__zlbShares.push(arg); return Promise.resolve({}); },
+        };
+        Navigator.prototype.share = () => Promise.reject(new Error('the platform should have shared'));
+      });
+      await (await openGuide(page)).click();
+      await page.waitForFunction(() => window.__zlbShares.length === 1, null, { timeout: 15_000 });
+      const [arg] = await page.evaluate(() => window.__zlbShares);
+      assert.equal(arg.url, GUIDE_URL());
+      assert.match(arg.title, /新生儿出生一件事/);
+      assert.ok(arg.content.length > 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+  // WeChat: the page sets the share card; the person shares from the menu, as the page says.
+  {
+    const { context, page, errors } = await phonePage(browser, {
+      userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.50',
+    });
+    try {
+      await context.addInitScript(() => {
+        window.__cards = [];
+        window.wx = {
+          updateAppMessageShareData: (o) => { window.__cards.push({ title: o.title, link: o.link, desc: o.desc }); o.success?.({ errMsg: 'updateAppMessageShareData:ok' }); },
+        };
+      });
+      await (await openGuide(page)).click();
+      await page.locator('#guide .share-status').getByText('请点右上角「···」，选择「发送给朋友」分享本指南。').waitFor({ timeout: 15_000 });
+      const [card] = await page.evaluate(() => window.__cards);
+      assert.equal(card.link, GUIDE_URL());
+      await shot(page, 'share-wechat');
+      assert.deepEqual(await a11y(page, 'guide share wechat'), []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('in elder mode the privacy notice opens with a short summary, the full notice one tap away', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await context.addInitScript(() => localStorage.setItem('onething.elder', '1'));
+    await page.goto(new URL('/services/newborn', server.url).href);
+    await page.getByRole('link', { name: '开始办理' }).click();
+    await page.waitForURL(/eligibility$/);
+    const notice = page.locator('#privacy-notice');
+    await page.locator('#privacy-agree:not([disabled])').waitFor();
+    const brief = notice.locator('ul.privacy-brief');
+    const lines = await brief.locator('li').allInnerTexts();
+    const facts = await (await fetch(new URL('/api/privacy', server.url))).json();
+    const def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
+    // Each line is true of this server and this service.
+    assert.equal(lines.length, 6, lines.join('\n'));
+    for (const s of def.sub_items) assert.ok(lines[1].includes(s.department.zh), `department ${s.department.zh} in ${lines[1]}`);
+    assert.ok(lines.some((l) => l.includes(facts.encryption_at_rest)), 'the protection the server has');
+    assert.ok(lines.some((l) => l.includes('母亲证件号码')), 'the sensitive questions are named');
+    const full = notice.locator('details.privacy-full');
+    assert.equal(await full.getAttribute('open'), null, 'the full notice starts folded');
+    const folded = (await notice.boundingBox()).height;
+    await page.screenshot({ path: join(artifacts(), 'journey-privacy-elder-zh.png'), fullPage: true });
+    assert.deepEqual(await a11y(page, 'privacy elder brief'), []);
+    await full.locator('summary', { hasText: '阅读完整说明' }).click();
+    const text = await full.innerText();
+    assert.ok(text.includes(`${facts.draft_ttl_days} 天`), 'the draft TTL, from the server');
+    assert.ok(text.includes('哪些部门接收') && text.includes('如何保护'), 'every section is there');
+    const open = (await notice.boundingBox()).height;
+    assert.ok(folded < open * 0.75, `the first screen is shorter: ${folded} vs ${open}`);
+    await shot(page, 'privacy-elder-full-zh');
+
+    // In English too; and out of elder mode the notice is whole, without the summary.
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await notice.locator('ul.privacy-brief li').first().getByText(/^Collected:/).waitFor();
+    const enLines = await notice.locator('ul.privacy-brief li').allInnerTexts();
+    assert.ok(enLines[1].includes(def.sub_items[0].department.en), `the departments in English: ${enLines[1]}`);
+    assert.ok(!/[\u4e00-\u9fff]/.test(enLines.join(' ')), `no Chinese left in the English summary: ${enLines.join(' | ')}`);
+    await page.screenshot({ path: join(artifacts(), 'journey-privacy-elder-en.png') });
+    await page.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await notice.getByText('What is collected').waitFor();
+    assert.equal(await notice.locator('ul.privacy-brief').count(), 0);
+    await page.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -2,12 +2,13 @@
 // department makes through its own API shows on the home page as an unread count and in the
 // message centre, without the case being opened (opening the case from the notice marks it
 // read); a partly accepted case asks a department to withdraw one item and sees the answer live;
-// a low rating (差评) asks for the reason, and the department's 整改 shows on the case.
+// a low rating (差评) asks for the reason, and the department's 整改 shows on the case; the other
+// parent asked to consent to an e-licence finds the request in his own message centre.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
-import { signInAndSubmitShop } from './wizard.mjs';
+import { a11y, artifacts, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { exampleApplication, signInAndSubmitShop, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'messages-admin-token';
 let server;
@@ -190,5 +191,50 @@ test('a low rating asks for the reason, and the department\'s follow-up shows on
     assert.deepEqual(errors, []);
   } finally {
     await page.context().close();
+  }
+});
+
+test('the other parent asked to consent finds the request in his own message centre, which opens it', async () => {
+  const mother = await phonePage(browser);
+  const father = await phonePage(browser);
+  try {
+    const example = exampleApplication('newborn');
+    assert.equal(example.materials.father_id_card.kind, 'e_licence', 'the father\'s card by e-licence');
+    await mother.page.goto(server.url);
+    const app = await submitThroughApi(mother.page, example, { subject: 'messages-mother', name: '陈倩' });
+
+    // The father signs in through his platform (its ticket in the URL): the home page counts it.
+    const fp = father.page;
+    const ticket = await devTicket(server, { subject: 'messages-father', name: '王强', id_number: example.answers.father_id_number });
+    await fp.goto(new URL(`/?ticket=${ticket}`, server.url).href);
+    const link = fp.locator('a.my-messages-link');
+    await link.locator('.messages-unread-count', { hasText: '1 条未读' }).waitFor({ timeout: 15_000 });
+    await link.click();
+    await fp.waitForURL(/\/messages$/);
+    const notice = fp.locator('li.message[data-kind="consent_asked"]');
+    await notice.getByText('请您授权').first().waitFor();
+    const text = await notice.innerText();
+    assert.match(text, /请您授权调取您的「父亲居民身份证」电子证照/);
+    assert.ok(text.includes(app.case_number), text);
+    assert.ok(!text.includes(example.answers.father_id_number), 'no ID number in a notice');
+    assert.equal(await notice.getByRole('link', { name: /查看办件/ }).count(), 0, 'not his case to open');
+    await shot(fp, 'messages-consent-asked');
+    assert.deepEqual(await a11y(fp, 'messages-consent-asked'), []);
+    await fp.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await notice.getByText(/asks you to approve fetching your e-licence/).waitFor();
+    await fp.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await shot(fp, 'messages-consent-asked-en-elder');
+    await fp.locator('.top-bar button.chip').filter({ hasText: 'Large text' }).click();
+    await fp.locator('.top-bar button.chip').filter({ hasText: '中文' }).click();
+
+    // The notice opens the consent request (and is read).
+    await notice.getByRole('link', { name: /查看授权请求/ }).click();
+    await fp.waitForURL(/\/consents\/[2-9A-HJKMNP-Z]{8}$/);
+    await fp.getByRole('button', { name: /同意/ }).first().waitFor({ timeout: 15_000 });
+    assert.deepEqual(mother.errors, []);
+    assert.deepEqual(father.errors, []);
+  } finally {
+    await mother.context.close();
+    await father.context.close();
   }
 });

@@ -74,7 +74,7 @@ test('an open case follows every change live, and is rated once', async () => {
     assert.equal(await form.locator('input[type="file"][capture="environment"]').count(), 1);
     await form.getByText('拍照', { exact: true }).waitFor();
     await form.locator('input[type="file"]:not([capture])').setInputFiles(await jpeg(page));
-    await form.getByText(/已选择：/).waitFor();
+    await form.locator('.photo-slot').first().getByText('已上传').waitFor({ timeout: 15_000 });
     await form.getByRole('button', { name: '提交补正' }).click();
     await form.waitFor({ state: 'detached', timeout: 10_000 });
     await seal.locator('.status', { hasText: '已接收' }).waitFor(LIVE);

@@ -10,11 +10,21 @@
 //!   control, hostile input, privacy, fuzzing, schemathesis).
 //! - `layers`: check the module layering (no import cycle in `crates/core`, nothing above the
 //!   SPA's `api` layer imported by it); also a stage of `test`.
+//! - `s3`: the server's tests of uploaded files on S3-compatible storage (moto, pinned, in a
+//!   venv under `target/s3/`, started on loopback and stopped); also a stage of `test`.
+//! - `postgres`: the server's route and contract tests on PostgreSQL (the machine's, installed
+//!   from Debian's packages when missing; a throwaway cluster under `target/pg/` on loopback,
+//!   stopped by its PID); also a stage of `test`.
+//! - `lb`: nginx (Debian's package, unpacked under `target/lb/`) in front of two replicas on
+//!   PostgreSQL + S3, tus uploads through it while a replica is killed (SIGKILL): the figure.
 //! - `setup`: only install what is missing.
 
 mod bench;
 mod compress;
 mod layers;
+mod lb;
+mod postgres;
+mod s3;
 mod server;
 mod setup;
 mod size;
@@ -36,10 +46,14 @@ fn main() -> ExitCode {
         "bench" => bench::bench(rest),
         "soak" => soak::soak(),
         "layers" => layers::check(),
+        "s3" if rest.iter().any(|a| a == "--postgres") => s3::server_tests_on_postgres(),
+        "s3" => s3::server_tests(),
+        "lb" => lb::lb(),
+        "postgres" => postgres::server_tests(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | layers | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | layers | s3 [--postgres] | lb | postgres | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, layers, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
@@ -47,6 +61,10 @@ fn main() -> ExitCode {
                  bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  layers no import cycle in crates/core; the SPA's api imports nothing above it\n\
+                 s3     the server's tests of uploaded files on an S3-compatible store (moto, started and stopped)\n\
+                 s3 --postgres  the same on PostgreSQL + S3, as `test` runs them\n\
+                 lb     nginx before 2 replicas on PostgreSQL + S3, tus uploads while a replica is SIGKILLed\n\
+                 postgres  the server's route and contract tests on PostgreSQL (a throwaway cluster)\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium, Firefox ESR, WebKit)"
             );
             return ExitCode::from(2);

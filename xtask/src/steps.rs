@@ -187,6 +187,15 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
     st.stage("native tests", || {
         run_shown(test_cargo().args(["test", "--quiet", "--workspace"]))
     })?;
+    st.stage(
+        "server file tests on PostgreSQL + S3 (moto)",
+        crate::s3::server_tests_on_postgres,
+    )?;
+    st.stage(
+        "nginx + 2 replicas on PostgreSQL + S3, a replica SIGKILLed",
+        crate::lb::lb,
+    )?;
+    st.stage("server tests on PostgreSQL", crate::postgres::server_tests)?;
     st.stage("wasm tests (headless Chromium)", || {
         run_shown(
             test_cargo()

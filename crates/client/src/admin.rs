@@ -60,6 +60,8 @@ impl Client {
             to: SubItemStatus::SupplementRequested,
             note: Some(note.to_owned()),
             delivery: None,
+            stage: None,
+            record: std::collections::BTreeMap::new(),
         };
         self.admin_move(case, sub_item_id, &transition).await
     }
@@ -78,6 +80,8 @@ impl Client {
             to: SubItemStatus::Delivered,
             note: None,
             delivery: Some(delivery),
+            stage: None,
+            record: std::collections::BTreeMap::new(),
         };
         self.admin_move(case, sub_item_id, &transition).await
     }

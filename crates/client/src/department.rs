@@ -147,6 +147,8 @@ impl Client {
             to: SubItemStatus::SupplementRequested,
             note: Some(note.to_owned()),
             delivery: None,
+            stage: None,
+            record: std::collections::BTreeMap::new(),
         };
         self.department_move(case, sub_item_id, &t).await
     }
@@ -165,6 +167,8 @@ impl Client {
             to: SubItemStatus::Rejected,
             note: Some(reason.to_owned()),
             delivery: None,
+            stage: None,
+            record: std::collections::BTreeMap::new(),
         };
         self.department_move(case, sub_item_id, &t).await
     }
@@ -183,6 +187,8 @@ impl Client {
             to: SubItemStatus::Delivered,
             note: None,
             delivery: Some(delivery),
+            stage: None,
+            record: std::collections::BTreeMap::new(),
         };
         self.department_move(case, sub_item_id, &t).await
     }

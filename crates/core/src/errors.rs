@@ -107,6 +107,9 @@ pub enum EngineError {
     ConsentRequired,
     /// A commitment not accepted.
     CommitmentNotAccepted,
+    /// A value for something the definition does not ask (a department's record naming a
+    /// field its stage or outcome does not have).
+    UnknownField,
 }
 
 impl EngineError {
@@ -179,6 +182,7 @@ impl EngineError {
             EngineError::UploadCount => "上传的照片数量不对。",
             EngineError::ConsentRequired => "请确认授权调取电子证照。",
             EngineError::CommitmentNotAccepted => "请阅读并接受承诺。",
+            EngineError::UnknownField => "没有这一项。",
         }
     }
 
@@ -247,6 +251,7 @@ impl EngineError {
             EngineError::UploadCount => "The number of photos is not right.",
             EngineError::ConsentRequired => "Please give your consent to fetch the e-licence.",
             EngineError::CommitmentNotAccepted => "Please read and accept the commitment.",
+            EngineError::UnknownField => "This is not asked here.",
         }
     }
 }

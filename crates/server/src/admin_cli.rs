@@ -173,13 +173,21 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             sub_item,
             status,
             note,
+            stage,
+            record,
         } => {
             let to: SubItemStatus =
                 from_wire(&status).ok_or_else(|| format!("unknown status `{status}`"))?;
+            let record = match record {
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| format!("--record is not a JSON object of field values: {e}"))?,
+                None => std::collections::BTreeMap::new(),
+            };
             let transition = AdminTransition {
-                to,
                 note,
-                delivery: None,
+                stage,
+                record,
+                ..AdminTransition::to(to)
             };
             (case, sub_item, transition)
         }
@@ -189,9 +197,8 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             note,
         } => {
             let transition = AdminTransition {
-                to: SubItemStatus::SupplementRequested,
                 note: Some(note),
-                delivery: None,
+                ..AdminTransition::to(SubItemStatus::SupplementRequested)
             };
             (case, sub_item, transition)
         }
@@ -206,14 +213,13 @@ pub async fn run(config: &Config, args: AdminArgs) -> Result<(), Box<dyn std::er
             let method: DeliveryMethod = from_wire(&method)
                 .ok_or_else(|| format!("unknown method `{method}` (mail, window, e_licence)"))?;
             let transition = AdminTransition {
-                to: SubItemStatus::Delivered,
-                note: None,
                 delivery: Some(DeliveryRequest {
                     method,
                     courier,
                     tracking_number,
                     pickup_code,
                 }),
+                ..AdminTransition::to(SubItemStatus::Delivered)
             };
             (case, sub_item, transition)
         }

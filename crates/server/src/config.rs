@@ -17,9 +17,15 @@ pub struct Config {
     /// Address to listen on. Port 0 picks a free port (the chosen address is printed).
     #[arg(long, env = "ONETHING_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Directory for the SQLite database and uploaded files; created when missing.
+    /// Directory for the SQLite database (unless `--database-url` names another) and uploaded
+    /// files; created when missing.
     #[arg(long, env = "ONETHING_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The database: `sqlite:<file>` or `postgres://user:password@host:port/database` (the
+    /// database must exist; the server creates its tables). Without it, the SQLite file
+    /// `onething.sqlite` in the data directory.
+    #[arg(long, env = "ONETHING_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Directory of service definitions (`*.toml`).
     #[arg(long, env = "ONETHING_SERVICES_DIR", default_value = "services")]
     pub services_dir: PathBuf,
@@ -171,9 +177,54 @@ pub struct Config {
     /// Log lines as text (for people) or as one JSON object a line (for a log collector).
     #[arg(long, env = "ONETHING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Where uploaded files are kept: the data directory, or S3-compatible object storage.
+    #[command(flatten)]
+    pub files: FilesArgs,
     /// A subcommand instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--object-store` and the `--s3-*` settings: where uploaded files are kept.
+#[derive(Debug, Clone, Args)]
+pub struct FilesArgs {
+    /// Where uploaded files are kept: `s3://bucket[/prefix]` for S3-compatible object storage
+    /// (AWS S3, `MinIO`, Ceph, and OSS, OBS or COS in S3 mode), shared by every replica.
+    /// Without it, the data directory's `files/`.
+    #[arg(long, env = "ONETHING_OBJECT_STORE")]
+    pub object_store: Option<String>,
+    /// The object storage's endpoint, e.g. `https://oss-cn-hangzhou.aliyuncs.com` or
+    /// `http://127.0.0.1:9000`. Without it, AWS's own for `--s3-region`.
+    #[arg(long, env = "ONETHING_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The object storage's region (S3-compatible services mostly accept `us-east-1`).
+    #[arg(long, env = "ONETHING_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// The access key id of the object storage.
+    #[arg(long, env = "ONETHING_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+    /// A file holding the secret access key (its first line); or set
+    /// `ONETHING_S3_SECRET_ACCESS_KEY`.
+    #[arg(long, env = "ONETHING_S3_SECRET_ACCESS_KEY_FILE")]
+    pub s3_secret_access_key_file: Option<PathBuf>,
+    /// The secret access key itself (a hidden flag: set it in the environment, never on a
+    /// command line, which other users of the machine can read).
+    #[arg(
+        long,
+        env = "ONETHING_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        hide = true
+    )]
+    pub s3_secret_access_key: Option<String>,
+    /// Virtual-hosted-style requests (`bucket.endpoint`) instead of path-style
+    /// (`endpoint/bucket`, what `MinIO` and Ceph expect).
+    #[arg(long, env = "ONETHING_S3_VIRTUAL_HOSTED")]
+    pub s3_virtual_hosted: bool,
+    /// Allow plain http to an object storage endpoint on another machine (a loopback endpoint
+    /// is always allowed). Files are sealed before they leave the server, but request
+    /// signatures and object names are not.
+    #[arg(long, env = "ONETHING_S3_ALLOW_HTTP")]
+    pub s3_allow_http: bool,
 }
 
 /// How the platform's ticket exchange is called.
@@ -291,6 +342,13 @@ pub enum AdminCommand {
         /// Note shown to the citizen.
         #[arg(long)]
         note: Option<String>,
+        /// Enter this tracking stage of the sub-item's definition (with status `in_progress`).
+        #[arg(long)]
+        stage: Option<String>,
+        /// What the department records for the stage, or for the outcome when completing: a
+        /// JSON object by field id, e.g. `{"survey_date":"2026-12-05","survey_slot":"morning"}`.
+        #[arg(long)]
+        record: Option<String>,
     },
     /// Ask the citizen for a supplement (补正).
     Supplement {

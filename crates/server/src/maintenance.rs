@@ -2,15 +2,15 @@
 //! pending OIDC sign-ins, unused uploads with their bytes, old idempotency records), recording
 //! overdue consent requests as expired, retention (the personal data of cases finished longer
 //! ago than `--retention-days`, see [`store::retention`]), the sweep of orphaned files, and the
-//! demo timer.
+//! demo timer. One replica of a database runs them ([`store::try_run`]).
 
-use std::collections::HashSet;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use onething_core::api::ErrorCode;
 
+use crate::blob::Listed;
 use crate::{ApiError, AppState, Result, store, tracking};
 
 /// How often expired data is deleted.
@@ -96,10 +96,7 @@ pub async fn retention(state: &AppState, now: i64) -> Result<u64> {
             continue;
         };
         for up in uploads {
-            remove_file(&state.partial_path(&up.id)).await?;
-            if let Some(name) = &up.blob_name {
-                state.blobs.delete(name).await?;
-            }
+            state.remove_files(&up.id, up.blob_name.as_deref()).await?;
         }
         state.notify(&id);
         n += 1;
@@ -107,74 +104,61 @@ pub async fn retention(state: &AppState, now: i64) -> Result<u64> {
     Ok(n)
 }
 
-/// Deletes the files in the files directory (`partial/`, `blobs/`) that no upload names and
-/// that were last written more than `grace` ago; returns how many. The age is the file
-/// system's (its modification time against the real clock, not the server's, which
-/// `--dev-clock` may move).
+/// Deletes the stored objects (`partial/…`, `blobs/…`, in the local directory or in object
+/// storage) that no upload names and that were last written more than `grace` ago; returns how
+/// many. The age is the store's (its modification time against the real clock, not the
+/// server's, which `--dev-clock` may move).
 ///
 /// # Errors
-/// The database or the file system fails.
+/// The database or the blob store fails.
 pub async fn sweep_orphans(state: &AppState, grace: Duration) -> Result<u64> {
-    // The directories are listed before the rows are read: a file whose row appears in
-    // between is young, and the grace keeps it.
-    let partial = old_files(&state.files_dir.join("partial"), grace).await?;
-    let blobs = old_files(&state.files_dir.join("blobs"), grace).await?;
-    if partial.is_empty() && blobs.is_empty() {
+    // The store is listed before the rows are read: an object whose row appears in between is
+    // young, and the grace keeps it.
+    let partial: Vec<Listed> = state.blobs.list("partial/").await?;
+    let blobs: Vec<Listed> = state.blobs.list("blobs/").await?;
+    let old = |l: &Listed| l.older_than(grace);
+    if !partial.iter().chain(&blobs).any(old) {
         return Ok(0);
     }
     let (ids, names) = store::retention::referenced_files(&state.db).await?;
     let mut n = 0;
-    for (dir, files, known) in [("partial", partial, ids), ("blobs", blobs, names)] {
-        for name in files.into_iter().filter(|f| !known.contains(f)) {
-            remove_file(&state.files_dir.join(dir).join(&name)).await?;
-            n += 1;
-        }
+    // `partial/<upload>` (a local file) or `partial/<upload>/<offset>` (a piece).
+    let orphan_partial = |l: &Listed| {
+        l.key
+            .strip_prefix("partial/")
+            .and_then(|rest| rest.split('/').next())
+            .is_none_or(|id| !ids.contains(id))
+    };
+    let orphan_blob = |l: &Listed| {
+        l.key
+            .strip_prefix("blobs/")
+            .is_none_or(|name| !names.contains(name))
+    };
+    let doomed = partial
+        .iter()
+        .filter(|l| orphan_partial(l))
+        .chain(blobs.iter().filter(|l| orphan_blob(l)))
+        .filter(|l| old(l));
+    for l in doomed {
+        state.blobs.delete(&l.key).await?;
+        n += 1;
     }
     Ok(n)
 }
 
-/// The names of the plain files in `dir` last modified more than `grace` ago.
-async fn old_files(dir: &Path, grace: Duration) -> std::io::Result<HashSet<String>> {
-    let mut out = HashSet::new();
-    let mut entries = match tokio::fs::read_dir(dir).await {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        r => r?,
-    };
-    let now = SystemTime::now();
-    while let Some(entry) = entries.next_entry().await? {
-        let Ok(meta) = entry.metadata().await else {
-            continue;
-        };
-        let old = meta
-            .modified()
-            .ok()
-            .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age > grace);
-        if meta.is_file()
-            && old
-            && let Some(name) = entry.file_name().to_str()
-        {
-            out.insert(name.to_owned());
-        }
-    }
-    Ok(out)
-}
-
-async fn remove_file(path: &Path) -> std::io::Result<()> {
-    match tokio::fs::remove_file(path).await {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        r => r,
-    }
-}
-
 /// Starts the sweeper and, when configured, the demo timer.
 pub fn spawn(state: AppState) {
-    let s = state.clone();
+    // One replica of a database runs them (see `store::try_run`); the others try again on
+    // every tick, so one takes over when the runner stops.
+    let runner = Arc::new(Elected::default());
+    let (s, r) = (state.clone(), runner.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = sweep(&s).await {
+            if r.is_runner(&s).await
+                && let Err(e) = sweep(&s).await
+            {
                 tracing::error!(error = %e, "sweep failed");
             }
         }
@@ -186,10 +170,43 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                if let Err(e) = tracking::advance_all(&state).await {
+                if runner.is_runner(&state).await
+                    && let Err(e) = tracking::advance_all(&state).await
+                {
                     tracing::error!(error = %e, "demo advance failed");
                 }
             }
         });
+    }
+}
+
+/// This replica's hold on the right to run the background work, once it has it.
+#[derive(Default)]
+struct Elected(tokio::sync::Mutex<Option<store::Runner>>);
+
+impl Elected {
+    /// Whether this replica runs the background work now: it keeps the right while its
+    /// connection lives, and takes it when nobody holds it.
+    async fn is_runner(&self, state: &AppState) -> bool {
+        let mut held = self.0.lock().await;
+        if let Some(runner) = held.as_mut() {
+            if runner.holds().await {
+                return true;
+            }
+            tracing::warn!("lost the right to run the sweeper and the demo timer");
+            *held = None;
+        }
+        match store::try_run(&state.db).await {
+            Ok(Some(runner)) => {
+                tracing::info!("this replica runs the sweeper and the demo timer");
+                *held = Some(runner);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot take the right to run the sweeper");
+                false
+            }
+        }
     }
 }

@@ -252,12 +252,83 @@ pub fn text(catalogue: &Catalogue, n: &NoticeRow) -> Text {
                 service.en, sub.en
             ),
         ),
+        Some(k) => aftercare_text(k, &n.event_key, &case, &service, &sub, &material),
         None => (
             format!("办件 {case} 有新进展。"),
             format!("Case {case} has news."),
         ),
     };
     Text { zh, en }
+}
+
+/// The texts of the notices after submission: a withdrawal answered, a rating followed up, and
+/// a consent request to its holder (`text`'s other kinds).
+fn aftercare_text(
+    kind: MessageKind,
+    event_key: &str,
+    case: &str,
+    service: &Text,
+    sub: &Text,
+    material: &Text,
+) -> (String, String) {
+    match kind {
+        MessageKind::WithdrawalAnswered => {
+            if event_key.ends_with(":approved") {
+                (
+                    format!(
+                        "办件 {case}（{}）：部门已同意撤回「{}」。",
+                        service.zh, sub.zh
+                    ),
+                    format!(
+                        "Case {case} ({}): the department agreed to withdraw {}.",
+                        service.en, sub.en
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "办件 {case}（{}）：部门未同意撤回「{}」，将继续办理。请打开办件查看原因。",
+                        service.zh, sub.zh
+                    ),
+                    format!(
+                        "Case {case} ({}): the department goes on with {}. Open the case to see why.",
+                        service.en, sub.en
+                    ),
+                )
+            }
+        }
+        MessageKind::RatingFollowUp => {
+            let (zh, en) = if event_key.contains(":revisit:") {
+                ("回访", "called back about")
+            } else {
+                ("整改", "put right what you rated in")
+            };
+            (
+                format!(
+                    "办件 {case}（{}）：部门已就您对「{}」的评价进行{zh}，请打开办件查看。",
+                    service.zh, sub.zh
+                ),
+                format!(
+                    "Case {case} ({}): the department {en} {}. Open the case to read it.",
+                    service.en, sub.en
+                ),
+            )
+        }
+        MessageKind::ConsentAsked => (
+            format!(
+                "办件 {case}（{}）的申请人请您授权调取您的「{}」电子证照。请打开授权页面查看并答复。",
+                service.zh, material.zh
+            ),
+            format!(
+                "The applicant of case {case} ({}) asks you to approve fetching your e-licence \"{}\". Open the consent page to see the request and answer it.",
+                service.en, material.en
+            ),
+        ),
+        _ => (
+            format!("办件 {case} 有新进展。"),
+            format!("Case {case} has news."),
+        ),
+    }
 }
 
 /// The notice as a sender receives it.
@@ -401,6 +472,60 @@ pub async fn warn_deadlines(state: &AppState) -> Result<usize> {
     Ok(added)
 }
 
+/// The consent code of a holder's notice, from its event key (`consent:<code>:asked:<account>`).
+pub fn asked_code(event_key: &str) -> Option<&str> {
+    let rest = event_key.strip_prefix("consent:")?;
+    let (code, tail) = rest.split_once(':')?;
+    tail.starts_with("asked:").then_some(code)
+}
+
+/// Notices the account of consent requests that ask it (the other parent): a request names the
+/// holder by ID number only (kept as a keyed digest), so it is matched when the holder's
+/// account is next seen, here when it reads its messages, and noticed once
+/// (`consent:<code>:asked:<account>`, also sent through the outbox). Returns how many were added.
+///
+/// # Errors
+/// The database fails, or a record does not open.
+pub async fn notice_consents_asked(state: &AppState, account_id: &str) -> Result<usize> {
+    let now = state.clock.now();
+    let mut conn = state.db.acquire().await?;
+    let candidates = store::unnoticed_consents(&mut conn, account_id, now).await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let Some(account) = crate::store::accounts::get(&state.db, &state.keys, account_id).await?
+    else {
+        return Ok(0);
+    };
+    if account.id_number.trim().is_empty() {
+        return Ok(0);
+    }
+    let digest = crate::clock::hash_secret(&account.id_number.to_ascii_uppercase());
+    let mut added = 0;
+    for (code, application_id, material_id) in candidates {
+        if !crate::store::consents::holder_matches(&mut conn, &state.keys, &code, &digest).await? {
+            continue;
+        }
+        let key = format!("consent:{code}:asked:{account_id}");
+        let notice = store::NewNotice {
+            event_key: &key,
+            account_id,
+            kind: MessageKind::ConsentAsked,
+            application_id: &application_id,
+            sub_item_id: None,
+            material_id: Some(&material_id),
+            due_on: None,
+        };
+        if store::enqueue(&mut conn, &notice, now).await? {
+            added += 1;
+        }
+    }
+    if added > 0 {
+        state.outbox_wake.notify_one();
+    }
+    Ok(added)
+}
+
 /// The event key and kind of a move that makes a result ready (`completed`, `delivered`).
 pub fn result_key(application_id: &str, sub_item_id: &str, to: SubItemStatus) -> Option<String> {
     matches!(to, SubItemStatus::Completed | SubItemStatus::Delivered)
@@ -444,5 +569,12 @@ mod tests {
         assert_eq!(days_left("deadline:abc:3"), Some(3));
         assert_eq!(days_left("deadline:abc:1"), Some(1));
         assert_eq!(days_left("supplement:abc"), None);
+    }
+
+    #[test]
+    fn a_holders_notice_names_its_consent_code() {
+        assert_eq!(asked_code("consent:K7QM2XPD:asked:acc1"), Some("K7QM2XPD"));
+        assert_eq!(asked_code("consent:K7QM2XPD:requested"), None);
+        assert_eq!(asked_code("supplement:abc"), None);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use crate::blob::{BlobStore, LocalBlobStore};
+use crate::blob::BlobStore;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -19,9 +19,16 @@ use crate::store::{self, Pool};
 pub struct AppState {
     /// The loaded service definitions.
     pub catalogue: Arc<Catalogue>,
-    /// The embedded store.
+    /// The store (SQLite or PostgreSQL).
     pub db: Pool,
-    /// Where uploaded files live (`partial/` while uploading, blobs once complete).
+    /// This process's id among the replicas on one database (it skips its own change notices).
+    pub instance: Arc<str>,
+    /// How often a live stream looks at its case without being told of a change: the safety
+    /// net (every change is told: in this process directly, from other replicas through the
+    /// database's notices).
+    pub live_poll: std::time::Duration,
+    /// The local files directory (`partial/` while uploading, `blobs/` once complete), when
+    /// files are kept locally; unused with object storage.
     pub files_dir: PathBuf,
     /// The built SPA, when served.
     pub static_dir: Option<PathBuf>,
@@ -29,7 +36,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Now (tests move it forward to check expiry).
     pub clock: Clock,
-    /// Where completed uploads are kept.
+    /// Where uploaded files are kept: the local `files_dir` or object storage.
     pub blobs: Arc<dyn BlobStore>,
     /// One lock per upload being written, so concurrent PATCH requests are serialized.
     pub upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
@@ -69,11 +76,14 @@ impl AppState {
         let catalogue =
             Catalogue::load(&config.services_dir).map_err(|e| StartError(e.to_string()))?;
         let files_dir = config.data_dir.join("files");
-        for dir in [files_dir.join("partial"), files_dir.join("blobs")] {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| StartError(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let db = store::connect(&config.data_dir.join("onething.sqlite"))
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError(format!("cannot create the data directory: {e}")))?;
+        let blobs = crate::blob::open(&config.files, &files_dir).map_err(StartError)?;
+        let url = match &config.database_url {
+            Some(url) => url.clone(),
+            None => store::sqlite_url(&config.data_dir.join("onething.sqlite")),
+        };
+        let db = store::connect(&url)
             .await
             .map_err(|e| StartError(format!("cannot open the database: {e}")))?;
         store::migrate(&db)
@@ -106,14 +116,40 @@ impl AppState {
         store::record_start(&db, env!("CARGO_PKG_VERSION"))
             .await
             .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
-        // One process serves a data directory: nothing is in flight before it starts.
-        let released = store::idempotency::release_all_in_flight(&db)
-            .await
-            .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
-        if released > 0 {
-            tracing::warn!(released, "released submissions cut by the last stop");
+        // On SQLite one process serves the database: nothing is in flight before it starts. On
+        // PostgreSQL other replicas may be working: a starting replica frees none of their
+        // in-flight keys; a retry takes over those of a replica whose heartbeat stopped, or
+        // whose lease ran out (`store::idempotency`).
+        if store::backend(&db) == store::Backend::Sqlite {
+            let released = store::idempotency::release_all_in_flight(&db)
+                .await
+                .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
+            if released > 0 {
+                tracing::warn!(released, "released submissions cut by the last stop");
+            }
         }
-        let blobs = Arc::new(LocalBlobStore::new(files_dir.join("blobs")));
+        let instance: Arc<str> = crate::clock::new_id().into();
+        let changes = broadcast::channel(256).0;
+        let live_poll = if store::backend(&db) == store::Backend::Postgres {
+            // Alive from the start, so no retry takes this replica's keys for a gone one's.
+            store::idempotency::heartbeat(&db, &instance)
+                .await
+                .map_err(|e| StartError(format!("cannot write to the database: {e}")))?;
+            tokio::spawn(heartbeats(
+                db.clone(),
+                instance.to_string(),
+                broadcast::Sender::downgrade(&changes),
+            ));
+            // Changes of other replicas arrive by `LISTEN`: the poll only covers a lost notice.
+            tokio::spawn(store::changes::listen(
+                url.clone(),
+                instance.to_string(),
+                broadcast::Sender::downgrade(&changes),
+            ));
+            std::time::Duration::from_secs(15)
+        } else {
+            std::time::Duration::from_secs(2)
+        };
         let clock = Clock::default();
         if let Some(at) = config.dev_clock {
             clock.set(at);
@@ -125,35 +161,60 @@ impl AppState {
         Ok(AppState {
             catalogue: Arc::new(catalogue),
             db,
+            instance,
+            live_poll,
             files_dir,
             static_dir: config.static_dir.clone(),
             config: Arc::new(config.clone()),
             clock,
             blobs,
             upload_locks: Arc::default(),
-            changes: broadcast::channel(256).0,
+            changes,
             keys,
             metrics: Arc::default(),
             outbox_wake: Arc::default(),
         })
     }
 
-    /// The file that holds an upload's bytes while it is incomplete.
+    /// The file that holds an upload's bytes while it is incomplete, on a local store.
     pub fn partial_path(&self, upload_id: &str) -> PathBuf {
         self.files_dir.join("partial").join(upload_id)
     }
 
-    /// Deletes an upload's bytes: its partial file and its blob (the row is the caller's).
+    /// Deletes an upload's bytes: what arrived of it (its partial file, or its pieces in
+    /// object storage) and its stored file (the row is the caller's).
     ///
     /// # Errors
     /// The file system or the blob store fails.
     pub async fn remove_upload_files(&self, up: &Upload) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.partial_path(&up.id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+        self.remove_files(&up.id, up.blob_name.as_deref()).await
+    }
+
+    /// Deletes the bytes of upload `id`: what arrived and its stored file `blob_name`.
+    ///
+    /// # Errors
+    /// The file system or the blob store fails.
+    pub async fn remove_files(&self, id: &str, blob_name: Option<&str>) -> std::io::Result<()> {
+        self.remove_partial(id).await?;
+        if let Some(name) = blob_name {
+            self.blobs.delete(&blob_key(name)).await?;
         }
-        if let Some(name) = &up.blob_name {
-            self.blobs.delete(name).await?;
+        Ok(())
+    }
+
+    /// Deletes what arrived of an upload still arriving.
+    ///
+    /// # Errors
+    /// The file system or the blob store fails.
+    pub async fn remove_partial(&self, id: &str) -> std::io::Result<()> {
+        if self.blobs.local_dir().is_some() {
+            return match tokio::fs::remove_file(self.partial_path(id)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        for piece in self.blobs.list(&partial_prefix(id)).await? {
+            self.blobs.delete(&piece.key).await?;
         }
         Ok(())
     }
@@ -168,7 +229,7 @@ impl AppState {
             .blob_name
             .as_deref()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not complete"))?;
-        let stored = self.blobs.get(name).await?;
+        let stored = self.blobs.get(&blob_key(name)).await?;
         match up.key.as_deref() {
             Some(key) => key
                 .open(crate::crypto::FILE_LABEL, &stored)
@@ -181,7 +242,51 @@ impl AppState {
     pub fn notify(&self, application_id: &str) {
         // No receiver is fine: nobody is watching.
         let _ = self.changes.send(application_id.to_owned());
+        // The other replicas' streams (PostgreSQL; nothing to do on SQLite).
+        if store::backend(&self.db) == store::Backend::Postgres {
+            let (db, instance, id) = (
+                self.db.clone(),
+                self.instance.clone(),
+                application_id.to_owned(),
+            );
+            tokio::spawn(async move {
+                if let Err(e) = store::changes::publish(&db, &instance, &id).await {
+                    tracing::warn!(error = %e, "live updates: cannot tell the other replicas");
+                }
+            });
+        }
         // The change may have added a notice (written in its transaction): send it now.
         self.outbox_wake.notify_one();
+    }
+}
+
+/// The key of a stored file named `name` (the `blob_name` of its upload).
+pub fn blob_key(name: &str) -> String {
+    format!("blobs/{name}")
+}
+
+/// The folder of an upload's pieces in object storage (`partial/<id>/`).
+pub fn partial_prefix(id: &str) -> String {
+    format!("partial/{id}/")
+}
+
+/// The key of the piece of upload `id` that starts at byte `offset` (zero-padded, so pieces
+/// list in order).
+pub fn piece_key(id: &str, offset: u64) -> String {
+    format!("partial/{id}/{offset:020}")
+}
+
+/// Writes this replica's heartbeat every 2 s while its state lives (the `changes` sender is
+/// the state's), so a retry can tell its in-flight keys from a gone replica's.
+async fn heartbeats(db: Pool, instance: String, alive: broadcast::WeakSender<String>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        if alive.upgrade().is_none() {
+            return;
+        }
+        if let Err(e) = store::idempotency::heartbeat(&db, &instance).await {
+            tracing::warn!(error = %e, "cannot write this replica's heartbeat");
+        }
     }
 }

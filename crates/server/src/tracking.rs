@@ -16,7 +16,7 @@ use onething_core::{ServiceDefinition, SubItem, wire};
 use crate::auth::Caller;
 use crate::clock::new_id;
 use crate::store::applications as db;
-use crate::workflow::{allowed, may_rate, needs_dependencies, next_step, waiting_for};
+use crate::workflow::{allowed, may_rate, needs_dependencies, next_move, waiting_for};
 use crate::{ApiError, AppState, Result, store};
 
 fn app_not_found() -> ApiError {
@@ -155,13 +155,16 @@ pub async fn transition(
         .ok_or_else(|| ApiError::not_found(ErrorCode::SubItemNotFound))?;
     let from = item.status();
     let to = req.to;
-    if !allowed(from, to) {
-        return Err(ApiError::conflict(
-            ErrorCode::TransitionNotAllowed,
-            format!("{} cannot move to {}", wire::name(&from), wire::name(&to)),
-        )
-        .with_fields(["to"]));
-    }
+    may_move(from, req)?;
+    let mut progress = item.progress();
+    let progressed = if req.stage.is_some() || !req.record.is_empty() || to.is_done() {
+        let def = definition_of(state, &mut tx, application_id).await?;
+        let sub = def.and_then(|d| d.sub_item(sub_item_id));
+        let today = onething_core::Date::from_days(state.clock.today_in_china());
+        record_progress(sub, req, &mut progress, today, &crate::clock::rfc3339(now))?
+    } else {
+        false
+    };
     let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if to == SubItemStatus::SupplementRequested {
         let note = note.ok_or_else(|| {
@@ -191,20 +194,7 @@ pub async fn transition(
         )
         .await?;
     } else {
-        if needs_dependencies(to) {
-            let statuses: Vec<(String, SubItemStatus)> = items
-                .iter()
-                .map(|i| (i.sub_item_id.clone(), i.status()))
-                .collect();
-            let waiting = waiting_for(&item.depends_on(), &statuses);
-            if !waiting.is_empty() {
-                return Err(ApiError::conflict(
-                    ErrorCode::WaitingForDependency,
-                    format!("waits for {}", waiting.join(", ")),
-                )
-                .with_fields(waiting));
-            }
-        }
+        dependencies_done(&items, item, to)?;
         let record = if to == SubItemStatus::Delivered {
             let def = definition_of(state, &mut tx, application_id).await?;
             let sub = def.and_then(|d| d.sub_item(sub_item_id));
@@ -222,11 +212,22 @@ pub async fn transition(
             now,
         )
         .await?;
+        // Stages or an outcome recorded: the item's JSON keeps them with the delivery.
+        if progressed || (record.is_some() && progress != db::Progress::default()) {
+            if record.is_some() {
+                progress.delivery.clone_from(&record);
+            }
+            db::set_progress(&mut tx, application_id, sub_item_id, &progress).await?;
+        }
         move_event(
             &mut tx,
             application_id,
             now,
-            TimelineKind::StatusChanged,
+            if req.stage.is_some() {
+                TimelineKind::StageEntered
+            } else {
+                TimelineKind::StatusChanged
+            },
             sub_item_id,
             to,
             note,
@@ -240,6 +241,157 @@ pub async fn transition(
     tx.commit().await?;
     state.notify(application_id);
     Ok(())
+}
+
+/// Whether the move is one of the state machine's, or enters a stage within `in_progress`
+/// (from `accepted`, or from another stage).
+///
+/// # Errors
+/// `transition_not_allowed`.
+fn may_move(from: SubItemStatus, req: &AdminTransition) -> Result<()> {
+    let to = req.to;
+    let entering = req.stage.is_some()
+        && to == SubItemStatus::InProgress
+        && matches!(from, SubItemStatus::Accepted | SubItemStatus::InProgress);
+    if allowed(from, to) || entering {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        ErrorCode::TransitionNotAllowed,
+        format!("{} cannot move to {}", wire::name(&from), wire::name(&to)),
+    )
+    .with_fields(["to"]))
+}
+
+/// A move to `to` that needs the dependencies done (starting, finishing) waits for them.
+///
+/// # Errors
+/// `waiting_for_dependency`, naming them.
+fn dependencies_done(items: &[db::ItemRow], item: &db::ItemRow, to: SubItemStatus) -> Result<()> {
+    if !needs_dependencies(to) {
+        return Ok(());
+    }
+    let statuses: Vec<(String, SubItemStatus)> = items
+        .iter()
+        .map(|i| (i.sub_item_id.clone(), i.status()))
+        .collect();
+    let waiting = waiting_for(&item.depends_on(), &statuses);
+    if waiting.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            ErrorCode::WaitingForDependency,
+            format!("waits for {}", waiting.join(", ")),
+        )
+        .with_fields(waiting))
+    }
+}
+
+fn record_invalid(errors: Vec<onething_core::engine::FieldError>) -> ApiError {
+    let fields: Vec<String> = errors.iter().map(|e| e.path.clone()).collect();
+    ApiError::unprocessable(
+        ErrorCode::RecordInvalid,
+        "the record does not fit the definition's fields",
+    )
+    .with_problems(
+        errors
+            .into_iter()
+            .map(|e| onething_core::api::FieldProblem {
+                path: e.path,
+                code: e.code,
+            })
+            .collect(),
+    )
+    .with_fields(fields)
+}
+
+/// What a move records beyond the status, as the sub-item's definition says: entering a
+/// tracking stage (in order, with its record), completing with the outcome's record (once
+/// every required stage was passed), and no delivery for a result that is not delivered.
+/// Returns whether `progress` changed.
+///
+/// # Errors
+/// `transition_not_allowed` (a stage unknown, out of order or waiting for others; completing
+/// before the required stages; delivering a result that is not delivered), `record_invalid`.
+fn record_progress(
+    sub: Option<&SubItem>,
+    req: &AdminTransition,
+    progress: &mut db::Progress,
+    today: onething_core::Date,
+    at: &str,
+) -> Result<bool> {
+    use onething_core::api::{OutcomeRecord, StageEntry};
+    use onething_core::engine::{StageRefusal, check_record, stage_move, stages_missing};
+    let not_allowed = |message: String, fields: Vec<String>| {
+        ApiError::conflict(ErrorCode::TransitionNotAllowed, message).with_fields(fields)
+    };
+    let reached: Vec<String> = progress.stages.iter().map(|s| s.stage.clone()).collect();
+    if let Some(stage) = req.stage.as_deref() {
+        let item = sub.ok_or_else(|| not_allowed("no stages here".into(), vec!["stage".into()]))?;
+        match stage_move(item, &reached, stage) {
+            Ok(()) => {}
+            Err(StageRefusal::Unknown) => {
+                return Err(not_allowed(
+                    format!("`{}` has no stage `{stage}`", item.id),
+                    vec!["stage".into()],
+                ));
+            }
+            Err(StageRefusal::Waiting(w)) => {
+                return Err(not_allowed(
+                    format!("`{stage}` comes after {}", w.join(", ")),
+                    w,
+                ));
+            }
+            Err(StageRefusal::Passed) => {
+                return Err(not_allowed(
+                    format!("`{stage}` was passed already"),
+                    vec!["stage".into()],
+                ));
+            }
+        }
+        let fields = item.stage(stage).map_or(&[][..], |s| &s.record[..]);
+        let record = check_record(fields, &req.record, today).map_err(record_invalid)?;
+        progress.stages.push(StageEntry {
+            stage: stage.to_owned(),
+            at: at.to_owned(),
+            record,
+        });
+        return Ok(true);
+    }
+    match (req.to, sub) {
+        (SubItemStatus::Completed, Some(item)) => {
+            let missing = stages_missing(item, &reached);
+            if !missing.is_empty() {
+                return Err(not_allowed(
+                    format!("complete after {}", missing.join(", ")),
+                    missing,
+                ));
+            }
+            let Some(outcome) = &item.outcome else {
+                return check_record(&[], &req.record, today)
+                    .map(|_| false)
+                    .map_err(record_invalid);
+            };
+            let record =
+                check_record(&outcome.record, &req.record, today).map_err(record_invalid)?;
+            progress.outcome = Some(OutcomeRecord {
+                kind: outcome.kind,
+                at: at.to_owned(),
+                record,
+            });
+            Ok(true)
+        }
+        (SubItemStatus::Delivered, Some(item)) if !item.delivers() => Err(not_allowed(
+            format!(
+                "the result of `{}` is not delivered: completing it is its end",
+                item.id
+            ),
+            vec!["to".into()],
+        )),
+        _ => check_record(&[], &req.record, today)
+            .map(|_| false)
+            .map_err(record_invalid),
+    }
 }
 
 /// A department's supplement request (补正) and, in the same transaction, its notice: the
@@ -748,20 +900,26 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
             .iter()
             .map(|i| (i.sub_item_id.clone(), i.status()))
             .collect();
+        let def = state.catalogue.get(&app.service_id);
+        let today = onething_core::Date::from_days(state.clock.today_in_china());
         for item in items {
-            let Some(to) = next_step(item.status()) else {
+            let sub = def.and_then(|d| d.sub_item(&item.sub_item_id));
+            let reached: Vec<String> = item
+                .progress()
+                .stages
+                .into_iter()
+                .map(|s| s.stage)
+                .collect();
+            let Some(mut req) = next_move(sub, item.status(), &reached, today) else {
                 continue;
             };
+            let to = req.to;
             if needs_dependencies(to) && !waiting_for(&item.depends_on(), &before).is_empty() {
                 continue;
             }
             // Delivered the first way the definition offers (a demo parcel goes by 顺丰).
-            let delivery = (to == SubItemStatus::Delivered).then(|| {
-                let method = state
-                    .catalogue
-                    .get(&app.service_id)
-                    .and_then(|d| d.sub_item(&item.sub_item_id))
-                    .map_or(DeliveryMethod::Mail, |s| s.result_methods()[0]);
+            req.delivery = (to == SubItemStatus::Delivered).then(|| {
+                let method = sub.map_or(DeliveryMethod::Mail, |s| s.result_methods()[0]);
                 let n = u64::from_le_bytes(crate::clock::random_bytes::<8>()) % 1_000_000_000_000;
                 DeliveryRequest {
                     method,
@@ -770,11 +928,6 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
                     pickup_code: None,
                 }
             });
-            let req = AdminTransition {
-                to,
-                note: None,
-                delivery,
-            };
             match transition(
                 state,
                 &app.id,

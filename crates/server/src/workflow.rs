@@ -14,10 +14,17 @@
 //! Before any sub-item is accepted the citizen may withdraw the case (撤回): every sub-item
 //! becomes `withdrawn`, which is final.
 //!
+//! A definition may give a sub-item tracking stages within `in_progress` (联合踏勘 → 协同接入 →
+//! 联合验收) and an outcome recorded on completion; a result that is not delivered (a
+//! connection, a payment) ends at `completed`. [`crate::tracking`] checks those moves against
+//! the definition; the demo follows them with [`next_move`].
+//!
 //! A sub-item with `depends_on` cannot start (`in_progress`) or finish until each dependency
 //! in the same case is completed or delivered: 医保 waits for 户口.
 
-use onething_core::api::{ApplicationStatus, SubItemStatus};
+use onething_core::SubItem;
+use onething_core::api::{AdminTransition, ApplicationStatus, SubItemStatus};
+use onething_core::engine::{Date, sample_record, stages_missing};
 
 /// Whether a department may move a sub-item from `from` to `to`.
 pub fn allowed(from: SubItemStatus, to: SubItemStatus) -> bool {
@@ -42,6 +49,45 @@ pub fn next_step(from: SubItemStatus) -> Option<SubItemStatus> {
         SubItemStatus::InProgress => Some(SubItemStatus::Completed),
         SubItemStatus::Completed => Some(SubItemStatus::Delivered),
         _ => None,
+    }
+}
+
+/// The demo's next move of a sub-item whose definition is `sub`: the happy path, through the
+/// definition's required stages while in progress (each with a sample record), completing with
+/// a sample of its outcome's record, and delivering only a result that is delivered. The
+/// delivery itself is added by the caller.
+pub fn next_move(
+    sub: Option<&SubItem>,
+    from: SubItemStatus,
+    reached: &[String],
+    today: Date,
+) -> Option<AdminTransition> {
+    let Some(sub) = sub else {
+        return next_step(from).map(AdminTransition::to);
+    };
+    let entering = matches!(from, SubItemStatus::Accepted | SubItemStatus::InProgress);
+    if entering
+        && let Some(stage) = stages_missing(sub, reached)
+            .first()
+            .and_then(|s| sub.stage(s))
+    {
+        return Some(AdminTransition {
+            stage: Some(stage.id.clone()),
+            record: sample_record(&stage.record, today),
+            ..AdminTransition::to(SubItemStatus::InProgress)
+        });
+    }
+    match next_step(from)? {
+        SubItemStatus::Delivered if !sub.delivers() => None,
+        SubItemStatus::Completed => Some(AdminTransition {
+            record: sub
+                .outcome
+                .as_ref()
+                .map(|o| sample_record(&o.record, today))
+                .unwrap_or_default(),
+            ..AdminTransition::to(SubItemStatus::Completed)
+        }),
+        to => Some(AdminTransition::to(to)),
     }
 }
 

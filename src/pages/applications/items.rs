@@ -99,6 +99,7 @@ pub fn ItemRows(
                             with_n(t().item_waiting_for, names.join(t().list_sep))
                         });
                         let delivery = i.delivery.clone();
+                        let progress = s.cloned().map(|sub| (sub, i.clone()));
                         view! {
                             <li class="sub-item" data-item=i.sub_item_id.clone()>
                                 <div class="sub-item-head">
@@ -109,6 +110,7 @@ pub fn ItemRows(
                                 <p class="sub-item-meta">{count(t().time_limit_one, t().time_limit, days)}</p>
                                 {due.map(|x| view! { <p class="sub-item-meta">{x}</p> })}
                                 {waits.map(|x| view! { <p class="sub-item-deps waiting">{x}</p> })}
+                                {progress.map(|(sub, item)| view! { <super::stages::StagesAndOutcome sub item /> })}
                                 {delivery.map(|d| view! { <DeliveryNote d /> })}
                             </li>
                         }
@@ -133,7 +135,8 @@ pub fn Timeline(
             def.with_value(|def| {
                 d.timeline
                     .iter()
-                    .map(|e| {
+                    .enumerate()
+                    .map(|(n, e)| {
                         let item = e.sub_item_id.as_deref().map(|i| title(def, i));
                         let consent = |template: &str| {
                             let m = e
@@ -169,6 +172,26 @@ pub fn Timeline(
                             }
                             (TimelineKind::Rectified, _) => t().tl_rectified.to_owned(),
                             (TimelineKind::Revisited, _) => t().tl_revisited.to_owned(),
+                            // Which stage: the n-th such event of an item is its n-th stage entry.
+                            (TimelineKind::StageEntered, _) => {
+                                let nth = d.timeline[..n]
+                                    .iter()
+                                    .filter(|x| {
+                                        x.kind == TimelineKind::StageEntered
+                                            && x.sub_item_id == e.sub_item_id
+                                    })
+                                    .count();
+                                let stage = e.sub_item_id.as_deref().and_then(|s| {
+                                    let entry = d
+                                        .items
+                                        .iter()
+                                        .find(|i| i.sub_item_id == s)?
+                                        .stages
+                                        .get(nth)?;
+                                    def.sub_item(s)?.stage(&entry.stage).map(|x| text(&x.title))
+                                });
+                                with_n(t().tl_stage_entered, stage.unwrap_or_default())
+                            }
                         };
                         let line = item.map_or_else(
                             || what.clone(),

@@ -7,6 +7,7 @@ mod detail;
 mod items;
 mod live;
 mod rating;
+mod stages;
 mod submitted;
 mod supplement;
 mod withdraw;

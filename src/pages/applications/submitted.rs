@@ -67,6 +67,19 @@ pub fn groups(def: &ServiceDefinition, app: &Application, l: Locale) -> Vec<Grou
             out.push((page.title.get(l).to_owned(), rows));
         }
     }
+    // The amounts the definition computes from these answers (a subsidy claimed).
+    let amounts: Vec<(String, String)> =
+        onething_core::engine::amounts(def, app, crate::wizard::today())
+            .into_iter()
+            .filter_map(|c| {
+                let a = def.amounts.iter().find(|x| x.id == c.id)?;
+                let n = onething_core::engine::grouped(c.value?);
+                Some((a.label.get(l).to_owned(), format!("{n} {}", a.unit.get(l))))
+            })
+            .collect();
+    if !amounts.is_empty() {
+        out.push((m.amounts_heading.to_owned(), amounts));
+    }
     let materials: Vec<(String, String)> = app
         .materials
         .iter()

@@ -1,20 +1,30 @@
-//! 补正: the department's open requests, each answered in place by text and/or a photo chosen
-//! the way the materials page chooses one (the camera or the album, or the app platform's own
-//! picker) and sent through the same pipeline: compressed in the browser, uploaded with tus
-//! (progress, retries, resumed from the server's offset after a cut).
-
-use std::rc::Rc;
+//! 补正: the department's open requests, each answered in place by text and/or photos chosen
+//! with the materials page's own [`PhotoPicker`] (the camera or the album, or the app
+//! platform's picker): previewed, rotated, compressed in the browser and uploaded with tus
+//! (progress, pause, retries, resumed from the server's offset after a cut). The chosen photos
+//! are kept sealed on the device under the request's key, like a draft's, so a reload or a
+//! killed webview finds them again and their uploads carry on; they are forgotten once the
+//! answer is recorded.
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
 use onething_core::api::{ApplicationDetail, Supplement, SupplementAnswer};
+use onething_core::engine::{Application, MaterialChoice};
 
 use super::items::title;
 use super::live;
 use crate::api::{self, FetchError};
-use crate::components::{ProgressBar, status_text};
 use crate::i18n::t;
-use crate::upload::{self, Status};
+use crate::upload::{Status, Uploads};
+use crate::wizard::fields::PhotoPicker;
+
+/// The answer's photos are one "material" of the request's own upload set, named after the
+/// request (the picker's element ids come from it: two open requests must not share them).
+fn answer_material(sid: &str) -> String {
+    format!("supplement-{sid}")
+}
+/// How many photos one answer takes.
+const MAX_PHOTOS: usize = 5;
 
 /// Every request still waiting for an answer.
 #[component]
@@ -46,22 +56,45 @@ pub fn Supplements(
     }
 }
 
-/// Sends the answer: the photo first (when one was chosen, compressed and resumable like the
-/// wizard's, with progress in `progress`), then the text and upload id.
+/// The key of a request's photos on the device.
+fn device_key(case: &str, sid: &str) -> String {
+    format!("supplement.{case}.{sid}")
+}
+
+/// The request's upload set: its photos under `supplement.<case>.<request>` on the device (the
+/// key names no person), their finished upload ids in a one-material application.
+fn uploads_of(case: &str, sid: &str) -> Uploads {
+    let mut app = Application::default();
+    app.materials.insert(
+        answer_material(sid),
+        MaterialChoice::Upload {
+            upload_ids: Vec::new(),
+        },
+    );
+    Uploads::new(device_key(case, sid), RwSignal::new(app))
+}
+
+/// Why the answer cannot go yet: nothing in it, or a photo not uploaded yet (or failed).
+fn not_ready(text: &str, photos: &[Option<Status>]) -> Option<&'static str> {
+    let chosen: Vec<&Status> = photos.iter().flatten().collect();
+    if text.trim().is_empty() && chosen.is_empty() {
+        Some(t().supplement_empty)
+    } else if chosen.iter().any(|s| matches!(s, Status::Failed(_))) {
+        Some(t().supplement_photo_failed)
+    } else if chosen.iter().any(|s| **s != Status::Done) {
+        Some(t().supplement_photo_wait)
+    } else {
+        None
+    }
+}
+
+/// Sends the answer: the text and the ids of the photos already uploaded.
 async fn send(
     id: String,
     sid: String,
     text: String,
-    file: Option<web_sys::Blob>,
-    progress: RwSignal<Option<Status>>,
+    upload_ids: Vec<String>,
 ) -> Result<ApplicationDetail, String> {
-    let mut upload_ids = Vec::new();
-    if let Some(f) = file {
-        let report: Rc<dyn Fn(Status)> = Rc::new(move |s| progress.set(Some(s)));
-        let sent = upload::send_once(&f, report).await;
-        progress.set(None);
-        upload_ids.push(sent.map_err(|f| status_text(&Status::Failed(f)))?);
-    }
     let text = Some(text.trim().to_owned()).filter(|x| !x.is_empty());
     let answer = SupplementAnswer {
         text,
@@ -86,36 +119,71 @@ fn SupplementForm(
     def: StoredValue<ServiceDefinition>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    // The chosen photo (a Blob stays a JS object: its bytes never enter wasm) and its name.
-    let photo = RwSignal::new_local(None::<(web_sys::Blob, String)>);
+    let uploads = uploads_of(&id, &s.id);
+    // Plain strings in each closure: the form goes (with its reactive values) as soon as the
+    // answer is recorded, while its last tasks still run.
+    let material = answer_material(&s.id);
+    // The picker finds the upload set in context, as the wizard's materials page provides its own.
+    provide_context(uploads);
+    leptos::task::spawn_local(async move { uploads.restore().await });
+    let key = device_key(&id, &s.id);
+    let suspended = key.clone();
+    on_cleanup(move || Uploads::suspend(&suspended));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let progress = RwSignal::new(None::<Status>);
     let (text_id, photo_id) = (format!("sup-{}-text", s.id), format!("sup-{}-photo", s.id));
     let item = s.sub_item_id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let file = photo.with_untracked(|p| p.as_ref().map(|(b, _)| b.clone()));
-        if text.get_untracked().trim().is_empty() && file.is_none() {
-            error.set(Some(t().supplement_empty.to_owned()));
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let (id, sid) = (id.clone(), s.id.clone());
-        leptos::task::spawn_local(async move {
-            match send(id, sid, text.get_untracked(), file, progress).await {
-                Ok(d) => {
-                    photo.set(None);
-                    live::apply(detail, d);
-                }
-                Err(e) => error.set(Some(e)),
+    // The slots shown: each chosen photo and one empty slot for the next, up to MAX_PHOTOS.
+    let statuses = {
+        let material = material.clone();
+        Memo::new(move |_| {
+            (0..MAX_PHOTOS)
+                .map(|i| uploads.photo(&material, i).map(|p| p.status))
+                .collect::<Vec<_>>()
+        })
+    };
+    let slots = Memo::new(move |_| {
+        statuses.with(|s| {
+            (s.iter().rposition(Option::is_some).map_or(0, |i| i + 1) + 1).min(MAX_PHOTOS)
+        })
+    });
+    let submit = {
+        let material = material.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
             }
-            busy.set(false);
-        });
+            if let Some(why) = not_ready(&text.get_untracked(), &statuses.get_untracked()) {
+                error.set(Some(why.to_owned()));
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let upload_ids: Vec<String> = uploads
+                .done_ids(&material)
+                .into_iter()
+                .filter(|u| !u.is_empty())
+                .collect();
+            let (id, sid) = (id.clone(), s.id.clone());
+            let prefix = key.clone();
+            leptos::task::spawn_local(async move {
+                match send(id, sid, text.get_untracked(), upload_ids).await {
+                    Ok(d) => {
+                        // Recorded: the form goes (its cleanup stops what the page holds), and the
+                        // device's copies are no longer needed.
+                        live::apply(detail, d);
+                        for key in crate::storage::ids("photos", &format!("{prefix}/")).await {
+                            crate::storage::remove_photo(&key).await;
+                        }
+                    }
+                    Err(e) => {
+                        error.try_set(Some(e));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
     };
     view! {
         <form class="notice notice-warning supplement" on:submit=submit>
@@ -124,78 +192,15 @@ fn SupplementForm(
             <label class="label" for=text_id.clone()>{move || t().supplement_text}</label>
             <textarea id=text_id bind:value=text></textarea>
             <p class="label" id=photo_id.clone()>{move || t().supplement_photo}</p>
-            <SupplementPhoto dom=photo_id photo />
-            {move || progress.get().map(|p| view! {
-                <p class="photo-state" role="status">{status_text(&p)}</p>
-                {p.percent().map(|n| view! { <ProgressBar percent=n label=t().upload_progress /> })}
-            })}
+            <div class="supplement-photos" role="group" aria-labelledby=photo_id>
+                {move || (0..slots.get()).map(|i| view! {
+                    <PhotoPicker material=material.clone() index=i page=None accept="image/*,application/pdf".to_owned() />
+                }).collect_view()}
+            </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>
                 {move || if busy.get() { t().photo_sending } else { t().supplement_send }}
             </button>
         </form>
     }
-}
-
-fn picked(ev: &leptos::ev::Event) -> Option<web_sys::File> {
-    use wasm_bindgen::JsCast;
-    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
-    let file = input.files()?.get(0);
-    // Cleared, so choosing the same file again still counts as a change.
-    input.set_value("");
-    file
-}
-
-/// The answer's photo: the camera or the album (or the app platform's picker where it has
-/// one, as on the materials page), then the chosen file's name with a way to remove it.
-#[component]
-fn SupplementPhoto(
-    /// The id prefix of the inputs (the group's label has this id).
-    dom: String,
-    /// The chosen photo and its name.
-    photo: RwSignal<Option<(web_sys::Blob, String)>, LocalStorage>,
-) -> impl IntoView {
-    let native_failed = RwSignal::new(false);
-    let (camera_id, album_id) = (format!("{dom}-camera"), format!("{dom}-album"));
-    let accept = "image/*,application/pdf";
-    let pick = move |ev: leptos::ev::Event| {
-        if let Some(f) = picked(&ev) {
-            let name = f.name();
-            photo.set(Some((f.into(), name)));
-        }
-    };
-    let pickers = move || {
-        if let Some((_, name)) = photo.get() {
-            return view! {
-                <p class="supplement-chosen">
-                    <span>{format!("{}{name}", t().supplement_chosen)}</span>" "
-                    <button type="button" class="link-button" on:click=move |_| photo.set(None)>{t().photo_delete}</button>
-                </p>
-            }
-            .into_any();
-        }
-        let native = (crate::host::current().has_picker() && !native_failed.get()).then(|| {
-            let pick_native = move |_| {
-                leptos::task::spawn_local(async move {
-                    match crate::host::current().pick_images(1).await {
-                        Some(blobs) => {
-                            if let Some(b) = blobs.into_iter().next() {
-                                photo.set(Some((b, t().photo_take.to_owned())));
-                            }
-                        }
-                        None => native_failed.set(true),
-                    }
-                });
-            };
-            view! { <button type="button" class="button secondary photo-button" on:click=pick_native>{t().photo_take}</button> }
-        });
-        let web = native.is_none().then(|| view! {
-            <label class="button secondary photo-button" for=camera_id.clone()>{t().photo_take}</label>
-            <input class="visually-hidden" type="file" id=camera_id.clone() accept=accept capture="environment" on:change=pick />
-            <label class="button secondary photo-button" for=album_id.clone()>{t().photo_album}</label>
-            <input class="visually-hidden" type="file" id=album_id.clone() accept=accept on:change=pick />
-        });
-        view! { <div class="photo-pickers" role="group" aria-labelledby=dom.clone()>{native}{web}</div> }.into_any()
-    };
-    view! { <div class="supplement-photo">{pickers}</div> }
 }

@@ -86,7 +86,61 @@ pub fn CheckPage() -> impl IntoView {
                 }
             })
             .collect_view()}
+        <Amounts w />
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
+    }
+}
+
+/// The amounts the definition computes from the answers (a subsidy claimed), with the rule in
+/// words: shown before submission, never typed.
+#[component]
+fn Amounts(
+    /// The wizard.
+    w: Wizard,
+) -> impl IntoView {
+    let rows = move || {
+        let l = locale();
+        w.app.with(|a| {
+            w.def.with_value(|d| {
+                onething_core::engine::amounts(d, a, crate::wizard::today())
+                    .into_iter()
+                    .filter_map(|c| {
+                        let def = d.amounts.iter().find(|x| x.id == c.id)?;
+                        let value = c.value.map_or_else(
+                            || t().amount_pending.to_owned(),
+                            |n| {
+                                format!("{} {}", onething_core::engine::grouped(n), def.unit.get(l))
+                            },
+                        );
+                        Some((
+                            c.id,
+                            def.label.get(l).to_owned(),
+                            value,
+                            def.help.as_ref().map(|h| h.get(l).to_owned()),
+                        ))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    move || {
+        let rows = rows();
+        (!rows.is_empty()).then(|| {
+            view! {
+                <section class="summary-card amounts">
+                    <h2>{t().amounts_heading}</h2>
+                    <p class="hint">{t().amounts_intro}</p>
+                    <dl class="summary-list">
+                        {rows.into_iter().map(|(id, label, value, help)| view! {
+                            <dt>{label}</dt>
+                            <dd data-amount=id><strong class="amount">{value}</strong>
+                                {help.map(|h| view! { <span class="hint amount-rule">{h}</span> })}
+                            </dd>
+                        }).collect_view()}
+                    </dl>
+                </section>
+            }
+        })
     }
 }
 

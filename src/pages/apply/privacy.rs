@@ -81,6 +81,72 @@ fn retention_lines(f: &PrivacyFacts) -> Vec<String> {
     out
 }
 
+/// What the notice says of this service and this server, in the current language.
+struct Parts {
+    /// Each department with the items it handles.
+    departments: Vec<(String, String)>,
+    /// How long what is kept (none while the server's figures are unknown).
+    kept: Vec<String>,
+    /// How the server protects it.
+    protected: String,
+    /// The sensitive personal information asked for.
+    sensitive: String,
+}
+
+impl Parts {
+    /// Read in the current language (reactively: the notice follows a language change).
+    fn now(w: &Wizard, facts: Option<&PrivacyFacts>) -> Self {
+        let (l, m) = (locale(), t());
+        let departments = w.def.with_value(|d| privacy::departments(d, l, m.list_sep));
+        let sensitive = w
+            .def
+            .with_value(|d| privacy::sensitive(d, l))
+            .join(m.list_sep);
+        let (kept, protected) = match facts {
+            Some(f) => (
+                retention_lines(f),
+                m.privacy_protected
+                    .replace("{cipher}", &f.encryption_at_rest),
+            ),
+            None => (Vec::new(), String::new()),
+        };
+        Parts {
+            departments,
+            kept,
+            protected,
+            sensitive,
+        }
+    }
+}
+
+/// The notice in a few lines, for elder mode's first screen: each line says what a section of
+/// the full notice says, from the same figures (the server's, or none while unknown).
+fn brief(p: Parts, pending: bool) -> impl IntoView {
+    let m = t();
+    let kept = p.kept.last().cloned().unwrap_or_else(|| {
+        if pending {
+            m.services_loading
+        } else {
+            m.privacy_facts_unknown
+        }
+        .to_owned()
+    });
+    let departments: Vec<String> = p.departments.into_iter().map(|(d, _)| d).collect();
+    let lines = [
+        m.privacy_brief_what.to_owned(),
+        with_n(m.privacy_brief_who, departments.join(m.list_sep)),
+        m.privacy_brief_why.to_owned(),
+        kept,
+        format!("{} {}", m.privacy_protected_device, p.protected),
+        with_n(m.privacy_brief_sensitive, &p.sensitive),
+    ];
+    view! {
+        <ul class="privacy-brief">
+            {lines.into_iter().map(|l| view! { <li>{l.trim().to_owned()}</li> }).collect_view()}
+        </ul>
+    }
+}
+
 /// The whole notice with its two consents.
 #[component]
 fn Notice(
@@ -93,23 +159,7 @@ fn Notice(
     let general = RwSignal::new(false);
     let sensitive = RwSignal::new(false);
     let attempted = RwSignal::new(false);
-    let l = locale();
-    let departments = w
-        .def
-        .with_value(|d| privacy::departments(d, l, t().list_sep));
-    let sensitive_items = w
-        .def
-        .with_value(|d| privacy::sensitive(d, l))
-        .join(t().list_sep);
     let known = facts.is_some();
-    let (kept, protected) = match &facts {
-        Some(f) => (
-            retention_lines(f),
-            t().privacy_protected
-                .replace("{cipher}", &f.encryption_at_rest),
-        ),
-        None => (Vec::new(), String::new()),
-    };
     let on_agree = move |_| {
         attempted.set(true);
         if general.get_untracked() && sensitive.get_untracked() {
@@ -121,10 +171,17 @@ fn Notice(
         }
     };
     let missing = move || attempted.get() && !(general.get() && sensitive.get());
-    view! {
-        <section class="privacy-notice" id="privacy-notice" tabindex="-1" aria-labelledby="privacy-notice-title">
-            <h2 id="privacy-notice-title">{t().privacy_notice_title}</h2>
-            <p>{t().privacy_notice_lead}</p>
+    // The whole notice, section by section: as it is on a normal screen, and behind "read the
+    // full notice" under the summary in elder mode (长辈版), where each section takes a screen.
+    let facts = StoredValue::new(facts);
+    let full = move || {
+        let Parts {
+            departments,
+            kept,
+            protected,
+            sensitive: sensitive_items,
+        } = facts.with_value(|f| Parts::now(&w, f.as_ref()));
+        view! {
             <h3>{t().privacy_what}</h3>
             <p>{t().privacy_what_text}</p>
             <h3>{t().privacy_who}</h3>
@@ -143,7 +200,26 @@ fn Notice(
             <p>{t().privacy_protected_device}" "{protected}</p>
             <h3>{t().privacy_sensitive_heading}</h3>
             <p>{with_n(t().privacy_sensitive_text, sensitive_items)}</p>
-            <p>{t().privacy_rights}</p>
+        }
+    };
+    let elder = expect_context::<crate::prefs::ElderPref>().0;
+    view! {
+        <section class="privacy-notice" id="privacy-notice" tabindex="-1" aria-labelledby="privacy-notice-title">
+            <h2 id="privacy-notice-title">{move || t().privacy_notice_title}</h2>
+            <p>{move || t().privacy_notice_lead}</p>
+            {move || if elder.get() {
+                view! {
+                    {brief(facts.with_value(|f| Parts::now(&w, f.as_ref())), pending)}
+                    <details class="privacy-full">
+                        <summary>{t().privacy_read_full}</summary>
+                        {full()}
+                    </details>
+                }
+                .into_any()
+            } else {
+                full().into_any()
+            }}
+            <p>{move || t().privacy_rights}</p>
             {move || missing().then(|| view! { <p class="field-error" id="privacy-error" tabindex="-1" role="alert">{t().privacy_both_required}</p> })}
             <div class="field" class:has-error=missing>
                 <label class="option" for="privacy-agree">

@@ -2,7 +2,8 @@
 //! have at hand and how each can be supplied, fees, legal basis, windows, hotline and common
 //! questions. The documents come from the definition's materials (never written twice); the
 //! rest from its `[guide]` section. Prerendered with the page, so it reads without signing in
-//! or wasm, and each part has an anchor (`/services/newborn#guide-documents`) to link to.
+//! or wasm, and each part has an anchor (`/services/newborn#guide-documents`) to link to; its
+//! share button ([`super::share`]) sends the page's link on.
 
 use leptos::prelude::*;
 use onething_core::definition::{Guide, Material, Satisfier};
@@ -14,6 +15,12 @@ use crate::prefs::locale;
 /// The guide of a definition: its `[guide]` section and its materials.
 #[component]
 pub fn ServiceGuide(
+    /// The service id (the shared link's).
+    id: String,
+    /// The service's name.
+    title: Text,
+    /// Its one-line summary.
+    summary: Text,
     /// The `[guide]` section.
     guide: Guide,
     /// The definition's materials, in order.
@@ -31,6 +38,7 @@ pub fn ServiceGuide(
     view! {
         <section id="guide" class="guide" aria-labelledby="guide-heading">
             <h2 id="guide-heading">{move || t().guide_heading}</h2>
+            <super::share::ShareButton id title summary />
             <h3 id="guide-who">{move || t().guide_who}</h3>
             <Lines items=guide.who />
             <h3 id="guide-documents">{move || t().guide_documents}</h3>

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{ProgressBar, status_text};
 use crate::i18n::t;
-use crate::upload::{Failure, Status};
+use crate::upload::{Failure, Status, Uploads};
 use crate::wizard::Wizard;
 
 fn picked(ev: &leptos::ev::Event) -> Option<web_sys::File> {
@@ -15,6 +15,12 @@ fn picked(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     // Clear it, so choosing the same file again still counts as a change.
     input.set_value("");
     file
+}
+
+/// The upload set the picker adds to: one provided as context by its page (a 补正 answer's),
+/// else the wizard's.
+fn uploads() -> Uploads {
+    use_context::<Uploads>().unwrap_or_else(|| expect_context::<Wizard>().uploads)
 }
 
 /// One slot of a material: the camera and album buttons, or the photo taken.
@@ -29,7 +35,7 @@ pub fn PhotoPicker(
     /// Accepted media types (from the definition).
     accept: String,
 ) -> impl IntoView {
-    let uploads = expect_context::<Wizard>().uploads;
+    let uploads = uploads();
     let dom = format!("material-{material}-page-{index}");
     let has_photo = {
         let material = material.clone();
@@ -111,7 +117,7 @@ fn PhotoCard(
     /// A new file chosen to replace this one.
     on_pick: Callback<web_sys::File>,
 ) -> impl IntoView {
-    let uploads = expect_context::<Wizard>().uploads;
+    let uploads = uploads();
     let photo = {
         let material = material.clone();
         Memo::new(move |_| uploads.photo(&material, index))

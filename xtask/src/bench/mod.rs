@@ -191,16 +191,21 @@ fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
     {
         return Err("wasm-bindgen's glue differs from dist/'s: is dist/ from this build?".into());
     }
-    // The options Trunk passes, from index.html's `data-wasm-opt-params`.
+    // The options Trunk passes, from index.html's `data-wasm-opt` (the level, first) and
+    // `data-wasm-opt-params` (further passes and the features), in Trunk's order.
     let html = std::fs::read_to_string(root.join("index.html"))?;
-    let params = html
-        .split("data-wasm-opt-params=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .ok_or("index.html has no data-wasm-opt-params")?;
+    let attribute = |name: &str| {
+        html.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_owned)
+            .ok_or(format!("index.html has no {name}"))
+    };
+    let level = attribute("data-wasm-opt")?;
+    let params = attribute("data-wasm-opt-params")?;
     run_quiet(
         cmd("wasm-opt")
-            .arg("-Oz")
+            .arg(format!("-O{level}"))
             .arg("--debuginfo")
             .args(params.split_whitespace())
             .arg(bindgen.join(format!("{MODULE}_bg.wasm")))

@@ -4,9 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use super::consents::ConsentStatus;
-use crate::definition::DeliveryMethod;
+use crate::definition::{DeliveryMethod, OutcomeKind};
 use crate::text::Text;
+use crate::value::AnswerValue;
 use crate::wire;
 
 #[cfg(feature = "openapi")]
@@ -180,8 +183,45 @@ pub struct SubItemTrack {
     /// How the result was delivered, once `delivered`.
     #[serde(default)]
     pub delivery: Option<Delivery>,
+    /// The tracking stages of its definition (`stages`) the department entered, oldest first,
+    /// each with what it recorded (联合踏勘 with the confirmed date). The last is the current
+    /// one while the item is in progress.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageEntry>,
+    /// Its result as the department recorded it on completion (the definition's `outcome`:
+    /// a connection, a payment with its amount and date, a filing with its number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeRecord>,
     /// When its state last changed.
     pub updated_at: String,
+}
+
+/// A tracking stage a department entered (`AdminTransition::stage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StageEntry {
+    /// The stage's id in the sub-item's definition.
+    pub stage: String,
+    /// When it was entered.
+    pub at: String,
+    /// What the department recorded: the stage's `record` fields by id, normalised.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub record: BTreeMap<String, AnswerValue>,
+}
+
+/// A sub-item's result as recorded on completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OutcomeRecord {
+    /// The definition's kind of result.
+    pub kind: OutcomeKind,
+    /// When it was recorded.
+    pub at: String,
+    /// What the department recorded: the outcome's `record` fields by id, normalised.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub record: BTreeMap<String, AnswerValue>,
 }
 
 /// What happened in a case's timeline.
@@ -219,6 +259,10 @@ pub enum TimelineKind {
     Rectified,
     /// After a rating, the department called the citizen back (回访); `note` says how it went.
     Revisited,
+    /// A sub-item entered a tracking stage of its definition: the n-th such event of a
+    /// sub-item is its n-th entry in `SubItemTrack::stages` (which stage, what was recorded);
+    /// `note` is the department's note.
+    StageEntered,
 }
 
 /// One event of a case's timeline, oldest first.
@@ -437,4 +481,27 @@ pub struct AdminTransition {
     /// How the result was delivered: required when moving to `delivered`.
     #[serde(default)]
     pub delivery: Option<DeliveryRequest>,
+    /// Enter this tracking stage of the sub-item's definition (`stages`), with `to =
+    /// in_progress`, from `accepted` or `in_progress`: every required stage before it
+    /// reached, and not one passed already unless it is `repeatable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// What the department records, by field id: the stage's `record` fields, or, moving to
+    /// `completed`, the definition's `outcome` fields (checked by kind: `record_invalid`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub record: BTreeMap<String, AnswerValue>,
+}
+
+impl AdminTransition {
+    /// A plain move to `to`: no note, delivery, stage or record.
+    pub fn to(to: SubItemStatus) -> Self {
+        AdminTransition {
+            to,
+            note: None,
+            delivery: None,
+            stage: None,
+            record: BTreeMap::new(),
+        }
+    }
 }

@@ -152,6 +152,9 @@ pub enum ErrorCode {
     ConsentExpired,
     /// 422: the sub-item's definition does not offer this way of delivering its result.
     DeliveryMethodNotOffered,
+    /// 422: what a department records for a stage or an outcome does not fit the
+    /// definition's fields (`errors` has the engine's code per `record.<field>`).
+    RecordInvalid,
     /// 422: moving to `delivered` needs `delivery`; by mail with a courier and a tracking number (`fields` says which is missing or malformed).
     DeliveryInvalid,
     /// 401: the department token is missing, wrong, expired or revoked.

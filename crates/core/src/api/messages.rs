@@ -32,6 +32,13 @@ pub enum MessageKind {
     DeadlineApproaching,
     /// A sub-item was completed or its result delivered.
     ResultReady,
+    /// A department answered the request to withdraw its sub-item (approved or not).
+    WithdrawalAnswered,
+    /// A department followed up the citizen's rating (整改 or 回访).
+    RatingFollowUp,
+    /// The reader is the holder asked to approve an e-licence fetch for someone else's case
+    /// (the other parent): the notice opens the consent page (`consent_code`).
+    ConsentAsked,
 }
 
 impl MessageKind {
@@ -64,6 +71,9 @@ pub struct Message {
     pub sub_item_id: Option<String>,
     /// The last day to supply a deferred material (`deadline_approaching`), `YYYY-MM-DD`.
     pub due_on: Option<String>,
+    /// The consent request to answer (`consent_asked`: the reader is the holder, not the
+    /// applicant, so the notice opens `/consents/{code}` rather than the case).
+    pub consent_code: Option<String>,
     /// The notice, short, in both languages (the same text the outbox sends).
     #[cfg_attr(feature = "openapi", schema(value_type = TextSchema))]
     pub text: Text,

@@ -24,9 +24,9 @@ mod uploads;
 
 pub use applications::{
     AdminTransition, ApplicationCreated, ApplicationDetail, ApplicationStatus, ApplicationSummary,
-    Consent, Delivery, DeliveryRequest, Rating, RatingScores, SubItemStatus, SubItemTrack,
-    Supplement, SupplementAnswer, TimelineEvent, TimelineKind, WITHDRAW_REASON_MAX,
-    WithdrawRequest,
+    Consent, Delivery, DeliveryRequest, OutcomeRecord, Rating, RatingScores, StageEntry,
+    SubItemStatus, SubItemTrack, Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
+    WITHDRAW_REASON_MAX, WithdrawRequest,
 };
 pub use assisted::{
     AgentRequest, AgentTicket, AssistedAnswer, AssistedCase, AssistedConfirmation,
@@ -55,7 +55,7 @@ pub use sessions::{
 };
 pub use uploads::UploadInfo;
 
-pub use crate::definition::DeliveryMethod;
+pub use crate::definition::{DeliveryMethod, OutcomeKind};
 
 #[cfg(test)]
 mod tests {

@@ -62,6 +62,10 @@ pub struct ServiceDefinition {
     pub reported: Vec<ReportedFigure>,
     /// The departmental items (事项) it bundles, in the order they are handled.
     pub sub_items: Vec<SubItem>,
+    /// Figures the form computes from its answers (the subsidy claimed), shown before
+    /// submission: see [`super::tracking`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amounts: Vec<Amount>,
     /// The service guide (办事指南) beyond what the rest says: see [`super::guide`].
     #[serde(default)]
     pub guide: Option<super::guide::Guide>,
@@ -104,9 +108,28 @@ pub struct SubItem {
     /// e-licence). Absent: mailed only.
     #[serde(default)]
     pub results: Option<ResultDelivery>,
+    /// The tracking stages the department moves it through while in progress (联合踏勘,
+    /// 协同接入, 联合验收), in their usual order. Empty: the generic states only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+    /// What its result is (a connection, a payment, a filing …) and what the department
+    /// records on completing it. Absent: a certificate, delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
 }
 
 impl SubItem {
+    /// Whether its result is delivered after completion (mail, window, e-licence): yes unless
+    /// it declares an outcome and no `results` (a connection or a payment ends at completion).
+    pub fn delivers(&self) -> bool {
+        self.results.is_some() || self.outcome.is_none()
+    }
+
+    /// The stage with this id.
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
     /// The ways its result may be delivered (mail when the definition says nothing).
     pub fn result_methods(&self) -> Vec<DeliveryMethod> {
         self.results
@@ -677,4 +700,88 @@ impl ReportedFigure {
             (None, None) => String::new(),
         }
     }
+}
+
+/// One tracking stage of a sub-item while it is in progress (`in_progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Stable id inside the sub-item (`joint_survey`).
+    pub id: String,
+    /// Its name, as the applicant reads it (联合踏勘).
+    pub title: Text,
+    /// What happens in it, in one sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Whether the sub-item may complete without passing it (督办 happens only when needed).
+    #[serde(default)]
+    pub optional: bool,
+    /// Whether it may be entered again later, after other stages (a second escalation). A
+    /// stage that is not repeatable is entered in the listed order: never after a later one
+    /// (it may be recorded again while it is the current one: a rebooked survey date).
+    #[serde(default)]
+    pub repeatable: bool,
+    /// What the department records on entering it, shown to the applicant (a date, who
+    /// handles, by when). Fields of kind `text`, `long_text`, `date`, `integer`, `choice` or
+    /// `yes_no`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record: Vec<Fact>,
+}
+
+/// What kind of thing a sub-item's result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// A certificate or licence (证照): usually delivered (mail, window, e-licence).
+    Certificate,
+    /// A supply connected (接入完成): water, power, gas, broadband.
+    Connection,
+    /// Money paid into the applicant's account (拨付): its record has the amount and the date.
+    Payment,
+    /// A filing accepted (备案): its record has the filing number.
+    Filing,
+    /// A written reply to what was asked (答复): an enterprise's problem handled.
+    Reply,
+    /// Something published (亮晒, 公示): where and when.
+    Publication,
+}
+
+/// The result of a sub-item: its kind, its name, and what the department records when it
+/// completes the sub-item (`completed`). A sub-item with an outcome and no `results` ends at
+/// `completed`: nothing is delivered (a connection is not a parcel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// What kind of result.
+    pub kind: OutcomeKind,
+    /// Its name, as the applicant reads it (接入完成, 补贴已拨付).
+    pub title: Text,
+    /// One sentence on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// What the department records (a payment: the amount and the date; a filing: its number).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record: Vec<Fact>,
+}
+
+/// A figure the form computes from its answers by the definition's rule (the subsidy claimed),
+/// shown before submission and never typed by the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    /// Stable id (its own namespace).
+    pub id: String,
+    /// What it is (申领购置补贴).
+    pub label: Text,
+    /// Its unit (元).
+    pub unit: Text,
+    /// The rule in words, shown under it (每千瓦时 1 500 元，最高 …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Counted and shown only when this sub-item is selected. Absent: always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_item: Option<String>,
+    /// The rule.
+    pub value: super::expr::Expr,
 }

@@ -38,7 +38,8 @@ pub fn deliveries(
     let chosen = chosen_delivery(def, answers);
     def.sub_items
         .iter()
-        .filter(|s| selected.contains(&s.id))
+        // A result that is not delivered (a connection, a payment) has no way to go.
+        .filter(|s| selected.contains(&s.id) && s.delivers())
         .map(|s| {
             let method = s.delivery_for(chosen);
             let instead = chosen.filter(|c| *c != method).map(|c| {

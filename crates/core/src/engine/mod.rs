@@ -25,11 +25,15 @@
 //! - `reduction`: the bundle's figures (forms, materials, time limits).
 //! - `delivery`: how each sub-item's result goes, against the person's choice.
 //! - `schedule`: expected dates and 容缺 due dates in China's working days.
+//! - `amounts`: the figures a definition computes from the answers (a subsidy claimed).
+//! - `progress`: after submission, the stages a department may enter and what it records.
 
+mod amounts;
 mod collect;
 mod delivery;
 mod evaluate;
 mod model;
+mod progress;
 mod reduction;
 mod schedule;
 mod submission;
@@ -40,6 +44,7 @@ mod walk;
 /// Dates, at their former path `engine::date` (they live with the values now).
 pub use crate::value::date;
 pub use crate::value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported, WorkingDue};
+pub use amounts::{ComputedAmount, amounts, grouped};
 pub use delivery::{SubItemDelivery, chosen_delivery, deliveries};
 pub use evaluate::{
     available_sub_items, decisions, eligibility, evaluate, materials_needed, page_statuses,
@@ -50,6 +55,7 @@ pub use model::{
     IneligibleReason, MaterialChoice, MaterialNeed, PageState, PageStatus, PrefillData, Projection,
     Reduction,
 };
+pub use progress::{StageRefusal, check_record, sample_record, stage_move, stages_missing};
 pub use reduction::reduction;
 pub use schedule::{bundle_expected, expected_dates};
 pub use submission::{check_submission, prefill};
@@ -57,5 +63,7 @@ pub use validate::validate_value;
 
 #[cfg(test)]
 mod kinds_tests;
+#[cfg(test)]
+mod progress_tests;
 #[cfg(test)]
 mod tests;

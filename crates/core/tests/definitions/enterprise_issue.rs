@@ -8,8 +8,8 @@ use crate::common::Scenarios;
 pub(crate) fn base() -> Value {
     json!({
         "service_id": "enterprise-issue",
-        "sub_items": ["issue_handling"],
-        "eligibility": { "reporter_is_enterprise": true },
+        "sub_items": ["issue_handling", "publication"],
+        "eligibility": { "reporter_is_enterprise": true, "publish_consent": true },
         "answers": {
             "company_name": "湖州某某纺织有限公司",
             "credit_code": "91330502MA2A1B2C3C",
@@ -20,8 +20,7 @@ pub(crate) fn base() -> Value {
             "title": "外籍员工体检难",
             "description": "我司外籍技术人员需办理工作许可，本地没有可开展外国人健康检查的医院，需往返杭州。",
             "previously_reported": false,
-            "has_attachments": false,
-            "publish_consent": true
+            "has_attachments": false
         },
         "materials": {}
     })
@@ -70,6 +69,21 @@ fn every_decision_of_enterprise_issue_is_exercised_both_ways() {
         p.answers["credit_code"],
         onething_core::AnswerValue::Text("91330502MA2A1B2C3C".into())
     );
+    // 亮晒 only with the enterprise's consent: without it there is no publication to select.
+    s.ok(
+        &json!({ "eligibility": { "publish_consent": false }, "sub_items": ["issue_handling"] }),
+        "no consent to publish: handled, never published",
+    );
+    s.fails(
+        &json!({ "eligibility": { "publish_consent": false } }),
+        &[("sub_item_not_available", "sub_items.publication")],
+        "no publication without consent",
+    );
+    s.fails(
+        &json!({ "sub_items": ["issue_handling"] }),
+        &[("sub_item_required", "sub_items.publication")],
+        "consented: the publication is part of the case",
+    );
     s.fails(
         &json!({ "eligibility": { "reporter_is_enterprise": false } }),
         &[("not_eligible", "eligibility")],
@@ -79,7 +93,48 @@ fn every_decision_of_enterprise_issue_is_exercised_both_ways() {
 }
 
 #[test]
-fn one_sub_item_one_form() {
+fn handling_and_publication_are_one_form_for_one_team() {
     let r = reduction(&crate::common::load("enterprise-issue"));
-    assert_eq!((r.forms_before, r.forms_after, r.departments), (1, 1, 1));
+    assert_eq!((r.forms_before, r.forms_after, r.departments), (2, 1, 1));
+}
+
+#[test]
+fn four_level_response_escalates_again_and_again_and_ends_in_a_reply() {
+    use onething_core::engine::{stage_move, stages_missing};
+    let def = crate::common::load("enterprise-issue");
+    let item = def.sub_item("issue_handling").expect("handling");
+    let r = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    // 交办 first; 督办 and 提级协调 only when needed, and as often as needed, in any order.
+    assert!(stage_move(item, &[], "escalated").is_err());
+    assert_eq!(
+        stage_move(item, &r(&["assigned", "escalated"]), "escalated"),
+        Ok(())
+    );
+    assert_eq!(
+        stage_move(
+            item,
+            &r(&["assigned", "escalated", "escalated"]),
+            "supervised"
+        ),
+        Ok(())
+    );
+    assert!(stages_missing(item, &r(&["assigned"])).is_empty());
+    let reply = item.outcome.as_ref().expect("reply");
+    assert!(
+        reply
+            .record
+            .iter()
+            .any(|f| f.id == "generalisation" && f.optional),
+        "举一反三"
+    );
+    assert!(!item.delivers());
+    let publication = def.sub_item("publication").expect("亮晒");
+    assert_eq!(publication.depends_on, ["issue_handling"]);
+    assert!(
+        !publication
+            .facts
+            .iter()
+            .any(|f| f == "company_name" || f == "credit_code"),
+        "de-identified"
+    );
 }

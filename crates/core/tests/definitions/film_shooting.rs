@@ -22,7 +22,7 @@ fn location(place: &str, date: &str, public_space: bool) -> Value {
 pub(crate) fn base() -> Value {
     json!({
         "service_id": "film-shooting",
-        "sub_items": ["production_licence", "location_permit", "road_filming", "drone_flight", "fire_safety"],
+        "sub_items": ["shooting_filing", "production_licence", "location_permit", "road_filming", "drone_flight", "fire_safety"],
         "eligibility": { "is_company": true, "uses_roads": true, "uses_drones": true, "uses_pyrotechnics": true },
         "answers": {
             "company_name": "湖州朗星影业有限公司",
@@ -53,7 +53,8 @@ pub(crate) fn base() -> Value {
             "venue_consent": { "kind": "upload", "upload_ids": ["v1"] },
             "traffic_plan": { "kind": "upload", "upload_ids": ["t1"] },
             "drone_documents": { "kind": "upload", "upload_ids": ["d1", "d2"] },
-            "fire_safety_plan": { "kind": "upload", "upload_ids": ["fs1"] }
+            "fire_safety_plan": { "kind": "upload", "upload_ids": ["fs1"] },
+            "project_filing": { "kind": "deferred" }
         }
     })
 }
@@ -83,6 +84,16 @@ fn every_decision_of_film_shooting_is_exercised_both_ways() {
         "a feature film has no episodes",
     );
     assert!(!p.answers.contains_key("episodes"));
+    // The filing needs the national filing of a film or a series, not of a documentary.
+    s.fails(
+        &json!({ "materials": { "project_filing": null } }),
+        &[("material_missing", "materials.project_filing")],
+        "a series files with its national filing notice",
+    );
+    s.ok(
+        &json!({ "answers": { "production_type": "documentary" }, "materials": { "project_filing": null } }),
+        "a documentary files without it",
+    );
     s.fails(
         &json!({ "answers": { "locations": [location("百间楼", "2026-12-02", true), { "place": "码头", "address": { "region": ["330000"], "detail": "x" }, "date": "2026-12-02", "crew_size": 10, "public_space": true }] } }),
         &[("required", "answers.locations[1].venue_contact")],
@@ -108,8 +119,8 @@ fn every_decision_of_film_shooting_is_exercised_both_ways() {
     );
     let p = s.ok(
         &json!({ "eligibility": { "uses_roads": false, "uses_drones": false, "uses_pyrotechnics": false },
-                 "sub_items": ["location_permit"], "answers": { "registered_capital": 100, "professional_staff": 2 } }),
-        "already licensed: only the location permit, thresholds do not apply",
+                 "sub_items": ["shooting_filing", "location_permit"], "answers": { "registered_capital": 100, "professional_staff": 2 } }),
+        "already licensed: the filing and the location permit, thresholds do not apply",
     );
     assert!(!p.answers.contains_key("registered_capital"));
     assert!(!p.answers.contains_key("drone_registration"));

@@ -123,3 +123,48 @@ fn parallel_handling_shortens_the_time_limit() {
     assert_eq!((r.time_limit_days_before, r.time_limit_days_after), (23, 5));
     assert_eq!(r.departments, 5);
 }
+
+#[test]
+fn every_provider_surveys_connects_and_accepts_jointly_and_ends_connected() {
+    use onething_core::engine::{StageRefusal, sample_record, stage_move, stages_missing};
+    let def = crate::common::load("utility-connection");
+    let stages = ["joint_survey", "coordinated_connection", "joint_acceptance"];
+    for id in ["water", "power", "gas", "network"] {
+        let item = def.sub_item(id).expect("provider");
+        let ids: Vec<&str> = item.stages.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, stages, "{id}");
+        assert_eq!(
+            item.outcome.as_ref().map(|o| o.kind),
+            Some(onething_core::definition::OutcomeKind::Connection)
+        );
+        assert!(!item.delivers(), "{id}: a connection is not a parcel");
+        assert_eq!(
+            stage_move(item, &[], "joint_acceptance"),
+            Err(StageRefusal::Waiting(vec![
+                "joint_survey".into(),
+                "coordinated_connection".into()
+            ]))
+        );
+        let all: Vec<String> = stages.iter().map(|s| (*s).to_owned()).collect();
+        assert!(stages_missing(item, &all).is_empty());
+        assert_eq!(
+            stage_move(item, &all, "joint_survey"),
+            Err(StageRefusal::Passed)
+        );
+        for fields in item
+            .stages
+            .iter()
+            .map(|s| &s.record)
+            .chain(item.outcome.as_ref().map(|o| &o.record))
+        {
+            let sample = sample_record(fields, crate::common::today());
+            assert!(
+                onething_core::engine::check_record(fields, &sample, crate::common::today())
+                    .is_ok(),
+                "{id}"
+            );
+        }
+    }
+    // The road permit is a document: delivered as before.
+    assert!(def.sub_item("road_excavation").expect("permit").delivers());
+}

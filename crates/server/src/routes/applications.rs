@@ -9,7 +9,6 @@
 //! use of its uploads and the idempotency record in one transaction.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -152,7 +151,7 @@ pub(crate) async fn submit_once(
 ) -> Result<Response> {
     let hash = hex(&Sha256::digest(canonical(&value).as_bytes()));
     let now = state.clock.now();
-    match idempotency::begin(&state.db, account_id, key, &hash, now).await? {
+    match idempotency::begin(&state.db, account_id, key, &hash, now, &state.instance).await? {
         Begin::Started => {}
         Begin::Replay(status, body) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -175,7 +174,7 @@ pub(crate) async fn submit_once(
     }
     let result = submit(state, account_id, key, value, on_behalf).await;
     if result.is_err() {
-        idempotency::release(&state.db, account_id, key).await?;
+        idempotency::release(&state.db, account_id, key, &state.instance).await?;
     }
     result
 }
@@ -296,7 +295,7 @@ async fn submit(
             submitted_at: rfc3339(now),
         };
         let json = serde_json::to_string(&created).map_err(ApiError::internal)?;
-        idempotency::finish(&mut tx, account_id, key, 201, &json).await?;
+        idempotency::finish(&mut tx, account_id, key, 201, &json, &state.instance).await?;
         tx.commit().await?;
         tracing::info!(application = %id, service = %def.id, "application received");
         state.metrics.submission();
@@ -619,15 +618,15 @@ pub async fn application_events(
         |(state, caller, id, mut rx, last, open)| async move {
             loop {
                 if last.is_some() {
-                    // Woken by a change in this process, or by the poll that catches changes made
-                    // by another process writing the same database.
+                    // Woken by a change in this process or told by another replica, or by the
+                    // poll that catches a change whose notice was lost (`AppState::live_poll`).
                     tokio::select! {
                         r = rx.recv() => match r {
                             Ok(changed) if changed != id => continue,
                             Ok(_) | Err(RecvError::Lagged(_)) => {}
                             Err(RecvError::Closed) => return None,
                         },
-                        () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        () = tokio::time::sleep(state.live_poll) => {}
                     }
                 }
                 let detail = detail_of(&state, &caller, &id).await.ok()?;

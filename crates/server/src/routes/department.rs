@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use onething_core::api::{
     AdminTransition, ApiErrorBody, DepartmentCase, DepartmentInfo, DepartmentMaterial,
     DepartmentSubItem, ErrorCode, FollowUp, FollowUpKind, ItemWithdrawal, ItemWithdrawalStatus,
-    MaterialFile, QueueEntry, QueuePage, QueueQuery, SubItemStatus, TimelineKind, WithdrawalAnswer,
+    MaterialFile, MessageKind, QueueEntry, QueuePage, QueueQuery, SubItemStatus, TimelineKind,
+    WithdrawalAnswer,
 };
 use onething_core::{DepartmentPacket, MaterialChoice, Projection};
 
@@ -571,9 +572,37 @@ pub async fn answer_withdrawal(
     let answered = store::item_withdrawals::latest(&mut tx, &state.keys, &id, &sub_item_id)
         .await?
         .ok_or_else(|| ApiError::internal("the answered request is gone"))?;
+    notice_withdrawal_answer(&mut tx, &id, &sub_item_id, req.approve, now).await?;
     tx.commit().await?;
     state.notify(&id);
     Ok(Json(answered))
+}
+
+/// The citizen learns of a withdrawal answer without opening the case. A request is answered
+/// once (`item_withdrawals::answer` moves only a pending one), so each answer is its own event.
+async fn notice_withdrawal_answer(
+    conn: &mut store::Conn,
+    id: &str,
+    sub_item_id: &str,
+    approved: bool,
+    now: i64,
+) -> Result<()> {
+    let outcome = if approved { "approved" } else { "declined" };
+    store::notifications::enqueue_for_owner(
+        conn,
+        &format!(
+            "withdrawal:{id}:{sub_item_id}:{}:{outcome}",
+            crate::clock::new_id()
+        ),
+        MessageKind::WithdrawalAnswered,
+        id,
+        Some(sub_item_id),
+        None,
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Longest follow-up note.
@@ -656,6 +685,21 @@ pub async fn add_follow_up(
             sub_item_id: Some(&sub_item_id),
             detail: Some(action),
         },
+    )
+    .await?;
+    // Each follow-up is its own event: the citizen who rated hears of it.
+    store::notifications::enqueue_for_owner(
+        &mut tx,
+        &format!(
+            "follow_up:{id}:{sub_item_id}:{action}:{}",
+            crate::clock::new_id()
+        ),
+        MessageKind::RatingFollowUp,
+        &id,
+        Some(&sub_item_id),
+        None,
+        None,
+        now,
     )
     .await?;
     tx.commit().await?;

@@ -1,5 +1,6 @@
 //! `/api/messages`: the message centre (消息中心). The caller's own notices (补正, consent
-//! requests and answers, 容缺 deadlines, results ready), newest first, with the unread count;
+//! requests and answers, requests to the caller as the holder of an e-licence, withdrawal
+//! answers, rating follow-ups, 容缺 deadlines, results ready), newest first, with the unread count;
 //! marking one or all read. Another person's notice is 404, as if it did not exist.
 
 use axum::Json;
@@ -15,16 +16,25 @@ use crate::{ApiError, AppState, Result, notify};
 const LIST_LIMIT: u32 = 100;
 
 async fn list_of(state: &AppState, caller: &Caller) -> Result<MessageList> {
+    notify::notice_consents_asked(state, &caller.account_id).await?;
     let mut conn = state.db.acquire().await?;
     let rows = store::list(&mut conn, &caller.account_id, LIST_LIMIT).await?;
     let unread = store::unread(&mut conn, &caller.account_id).await?;
     let messages = rows
         .iter()
         .filter_map(|r| {
+            let kind = MessageKind::parse(&r.kind)?;
+            // The holder of a consent request is not the case's owner: the notice opens the
+            // consent page, not the case.
+            let consent_code = notify::asked_code(&r.event_key).map(str::to_owned);
             Some(Message {
                 id: u64::try_from(r.id).ok()?,
-                kind: MessageKind::parse(&r.kind)?,
-                application_id: r.application_id.clone(),
+                kind,
+                application_id: r
+                    .application_id
+                    .clone()
+                    .filter(|_| kind != MessageKind::ConsentAsked),
+                consent_code,
                 case_number: r.case_number.clone(),
                 service_id: r.service_id.clone(),
                 sub_item_id: r.sub_item_id.clone(),

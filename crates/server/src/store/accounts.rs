@@ -22,7 +22,7 @@ pub async fn upsert_by_subject(
     let rk = keys.fresh();
     sqlx::query(
         "INSERT INTO accounts (id, subject, name, phone, id_number, created_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject) DO NOTHING",
     )
     .bind(&fresh.id)
     .bind(subject)
@@ -34,10 +34,12 @@ pub async fn upsert_by_subject(
     .bind(&rk.wrapped)
     .execute(db)
     .await?;
-    let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE subject = ?"))
-        .bind(subject)
-        .fetch_one(db)
-        .await?;
+    let row: Row = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE subject = $1"
+    ))
+    .bind(subject)
+    .fetch_one(db)
+    .await?;
     to_account(keys, row)
 }
 
@@ -74,7 +76,7 @@ pub async fn refresh_by_subject(
     }
     let rk = keys.fresh();
     sqlx::query(
-        "UPDATE accounts SET name = ?, phone = ?, id_number = ?, key_id = ?, dek = ? WHERE id = ?",
+        "UPDATE accounts SET name = $1, phone = $2, id_number = $3, key_id = $4, dek = $5 WHERE id = $6",
     )
     .bind(rk.seal("accounts.name", updated.name.as_bytes()))
     .bind(rk.seal("accounts.phone", updated.phone.as_bytes()))
@@ -116,7 +118,7 @@ fn to_account(
 /// # Errors
 /// The database fails, or the account does not open.
 pub async fn get(db: &Pool, keys: &Keys, id: &str) -> sqlx::Result<Option<Account>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?"))
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -133,7 +135,7 @@ pub async fn insert_ticket(
     account_id: &str,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO tickets (hash, account_id, expires_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO tickets (hash, account_id, expires_at) VALUES ($1, $2, $3)")
         .bind(hash)
         .bind(account_id)
         .bind(expires_at)
@@ -149,7 +151,7 @@ pub async fn insert_ticket(
 /// The database fails.
 pub async fn consume_ticket(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "UPDATE tickets SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?
+        "UPDATE tickets SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $3
          RETURNING account_id",
     )
     .bind(now)
@@ -171,7 +173,7 @@ pub async fn insert_session(
     expires_at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(hash)
     .bind(account_id)
@@ -187,11 +189,13 @@ pub async fn insert_session(
 /// # Errors
 /// The database fails.
 pub async fn session(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<(String, i64)>> {
-    sqlx::query_as("SELECT account_id, expires_at FROM sessions WHERE hash = ? AND expires_at > ?")
-        .bind(hash)
-        .bind(now)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT account_id, expires_at FROM sessions WHERE hash = $1 AND expires_at > $2",
+    )
+    .bind(hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
 }
 
 /// Ends a session.
@@ -199,7 +203,7 @@ pub async fn session(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<(St
 /// # Errors
 /// The database fails.
 pub async fn delete_session(db: &Pool, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE hash = $1")
         .bind(hash)
         .execute(db)
         .await?;
@@ -234,8 +238,8 @@ pub async fn insert_oidc_pending(
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "INSERT INTO oidc_pending (state_hash, nonce, verifier, redirect_uri, return_to, expires_at)
-         SELECT ?, ?, ?, ?, ?, ?
-         WHERE (SELECT COUNT(*) FROM oidc_pending WHERE expires_at > ?) < ?",
+         SELECT $1, $2, $3, $4, $5, $6
+         WHERE (SELECT COUNT(*) FROM oidc_pending WHERE expires_at > $7) < $8",
     )
     .bind(state_hash)
     .bind(&p.nonce)
@@ -260,7 +264,7 @@ pub async fn take_oidc_pending(
     now: i64,
 ) -> sqlx::Result<Option<OidcPending>> {
     sqlx::query_as(
-        "DELETE FROM oidc_pending WHERE state_hash = ? AND expires_at > ?
+        "DELETE FROM oidc_pending WHERE state_hash = $1 AND expires_at > $2
          RETURNING nonce, verifier, redirect_uri, return_to",
     )
     .bind(state_hash)
@@ -275,7 +279,7 @@ pub async fn take_oidc_pending(
 /// The database fails.
 pub async fn sweep_oidc_pending(db: &Pool, now: i64) -> sqlx::Result<u64> {
     Ok(
-        sqlx::query("DELETE FROM oidc_pending WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM oidc_pending WHERE expires_at <= $1")
             .bind(now)
             .execute(db)
             .await?

@@ -1,11 +1,12 @@
 //! Applications and their tracking: sub-item states, timeline, supplements, rating.
 
+use super::Conn;
 use onething_core::api::{
-    ApplicationDetail, ApplicationSummary, Delivery, Rating, RatingScores, SubItemStatus,
-    SubItemTrack, Supplement, SupplementAnswer, TimelineEvent, TimelineKind,
+    ApplicationDetail, ApplicationSummary, Delivery, OutcomeRecord, Rating, RatingScores,
+    StageEntry, SubItemStatus, SubItemTrack, Supplement, SupplementAnswer, TimelineEvent,
+    TimelineKind,
 };
 use onething_core::wire;
-use sqlx::SqliteConnection;
 
 use super::keys::{open_text, record_key};
 use crate::clock::rfc3339;
@@ -46,10 +47,70 @@ impl ItemRow {
 
     /// How its result was delivered.
     pub fn delivery(&self) -> Option<Delivery> {
+        self.progress().delivery
+    }
+
+    /// Its delivery, stages and outcome. The `delivery` column holds a `Delivery` alone, or,
+    /// once a stage or an outcome is recorded, a [`Progress`] with all three.
+    pub fn progress(&self) -> Progress {
         self.delivery
             .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok())
+            .map(Progress::parse)
+            .unwrap_or_default()
     }
+}
+
+/// What a department recorded of a sub-item beyond its status: how its result was delivered,
+/// the tracking stages it entered and its outcome (stored as JSON in the item's `delivery`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    /// How the result was delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// The stages entered, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageEntry>,
+    /// The result recorded on completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeRecord>,
+}
+
+impl Progress {
+    /// Reads the `delivery` column: a `Delivery` alone (rows from before stages existed), or a
+    /// whole `Progress`; anything else reads as nothing recorded.
+    pub fn parse(json: &str) -> Self {
+        serde_json::from_str::<Self>(json)
+            .or_else(|_| {
+                serde_json::from_str::<Delivery>(json).map(|d| Self {
+                    delivery: Some(d),
+                    ..Self::default()
+                })
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Stores a sub-item's [`Progress`] (after [`set_item`], in the same transaction).
+///
+/// # Errors
+/// The database fails.
+pub async fn set_progress(
+    conn: &mut Conn,
+    application_id: &str,
+    sub_item_id: &str,
+    progress: &Progress,
+) -> sqlx::Result<()> {
+    let json = serde_json::to_string(progress).unwrap_or_default();
+    sqlx::query(
+        "UPDATE application_items SET delivery = $1 WHERE application_id = $2 AND sub_item_id = $3",
+    )
+    .bind(json)
+    .bind(application_id)
+    .bind(sub_item_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Creates the application row; false when the case number is taken (draw another).
@@ -58,7 +119,7 @@ impl ItemRow {
 /// The database fails.
 #[expect(clippy::too_many_arguments, reason = "one column each, and the keys")]
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     id: &str,
     account_id: &str,
@@ -70,7 +131,7 @@ pub async fn insert(
     let rk = keys.fresh();
     let r = sqlx::query(
         "INSERT INTO applications (id, account_id, case_number, service_id, body, submitted_at, updated_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(account_id)
@@ -100,7 +161,7 @@ pub async fn insert(
 /// # Errors
 /// The database fails.
 pub async fn insert_item(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     sub_item_id: &str,
     position: usize,
@@ -110,7 +171,7 @@ pub async fn insert_item(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO application_items (application_id, sub_item_id, position, status, depends_on, updated_at, due_on)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(application_id)
     .bind(sub_item_id)
@@ -129,7 +190,7 @@ pub async fn insert_item(
 /// # Errors
 /// The database fails.
 pub async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     now: i64,
     kind: TimelineKind,
@@ -156,7 +217,7 @@ pub async fn insert_event(
 /// The database fails.
 #[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_material_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     now: i64,
     kind: TimelineKind,
@@ -167,7 +228,7 @@ pub async fn insert_material_event(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note, material_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(application_id)
     .bind(now)
@@ -187,7 +248,7 @@ pub async fn insert_material_event(
 /// The database fails.
 #[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn insert_department_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     now: i64,
     kind: TimelineKind,
@@ -198,7 +259,7 @@ pub async fn insert_department_event(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO timeline_events (application_id, at, kind, sub_item_id, status, note, department)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(application_id)
     .bind(now)
@@ -217,7 +278,7 @@ pub async fn insert_department_event(
 /// # Errors
 /// The database fails.
 pub async fn insert_supplement(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: &str,
     application_id: &str,
     sub_item_id: &str,
@@ -226,7 +287,7 @@ pub async fn insert_supplement(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO supplements (id, application_id, sub_item_id, note, requested_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
     .bind(application_id)
@@ -243,17 +304,14 @@ pub async fn insert_supplement(
 ///
 /// # Errors
 /// The database fails.
-pub async fn touch(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let r =
-        sqlx::query("UPDATE applications SET revision = revision + 1, updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(application_id)
-            .execute(conn)
-            .await?;
+pub async fn touch(conn: &mut Conn, application_id: &str, now: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE applications SET revision = revision + 1, updated_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(application_id)
+    .execute(conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -261,11 +319,8 @@ pub async fn touch(
 ///
 /// # Errors
 /// The database fails.
-pub async fn service_id(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT service_id FROM applications WHERE id = ?")
+pub async fn service_id(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT service_id FROM applications WHERE id = $1")
         .bind(application_id)
         .fetch_optional(conn)
         .await
@@ -276,11 +331,11 @@ pub async fn service_id(
 /// # Errors
 /// The database fails.
 pub async fn set_definition_version(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     version: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE applications SET definition_version = ? WHERE id = ?")
+    sqlx::query("UPDATE applications SET definition_version = $1 WHERE id = $2")
         .bind(version)
         .bind(application_id)
         .execute(conn)
@@ -294,15 +349,15 @@ pub async fn set_definition_version(
 /// # Errors
 /// The database fails.
 pub async fn remember_definition(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     service_id: &str,
     version: &str,
     definition: &str,
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT OR IGNORE INTO definition_versions (service_id, version, definition, first_used_at)
-         VALUES (?, ?, ?, ?)",
+        "INSERT INTO definition_versions (service_id, version, definition, first_used_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, version) DO NOTHING",
     )
     .bind(service_id)
     .bind(version)
@@ -317,7 +372,7 @@ pub async fn remember_definition(
 ///
 /// # Errors
 /// The database fails.
-pub async fn remembered_definitions(pool: &sqlx::SqlitePool) -> sqlx::Result<Vec<String>> {
+pub async fn remembered_definitions(pool: &super::Pool) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT definition FROM definition_versions ORDER BY first_used_at")
         .fetch_all(pool)
         .await
@@ -329,10 +384,10 @@ pub async fn remembered_definitions(pool: &sqlx::SqlitePool) -> sqlx::Result<Vec
 /// # Errors
 /// The database fails.
 pub async fn service_version(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
 ) -> sqlx::Result<Option<(String, Option<String>)>> {
-    sqlx::query_as("SELECT service_id, definition_version FROM applications WHERE id = ?")
+    sqlx::query_as("SELECT service_id, definition_version FROM applications WHERE id = $1")
         .bind(application_id)
         .fetch_optional(conn)
         .await
@@ -342,11 +397,8 @@ pub async fn service_version(
 ///
 /// # Errors
 /// The database fails.
-pub async fn owner(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT account_id FROM applications WHERE id = ?")
+pub async fn owner(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
         .bind(application_id)
         .fetch_optional(conn)
         .await
@@ -356,8 +408,8 @@ pub async fn owner(
 ///
 /// # Errors
 /// The database fails.
-pub async fn find(conn: &mut SqliteConnection, case_or_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT id FROM applications WHERE id = ? OR case_number = ?")
+pub async fn find(conn: &mut Conn, case_or_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT id FROM applications WHERE id = $1 OR case_number = $2")
         .bind(case_or_id)
         .bind(case_or_id)
         .fetch_optional(conn)
@@ -368,11 +420,8 @@ pub async fn find(conn: &mut SqliteConnection, case_or_id: &str) -> sqlx::Result
 ///
 /// # Errors
 /// The database fails.
-pub async fn revision(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT revision FROM applications WHERE id = ?")
+pub async fn revision(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT revision FROM applications WHERE id = $1")
         .bind(application_id)
         .fetch_optional(conn)
         .await
@@ -382,13 +431,10 @@ pub async fn revision(
 ///
 /// # Errors
 /// The database fails.
-pub async fn items(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Vec<ItemRow>> {
+pub async fn items(conn: &mut Conn, application_id: &str) -> sqlx::Result<Vec<ItemRow>> {
     sqlx::query_as(
         "SELECT sub_item_id, status, resume_status, depends_on, tracking_number, delivery, updated_at,
-         due_on FROM application_items WHERE application_id = ? ORDER BY position",
+         due_on FROM application_items WHERE application_id = $1 ORDER BY position",
     )
     .bind(application_id)
     .fetch_all(conn)
@@ -400,7 +446,7 @@ pub async fn items(
 /// # Errors
 /// The database fails.
 pub async fn set_item(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     sub_item_id: &str,
     status: SubItemStatus,
@@ -409,9 +455,9 @@ pub async fn set_item(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE application_items SET status = ?, resume_status = ?,
-         tracking_number = COALESCE(?, tracking_number), delivery = COALESCE(?, delivery),
-         updated_at = ? WHERE application_id = ? AND sub_item_id = ?",
+        "UPDATE application_items SET status = $1, resume_status = $2,
+         tracking_number = COALESCE($3, tracking_number), delivery = COALESCE($4, delivery),
+         updated_at = $5 WHERE application_id = $6 AND sub_item_id = $7",
     )
     .bind(wire::name(&status))
     .bind(resume_status.map(|s| wire::name(&s)))
@@ -429,14 +475,10 @@ pub async fn set_item(
 ///
 /// # Errors
 /// The database fails.
-pub async fn withdraw_items(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-    now: i64,
-) -> sqlx::Result<()> {
+pub async fn withdraw_items(conn: &mut Conn, application_id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE application_items SET status = ?, resume_status = NULL, updated_at = ?
-         WHERE application_id = ?",
+        "UPDATE application_items SET status = $1, resume_status = NULL, updated_at = $2
+         WHERE application_id = $3",
     )
     .bind(wire::name(&SubItemStatus::Withdrawn))
     .bind(now)
@@ -451,7 +493,7 @@ pub async fn withdraw_items(
 /// # Errors
 /// The database fails.
 pub async fn insert_withdrawal(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
     reason: &str,
@@ -460,7 +502,7 @@ pub async fn insert_withdrawal(
     let rk = keys.fresh();
     sqlx::query(
         "INSERT INTO withdrawals (application_id, reason, withdrawn_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(application_id)
     .bind(rk.seal("withdrawals.reason", reason.as_bytes()))
@@ -477,12 +519,12 @@ pub async fn insert_withdrawal(
 /// # Errors
 /// The database fails, or the reason does not open.
 pub async fn withdrawal_reason(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
 ) -> sqlx::Result<Option<String>> {
     let row: Option<SealedRow> =
-        sqlx::query_as("SELECT reason, key_id, dek FROM withdrawals WHERE application_id = ?")
+        sqlx::query_as("SELECT reason, key_id, dek FROM withdrawals WHERE application_id = $1")
             .bind(application_id)
             .fetch_optional(conn)
             .await?;
@@ -498,12 +540,12 @@ pub async fn withdrawal_reason(
 /// # Errors
 /// The database fails.
 pub async fn supplement(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     supplement_id: &str,
 ) -> sqlx::Result<Option<(String, bool)>> {
     let row: Option<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT sub_item_id, answered_at FROM supplements WHERE id = ? AND application_id = ?",
+        "SELECT sub_item_id, answered_at FROM supplements WHERE id = $1 AND application_id = $2",
     )
     .bind(supplement_id)
     .bind(application_id)
@@ -517,7 +559,7 @@ pub async fn supplement(
 /// # Errors
 /// The database fails.
 pub async fn answer_supplement(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     supplement_id: &str,
     text: Option<&str>,
@@ -526,8 +568,8 @@ pub async fn answer_supplement(
 ) -> sqlx::Result<()> {
     let rk = keys.fresh();
     sqlx::query(
-        "UPDATE supplements SET answer_text = ?, key_id = ?, dek = ?, answer_upload_ids = ?,
-         answered_at = ? WHERE id = ?",
+        "UPDATE supplements SET answer_text = $1, key_id = $2, dek = $3, answer_upload_ids = $4,
+         answered_at = $5 WHERE id = $6",
     )
     .bind(text.map(|t| rk.seal("supplements.answer_text", t.as_bytes())))
     .bind(&rk.key_id)
@@ -545,12 +587,12 @@ pub async fn answer_supplement(
 /// # Errors
 /// The database fails.
 pub async fn open_supplements(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     sub_item_id: &str,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM supplements WHERE application_id = ? AND sub_item_id = ?
+        "SELECT COUNT(*) FROM supplements WHERE application_id = $1 AND sub_item_id = $2
          AND answered_at IS NULL",
     )
     .bind(application_id)
@@ -565,7 +607,7 @@ pub async fn open_supplements(
 /// # Errors
 /// The database fails.
 pub async fn insert_rating(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
     rating: &Rating,
@@ -574,7 +616,7 @@ pub async fn insert_rating(
     let rk = keys.fresh();
     let r = sqlx::query(
         "INSERT INTO ratings (application_id, scores, comment, rated_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (application_id) DO NOTHING",
     )
     .bind(application_id)
@@ -601,13 +643,13 @@ type AppRow = (String, String, String, i64, i64, i64);
 /// # Errors
 /// The database fails.
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: Option<&str>,
     now: i64,
 ) -> sqlx::Result<Vec<ApplicationSummary>> {
     let rows: Vec<AppRow> = sqlx::query_as(
         "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
-         WHERE ? IS NULL OR account_id = ? ORDER BY submitted_at DESC, id",
+         WHERE $1 IS NULL OR account_id = $2 ORDER BY submitted_at DESC, id",
     )
     .bind(account_id)
     .bind(account_id)
@@ -642,7 +684,7 @@ pub async fn list(
 /// # Errors
 /// The database fails.
 pub async fn detail(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
     account_id: Option<&str>,
@@ -650,7 +692,7 @@ pub async fn detail(
 ) -> sqlx::Result<Option<ApplicationDetail>> {
     let row: Option<AppRow> = sqlx::query_as(
         "SELECT id, case_number, service_id, submitted_at, updated_at, revision FROM applications
-         WHERE id = ? AND (? IS NULL OR account_id = ?)",
+         WHERE id = $1 AND ($2 IS NULL OR account_id = $3)",
     )
     .bind(application_id)
     .bind(account_id)
@@ -678,6 +720,8 @@ pub async fn detail(
             },
             tracking_number: r.tracking_number.clone(),
             delivery: r.delivery(),
+            stages: r.progress().stages,
+            outcome: r.progress().outcome,
             updated_at: rfc3339(r.updated_at),
         })
         .collect();
@@ -743,13 +787,10 @@ type SupplementRow = (
     Option<Vec<u8>>,
 );
 
-pub(crate) async fn timeline(
-    conn: &mut SqliteConnection,
-    id: &str,
-) -> sqlx::Result<Vec<TimelineEvent>> {
+pub(crate) async fn timeline(conn: &mut Conn, id: &str) -> sqlx::Result<Vec<TimelineEvent>> {
     let events: Vec<EventRow> = sqlx::query_as(
         "SELECT at, kind, sub_item_id, status, note, material_id, department FROM timeline_events
-         WHERE application_id = ? ORDER BY id",
+         WHERE application_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(conn)
@@ -772,14 +813,14 @@ pub(crate) async fn timeline(
 }
 
 pub(crate) async fn supplements(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     id: &str,
 ) -> sqlx::Result<Vec<Supplement>> {
     let rows: Vec<SupplementRow> = sqlx::query_as(
         "SELECT id, sub_item_id, note, requested_at, answer_text, answer_upload_ids, answered_at,
          key_id, dek
-         FROM supplements WHERE application_id = ? ORDER BY requested_at, id",
+         FROM supplements WHERE application_id = $1 ORDER BY requested_at, id",
     )
     .bind(id)
     .fetch_all(conn)
@@ -815,12 +856,12 @@ type SealedRow = (Vec<u8>, Option<String>, Option<Vec<u8>>);
 /// # Errors
 /// The database fails, or the body does not open.
 pub async fn body(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
 ) -> sqlx::Result<Option<String>> {
     let row: Option<SealedRow> =
-        sqlx::query_as("SELECT body, key_id, dek FROM applications WHERE id = ?")
+        sqlx::query_as("SELECT body, key_id, dek FROM applications WHERE id = $1")
             .bind(application_id)
             .fetch_optional(conn)
             .await?;
@@ -831,8 +872,8 @@ pub async fn body(
     .transpose()
 }
 
-async fn rated(conn: &mut SqliteConnection, id: &str) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = ?")
+async fn rated(conn: &mut Conn, id: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = $1")
         .bind(id)
         .fetch_one(conn)
         .await?;
@@ -847,13 +888,9 @@ type RatingRow = (
     Option<Vec<u8>>,
 );
 
-async fn rating(
-    conn: &mut SqliteConnection,
-    keys: &Keys,
-    id: &str,
-) -> sqlx::Result<Option<Rating>> {
+async fn rating(conn: &mut Conn, keys: &Keys, id: &str) -> sqlx::Result<Option<Rating>> {
     let row: Option<RatingRow> = sqlx::query_as(
-        "SELECT scores, comment, rated_at, key_id, dek FROM ratings WHERE application_id = ?",
+        "SELECT scores, comment, rated_at, key_id, dek FROM ratings WHERE application_id = $1",
     )
     .bind(id)
     .fetch_optional(conn)

@@ -2,8 +2,8 @@
 //! name and the application body are sealed; the citizen's ID number is kept only as its hash,
 //! which binds the confirmation to the one account holding that number.
 
+use super::Conn;
 use onething_core::api::{Account, AssistedStatus};
-use sqlx::SqliteConnection;
 
 use super::Pool;
 use super::keys::{decode_error, record_key};
@@ -43,7 +43,7 @@ pub async fn register_agent(
     let account = super::accounts::upsert_by_subject(db, keys, &subject, &fresh, now).await?;
     sqlx::query(
         "INSERT INTO agents (account_id, label, name, organisation, created_at)
-         VALUES (?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account_id) DO UPDATE SET name = excluded.name,
              organisation = excluded.organisation",
     )
@@ -61,12 +61,9 @@ pub async fn register_agent(
 ///
 /// # Errors
 /// The database fails.
-pub async fn agent(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-) -> sqlx::Result<Option<AgentRow>> {
+pub async fn agent(conn: &mut Conn, account_id: &str) -> sqlx::Result<Option<AgentRow>> {
     let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT label, name, organisation FROM agents WHERE account_id = ?")
+        sqlx::query_as("SELECT label, name, organisation FROM agents WHERE account_id = $1")
             .bind(account_id)
             .fetch_optional(conn)
             .await?;
@@ -195,11 +192,7 @@ fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<AssistedRow> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    keys: &Keys,
-    row: &AssistedRow,
-) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Conn, keys: &Keys, row: &AssistedRow) -> sqlx::Result<()> {
     let rk = keys.fresh();
     let citizen = serde_json::to_string(&Citizen {
         name: row.citizen_name.clone(),
@@ -208,7 +201,7 @@ pub async fn insert(
     .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO assisted_cases (id, agent_id, service_id, citizen, citizen_id_hash, status,
-         created_at, key_id, dek) VALUES (?, ?, ?, ?, ?, 'filling', ?, ?, ?)",
+         created_at, key_id, dek) VALUES ($1, $2, $3, $4, $5, 'filling', $6, $7, $8)",
     )
     .bind(&row.id)
     .bind(&row.agent_id)
@@ -227,13 +220,9 @@ pub async fn insert(
 ///
 /// # Errors
 /// The database fails.
-pub async fn get(
-    conn: &mut SqliteConnection,
-    keys: &Keys,
-    id: &str,
-) -> sqlx::Result<Option<AssistedRow>> {
+pub async fn get(conn: &mut Conn, keys: &Keys, id: &str) -> sqlx::Result<Option<AssistedRow>> {
     let raw: Option<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assisted_cases WHERE id = ?"
+        "SELECT {COLUMNS} FROM assisted_cases WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(conn)
@@ -246,12 +235,12 @@ pub async fn get(
 /// # Errors
 /// The database fails.
 pub async fn by_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     code: &str,
 ) -> sqlx::Result<Option<AssistedRow>> {
     let raw: Option<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assisted_cases WHERE code = ?"
+        "SELECT {COLUMNS} FROM assisted_cases WHERE code = $1"
     ))
     .bind(code)
     .fetch_optional(conn)
@@ -264,12 +253,12 @@ pub async fn by_code(
 /// # Errors
 /// The database fails.
 pub async fn of_agent(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     agent_id: &str,
 ) -> sqlx::Result<Vec<AssistedRow>> {
     let raw: Vec<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM assisted_cases WHERE agent_id = ?
+        "SELECT {COLUMNS} FROM assisted_cases WHERE agent_id = $1
          ORDER BY created_at DESC, id DESC"
     ))
     .bind(agent_id)
@@ -284,7 +273,7 @@ pub async fn of_agent(
 /// # Errors
 /// The database fails.
 pub async fn submit_for_confirmation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     row: &AssistedRow,
     body: &str,
@@ -293,7 +282,7 @@ pub async fn submit_for_confirmation(
     expires_at: i64,
 ) -> sqlx::Result<bool> {
     let raw: Option<(Option<String>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT key_id, dek FROM assisted_cases WHERE id = ?")
+        sqlx::query_as("SELECT key_id, dek FROM assisted_cases WHERE id = $1")
             .bind(&row.id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -303,9 +292,9 @@ pub async fn submit_for_confirmation(
     let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?
         .ok_or_else(|| sqlx::Error::Protocol("an assisted case without its data key".into()))?;
     let r = sqlx::query(
-        "UPDATE assisted_cases SET status = 'pending', code = ?, body = ?, submitted_at = ?,
-         expires_at = ? WHERE id = ? AND status = 'filling'
-         AND NOT EXISTS (SELECT 1 FROM assisted_cases WHERE code = ?)",
+        "UPDATE assisted_cases SET status = 'pending', code = $1, body = $2, submitted_at = $3,
+         expires_at = $4 WHERE id = $5 AND status = 'filling'
+         AND NOT EXISTS (SELECT 1 FROM assisted_cases WHERE code = $6)",
     )
     .bind(code)
     .bind(rk.seal("assisted_cases.body", body.as_bytes()))
@@ -324,7 +313,7 @@ pub async fn submit_for_confirmation(
 /// # Errors
 /// The database fails.
 pub async fn mark_paper(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: &str,
     paper_upload_id: &str,
     citizen_account_id: &str,
@@ -332,9 +321,9 @@ pub async fn mark_paper(
     now: i64,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "UPDATE assisted_cases SET status = 'paper_authority', paper_upload_id = ?,
-         submitted_at = ?, answered_at = ?, citizen_account_id = ?, application_id = ?
-         WHERE id = ? AND status = 'filling'",
+        "UPDATE assisted_cases SET status = 'paper_authority', paper_upload_id = $1,
+         submitted_at = $2, answered_at = $3, citizen_account_id = $4, application_id = $5
+         WHERE id = $6 AND status = 'filling'",
     )
     .bind(paper_upload_id)
     .bind(now)
@@ -352,13 +341,9 @@ pub async fn mark_paper(
 ///
 /// # Errors
 /// The database fails.
-pub async fn note_submitted(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-    note: &str,
-) -> sqlx::Result<()> {
+pub async fn note_submitted(conn: &mut Conn, application_id: &str, note: &str) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE timeline_events SET note = ? WHERE application_id = ? AND kind = 'submitted'",
+        "UPDATE timeline_events SET note = $1 WHERE application_id = $2 AND kind = 'submitted'",
     )
     .bind(note)
     .bind(application_id)
@@ -373,15 +358,15 @@ pub async fn note_submitted(
 /// # Errors
 /// The database fails.
 pub async fn confirm(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: &str,
     citizen_account_id: &str,
     application_id: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "UPDATE assisted_cases SET status = 'confirmed', answered_at = ?, citizen_account_id = ?,
-         application_id = ? WHERE id = ? AND status = 'pending' AND expires_at > ?",
+        "UPDATE assisted_cases SET status = 'confirmed', answered_at = $1, citizen_account_id = $2,
+         application_id = $3 WHERE id = $4 AND status = 'pending' AND expires_at > $5",
     )
     .bind(now)
     .bind(citizen_account_id)
@@ -398,14 +383,14 @@ pub async fn confirm(
 /// # Errors
 /// The database fails.
 pub async fn refuse(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: &str,
     citizen_account_id: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "UPDATE assisted_cases SET status = 'refused', answered_at = ?, citizen_account_id = ?
-         WHERE id = ? AND status = 'pending' AND expires_at > ?",
+        "UPDATE assisted_cases SET status = 'refused', answered_at = $1, citizen_account_id = $2
+         WHERE id = $3 AND status = 'pending' AND expires_at > $4",
     )
     .bind(now)
     .bind(citizen_account_id)
@@ -420,10 +405,10 @@ pub async fn refuse(
 ///
 /// # Errors
 /// The database fails.
-pub async fn expire_overdue(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<Vec<String>> {
+pub async fn expire_overdue(conn: &mut Conn, now: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "UPDATE assisted_cases SET status = 'expired'
-         WHERE status = 'pending' AND expires_at <= ? RETURNING id",
+         WHERE status = 'pending' AND expires_at <= $1 RETURNING id",
     )
     .bind(now)
     .fetch_all(conn)
@@ -437,7 +422,7 @@ pub async fn expire_overdue(conn: &mut SqliteConnection, now: i64) -> sqlx::Resu
 /// # Errors
 /// The database fails.
 pub async fn hold_uploads(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[String],
     agent_id: &str,
     until: i64,
@@ -446,9 +431,9 @@ pub async fn hold_uploads(
     let mut bad = Vec::new();
     for id in ids {
         let r = sqlx::query(
-            "UPDATE uploads SET expires_at = MAX(expires_at, ?)
-             WHERE id = ? AND account_id = ? AND state = 'complete'
-               AND application_id IS NULL AND expires_at > ?",
+            "UPDATE uploads SET expires_at = CASE WHEN expires_at > $1 THEN expires_at ELSE $1 END
+             WHERE id = $2 AND account_id = $3 AND state = 'complete'
+               AND application_id IS NULL AND expires_at > $4",
         )
         .bind(until)
         .bind(id)
@@ -469,14 +454,14 @@ pub async fn hold_uploads(
 /// # Errors
 /// The database fails.
 pub async fn hand_over_uploads(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[String],
     agent_id: &str,
     citizen_account_id: &str,
 ) -> sqlx::Result<()> {
     for id in ids {
         sqlx::query(
-            "UPDATE uploads SET account_id = ? WHERE id = ? AND account_id = ?
+            "UPDATE uploads SET account_id = $1 WHERE id = $2 AND account_id = $3
              AND application_id IS NULL",
         )
         .bind(citizen_account_id)
@@ -492,13 +477,9 @@ pub async fn hand_over_uploads(
 ///
 /// # Errors
 /// The database fails.
-pub async fn release_uploads(
-    conn: &mut SqliteConnection,
-    ids: &[String],
-    now: i64,
-) -> sqlx::Result<()> {
+pub async fn release_uploads(conn: &mut Conn, ids: &[String], now: i64) -> sqlx::Result<()> {
     for id in ids {
-        sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ? AND application_id IS NULL")
+        sqlx::query("UPDATE uploads SET expires_at = $1 WHERE id = $2 AND application_id IS NULL")
             .bind(now)
             .bind(id)
             .execute(&mut *conn)
@@ -511,11 +492,8 @@ pub async fn release_uploads(
 ///
 /// # Errors
 /// The database fails.
-pub async fn case_number(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT case_number FROM applications WHERE id = ?")
+pub async fn case_number(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT case_number FROM applications WHERE id = $1")
         .bind(application_id)
         .fetch_optional(conn)
         .await

@@ -1,8 +1,8 @@
 //! Consent requests for another person's e-licence (the other parent authorises the fetch).
 
+use super::Conn;
 use onething_core::api::{Consent, ConsentStatus};
 use onething_core::wire;
-use sqlx::SqliteConnection;
 
 use super::keys::{open_text, record_key};
 use crate::clock::rfc3339;
@@ -129,16 +129,12 @@ fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<ConsentRow> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    keys: &Keys,
-    row: &ConsentRow,
-) -> sqlx::Result<bool> {
+pub async fn insert(conn: &mut Conn, keys: &Keys, row: &ConsentRow) -> sqlx::Result<bool> {
     let rk = keys.fresh();
     let r = sqlx::query(
         "INSERT INTO consents (code, application_id, material_id, requester_id, holder_role,
          holder_name, holder_id_hash, valid_days, status, requested_at, expires_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12) ON CONFLICT (code) DO NOTHING",
     )
     .bind(&row.code)
     .bind(&row.application_id)
@@ -178,13 +174,13 @@ const HOLDER_MAC: &str = "h1:";
 /// # Errors
 /// The database fails, or the row's data key does not open.
 pub async fn holder_matches(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     code: &str,
     digest: &str,
 ) -> sqlx::Result<bool> {
     let row: Option<(String, Option<String>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT holder_id_hash, key_id, dek FROM consents WHERE code = ?")
+        sqlx::query_as("SELECT holder_id_hash, key_id, dek FROM consents WHERE code = $1")
             .bind(code)
             .fetch_optional(conn)
             .await?;
@@ -225,7 +221,7 @@ pub async fn key_legacy_holder_digests(db: &super::Pool, keys: &Keys) -> sqlx::R
             continue;
         };
         n += sqlx::query(
-            "UPDATE consents SET holder_id_hash = ? WHERE code = ? AND holder_id_hash = ?",
+            "UPDATE consents SET holder_id_hash = $1 WHERE code = $2 AND holder_id_hash = $3",
         )
         .bind(holder_mac(&rk, &digest))
         .bind(&code)
@@ -241,13 +237,9 @@ pub async fn key_legacy_holder_digests(db: &super::Pool, keys: &Keys) -> sqlx::R
 ///
 /// # Errors
 /// The database fails.
-pub async fn get(
-    conn: &mut SqliteConnection,
-    keys: &Keys,
-    code: &str,
-) -> sqlx::Result<Option<ConsentRow>> {
+pub async fn get(conn: &mut Conn, keys: &Keys, code: &str) -> sqlx::Result<Option<ConsentRow>> {
     let raw: Option<Raw> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM consents WHERE code = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM consents WHERE code = $1"))
             .bind(code)
             .fetch_optional(conn)
             .await?;
@@ -259,12 +251,12 @@ pub async fn get(
 /// # Errors
 /// The database fails.
 pub async fn of_application(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
 ) -> sqlx::Result<Vec<ConsentRow>> {
     let raw: Vec<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM consents WHERE application_id = ? ORDER BY requested_at, code"
+        "SELECT {COLUMNS} FROM consents WHERE application_id = $1 ORDER BY requested_at, code"
     ))
     .bind(application_id)
     .fetch_all(conn)
@@ -276,14 +268,10 @@ pub async fn of_application(
 ///
 /// # Errors
 /// The database fails.
-pub async fn pending_count(
-    conn: &mut SqliteConnection,
-    application_id: &str,
-    now: i64,
-) -> sqlx::Result<i64> {
+pub async fn pending_count(conn: &mut Conn, application_id: &str, now: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM consents WHERE application_id = ? AND status = 'pending'
-         AND expires_at > ?",
+        "SELECT COUNT(*) FROM consents WHERE application_id = $1 AND status = 'pending'
+         AND expires_at > $2",
     )
     .bind(application_id)
     .bind(now)
@@ -297,15 +285,15 @@ pub async fn pending_count(
 /// # Errors
 /// The database fails.
 pub async fn answer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     code: &str,
     status: onething_core::api::ConsentStatus,
     answerer_id: Option<&str>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "UPDATE consents SET status = ?, answered_at = ?, answerer_id = ?
-         WHERE code = ? AND status = 'pending'",
+        "UPDATE consents SET status = $1, answered_at = $2, answerer_id = $3
+         WHERE code = $4 AND status = 'pending'",
     )
     .bind(wire::name(&status))
     .bind(now)
@@ -320,8 +308,8 @@ pub async fn answer(
 ///
 /// # Errors
 /// The database fails.
-pub async fn overdue(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM consents WHERE status = 'pending' AND expires_at <= ?")
+pub async fn overdue(conn: &mut Conn, now: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT code FROM consents WHERE status = 'pending' AND expires_at <= $1")
         .bind(now)
         .fetch_all(conn)
         .await

@@ -1,9 +1,9 @@
 //! Departments' tokens, their queues (the sub-items they handle, across cases), and the audit
 //! log of every read of personal data and every move.
 
+use super::Conn;
 use onething_core::api::{AuditEntry, QueueEntry, SubItemStatus};
 use onething_core::wire;
-use sqlx::SqliteConnection;
 
 use super::Pool;
 use crate::clock::rfc3339;
@@ -22,7 +22,7 @@ pub async fn insert_token(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO department_tokens (hash, department, label, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(hash)
     .bind(department)
@@ -40,7 +40,7 @@ pub async fn insert_token(
 /// The database fails.
 pub async fn token(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<(String, String)>> {
     sqlx::query_as(
-        "SELECT department, label FROM department_tokens WHERE hash = ? AND expires_at > ?",
+        "SELECT department, label FROM department_tokens WHERE hash = $1 AND expires_at > $2",
     )
     .bind(hash)
     .bind(now)
@@ -68,9 +68,13 @@ type QueueRow = (
     Option<String>,
 );
 
-/// `(service_id, sub_item_id) IN (VALUES (?, ?), …)` for `n` pairs.
+/// `(service_id, sub_item_id) IN (VALUES ($1, $2), …)` for `n` pairs (parameters `$1` to
+/// `$2n`).
 fn scope_sql(n: usize) -> String {
-    let pairs = vec!["(?, ?)"; n].join(", ");
+    let pairs = (0..n)
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!("(a.service_id, i.sub_item_id) IN (VALUES {pairs})")
 }
 
@@ -80,7 +84,7 @@ fn scope_sql(n: usize) -> String {
 /// # Errors
 /// The database fails.
 pub async fn queue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &[(String, String)],
     filter: &QueueFilter<'_>,
     limit: u32,
@@ -90,10 +94,16 @@ pub async fn queue(
         return Ok((Vec::new(), 0));
     }
     let status = filter.status.map(|s| wire::name(&s));
+    // The scope's pairs are `$1` to `$2n`; the filters follow.
+    let p = 2 * scope.len();
     let from = format!(
         "FROM application_items i JOIN applications a ON a.id = i.application_id
-         WHERE {} AND (? IS NULL OR i.status = ?) AND (? IS NULL OR i.due_on <= ?)",
-        scope_sql(scope.len())
+         WHERE {} AND (${} IS NULL OR i.status = ${}) AND (${} IS NULL OR i.due_on <= ${})",
+        scope_sql(scope.len()),
+        p + 1,
+        p + 2,
+        p + 3,
+        p + 4,
     );
     let count_sql = format!("SELECT COUNT(*) {from}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -111,7 +121,9 @@ pub async fn queue(
         "SELECT a.id, a.case_number, a.service_id, i.sub_item_id, i.status, a.submitted_at,
          i.updated_at, i.due_on {from}
          ORDER BY i.due_on IS NULL, i.due_on, a.submitted_at, a.id, i.sub_item_id
-         LIMIT ? OFFSET ?"
+         LIMIT ${} OFFSET ${}",
+        p + 5,
+        p + 6,
     );
     let mut rows = sqlx::query_as::<_, QueueRow>(&rows_sql);
     for (service, sub) in scope {
@@ -160,11 +172,11 @@ pub async fn queue(
 /// # Errors
 /// The database fails.
 pub async fn head(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
 ) -> sqlx::Result<Option<(String, String, String, i64)>> {
     sqlx::query_as(
-        "SELECT id, case_number, service_id, submitted_at FROM applications WHERE id = ?",
+        "SELECT id, case_number, service_id, submitted_at FROM applications WHERE id = $1",
     )
     .bind(application_id)
     .fetch_optional(conn)
@@ -192,10 +204,10 @@ pub struct AuditRecord<'a> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn audit(conn: &mut SqliteConnection, now: i64, r: &AuditRecord<'_>) -> sqlx::Result<()> {
+pub async fn audit(conn: &mut Conn, now: i64, r: &AuditRecord<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, application_id, case_number, sub_item_id, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now)
     .bind(r.actor)
@@ -232,7 +244,7 @@ pub async fn audit_entries(
 ) -> sqlx::Result<Vec<AuditEntry>> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor, action, application_id, case_number, sub_item_id, detail
-         FROM audit_log WHERE id > ? AND (? IS NULL OR application_id = ?) ORDER BY id LIMIT ?",
+         FROM audit_log WHERE id > $1 AND ($2 IS NULL OR application_id = $3) ORDER BY id LIMIT $4",
     )
     .bind(after)
     .bind(application_id)
@@ -263,8 +275,8 @@ pub async fn audit_entries(
 ///
 /// # Errors
 /// The database fails.
-pub async fn rated(conn: &mut SqliteConnection, application_id: &str) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = ?")
+pub async fn rated(conn: &mut Conn, application_id: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE application_id = $1")
         .bind(application_id)
         .fetch_one(conn)
         .await?;

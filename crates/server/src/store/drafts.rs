@@ -68,7 +68,7 @@ pub async fn insert(
     let rk = keys.fresh();
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO drafts (id, account_id, service_id, version, data, created_at, updated_at, expires_at, key_id, dek)
-         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
@@ -96,7 +96,7 @@ pub async fn get(
     now: i64,
 ) -> sqlx::Result<Option<Draft>> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM drafts WHERE id = ? AND account_id = ? AND expires_at > ?"
+        "SELECT {COLUMNS} FROM drafts WHERE id = $1 AND account_id = $2 AND expires_at > $3"
     ))
     .bind(id)
     .bind(account_id)
@@ -112,7 +112,7 @@ pub async fn get(
 /// The database fails.
 pub async fn list(db: &Pool, keys: &Keys, account_id: &str, now: i64) -> sqlx::Result<Vec<Draft>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM drafts WHERE account_id = ? AND expires_at > ?
+        "SELECT {COLUMNS} FROM drafts WHERE account_id = $1 AND expires_at > $2
          ORDER BY updated_at DESC, id"
     ))
     .bind(account_id)
@@ -142,9 +142,9 @@ pub async fn update(
     // Each write seals under a fresh data key (and so under the active master key).
     let rk = keys.fresh();
     let row: Option<Row> = sqlx::query_as(&format!(
-        "UPDATE drafts SET data = ?, key_id = ?, dek = ?, version = version + 1, updated_at = ?,
-         expires_at = ?
-         WHERE id = ? AND account_id = ? AND expires_at > ? AND (? IS NULL OR version = ?)
+        "UPDATE drafts SET data = $1, key_id = $2, dek = $3, version = version + 1, updated_at = $4,
+         expires_at = $5
+         WHERE id = $6 AND account_id = $7 AND expires_at > $8 AND ($9 IS NULL OR version = $10)
          RETURNING {COLUMNS}"
     ))
     .bind(rk.seal("drafts.data", data.as_bytes()))
@@ -173,7 +173,7 @@ pub async fn update(
 /// # Errors
 /// The database fails.
 pub async fn delete(db: &Pool, id: &str, account_id: &str, now: i64) -> sqlx::Result<bool> {
-    let r = sqlx::query("DELETE FROM drafts WHERE id = ? AND account_id = ? AND expires_at > ?")
+    let r = sqlx::query("DELETE FROM drafts WHERE id = $1 AND account_id = $2 AND expires_at > $3")
         .bind(id)
         .bind(account_id)
         .bind(now)

@@ -1,9 +1,9 @@
 //! Requests to withdraw one sub-item of a partly accepted case (撤回申请, migration 0009): the
 //! citizen's reason, sealed under the row's data key, and the department's answer.
 
+use super::Conn;
 use onething_core::api::{ItemWithdrawal, ItemWithdrawalStatus};
 use onething_core::wire;
-use sqlx::SqliteConnection;
 
 use super::keys::{open_text, record_key};
 use crate::clock::{new_id, rfc3339};
@@ -17,7 +17,7 @@ const REASON: &str = "item_withdrawals.reason";
 /// # Errors
 /// The database fails.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
     sub_item_id: &str,
@@ -27,7 +27,7 @@ pub async fn insert(
     let rk = keys.fresh();
     let done = sqlx::query(
         "INSERT INTO item_withdrawals (id, application_id, sub_item_id, reason, requested_at,
-         status, key_id, dek) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+         status, key_id, dek) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)
          ON CONFLICT DO NOTHING",
     )
     .bind(new_id())
@@ -57,15 +57,16 @@ type Row = (
 /// # Errors
 /// The database fails, or the reason does not open.
 pub async fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &Keys,
     application_id: &str,
     sub_item_id: &str,
 ) -> sqlx::Result<Option<ItemWithdrawal>> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT reason, requested_at, status, note, answered_at, key_id, dek
-         FROM item_withdrawals WHERE application_id = ? AND sub_item_id = ?
-         ORDER BY requested_at DESC, rowid DESC LIMIT 1",
+         FROM item_withdrawals WHERE application_id = $1 AND sub_item_id = $2
+         ORDER BY requested_at DESC, CASE WHEN status = 'pending' THEN 1 ELSE 0 END DESC,
+         COALESCE(answered_at, 0) DESC, id DESC LIMIT 1",
     )
     .bind(application_id)
     .bind(sub_item_id)
@@ -91,13 +92,13 @@ pub async fn latest(
 /// # Errors
 /// The database fails.
 pub async fn pending(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     sub_item_id: &str,
 ) -> sqlx::Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM item_withdrawals
-         WHERE application_id = ? AND sub_item_id = ? AND status = 'pending'",
+         WHERE application_id = $1 AND sub_item_id = $2 AND status = 'pending'",
     )
     .bind(application_id)
     .bind(sub_item_id)
@@ -111,7 +112,7 @@ pub async fn pending(
 /// # Errors
 /// The database fails.
 pub async fn answer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     application_id: &str,
     sub_item_id: &str,
     status: ItemWithdrawalStatus,
@@ -119,8 +120,8 @@ pub async fn answer(
     now: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE item_withdrawals SET status = ?, note = ?, answered_at = ?
-         WHERE application_id = ? AND sub_item_id = ? AND status = 'pending'",
+        "UPDATE item_withdrawals SET status = $1, note = $2, answered_at = $3
+         WHERE application_id = $4 AND sub_item_id = $5 AND status = 'pending'",
     )
     .bind(wire::name(&status))
     .bind(note)

@@ -122,9 +122,19 @@ pub async fn stored_ids(db: &Pool) -> sqlx::Result<Vec<String>> {
 /// # Errors
 /// The database fails.
 pub async fn seal_legacy(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    // Records from before encryption exist only in SQLite databases (PostgreSQL support came
+    // after it): there, a plain column is TEXT, read as its bytes.
+    if super::backend(db) != super::Backend::Sqlite {
+        return Ok(0);
+    }
     let mut n = 0;
     for t in TABLES.iter().filter(|t| t.table != "uploads") {
-        let cols = t.columns.join(", ");
+        let cols = t
+            .columns
+            .iter()
+            .map(|c| format!("CAST({c} AS BLOB)"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             // An empty first column is a value retention erased (`store::retention`).
             "SELECT {key}, {cols} FROM {table}
@@ -141,13 +151,15 @@ pub async fn seal_legacy(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
             let sets = t
                 .columns
                 .iter()
-                .map(|c| format!("{c} = ?"))
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ${}", i + 3))
                 .collect::<Vec<_>>()
                 .join(", ");
             let update = format!(
-                "UPDATE {table} SET key_id = ?, dek = ?, {sets} WHERE {key} = ? AND key_id IS NULL",
+                "UPDATE {table} SET key_id = $1, dek = $2, {sets} WHERE {key} = ${last} AND key_id IS NULL",
                 table = t.table,
                 key = t.key,
+                last = t.columns.len() + 3,
             );
             let mut q = sqlx::query(&update).bind(&rk.key_id).bind(&rk.wrapped);
             for (i, c) in t.columns.iter().enumerate() {
@@ -172,7 +184,7 @@ pub async fn rewrap_all(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     for t in TABLES {
         loop {
             let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(&format!(
-                "SELECT {key}, key_id, dek FROM {table} WHERE key_id IS NOT NULL AND key_id <> ?
+                "SELECT {key}, key_id, dek FROM {table} WHERE key_id IS NOT NULL AND key_id <> $1
                  AND dek IS NOT NULL LIMIT 200",
                 key = t.key,
                 table = t.table,
@@ -188,7 +200,7 @@ pub async fn rewrap_all(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
                     continue;
                 };
                 n += sqlx::query(&format!(
-                    "UPDATE {table} SET key_id = ?, dek = ? WHERE {key} = ? AND key_id = ? AND dek = ?",
+                    "UPDATE {table} SET key_id = $1, dek = $2 WHERE {key} = $3 AND key_id = $4 AND dek = $5",
                     table = t.table,
                     key = t.key,
                 ))

@@ -2,8 +2,8 @@
 //! centre and for the sender. Written in the transaction of the event it reports, with a unique
 //! event key, so an event is noticed exactly once; marked sent only once the sender succeeded.
 
+use super::Conn;
 use onething_core::api::MessageKind;
-use sqlx::SqliteConnection;
 
 use super::Pool;
 
@@ -30,15 +30,11 @@ pub struct NewNotice<'a> {
 ///
 /// # Errors
 /// The database fails.
-pub async fn enqueue(
-    conn: &mut SqliteConnection,
-    n: &NewNotice<'_>,
-    now: i64,
-) -> sqlx::Result<bool> {
+pub async fn enqueue(conn: &mut Conn, n: &NewNotice<'_>, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO notifications (event_key, account_id, kind, application_id, sub_item_id,
          material_id, due_on, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_key) DO NOTHING",
     )
     .bind(n.event_key)
     .bind(n.account_id)
@@ -60,7 +56,7 @@ pub async fn enqueue(
 /// The database fails.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue_for_owner(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     event_key: &str,
     kind: MessageKind,
     application_id: &str,
@@ -131,13 +127,9 @@ const SELECT: &str = "SELECT n.id, n.event_key, n.account_id, c.subject, n.kind,
 ///
 /// # Errors
 /// The database fails.
-pub async fn list(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    limit: u32,
-) -> sqlx::Result<Vec<NoticeRow>> {
+pub async fn list(conn: &mut Conn, account_id: &str, limit: u32) -> sqlx::Result<Vec<NoticeRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE n.account_id = ? ORDER BY n.id DESC LIMIT ?"
+        "{SELECT} WHERE n.account_id = $1 ORDER BY n.id DESC LIMIT $2"
     ))
     .bind(account_id)
     .bind(i64::from(limit))
@@ -149,9 +141,9 @@ pub async fn list(
 ///
 /// # Errors
 /// The database fails.
-pub async fn unread(conn: &mut SqliteConnection, account_id: &str) -> sqlx::Result<u32> {
+pub async fn unread(conn: &mut Conn, account_id: &str) -> sqlx::Result<u32> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL",
+        "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL",
     )
     .bind(account_id)
     .fetch_one(conn)
@@ -163,14 +155,9 @@ pub async fn unread(conn: &mut SqliteConnection, account_id: &str) -> sqlx::Resu
 ///
 /// # Errors
 /// The database fails.
-pub async fn mark_read(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    id: i64,
-    now: i64,
-) -> sqlx::Result<bool> {
+pub async fn mark_read(conn: &mut Conn, account_id: &str, id: i64, now: i64) -> sqlx::Result<bool> {
     let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM notifications WHERE id = ? AND account_id = ?")
+        sqlx::query_scalar("SELECT id FROM notifications WHERE id = $1 AND account_id = $2")
             .bind(id)
             .bind(account_id)
             .fetch_optional(&mut *conn)
@@ -178,7 +165,7 @@ pub async fn mark_read(
     if exists.is_none() {
         return Ok(false);
     }
-    sqlx::query("UPDATE notifications SET read_at = ? WHERE id = ? AND read_at IS NULL")
+    sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
         .bind(now)
         .bind(id)
         .execute(conn)
@@ -190,21 +177,15 @@ pub async fn mark_read(
 ///
 /// # Errors
 /// The database fails.
-pub async fn mark_all_read(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    now: i64,
-) -> sqlx::Result<u64> {
-    Ok(
-        sqlx::query(
-            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
-        )
-        .bind(now)
-        .bind(account_id)
-        .execute(conn)
-        .await?
-        .rows_affected(),
+pub async fn mark_all_read(conn: &mut Conn, account_id: &str, now: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
     )
+    .bind(now)
+    .bind(account_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Unsent notices whose (next) attempt is due, oldest first.
@@ -213,7 +194,7 @@ pub async fn mark_all_read(
 /// The database fails.
 pub async fn due(db: &Pool, now: i64, limit: u32) -> sqlx::Result<Vec<NoticeRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE n.sent_at IS NULL AND n.next_attempt_at <= ? ORDER BY n.id LIMIT ?"
+        "{SELECT} WHERE n.sent_at IS NULL AND n.next_attempt_at <= $1 ORDER BY n.id LIMIT $2"
     ))
     .bind(now)
     .bind(i64::from(limit))
@@ -226,7 +207,7 @@ pub async fn due(db: &Pool, now: i64, limit: u32) -> sqlx::Result<Vec<NoticeRow>
 /// # Errors
 /// The database fails.
 pub async fn mark_sent(db: &Pool, id: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notifications SET sent_at = ?, last_error = NULL WHERE id = ?")
+    sqlx::query("UPDATE notifications SET sent_at = $1, last_error = NULL WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(db)
@@ -240,8 +221,8 @@ pub async fn mark_sent(db: &Pool, id: i64, now: i64) -> sqlx::Result<()> {
 /// The database fails.
 pub async fn mark_failed(db: &Pool, id: i64, next: i64, error: &str) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-         WHERE id = ?",
+        "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+         WHERE id = $3",
     )
     .bind(next)
     .bind(error)
@@ -266,12 +247,12 @@ pub async fn depth(db: &Pool) -> sqlx::Result<i64> {
 /// # Errors
 /// The database fails.
 pub async fn set_supplement_deadline(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     supplement_id: &str,
     material_id: &str,
     due_on: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE supplements SET material_id = ?, due_on = ? WHERE id = ?")
+    sqlx::query("UPDATE supplements SET material_id = $1, due_on = $2 WHERE id = $3")
         .bind(material_id)
         .bind(due_on)
         .bind(supplement_id)
@@ -294,11 +275,41 @@ pub async fn open_deadlines(db: &Pool, from: &str) -> sqlx::Result<Vec<OpenDeadl
         "SELECT s.id, s.application_id, s.sub_item_id, s.material_id, s.due_on
          FROM supplements s JOIN application_items i
            ON i.application_id = s.application_id AND i.sub_item_id = s.sub_item_id
-         WHERE s.answered_at IS NULL AND s.due_on IS NOT NULL AND s.due_on >= ?
+         WHERE s.answered_at IS NULL AND s.due_on IS NOT NULL AND s.due_on >= $1
            AND i.status NOT IN ('withdrawn', 'rejected', 'completed', 'delivered')
          ORDER BY s.due_on, s.id",
     )
     .bind(from)
     .fetch_all(db)
+    .await
+}
+
+/// A pending consent request the account has not been noticed of: code, case, material.
+pub type UnnoticedConsent = (String, String, String);
+
+/// Consent requests still waiting for an answer at `now`, asked by someone else than
+/// `account_id`, of which `account_id` has no `consent:<code>:asked:<account>` notice yet:
+/// the candidates to match against the account's ID number (see
+/// `crate::notify::notice_consents_asked`).
+///
+/// # Errors
+/// The database fails.
+pub async fn unnoticed_consents(
+    conn: &mut Conn,
+    account_id: &str,
+    now: i64,
+) -> sqlx::Result<Vec<UnnoticedConsent>> {
+    sqlx::query_as(
+        "SELECT c.code, c.application_id, c.material_id FROM consents c
+         WHERE c.requester_id <> $1 AND c.status = 'pending' AND c.expires_at > $2
+           AND c.holder_id_hash <> ''
+           AND NOT EXISTS (SELECT 1 FROM notifications n
+                           WHERE n.event_key = 'consent:' || c.code || ':asked:' || $3)
+         ORDER BY c.requested_at, c.code",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(account_id)
+    .fetch_all(conn)
     .await
 }

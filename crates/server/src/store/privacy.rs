@@ -16,12 +16,12 @@ pub async fn record(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO privacy_consents (application_id, version, agreed_at, sensitive, recorded_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(application_id)
     .bind(&consent.version)
     .bind(&consent.agreed_at)
-    .bind(consent.sensitive)
+    .bind(i64::from(consent.sensitive))
     .bind(now)
     .execute(conn)
     .await?;
@@ -33,8 +33,8 @@ pub async fn record(
 /// # Errors
 /// The database fails.
 pub async fn get(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<PrivacyConsent>> {
-    let row: Option<(String, String, bool)> = sqlx::query_as(
-        "SELECT version, agreed_at, sensitive FROM privacy_consents WHERE application_id = ?",
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT version, agreed_at, sensitive FROM privacy_consents WHERE application_id = $1",
     )
     .bind(application_id)
     .fetch_optional(conn)
@@ -42,6 +42,6 @@ pub async fn get(conn: &mut Conn, application_id: &str) -> sqlx::Result<Option<P
     Ok(row.map(|(version, agreed_at, sensitive)| PrivacyConsent {
         version,
         agreed_at,
-        sensitive,
+        sensitive: sensitive != 0,
     }))
 }

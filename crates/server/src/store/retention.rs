@@ -8,7 +8,8 @@
 //! application body (the answers and the materials chosen) and its data key, the withdrawal's
 //! reason, the supplement answers, the rating's comment, the consent requests' holder name,
 //! holder ID hash and answering account, the courier tracking number and pickup code of a
-//! delivery, the free-text notes of the timeline and of supplement requests (a department's
+//! delivery, what a department recorded at a tracking stage and in the outcome (an account
+//! number, a reply: the stage's and outcome's names and dates stay), the free-text notes of the timeline and of supplement requests (a department's
 //! words about a person can name them), and every upload of the case (rows here, files by the
 //! caller after the commit). What stays: the case number, the service, the applicant's account
 //! (so the applicant still finds the case), each sub-item's status and dates, the timeline's
@@ -20,10 +21,11 @@
 //!
 //! A table added later that holds a case's personal data must be cleared in [`erase`] too.
 
-use onething_core::api::{Delivery, SubItemStatus};
+use onething_core::api::SubItemStatus;
 use onething_core::wire;
 
 use super::Pool;
+use super::applications::Progress;
 use crate::crypto::Keys;
 
 /// The wire names of the statuses that finish a sub-item for retention.
@@ -41,12 +43,12 @@ fn finished_statuses() -> [String; 4] {
 /// changed since (a rating given afterwards, a late move through the admin API: the new data
 /// gets its own period; an erased case's last change is older than its erasure by the whole
 /// period, so a change in the same second still counts) — every sub-item of which is finished
-/// (binds: the four finished statuses).
+/// (binds `$1` to `$4`: the four finished statuses).
 const FINISHED: &str = "(a.personal_data_deleted_at IS NULL
         OR a.updated_at >= a.personal_data_deleted_at)
     AND EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id)
     AND NOT EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id
-                    AND i.status NOT IN (?, ?, ?, ?))";
+                    AND i.status NOT IN ($1, $2, $3, $4))";
 
 /// Finished cases whose last change is at or before `changed_before` and whose personal data
 /// is still held: the ones to erase, oldest first, at most `limit`.
@@ -56,8 +58,8 @@ const FINISHED: &str = "(a.personal_data_deleted_at IS NULL
 pub async fn due(db: &Pool, changed_before: i64, limit: i64) -> sqlx::Result<Vec<String>> {
     let [s1, s2, s3, s4] = finished_statuses();
     sqlx::query_scalar(&format!(
-        "SELECT a.id FROM applications a WHERE {FINISHED} AND a.updated_at <= ?
-         ORDER BY a.updated_at, a.id LIMIT ?"
+        "SELECT a.id FROM applications a WHERE {FINISHED} AND a.updated_at <= $5
+         ORDER BY a.updated_at, a.id LIMIT $6"
     ))
     .bind(s1)
     .bind(s2)
@@ -95,13 +97,13 @@ pub async fn erase(
     let mut tx = super::begin_immediate(db).await?;
     let [s1, s2, s3, s4] = finished_statuses();
     let still: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT a.id FROM applications a WHERE a.id = ? AND {FINISHED} AND a.updated_at <= ?"
+        "SELECT a.id FROM applications a WHERE a.id = $5 AND {FINISHED} AND a.updated_at <= $6"
     ))
-    .bind(application_id)
     .bind(s1)
     .bind(s2)
     .bind(s3)
     .bind(s4)
+    .bind(application_id)
     .bind(changed_before)
     .fetch_optional(&mut *tx)
     .await?;
@@ -109,30 +111,37 @@ pub async fn erase(
         return Ok(None);
     }
     let uploads: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, blob_name FROM uploads WHERE application_id = ?")
+        sqlx::query_as("SELECT id, blob_name FROM uploads WHERE application_id = $1")
             .bind(application_id)
             .fetch_all(&mut *tx)
             .await?;
-    // A delivery keeps its way and the office's public details, not what ties it to a person.
+    // A delivery keeps its way and the office's public details, not what ties it to a person;
+    // the stages entered and the outcome keep their names and dates, not what the department
+    // recorded in them (an account number, an address, a free-text reply).
     let deliveries: Vec<(String, String)> = sqlx::query_as(
         "SELECT sub_item_id, delivery FROM application_items
-         WHERE application_id = ? AND delivery IS NOT NULL",
+         WHERE application_id = $1 AND delivery IS NOT NULL",
     )
     .bind(application_id)
     .fetch_all(&mut *tx)
     .await?;
     for (sub_item_id, json) in deliveries {
-        let kept = serde_json::from_str::<Delivery>(&json).ok().map(|d| {
-            let d = Delivery {
-                tracking_number: None,
-                pickup_code: None,
-                ..d
-            };
-            serde_json::to_string(&d).unwrap_or_default()
-        });
+        let mut progress = Progress::parse(&json);
+        if let Some(d) = progress.delivery.as_mut() {
+            d.tracking_number = None;
+            d.pickup_code = None;
+        }
+        for stage in &mut progress.stages {
+            stage.record.clear();
+        }
+        if let Some(outcome) = progress.outcome.as_mut() {
+            outcome.record.clear();
+        }
+        let kept = (progress != Progress::default())
+            .then(|| serde_json::to_string(&progress).unwrap_or_default());
         sqlx::query(
-            "UPDATE application_items SET delivery = ?, tracking_number = NULL
-             WHERE application_id = ? AND sub_item_id = ?",
+            "UPDATE application_items SET delivery = $1, tracking_number = NULL
+             WHERE application_id = $2 AND sub_item_id = $3",
         )
         .bind(kept)
         .bind(application_id)
@@ -140,44 +149,47 @@ pub async fn erase(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE application_items SET tracking_number = NULL WHERE application_id = ?")
+    sqlx::query("UPDATE application_items SET tracking_number = NULL WHERE application_id = $1")
         .bind(application_id)
         .execute(&mut *tx)
         .await?;
     // The body becomes empty and loses its data key: nothing is left to open. The revision
     // moves so a page following the case live reloads it.
     sqlx::query(
-        "UPDATE applications SET body = X'', key_id = NULL, dek = NULL,
-         personal_data_deleted_at = ?, revision = revision + 1 WHERE id = ?",
+        "UPDATE applications SET body = $1, key_id = NULL, dek = NULL,
+         personal_data_deleted_at = $2, revision = revision + 1 WHERE id = $3",
     )
+    .bind(Vec::<u8>::new())
     .bind(now)
     .bind(application_id)
     .execute(&mut *tx)
     .await?;
+    // An emptied sealed column is an empty byte string (`$2`, bound when the statement has it).
     for sql in [
-        "DELETE FROM withdrawals WHERE application_id = ?",
+        "DELETE FROM withdrawals WHERE application_id = $1",
         "UPDATE supplements SET note = '', answer_text = NULL, answer_upload_ids = NULL,
-         key_id = NULL, dek = NULL WHERE application_id = ?",
-        "UPDATE ratings SET comment = NULL, key_id = NULL, dek = NULL WHERE application_id = ?",
-        "UPDATE consents SET holder_name = X'', holder_id_hash = '', answerer_id = NULL,
-         key_id = NULL, dek = NULL WHERE application_id = ?",
-        "UPDATE timeline_events SET note = NULL WHERE application_id = ?",
+         key_id = NULL, dek = NULL WHERE application_id = $1",
+        "UPDATE ratings SET comment = NULL, key_id = NULL, dek = NULL WHERE application_id = $1",
+        "UPDATE consents SET holder_name = $2, holder_id_hash = '', answerer_id = NULL,
+         key_id = NULL, dek = NULL WHERE application_id = $1",
+        "UPDATE timeline_events SET note = NULL WHERE application_id = $1",
         // A sub-item's withdrawal request (the citizen's reason, the department's answer).
-        "UPDATE item_withdrawals SET reason = X'', note = NULL, key_id = NULL, dek = NULL
-         WHERE application_id = ?",
-        "DELETE FROM uploads WHERE application_id = ?",
+        "UPDATE item_withdrawals SET reason = $2, note = NULL, key_id = NULL, dek = NULL
+         WHERE application_id = $1",
+        "DELETE FROM uploads WHERE application_id = $1",
     ] {
-        sqlx::query(sql)
-            .bind(application_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut q = sqlx::query(sql).bind(application_id);
+        if sql.contains("$2") {
+            q = q.bind(Vec::<u8>::new());
+        }
+        q.execute(&mut *tx).await?;
     }
     // The agent's record of an assisted case (帮办代办): the citizen's name, ID number and the
     // body filled for them go; the record stays sealed (empty) so the agent's list still opens.
     let rk = keys.fresh();
     sqlx::query(
-        "UPDATE assisted_cases SET citizen = ?, citizen_id_hash = '', body = NULL, key_id = ?,
-         dek = ? WHERE application_id = ?",
+        "UPDATE assisted_cases SET citizen = $1, citizen_id_hash = '', body = NULL, key_id = $2,
+         dek = $3 WHERE application_id = $4",
     )
     .bind(rk.seal("assisted_cases.citizen", br#"{"name":"","id_number":""}"#))
     .bind(&rk.key_id)
@@ -198,12 +210,9 @@ pub async fn erase(
 ///
 /// # Errors
 /// The database fails.
-pub async fn deleted_at(
-    conn: &mut sqlx::SqliteConnection,
-    application_id: &str,
-) -> sqlx::Result<Option<i64>> {
+pub async fn deleted_at(conn: &mut super::Conn, application_id: &str) -> sqlx::Result<Option<i64>> {
     Ok(sqlx::query_scalar::<_, Option<i64>>(
-        "SELECT personal_data_deleted_at FROM applications WHERE id = ?",
+        "SELECT personal_data_deleted_at FROM applications WHERE id = $1",
     )
     .bind(application_id)
     .fetch_optional(conn)

@@ -95,7 +95,7 @@ pub async fn insert(
     let rk = keys.fresh();
     sqlx::query(
         "INSERT INTO uploads (id, account_id, upload_length, metadata, created_at, expires_at, key_id, dek)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(account_id)
@@ -121,7 +121,7 @@ pub async fn get(
     account_id: &str,
 ) -> sqlx::Result<Option<Upload>> {
     let raw: Option<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM uploads WHERE id = ? AND account_id = ?"
+        "SELECT {COLUMNS} FROM uploads WHERE id = $1 AND account_id = $2"
     ))
     .bind(id)
     .bind(account_id)
@@ -136,13 +136,13 @@ pub async fn get(
 /// # Errors
 /// The database fails, or the upload does not open.
 pub async fn of_application(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     keys: &Keys,
     id: &str,
     application_id: &str,
 ) -> sqlx::Result<Option<Upload>> {
     let raw: Option<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM uploads WHERE id = ? AND application_id = ? AND state = 'complete'"
+        "SELECT {COLUMNS} FROM uploads WHERE id = $1 AND application_id = $2 AND state = 'complete'"
     ))
     .bind(id)
     .bind(application_id)
@@ -157,7 +157,7 @@ pub async fn of_application(
 /// The database fails.
 pub async fn advance(db: &Pool, id: &str, from: u64, to: u64) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "UPDATE uploads SET upload_offset = ? WHERE id = ? AND upload_offset = ? AND state = 'partial'",
+        "UPDATE uploads SET upload_offset = $1 WHERE id = $2 AND upload_offset = $3 AND state = 'partial'",
     )
     .bind(i64::try_from(to).unwrap_or(i64::MAX))
     .bind(id)
@@ -181,8 +181,8 @@ pub async fn complete(
     expires_at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE uploads SET state = 'complete', content_type = ?, blob_name = ?, sha256 = ?,
-         completed_at = ?, expires_at = ? WHERE id = ?",
+        "UPDATE uploads SET state = 'complete', content_type = $1, blob_name = $2, sha256 = $3,
+         completed_at = $4, expires_at = $5 WHERE id = $6",
     )
     .bind(content_type)
     .bind(blob_name)
@@ -200,7 +200,7 @@ pub async fn complete(
 /// # Errors
 /// The database fails.
 pub async fn reject(db: &Pool, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE uploads SET state = 'rejected' WHERE id = ?")
+    sqlx::query("UPDATE uploads SET state = 'rejected' WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -212,7 +212,7 @@ pub async fn reject(db: &Pool, id: &str) -> sqlx::Result<()> {
 /// # Errors
 /// The database fails.
 pub async fn delete(db: &Pool, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM uploads WHERE id = ?")
+    sqlx::query("DELETE FROM uploads WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -226,7 +226,7 @@ pub async fn delete(db: &Pool, id: &str) -> sqlx::Result<()> {
 pub async fn expired(db: &Pool, keys: &Keys, now: i64) -> sqlx::Result<Vec<Upload>> {
     let raw: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM uploads
-         WHERE application_id IS NULL AND (expires_at <= ? OR state = 'rejected')"
+         WHERE application_id IS NULL AND (expires_at <= $1 OR state = 'rejected')"
     ))
     .bind(now)
     .fetch_all(db)
@@ -249,9 +249,9 @@ pub async fn attach(
     let mut bad = Vec::new();
     for id in ids {
         let r = sqlx::query(
-            "UPDATE uploads SET application_id = COALESCE(application_id, ?)
-             WHERE id = ? AND account_id = ? AND state = 'complete'
-               AND (application_id IS NOT NULL OR expires_at > ?)",
+            "UPDATE uploads SET application_id = COALESCE(application_id, $1)
+             WHERE id = $2 AND account_id = $3 AND state = 'complete'
+               AND (application_id IS NOT NULL OR expires_at > $4)",
         )
         .bind(application_id)
         .bind(id)
@@ -270,14 +270,45 @@ pub async fn attach(
 ///
 /// # Errors
 /// The database fails.
-pub async fn describe(
-    conn: &mut sqlx::SqliteConnection,
-    id: &str,
-) -> sqlx::Result<Option<(String, i64)>> {
+pub async fn describe(conn: &mut super::Conn, id: &str) -> sqlx::Result<Option<(String, i64)>> {
     sqlx::query_as(
-        "SELECT content_type, upload_length FROM uploads WHERE id = ? AND state = 'complete'",
+        "SELECT content_type, upload_length FROM uploads WHERE id = $1 AND state = 'complete'",
     )
     .bind(id)
     .fetch_optional(conn)
     .await
+}
+
+/// Takes the write lock of upload `id` for as long as `tx` lives, waiting at most `wait`;
+/// `false` when another request (on any replica) kept it longer. PostgreSQL: a
+/// transaction-scoped advisory lock keyed by the id (not a lock on the upload's row, which the
+/// request itself updates from other connections as the bytes arrive). SQLite: always `true`,
+/// one process serves the database and its in-process lock is enough.
+///
+/// # Errors
+/// The database fails.
+pub async fn lock(
+    tx: &mut super::Tx<'_>,
+    id: &str,
+    wait: std::time::Duration,
+) -> sqlx::Result<bool> {
+    if tx.backend_name() != "PostgreSQL" {
+        return Ok(true);
+    }
+    let millis = wait.as_millis().max(1);
+    sqlx::query(&format!("SET LOCAL lock_timeout = '{millis}ms'"))
+        .execute(&mut **tx)
+        .await?;
+    // The outer SELECT: `void` is no type the driver reads.
+    let taken =
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l")
+            .bind(id)
+            .execute(&mut **tx)
+            .await;
+    match taken {
+        Ok(_) => Ok(true),
+        // lock_not_available: the wait ran out.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => Ok(false),
+        Err(e) => Err(e),
+    }
 }

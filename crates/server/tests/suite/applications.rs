@@ -160,7 +160,7 @@ async fn a_key_in_flight_answers_409_until_it_finishes_or_is_abandoned() {
     };
     sqlx::query(
         "INSERT INTO idempotency_keys (account_id, idem_key, request_hash, state, created_at)
-         VALUES (?, 'busy', ?, 'in_flight', ?)",
+         VALUES ($1, 'busy', $2, 'in_flight', $3)",
     )
     .bind(&account.account.id)
     .bind(&hash)
@@ -687,6 +687,8 @@ async fn the_admin_cli_moves_sub_items_through_the_admin_api() {
             sub_item: "birth".into(),
             status: "accepted".into(),
             note: None,
+            stage: None,
+            record: None,
         }),
     )
     .await

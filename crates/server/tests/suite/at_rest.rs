@@ -36,9 +36,32 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Where each needle occurs in the data directory: `(file, needle index)`.
-fn scan(data: &Path, needles: &[Vec<u8>]) -> (usize, Vec<(String, usize)>) {
-    let files = files_under(data);
+/// The directories that hold a live server's data: its data directory and, on PostgreSQL, its
+/// database's files in the cluster (after a checkpoint, so what was written is in them).
+async fn stored_dirs(data: &Path) -> Vec<PathBuf> {
+    use sqlx::Connection as _;
+    let mut dirs = vec![data.to_path_buf()];
+    if let Some(url) = common::database_for(data).await {
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("database");
+        sqlx::query("CHECKPOINT")
+            .execute(&mut conn)
+            .await
+            .expect("CHECKPOINT");
+        let (cluster, oid): (String, String) = sqlx::query_as(
+            "SELECT current_setting('data_directory'), oid::text FROM pg_database
+             WHERE datname = current_database()",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("the database's directory");
+        dirs.push(PathBuf::from(cluster).join("base").join(oid));
+    }
+    dirs
+}
+
+/// Where each needle occurs in the data's directories: `(file, needle index)`.
+fn scan(dirs: &[PathBuf], needles: &[Vec<u8>]) -> (usize, Vec<(String, usize)>) {
+    let files: Vec<PathBuf> = dirs.iter().flat_map(|d| files_under(d)).collect();
     let mut hits = Vec::new();
     for f in &files {
         let bytes = std::fs::read(f).unwrap_or_default();
@@ -136,7 +159,7 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
         .created;
 
     let needles = needles(&marker);
-    let (files, hits) = scan(&data, &needles);
+    let (files, hits) = scan(&stored_dirs(&data).await, &needles);
     println!(
         "figure: at rest: {files} files scanned, {} hits",
         hits.len()
@@ -144,7 +167,10 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
     assert!(files >= 4, "database, WAL, blobs, partial: {files}");
     assert!(hits.is_empty(), "personal data in the clear: {hits:?}");
     // The control: what stays plain is found by the same scan (the case number).
-    let (_, plain) = scan(&data, &[created.case_number.as_bytes().to_vec()]);
+    let (_, plain) = scan(
+        &stored_dirs(&data).await,
+        &[created.case_number.as_bytes().to_vec()],
+    );
     assert!(!plain.is_empty(), "the scan finds plain text");
 
     // It reads back.
@@ -189,18 +215,24 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
     )
     .await
     .expect("the rest");
-    let (_, hits) = scan(&data, &needles);
+    let (_, hits) = scan(&stored_dirs(&data).await, &needles);
     assert!(hits.is_empty(), "after rotation: {hits:?}");
 
     // The wrong key: refused at start with a clear message; nothing is lost.
     server.kill().await;
     let wrong = dir.path().join("wrong.key");
     std::fs::write(&wrong, "9q8Ni2yCGJz3B7oGmI7FI7wQ0P2eaZ1cFP8h0V1m+7w=\n").expect("wrong key");
+    let database = common::database_for(&data).await;
     let out = tokio::time::timeout(
         Duration::from_secs(30),
         Command::new(env!("CARGO_BIN_EXE_onething-server"))
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&data)
+            .args(
+                database
+                    .iter()
+                    .flat_map(|url| ["--database-url", url.as_str()]),
+            )
             .arg("--services-dir")
             .arg(&services)
             .arg("--master-key-file")
@@ -230,7 +262,8 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
     server.kill().await;
 
     // The stored files open to the cleaned photo; the body to the answers.
-    let config = Config::with_dirs(&data, &services);
+    let mut config = Config::with_dirs(&data, &services);
+    config.database_url = common::database_for(&data).await;
     let state = AppState::open(&config)
         .await
         .expect("opens with the key file");
@@ -292,7 +325,7 @@ async fn the_consent_holders_id_is_kept_as_a_keyed_digest_and_old_rows_are_keyed
 
     // A row as written before keyed digests: the bare SHA-256. It still answers to its holder,
     // and the sweep keys it in place, to the same value a fresh row gets.
-    sqlx::query("UPDATE consents SET holder_id_hash = ?")
+    sqlx::query("UPDATE consents SET holder_id_hash = $1")
         .bind(&bare)
         .execute(&c.state.db)
         .await

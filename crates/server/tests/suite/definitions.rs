@@ -287,8 +287,10 @@ async fn a_case_keeps_its_version_across_a_restart() {
         new_definition("test-bundle", "1"),
     )
     .expect("write");
+    let database_url = crate::common::database_for(data.path()).await;
     let config = |dir: &std::path::Path| {
         let mut c = onething_server::Config::with_dirs(data.path(), dir);
+        c.database_url.clone_from(&database_url);
         c.dev_tickets = true;
         c.admin_token = Some(ADMIN.into());
         c.static_dir = None;

@@ -228,6 +228,8 @@ async fn departments_see_only_their_part_and_every_read_is_audited() {
                 to: SubItemStatus::Accepted,
                 note: None,
                 delivery: None,
+                stage: None,
+                record: std::collections::BTreeMap::new(),
             },
         )
         .await
@@ -241,6 +243,8 @@ async fn departments_see_only_their_part_and_every_read_is_audited() {
                 to: SubItemStatus::Rejected,
                 note: None,
                 delivery: None,
+                stage: None,
+                record: std::collections::BTreeMap::new(),
             },
         )
         .await

@@ -68,7 +68,7 @@ async fn stored(server: &LiveServer, id: &str) -> Stored {
         }
         let db = server.db().await;
         let row: Option<(String, Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT state, blob_name, sha256 FROM uploads WHERE id = ?")
+            sqlx::query_as("SELECT state, blob_name, sha256 FROM uploads WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&db)
                 .await
@@ -499,7 +499,7 @@ async fn head_after_a_crash_between_the_last_byte_and_completion_completes_the_u
     let id = common::create_upload(&ctx.state, &token, bytes.len()).await;
     // The state a kill between `advance` and `finalize` leaves: all bytes synced and counted.
     common::write_partial_plain(&ctx.state, &id, &bytes).await;
-    sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = ?")
+    sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = $1")
         .bind(&id)
         .execute(&ctx.state.db)
         .await

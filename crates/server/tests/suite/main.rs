@@ -6,6 +6,8 @@
 //!   [`contract`], [`access`], [`hostile`], [`static_files`].
 //! - A real server process, through the fault proxy, killed and restarted: [`faults`],
 //!   [`exactly_once`], [`privacy`]; and driven by the admin CLI: [`admin_cli`].
+//! - Files on the configured store (the local directory, or S3-compatible object storage with
+//!   `ONETHING_OBJECT_STORE`, which `cargo xtask s3` runs against moto): [`object_store`].
 //! - The fuzz targets of `fuzz/` on stable, for a bounded time: [`fuzz`].
 //!
 //! `cargo test -p onething-server --test suite <module>::` runs one of them.
@@ -28,11 +30,14 @@ mod faults;
 mod fuzz;
 mod hostile;
 mod notifications;
+mod object_store;
 mod operations;
 mod platform;
 mod privacy;
 mod privacy_consent;
 mod receipt;
+mod replicas;
 mod retention;
+mod stages;
 mod static_files;
 mod uploads;

@@ -201,7 +201,8 @@ async fn rows_are_erased(c: &Ctx, id: &str) {
     assert_eq!(
         scalar_i64(
             c,
-            "SELECT length(body) + (key_id IS NOT NULL) + (dek IS NOT NULL) FROM applications WHERE id = ?",
+            "SELECT length(body) + CASE WHEN key_id IS NULL THEN 0 ELSE 1 END
+             + CASE WHEN dek IS NULL THEN 0 ELSE 1 END FROM applications WHERE id = $1",
             id
         )
         .await,
@@ -210,7 +211,7 @@ async fn rows_are_erased(c: &Ctx, id: &str) {
     assert_eq!(
         scalar_i64(
             c,
-            "SELECT COUNT(*) FROM uploads WHERE application_id = ?",
+            "SELECT COUNT(*) FROM uploads WHERE application_id = $1",
             id
         )
         .await,
@@ -219,7 +220,7 @@ async fn rows_are_erased(c: &Ctx, id: &str) {
     assert_eq!(
         scalar_i64(
             c,
-            "SELECT COUNT(*) FROM consents WHERE application_id = ? AND (holder_id_hash <> '' OR answerer_id IS NOT NULL)",
+            "SELECT COUNT(*) FROM consents WHERE application_id = $1 AND (holder_id_hash <> '' OR answerer_id IS NOT NULL)",
             id
         )
         .await,
@@ -239,14 +240,14 @@ async fn a_finished_case_loses_its_personal_data_after_the_period_and_keeps_its_
     );
     // The comment is sealed at rest like the rest of the personal data.
     let stored: Vec<u8> =
-        sqlx::query_scalar("SELECT comment FROM ratings WHERE application_id = ?")
+        sqlx::query_scalar("SELECT comment FROM ratings WHERE application_id = $1")
             .bind(&created.id)
             .fetch_one(&c.state.db)
             .await
             .expect("rating row");
     let plain = "王小红很满意".as_bytes();
     assert!(!stored.windows(plain.len()).any(|w| w == plain));
-    let blob: String = sqlx::query_scalar("SELECT blob_name FROM uploads WHERE id = ?")
+    let blob: String = sqlx::query_scalar("SELECT blob_name FROM uploads WHERE id = $1")
         .bind(&up)
         .fetch_one(&c.state.db)
         .await
@@ -506,7 +507,7 @@ async fn a_withdrawn_case_loses_its_reason() {
     assert_eq!(
         scalar_i64(
             &c,
-            "SELECT COUNT(*) FROM withdrawals WHERE application_id = ?",
+            "SELECT COUNT(*) FROM withdrawals WHERE application_id = $1",
             &created.id
         )
         .await,
@@ -560,7 +561,7 @@ async fn orphaned_files_are_swept_after_the_grace_and_fresh_or_owned_ones_are_no
     // An upload that completed, and one still arriving: both own their files.
     let done = upload(&c.state, &token, &jpeg(20, 20)).await;
     let arriving = crate::common::create_upload(&c.state, &token, 1000).await;
-    let blob: String = sqlx::query_scalar("SELECT blob_name FROM uploads WHERE id = ?")
+    let blob: String = sqlx::query_scalar("SELECT blob_name FROM uploads WHERE id = $1")
         .bind(&done)
         .fetch_one(&c.state.db)
         .await

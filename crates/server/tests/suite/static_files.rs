@@ -8,6 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt as _;
 use onething_server::{AppState, Config, app};
+
+use crate::common;
 use tower::ServiceExt as _;
 
 struct Answer {
@@ -75,6 +77,7 @@ async fn static_files_come_precompressed_and_cached_by_their_names() {
 
     let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
     let mut config = Config::with_dirs(data.path(), services);
+    config.database_url = common::database_for(data.path()).await;
     config.static_dir = Some(d.to_path_buf());
     let state = AppState::open(&config).await.expect("state opens");
 

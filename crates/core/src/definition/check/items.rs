@@ -113,7 +113,13 @@ impl Checker<'_> {
                     ),
                 );
             };
-            for (i, s) in def.sub_items.iter().enumerate() {
+            // A sub-item whose result is not delivered (a connection) has nothing to choose.
+            for (i, s) in def
+                .sub_items
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.delivers())
+            {
                 let declared = s
                     .results
                     .as_ref()

@@ -9,6 +9,7 @@
 mod facts;
 mod guide;
 mod items;
+mod tracking;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -318,6 +319,8 @@ impl<'a> Checker<'a> {
         self.reachable()?;
         self.materials()?;
         self.rules()?;
+        self.stages_and_outcomes()?;
+        self.amounts()?;
         for (i, r) in def.reported.iter().enumerate() {
             check_text(&format!("reported[{i}].label"), &r.label)?;
             check_text(&format!("reported[{i}].source"), &r.source)?;

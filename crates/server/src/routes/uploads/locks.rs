@@ -1,6 +1,7 @@
 //! The lock registry of uploads being written: one lock per upload id, so concurrent PATCH
 //! requests on the same upload are serialized (the loser then sees the new offset and gets 409),
-//! and an entry is forgotten as soon as nobody holds or waits for it.
+//! and an entry is forgotten as soon as nobody holds or waits for it. On PostgreSQL the lock is
+//! also taken in the database (`store::uploads::lock`), so requests on other replicas wait too.
 
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
@@ -18,6 +19,9 @@ pub(super) struct UploadLock {
     state: AppState,
     id: String,
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The database's lock (PostgreSQL), held by this open transaction; released by its
+    /// rollback when dropped.
+    row: Option<crate::store::Tx<'static>>,
 }
 
 impl Drop for UploadLock {
@@ -47,6 +51,7 @@ impl UploadLock {
             state: self.state.clone(),
             id: self.id.clone(),
             guard: self.guard.take(),
+            row: self.row.take(),
         }
     }
 }
@@ -65,16 +70,29 @@ pub(super) async fn lock_upload(state: &AppState, id: &str) -> Result<UploadLock
     };
     let guard = tokio::time::timeout(LOCK_WAIT, mutex.lock_owned())
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::LOCKED,
-                ErrorCode::UploadLocked,
-                "another request is writing to this upload",
-            )
-        })?;
+        .map_err(|_| locked())?;
+    let row = if crate::store::backend(&state.db) == crate::store::Backend::Postgres {
+        let mut tx = state.db.begin().await?;
+        if !crate::store::uploads::lock(&mut tx, id, LOCK_WAIT).await? {
+            return Err(locked());
+        }
+        Some(tx)
+    } else {
+        None
+    };
     Ok(UploadLock {
         state: state.clone(),
         id: id.to_owned(),
         guard: Some(guard),
+        row,
     })
+}
+
+/// 423 `upload_locked`.
+fn locked() -> ApiError {
+    ApiError::new(
+        StatusCode::LOCKED,
+        ErrorCode::UploadLocked,
+        "another request is writing to this upload",
+    )
 }

@@ -9,7 +9,8 @@
 //! the loser then sees the new offset and gets 409.
 //!
 //! On the last byte the file is checked and cleaned by [`crate::media`] and moved to the blob
-//! store under a server-generated name; a refused file answers 422 with a code.
+//! store under a server-generated name; a refused file answers 422 with a code. With object
+//! storage, "on disk" above means "stored as a piece in the object store" (see [`receive`]).
 //!
 //! This module holds the handlers and the tus header checks; [`locks`] serializes writers of
 //! one upload, [`receive`] writes a body to disk and completes the upload.
@@ -279,7 +280,11 @@ pub async fn create_upload(
     let now = state.clock.now();
     let expires_at = now + upload_ttl(&state);
     let id = new_id();
-    tokio::fs::File::create(state.partial_path(&id)).await?;
+    // A local store writes the upload in place in one file; object storage needs nothing
+    // before the first piece.
+    if state.blobs.local_dir().is_some() {
+        tokio::fs::File::create(state.partial_path(&id)).await?;
+    }
     store::uploads::insert(
         &state.db,
         &state.keys,

@@ -2,6 +2,11 @@
 //! hashed when the client sent `Upload-Checksum`, committed (`fsync`, then the stored offset)
 //! every few MiB and at the end, and, on the last byte, checked and cleaned by
 //! [`crate::media`] and moved to the blob store.
+//!
+//! On a local store the bytes go to one file per upload, written in place. In object storage
+//! (no disk shared between replicas) every committed stretch is a piece of its own,
+//! `partial/<upload>/<offset>`, put before the stored offset is raised past it; completion
+//! reads the pieces back in order, and deletes them once the file is stored.
 
 use std::io::SeekFrom;
 use std::time::Duration;
@@ -18,7 +23,7 @@ use super::{as_u64, tus_error, upload_ttl};
 use crate::clock::{hex, new_id};
 use crate::media::{self, MediaError};
 use crate::store::uploads::Upload;
-use crate::{ApiError, AppState, Result, store, tus};
+use crate::{ApiError, AppState, Result, state, store, tus};
 
 /// Without a checksum, a long PATCH commits its offset every this many bytes, so a crash loses
 /// at most this much.
@@ -90,9 +95,166 @@ pub(super) async fn receive(
     state: &AppState,
     up: &Upload,
     body: Body,
-    mut checksum: Option<Checksum>,
+    checksum: Option<Checksum>,
     lock: &mut UploadLock,
 ) -> Result<u64> {
+    let start = as_u64(up.upload_offset);
+    let length = as_u64(up.upload_length);
+    let (end, failure) = if state.blobs.local_dir().is_some() {
+        receive_file(state, up, body, checksum).await?
+    } else {
+        receive_pieces(state, up, body, checksum).await?
+    };
+    state.metrics.upload_bytes(end - start);
+    if end == length {
+        finalize(state, up, lock).await?;
+    }
+    match failure {
+        Some(f) => Err(f),
+        None => Ok(end),
+    }
+}
+
+/// Waits for the next frame of a PATCH body; `Err` with the answer when the body stops
+/// arriving or breaks (the bytes received so far are kept), `Ok(None)` at its end.
+async fn next_frame(
+    stream: &mut axum::body::BodyDataStream,
+    idle: Duration,
+) -> std::result::Result<Option<axum::body::Bytes>, ApiError> {
+    // A connection that stalls (a phone out of coverage, a proxy holding it) must not hold
+    // the upload's lock until the request timeout: stop reading, keep what arrived.
+    match tokio::time::timeout(idle, stream.next()).await {
+        Ok(Some(Ok(bytes))) => Ok(Some(bytes)),
+        Ok(None) => Ok(None),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            "the body stopped arriving; the bytes received are kept",
+        )),
+        Ok(Some(Err(_))) => Err(ApiError::bad_request(
+            ErrorCode::InvalidBody,
+            "the body ended early; the bytes received are kept",
+        )),
+    }
+}
+
+/// 460 `checksum_mismatch`.
+fn checksum_mismatch() -> ApiError {
+    ApiError::new(
+        StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
+        ErrorCode::ChecksumMismatch,
+        "the chunk does not match Upload-Checksum; it was discarded",
+    )
+    .with_fields(["Upload-Checksum"])
+}
+
+/// Raises the stored offset from `from` to `to`; another writer having moved it is a conflict
+/// (the upload's lock should make that impossible).
+async fn advance(state: &AppState, id: &str, from: u64, to: u64) -> Result<()> {
+    if store::uploads::advance(&state.db, id, from, to).await? {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            ErrorCode::UploadOffsetMismatch,
+            "the upload's offset moved under this request",
+        )
+        .with_fields(["Upload-Offset"]))
+    }
+}
+
+/// The body into object storage, one piece per committed stretch: returns the new durable
+/// offset and the error that cut the body, if one did. In memory: one piece at most.
+async fn receive_pieces(
+    state: &AppState,
+    up: &Upload,
+    body: Body,
+    mut checksum: Option<Checksum>,
+) -> Result<(u64, Option<ApiError>)> {
+    let start = as_u64(up.upload_offset);
+    let length = as_u64(up.upload_length);
+    let mut stream = body.into_data_stream();
+    let idle = Duration::from_secs(state.config.upload_idle_timeout.max(1));
+    let (mut end, mut committed, mut piece_at) = (start, start, start);
+    let mut piece: Vec<u8> = Vec::new();
+    // Pieces put but not yet covered by the stored offset (with a checksum, nothing is
+    // committed before the whole body is checked): deleted when the body is refused.
+    let mut pending: Vec<String> = Vec::new();
+    let failure = loop {
+        let bytes = match next_frame(&mut stream, idle).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => break None,
+            Err(f) => break Some(f),
+        };
+        let room = usize::try_from(length - end).unwrap_or(usize::MAX);
+        let take = bytes.len().min(room);
+        if let Some(c) = checksum.as_mut() {
+            c.update(&bytes[..take]);
+        }
+        let at = piece.len();
+        piece.extend_from_slice(&bytes[..take]);
+        // Unfinished bytes are stored encrypted too, at their offset (see `crypto`).
+        if let Some(key) = up.key.as_deref() {
+            key.apply_stream(end, &mut piece[at..]);
+        }
+        end += take as u64;
+        if take < bytes.len() {
+            // Overrunning Upload-Length: the client is confused; keep only what was committed.
+            discard(state, &pending).await;
+            return Err(too_large());
+        }
+        if piece.len() as u64 >= COMMIT_EVERY {
+            let key = state::piece_key(&up.id, piece_at);
+            state.blobs.put(&key, std::mem::take(&mut piece)).await?;
+            piece_at = end;
+            if checksum.is_none() {
+                advance(state, &up.id, committed, end).await?;
+                committed = end;
+            } else {
+                pending.push(key);
+            }
+        }
+    };
+    if let Some(c) = checksum {
+        // A checksum covers the whole body: an incomplete or mismatching one is discarded.
+        if let Some(f) = failure {
+            discard(state, &pending).await;
+            return Err(f);
+        }
+        if !c.matches() {
+            discard(state, &pending).await;
+            return Err(checksum_mismatch());
+        }
+    }
+    if !piece.is_empty() {
+        state
+            .blobs
+            .put(&state::piece_key(&up.id, piece_at), piece)
+            .await?;
+    }
+    if end > committed {
+        advance(state, &up.id, committed, end).await?;
+    }
+    Ok((end, failure))
+}
+
+/// Deletes pieces that will never be committed (a failure here only leaves garbage past the
+/// stored offset, which the next PATCH overwrites or the upload's deletion removes).
+async fn discard(state: &AppState, keys: &[String]) {
+    for key in keys {
+        if let Err(e) = state.blobs.delete(key).await {
+            tracing::warn!(error = %e, "could not delete a discarded upload piece");
+        }
+    }
+}
+
+/// The body into the upload's local file, in place: returns the new durable offset and the
+/// error that cut the body, if one did.
+async fn receive_file(
+    state: &AppState,
+    up: &Upload,
+    body: Body,
+    mut checksum: Option<Checksum>,
+) -> Result<(u64, Option<ApiError>)> {
     let start = as_u64(up.upload_offset);
     let length = as_u64(up.upload_length);
     let path = state.partial_path(&up.id);
@@ -110,26 +272,13 @@ pub(super) async fn receive(
     let mut failure: Option<ApiError> = None;
     let idle = Duration::from_secs(state.config.upload_idle_timeout.max(1));
     loop {
-        // A connection that stalls (a phone out of coverage, a proxy holding it) must not hold
-        // the upload's lock until the request timeout: stop reading, keep what arrived.
-        let frame = match tokio::time::timeout(idle, stream.next()).await {
-            Ok(Some(frame)) => frame,
+        let bytes = match next_frame(&mut stream, idle).await {
+            Ok(Some(bytes)) => bytes,
             Ok(None) => break,
-            Err(_) => {
-                failure = Some(ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    ErrorCode::RequestTimeout,
-                    "the body stopped arriving; the bytes received are kept",
-                ));
+            Err(f) => {
+                failure = Some(f);
                 break;
             }
-        };
-        let Ok(bytes) = frame else {
-            failure = Some(ApiError::bad_request(
-                ErrorCode::InvalidBody,
-                "the body ended early; the bytes received are kept",
-            ));
-            break;
         };
         let room = usize::try_from(length - end).unwrap_or(usize::MAX);
         let take = bytes.len().min(room);
@@ -168,12 +317,7 @@ pub(super) async fn receive(
         }
         if !c.matches() {
             file.set_len(start).await?;
-            return Err(ApiError::new(
-                StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
-                ErrorCode::ChecksumMismatch,
-                "the chunk does not match Upload-Checksum; it was discarded",
-            )
-            .with_fields(["Upload-Checksum"]));
+            return Err(checksum_mismatch());
         }
     }
     file.sync_data().await?;
@@ -181,14 +325,56 @@ pub(super) async fn receive(
     if end > committed {
         store::uploads::advance(&state.db, &up.id, committed, end).await?;
     }
-    state.metrics.upload_bytes(end - start);
-    if end == length {
-        finalize(state, up, lock).await?;
+    Ok((end, failure))
+}
+
+/// What arrived of a complete upload, as stored (sealed): its local file, or its pieces read
+/// back in order from offset 0 to its length.
+async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
+    if state.blobs.local_dir().is_some() {
+        return Ok(tokio::fs::read(state.partial_path(&up.id)).await?);
     }
-    match failure {
-        Some(f) => Err(f),
-        None => Ok(end),
+    // Complete: every byte up to the declared length was committed (`up` may be as loaded
+    // before the last PATCH, with the offset it had then).
+    let length = as_u64(up.upload_length);
+    let pieces: std::collections::HashMap<u64, (String, u64)> = state
+        .blobs
+        .list(&state::partial_prefix(&up.id))
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            let at = l.key.rsplit('/').next()?.parse().ok()?;
+            Some((at, (l.key, l.size)))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    let mut at = 0;
+    while at < length {
+        // Each committed piece starts where the one before ended; a piece beside the chain
+        // (past an offset that was never committed) is never read.
+        let Some((key, size)) = pieces.get(&at) else {
+            return Err(ApiError::internal(format_args!(
+                "upload {}: no piece at offset {at}",
+                up.id
+            )));
+        };
+        let bytes = state.blobs.get(key).await?;
+        if bytes.len() as u64 != *size || *size == 0 {
+            return Err(ApiError::internal(format_args!(
+                "upload {}: the piece at offset {at} changed while read",
+                up.id
+            )));
+        }
+        at += *size;
+        out.extend_from_slice(&bytes);
     }
+    if at != length {
+        return Err(ApiError::internal(format_args!(
+            "upload {}: its pieces end at {at}, not at {length}",
+            up.id
+        )));
+    }
+    Ok(out)
 }
 
 /// The last byte arrived: check the type, limits and metadata, then store the cleaned file.
@@ -208,8 +394,7 @@ pub(super) async fn finalize(state: &AppState, up: &Upload, lock: &mut UploadLoc
 }
 
 async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
-    let path = state.partial_path(&up.id);
-    let bytes = tokio::fs::read(&path).await?;
+    let bytes = arrived(state, up).await?;
     let max_pixels = state.config.max_image_pixels;
     let key = up.key.clone();
     // Decrypting, checking, hashing and sealing are CPU work on up to the upload limit: off the
@@ -235,7 +420,7 @@ async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
     match processed {
         Ok((kind, sha, stored)) => {
             let name = format!("{}.{}", new_id(), kind.extension());
-            state.blobs.put(&name, stored).await?;
+            state.blobs.put(&state::blob_key(&name), stored).await?;
             let now = state.clock.now();
             store::uploads::complete(
                 &state.db,
@@ -247,13 +432,13 @@ async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
                 now + upload_ttl(state),
             )
             .await?;
-            let _ = tokio::fs::remove_file(&path).await;
+            remove_arrived(state, &up.id).await;
             state.metrics.upload_completed();
             Ok(())
         }
         Err(e) => {
             store::uploads::reject(&state.db, &up.id).await?;
-            let _ = tokio::fs::remove_file(&path).await;
+            remove_arrived(state, &up.id).await;
             let (code, message) = match e {
                 MediaError::NotAllowed => (
                     ErrorCode::UploadTypeNotAllowed,
@@ -267,5 +452,13 @@ async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
             };
             Err(ApiError::unprocessable(code, message))
         }
+    }
+}
+
+/// Deletes what arrived of an upload now stored or refused; what a failure leaves is an
+/// orphan that the sweep deletes.
+async fn remove_arrived(state: &AppState, id: &str) {
+    if let Err(e) = state.remove_partial(id).await {
+        tracing::warn!(upload = %id, error = %e, "could not delete an upload's arrived bytes");
     }
 }

@@ -61,6 +61,8 @@ pub struct LiveServer {
     log: PathBuf,
     args: Vec<String>,
     child: Option<Child>,
+    /// Its database when not the SQLite file in `data` (see [`super::database_for`]).
+    database_url: Option<String>,
 }
 
 impl LiveServer {
@@ -74,6 +76,7 @@ impl LiveServer {
             log: log.to_path_buf(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             child: None,
+            database_url: super::database_for(data).await,
         };
         s.spawn().await;
         s
@@ -96,6 +99,11 @@ impl LiveServer {
             .arg("--admin-token")
             .arg(ADMIN)
             .args(&self.args)
+            .args(
+                self.database_url
+                    .iter()
+                    .flat_map(|url| ["--database-url", url.as_str()]),
+            )
             // Everything the server and its libraries log, so a privacy check sees it all.
             .env("RUST_LOG", "debug")
             .env_remove("ONETHING_STATIC_DIR")
@@ -155,13 +163,11 @@ impl LiveServer {
     }
 
     /// Opens the database read-only (for checkers that compare with what clients were told).
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(self.data.join("onething.sqlite"))
-            .read_only(true);
-        sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
+    pub async fn db(&self) -> onething_server::store::Pool {
+        let url = self.database_url.clone().unwrap_or_else(|| {
+            onething_server::store::sqlite_url(&self.data.join("onething.sqlite"))
+        });
+        onething_server::store::connect(&url)
             .await
             .expect("database opens")
     }
@@ -453,16 +459,13 @@ impl TusClient {
 /// file and a read-only look at the database): the tests look at what is on disk through it.
 pub async fn upload_key(data: &Path, id: &str) -> Option<onething_server::crypto::RecordKey> {
     let keys = onething_server::crypto::Keys::load(None, None, data, &["any".into()]).ok()?;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(data.join("onething.sqlite"))
-        .read_only(true);
-    let db = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .ok()?;
+    let url = match super::database_for(data).await {
+        Some(url) => url,
+        None => onething_server::store::sqlite_url(&data.join("onething.sqlite")),
+    };
+    let db = onething_server::store::connect(&url).await.ok()?;
     let row: Option<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = ?")
+        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_optional(&db)
             .await

@@ -87,6 +87,39 @@ pub fn newborn_example() -> (serde_json::Value, String) {
     (file["application"].clone(), day)
 }
 
+/// The database of the server on `data`: with `ONETHING_TEST_DATABASE_URL` (a PostgreSQL
+/// server's maintenance database, set by `cargo xtask test`), a database of its own on that
+/// server, named after the data directory and created empty the first time (a server restarted
+/// on the same directory finds its data again); without it, `None`: SQLite in the data
+/// directory.
+pub async fn database_for(data: &Path) -> Option<String> {
+    use sha2::Digest as _;
+    use sqlx::Connection as _;
+    let admin = std::env::var("ONETHING_TEST_DATABASE_URL").ok()?;
+    let digest = sha2::Sha256::digest(data.to_string_lossy().as_bytes());
+    let name: String = std::iter::once("t".to_owned())
+        .chain(digest.iter().take(12).map(|b| format!("{b:02x}")))
+        .collect();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test database server answers");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("pg_database");
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE");
+    }
+    let _ = conn.close().await;
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    Some(format!("{server}/{name}"))
+}
+
 /// A server with dev tickets on and an admin token.
 pub async fn ctx() -> Ctx {
     ctx_with(|_| {}).await
@@ -103,6 +136,17 @@ pub async fn ctx_with(change: impl FnOnce(&mut Config)) -> Ctx {
     config.static_dir = None;
     config.cors_origins.clear();
     config.https = false;
+    // `ONETHING_OBJECT_STORE=s3://bucket/prefix` (and the `ONETHING_S3_*` settings) puts the
+    // files in object storage (`cargo xtask s3`): each test under a prefix of its own.
+    if let Some(url) = config.files.object_store.as_mut() {
+        let own = data.path().file_name().expect("name").to_string_lossy();
+        *url = format!(
+            "{}/{}",
+            url.trim_end_matches('/'),
+            own.trim_start_matches('.')
+        );
+    }
+    config.database_url = database_for(data.path()).await;
     change(&mut config);
     let state = AppState::open(&config).await.expect("state opens");
     Ctx {
@@ -374,7 +418,7 @@ pub async fn admin_move(
 /// at rest).
 pub async fn upload_key(state: &AppState, id: &str) -> onething_server::crypto::RecordKey {
     let (key_id, dek): (String, Vec<u8>) =
-        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = ?")
+        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_one(&state.db)
             .await
@@ -382,18 +426,37 @@ pub async fn upload_key(state: &AppState, id: &str) -> onething_server::crypto::
     state.keys.open(&key_id, &dek).expect("the data key opens")
 }
 
-/// The plain bytes of an unfinished upload's partial file.
+/// The plain bytes that arrived of an unfinished upload: its partial file, or (object
+/// storage) its pieces from offset 0 on, each where the one before ended.
 pub async fn partial_plain(state: &AppState, id: &str) -> Vec<u8> {
-    let mut bytes = std::fs::read(state.partial_path(id)).expect("partial file");
+    let mut bytes = if state.blobs.local_dir().is_some() {
+        std::fs::read(state.partial_path(id)).expect("partial file")
+    } else {
+        let mut out = Vec::new();
+        loop {
+            let key = onething_server::state::piece_key(id, out.len() as u64);
+            match state.blobs.get(&key).await {
+                Ok(piece) => out.extend_from_slice(&piece),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break out,
+                Err(e) => panic!("{key}: {e}"),
+            }
+        }
+    };
     upload_key(state, id).await.apply_stream(0, &mut bytes);
     bytes
 }
 
-/// Writes `plain` as an unfinished upload's partial file, encrypted as the server writes it.
+/// Writes `plain` as what arrived of an unfinished upload, encrypted as the server writes it:
+/// its partial file, or one piece at offset 0.
 pub async fn write_partial_plain(state: &AppState, id: &str, plain: &[u8]) {
     let mut bytes = plain.to_vec();
     upload_key(state, id).await.apply_stream(0, &mut bytes);
-    std::fs::write(state.partial_path(id), bytes).expect("write partial");
+    if state.blobs.local_dir().is_some() {
+        std::fs::write(state.partial_path(id), bytes).expect("write partial");
+    } else {
+        let key = onething_server::state::piece_key(id, 0);
+        state.blobs.put(&key, bytes).await.expect("put piece");
+    }
 }
 
 /// The plain bytes of a completed upload's stored file.

@@ -1,0 +1,39 @@
+-- PostgreSQL's schema step 0008, the twin of ../sqlite/0008_assisted.sql: BIGINT for INTEGER, BYTEA for
+-- BLOB and for the sealed columns (ciphertext), an identity column for AUTOINCREMENT.
+
+-- 帮办代办: staff with the agent role fill an application for a named citizen, who confirms it
+-- on their own phone (or the agent records a signed paper authorisation).
+
+-- A staff account with the agent role: an ordinary account (its own sign-in, never a
+-- citizen's identity) named here. Registered by the admin (`POST /api/admin/agents`).
+CREATE TABLE agents (
+    account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    label TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+-- One assisted case. `citizen` is sealed ({name}); the citizen's ID number is kept only as its
+-- SHA-256, which is what the confirmation is bound to. `body` (sealed) is the application the
+-- agent submitted for confirmation; nothing is with the departments until `application_id`.
+CREATE TABLE assisted_cases (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES accounts (id),
+    service_id TEXT NOT NULL,
+    citizen BYTEA NOT NULL,
+    citizen_id_hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT UNIQUE,
+    body BYTEA,
+    paper_upload_id TEXT,
+    created_at BIGINT NOT NULL,
+    submitted_at BIGINT,
+    expires_at BIGINT,
+    answered_at BIGINT,
+    citizen_account_id TEXT,
+    application_id TEXT,
+    key_id TEXT,
+    dek BYTEA
+);
+CREATE INDEX assisted_cases_agent ON assisted_cases (agent_id, created_at);
