@@ -24,8 +24,8 @@
 use onething_core::api::SubItemStatus;
 use onething_core::wire;
 
-use super::Pool;
 use super::applications::Progress;
+use super::{Pool, Tx};
 use crate::crypto::Keys;
 
 /// The wire names of the statuses that finish a sub-item for retention.
@@ -80,6 +80,44 @@ pub struct ErasedUpload {
     pub blob_name: Option<String>,
 }
 
+/// A delivery keeps its way and the office's public details, not what ties it to a person; the
+/// stages entered and the outcome keep their names and dates, not what the department recorded
+/// in them (an account number, an address, a free-text reply).
+async fn scrub_progress(tx: &mut Tx<'_>, application_id: &str) -> sqlx::Result<()> {
+    let deliveries: Vec<(String, String)> = sqlx::query_as(
+        "SELECT sub_item_id, delivery FROM application_items
+         WHERE application_id = $1 AND delivery IS NOT NULL",
+    )
+    .bind(application_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (sub_item_id, json) in deliveries {
+        let mut progress = Progress::parse(&json);
+        if let Some(d) = progress.delivery.as_mut() {
+            d.tracking_number = None;
+            d.pickup_code = None;
+        }
+        for stage in &mut progress.stages {
+            stage.record.clear();
+        }
+        if let Some(outcome) = progress.outcome.as_mut() {
+            outcome.record.clear();
+        }
+        let kept = (progress != Progress::default())
+            .then(|| serde_json::to_string(&progress).unwrap_or_default());
+        sqlx::query(
+            "UPDATE application_items SET delivery = $1, tracking_number = NULL
+             WHERE application_id = $2 AND sub_item_id = $3",
+        )
+        .bind(kept)
+        .bind(application_id)
+        .bind(&sub_item_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Deletes the personal data of one case, if it is still finished, unchanged since
 /// `changed_before` and held (checked again inside the transaction, which holds the write
 /// lock: a move made meanwhile keeps the case). Returns the uploads whose rows went, `None`
@@ -115,40 +153,7 @@ pub async fn erase(
             .bind(application_id)
             .fetch_all(&mut *tx)
             .await?;
-    // A delivery keeps its way and the office's public details, not what ties it to a person;
-    // the stages entered and the outcome keep their names and dates, not what the department
-    // recorded in them (an account number, an address, a free-text reply).
-    let deliveries: Vec<(String, String)> = sqlx::query_as(
-        "SELECT sub_item_id, delivery FROM application_items
-         WHERE application_id = $1 AND delivery IS NOT NULL",
-    )
-    .bind(application_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (sub_item_id, json) in deliveries {
-        let mut progress = Progress::parse(&json);
-        if let Some(d) = progress.delivery.as_mut() {
-            d.tracking_number = None;
-            d.pickup_code = None;
-        }
-        for stage in &mut progress.stages {
-            stage.record.clear();
-        }
-        if let Some(outcome) = progress.outcome.as_mut() {
-            outcome.record.clear();
-        }
-        let kept = (progress != Progress::default())
-            .then(|| serde_json::to_string(&progress).unwrap_or_default());
-        sqlx::query(
-            "UPDATE application_items SET delivery = $1, tracking_number = NULL
-             WHERE application_id = $2 AND sub_item_id = $3",
-        )
-        .bind(kept)
-        .bind(application_id)
-        .bind(&sub_item_id)
-        .execute(&mut *tx)
-        .await?;
-    }
+    scrub_progress(&mut tx, application_id).await?;
     sqlx::query("UPDATE application_items SET tracking_number = NULL WHERE application_id = $1")
         .bind(application_id)
         .execute(&mut *tx)
