@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use onething_core::definition::FactKind;
 use onething_core::engine::AnswerValue;
-use onething_core::{Application, Locale, ServiceDefinition};
+use onething_core::{Application, Date, Locale, ServiceDefinition};
 
 use crate::api;
 use crate::components::{LoadError, loaded};
@@ -17,8 +17,9 @@ use crate::prefs::locale;
 type Group = (String, Vec<(String, String)>);
 
 /// The submission in the groups the check page uses: situation, sub-items, each page that has
-/// answers, materials. Only what was submitted shows (the server keeps the visible answers).
-pub fn groups(def: &ServiceDefinition, app: &Application, l: Locale) -> Vec<Group> {
+/// answers, the amounts the definition computes (as of `today`), materials. Only what was
+/// submitted shows (the server keeps the visible answers).
+pub fn groups(def: &ServiceDefinition, app: &Application, l: Locale, today: Date) -> Vec<Group> {
     let m = messages(l);
     let mut out = Vec::new();
     let situation: Vec<(String, String)> = def
@@ -68,15 +69,14 @@ pub fn groups(def: &ServiceDefinition, app: &Application, l: Locale) -> Vec<Grou
         }
     }
     // The amounts the definition computes from these answers (a subsidy claimed).
-    let amounts: Vec<(String, String)> =
-        onething_core::engine::amounts(def, app, crate::wizard::today())
-            .into_iter()
-            .filter_map(|c| {
-                let a = def.amounts.iter().find(|x| x.id == c.id)?;
-                let n = onething_core::engine::grouped(c.value?);
-                Some((a.label.get(l).to_owned(), format!("{n} {}", a.unit.get(l))))
-            })
-            .collect();
+    let amounts: Vec<(String, String)> = onething_core::engine::amounts(def, app, today)
+        .into_iter()
+        .filter_map(|c| {
+            let a = def.amounts.iter().find(|x| x.id == c.id)?;
+            let n = onething_core::engine::grouped(c.value?);
+            Some((a.label.get(l).to_owned(), format!("{n} {}", a.unit.get(l))))
+        })
+        .collect();
     if !amounts.is_empty() {
         out.push((m.amounts_heading.to_owned(), amounts));
     }
@@ -110,7 +110,8 @@ pub fn SubmittedSection(
         |t| t.submitted_loading,
         move |answer, on_retry| match answer {
             Ok(app) => {
-                let rows = move || def.with_value(|d| groups(d, &app, locale()));
+                let rows =
+                    move || def.with_value(|d| groups(d, &app, locale(), crate::wizard::today()));
                 view! {
                     {move || rows().into_iter().map(|(title, rows)| view! {
                         <h3>{title}</h3>
@@ -157,7 +158,12 @@ mod tests {
             "materials": { "premises_proof": { "kind": "commitment", "accepted": true } },
         }))
         .expect("application");
-        let groups = groups(&def, &app, Locale::ZhCn);
+        let groups = groups(
+            &def,
+            &app,
+            Locale::ZhCn,
+            Date::new(2030, 6, 1).expect("date"),
+        );
         let rows: Vec<&(String, String)> = groups.iter().flat_map(|(_, r)| r).collect();
         let value = |label: &str| {
             rows.iter()
