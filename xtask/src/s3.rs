@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
+use crate::util::{Error, cmd, pip_install_fresh, project_root, run_shown};
 
 /// The moto release the tests run against.
 const MOTO: &str = "5.2.1";
@@ -33,14 +33,7 @@ pub fn ensure_moto() -> Result<PathBuf, Error> {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == MOTO)
         && server.exists();
     if !present {
-        println!("s3: installing moto[server] {MOTO} into target/s3/venv");
-        let _ = std::fs::remove_dir_all(&venv);
-        run_quiet(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        run_quiet(
-            Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "--disable-pip-version-check"])
-                .arg(format!("moto[server]=={MOTO}")),
-        )?;
+        pip_install_fresh("s3", &venv, &format!("moto[server]=={MOTO}"))?;
     }
     Ok(server)
 }

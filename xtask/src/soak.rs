@@ -19,7 +19,7 @@ use onething_client::{Blocking, Client};
 use onething_core::api::DevTicketRequest;
 
 use crate::server::{Build, Server};
-use crate::util::{Error, cmd, project_root, run_quiet, run_shown};
+use crate::util::{Error, cmd, pip_install_fresh, project_root, run_shown};
 
 /// The schemathesis release the contract is checked with.
 const SCHEMATHESIS: &str = "4.32.5";
@@ -153,13 +153,7 @@ fn ensure_schemathesis(out_dir: &Path) -> Result<PathBuf, Error> {
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SCHEMATHESIS));
     if !present {
-        println!("soak: installing schemathesis {SCHEMATHESIS} into target/soak/venv");
-        run_quiet(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        run_quiet(
-            Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "--disable-pip-version-check"])
-                .arg(format!("schemathesis=={SCHEMATHESIS}")),
-        )?;
+        pip_install_fresh("soak", &venv, &format!("schemathesis=={SCHEMATHESIS}"))?;
     }
     Ok(st)
 }

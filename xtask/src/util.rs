@@ -1,7 +1,7 @@
 //! The bottom of xtask: the error type, the project root, the tool `PATH`, and running child
 //! commands. Every other module may import it; it imports none of them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Any failure of a command, as text for the person at the terminal.
@@ -77,4 +77,29 @@ fn describe(c: &Command) -> String {
         s.push_str(&a.to_string_lossy());
     }
     s
+}
+
+/// Installs one pinned `PyPI` requirement (`name==version`) into a fresh virtualenv at `venv`,
+/// announced by `who`: for the Python tools the tests start (moto, schemathesis), called when
+/// the venv is missing or holds another version.
+///
+/// # Errors
+/// No `python3` with `venv`, or the install fails.
+pub fn pip_install_fresh(who: &str, venv: &Path, requirement: &str) -> Result<(), Error> {
+    println!("{who}: installing {requirement} into {}", relative(venv));
+    let _ = std::fs::remove_dir_all(venv);
+    run_quiet(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
+    run_quiet(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(requirement),
+    )
+}
+
+/// A path under the project's root, as the project names it (`target/s3/venv`).
+fn relative(path: &Path) -> String {
+    path.strip_prefix(project_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
