@@ -57,7 +57,7 @@ pub fn ErrorSummary(
 pub fn focus_summary(node_ref: NodeRef<html::Div>) {
     leptos::task::spawn_local(async move {
         leptos::task::tick().await;
-        if let Some(el) = node_ref.get_untracked() {
+        if let Some(el) = node_ref.try_get_untracked().flatten() {
             let _ = el.focus();
         }
     });

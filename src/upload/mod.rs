@@ -94,7 +94,9 @@ impl Uploads {
 
     /// Holds every upload on the device (`true`), or lets the waiting ones go (`false`).
     pub fn hold(&self, held: bool) {
-        let was = self.held.get_untracked();
+        let Some(was) = self.held.try_get_untracked() else {
+            return;
+        };
         self.held.set(held);
         if was && !held {
             let waiting: Vec<String> = self.photos.with_untracked(|p| {
@@ -308,15 +310,19 @@ impl Uploads {
             let Some((blob, meta)) = storage::get_photo::<Meta>(&key).await else {
                 continue;
             };
-            let done = meta.upload_id.as_ref().is_some_and(|id| {
-                self.app
-                    .with_untracked(|a| match a.materials.get(&meta.material) {
+            // The page may have closed while the device was read: then stop here.
+            let Some(done) = self.app.try_with_untracked(|a| {
+                meta.upload_id
+                    .as_ref()
+                    .is_some_and(|id| match a.materials.get(&meta.material) {
                         Some(MaterialChoice::Upload { upload_ids }) => {
                             upload_ids.get(meta.index) == Some(id)
                         }
                         _ => false,
                     })
-            });
+            }) else {
+                return;
+            };
             let preview = photo::preview(&blob);
             self.photos.try_update(|p| {
                 p.insert(
@@ -416,7 +422,12 @@ impl Uploads {
     /// Sends a slot's photo until done, paused, removed or failed.
     fn run(&self, key: String) {
         let this = *self;
-        if self.held.get_untracked() {
+        // Called after awaits (a photo prepared): the set may be gone with its page; what is
+        // stored on the device is sent when the page opens again (`restore`).
+        let Some(held) = self.held.try_get_untracked() else {
+            return;
+        };
+        if held {
             self.set_status(&key, Status::Waiting);
             return;
         }

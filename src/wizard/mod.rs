@@ -222,10 +222,16 @@ impl Wizard {
         }
         leptos::task::spawn_local(async move {
             let id = self.key();
-            match sync::push(&id, &self.snapshot()).await {
+            let pushed = sync::push(&id, &self.snapshot()).await;
+            // The wizard may have closed or been submitted meanwhile: nothing to keep then (and
+            // its values are gone).
+            if !self.live.try_get_value().unwrap_or(false) {
+                return;
+            }
+            match pushed {
                 Ok(remote) => {
-                    if remote != self.remote.try_get_value().flatten() {
-                        self.remote.try_set_value(remote);
+                    if remote != self.remote.get_value() {
+                        self.remote.set_value(remote);
                         draft::save(&id, &self.snapshot()).await;
                     }
                 }
@@ -315,6 +321,11 @@ impl Wizard {
 
     /// Forgets the draft and its photos on the device (after submission).
     pub fn discard(&self) {
+        // Called when a submission returns: the page may have been left meanwhile, its values
+        // gone with it (then the draft was closed, and is removed when opened again).
+        if self.live.try_get_value().is_none() {
+            return;
+        }
         self.live.set_value(false);
         if let Some(r) = self.remote.get_value() {
             leptos::task::spawn_local(async move { api::delete_draft(&r.id).await });

@@ -117,6 +117,8 @@ test('a used platform ticket says to open the service again from the app, and si
       .waitFor({ timeout: 20_000 });
     assert.deepEqual(platform.asked.slice(before), [{ ticket: 'zlb-T0001', secret: SECRET }], 'asked once');
     assert.equal((await account(page)).status, 401, 'no session');
+    // Nobody is signed in, so nobody is offered to sign out.
+    assert.equal(await page.locator('button', { hasText: /退出登录|Sign out/ }).count(), 0, 'no sign-out button');
     await page.screenshot({ path: join(artifacts(), 'platform-ticket-used.png') });
   } finally {
     await context.close();

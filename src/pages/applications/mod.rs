@@ -96,17 +96,26 @@ pub fn ApplicationsPage() -> impl IntoView {
         {move || signed_out.get().then(|| view! {
             <p class="notice" id="signed-out" tabindex="-1" role="status">{t().sign_out_done}</p>
         })}
-        {loaded(load, |t| t.apps_loading, |answer, on_retry| match answer {
-            Ok(list) if list.is_empty() => view! {
-                <p>{move || t().apps_empty}</p>
-                <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
-            }.into_any(),
-            Ok(list) => view! { <Cards list /> }.into_any(),
+        {loaded(load, |t| t.apps_loading, move |answer, on_retry| match answer {
+            // Signing out is offered only to someone signed in (not beside a failed sign-in).
+            Ok(list) => {
+                let out = move || (!signed_out.get()).then(|| view! {
+                    <p>
+                        <button type="button" class="button secondary" on:click=sign_out>{move || t().sign_out}</button>
+                    </p>
+                });
+                if list.is_empty() {
+                    view! {
+                        <p>{move || t().apps_empty}</p>
+                        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+                        {out}
+                    }.into_any()
+                } else {
+                    view! { <Cards list /> {out} }.into_any()
+                }
+            }
             Err(error) => view! { <LoadError error on_retry /> }.into_any(),
         })}
-        <p>
-            <button type="button" class="button secondary" on:click=sign_out>{move || t().sign_out}</button>
-        </p>
     }
 }
 

@@ -167,8 +167,9 @@ fn SupplementForm(
                 .collect();
             let (id, sid) = (id.clone(), s.id.clone());
             let prefix = key.clone();
+            let answer = text.get_untracked();
             leptos::task::spawn_local(async move {
-                match send(id, sid, text.get_untracked(), upload_ids).await {
+                match send(id, sid, answer, upload_ids).await {
                     Ok(d) => {
                         // Recorded: the form goes (its cleanup stops what the page holds), and the
                         // device's copies are no longer needed.

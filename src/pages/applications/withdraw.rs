@@ -31,6 +31,22 @@ pub fn reason_ok(reason: &str) -> bool {
     (1..=WITHDRAW_REASON_MAX).contains(&n)
 }
 
+/// What a refused withdrawal says: the form's own refusal (`not_allowed`, `text`), a reason the
+/// server found empty, or the general message of the failure.
+fn refusal(e: &FetchError, not_allowed: ErrorCode, text: &'static str) -> &'static str {
+    match e {
+        FetchError::Api {
+            code: Code::Known(c),
+            ..
+        } if *c == not_allowed => text,
+        FetchError::Api {
+            code: Code::Known(ErrorCode::WithdrawReasonInvalid),
+            ..
+        } => t().withdraw_reason_missing,
+        e => e.message(t()),
+    }
+}
+
 /// The collapsed withdraw form, while the case may be withdrawn.
 #[component]
 pub fn WithdrawSection(
@@ -74,15 +90,13 @@ fn WithdrawForm(
         leptos::task::spawn_local(async move {
             match api::withdraw(&id, r.trim()).await {
                 Ok(d) => live::apply(detail, d),
-                Err(FetchError::Api {
-                    code: Code::Known(ErrorCode::WithdrawNotAllowed),
-                    ..
-                }) => error.set(Some(t().withdraw_not_allowed)),
-                Err(FetchError::Api {
-                    code: Code::Known(ErrorCode::WithdrawReasonInvalid),
-                    ..
-                }) => error.set(Some(t().withdraw_reason_missing)),
-                Err(e) => error.set(Some(e.message(t()))),
+                Err(e) => {
+                    error.try_set(Some(refusal(
+                        &e,
+                        ErrorCode::WithdrawNotAllowed,
+                        t().withdraw_not_allowed,
+                    )));
+                }
             }
             let _ = busy.try_set(false);
         });
@@ -201,15 +215,13 @@ fn ItemWithdrawForm(
                     item.set(String::new());
                     sent.set(true);
                 }
-                Err(FetchError::Api {
-                    code: Code::Known(ErrorCode::ItemWithdrawNotAllowed),
-                    ..
-                }) => error.set(Some(t().item_withdraw_not_allowed)),
-                Err(FetchError::Api {
-                    code: Code::Known(ErrorCode::WithdrawReasonInvalid),
-                    ..
-                }) => error.set(Some(t().withdraw_reason_missing)),
-                Err(e) => error.set(Some(e.message(t()))),
+                Err(e) => {
+                    error.try_set(Some(refusal(
+                        &e,
+                        ErrorCode::ItemWithdrawNotAllowed,
+                        t().item_withdraw_not_allowed,
+                    )));
+                }
             }
             let _ = busy.try_set(false);
         });
