@@ -37,23 +37,9 @@ pub fn field_error(path: &FieldPath) -> Signal<Option<String>> {
 }
 
 /// Masks an ID or card number for display: first 4 and last 4 characters kept (PIPL: shown only
-/// when the person edits it).
+/// when the person edits it); a short value is shown as typed.
 pub fn mask(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= 8 {
-        return s.to_owned();
-    }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < 4 || i >= chars.len() - 4 {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    onething_core::api::mask_middle(s).unwrap_or_else(|| s.to_owned())
 }
 
 /// A question and its input.

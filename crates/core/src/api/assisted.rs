@@ -208,23 +208,23 @@ pub fn mask_name(name: &str) -> String {
     })
 }
 
-/// An ID number as the screen shows it: its first and last four characters.
+/// An ID number as the screen shows it: its first and last four characters (a number too short
+/// for that is masked whole).
 pub fn mask_id_number(id: &str) -> String {
-    let chars: Vec<char> = id.trim().chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < 4 || i >= chars.len() - 4 {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    let id = id.trim();
+    mask_middle(id).unwrap_or_else(|| "*".repeat(id.chars().count()))
+}
+
+/// A printed number (ID, card, account) with all but its first and last four characters masked;
+/// `None` when it has eight characters or fewer, which leaves nothing to mask between them.
+pub fn mask_middle(s: &str) -> Option<String> {
+    let n = s.chars().count();
+    (n > 8).then(|| {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| if i < 4 || i >= n - 4 { c } else { '*' })
+            .collect()
+    })
 }
 
 #[cfg(test)]

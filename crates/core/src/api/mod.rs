@@ -31,7 +31,7 @@ pub use applications::{
 pub use assisted::{
     AgentRequest, AgentTicket, AssistedAnswer, AssistedCase, AssistedConfirmation,
     AssistedDecision, AssistedRecipient, AssistedStart, AssistedStatus, AssistedSubmit,
-    mask_id_number, mask_name,
+    mask_id_number, mask_middle, mask_name,
 };
 pub use catalogue::{Health, ServiceSummary, ServiceVersion, ServicesReloaded};
 pub use consents::{
