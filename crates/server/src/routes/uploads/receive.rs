@@ -100,11 +100,7 @@ pub(super) async fn receive(
 ) -> Result<u64> {
     let start = as_u64(up.upload_offset);
     let length = as_u64(up.upload_length);
-    let (end, failure) = if state.blobs.local_dir().is_some() {
-        receive_file(state, up, body, checksum).await?
-    } else {
-        receive_pieces(state, up, body, checksum).await?
-    };
+    let (end, failure) = receive_into(state, up, body, checksum).await?;
     state.metrics.upload_bytes(end - start);
     if end == length {
         finalize(state, up, lock).await?;
@@ -162,9 +158,117 @@ async fn advance(state: &AppState, id: &str, from: u64, to: u64) -> Result<()> {
     }
 }
 
-/// The body into object storage, one piece per committed stretch: returns the new durable
-/// offset and the error that cut the body, if one did. In memory: one piece at most.
-async fn receive_pieces(
+/// Where a body's bytes go until they are committed: the upload's local file, written in place,
+/// or, in object storage, pieces of up to [`COMMIT_EVERY`] bytes (one in memory at a time).
+enum Sink {
+    File(tokio::fs::File),
+    Pieces {
+        /// The bytes since `at`, not yet put.
+        piece: Vec<u8>,
+        at: u64,
+        /// Pieces put but not yet covered by the stored offset (with a checksum, nothing is
+        /// committed before the whole body is checked): deleted when the body is refused.
+        pending: Vec<String>,
+    },
+}
+
+impl Sink {
+    /// Ready to take bytes at the upload's durable offset.
+    async fn open(state: &AppState, up: &Upload) -> Result<Self> {
+        let start = as_u64(up.upload_offset);
+        if state.blobs.local_dir().is_none() {
+            return Ok(Sink::Pieces {
+                piece: Vec::new(),
+                at: start,
+                pending: Vec::new(),
+            });
+        }
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(state.partial_path(&up.id))
+            .await?;
+        // Whatever lies past the durable offset was never acknowledged: drop it.
+        file.set_len(start).await?;
+        file.seek(SeekFrom::Start(start)).await?;
+        Ok(Sink::File(file))
+    }
+
+    /// Takes `bytes`, the body at offset `at`, encrypted with the upload's key when it has one
+    /// (unfinished bytes are stored encrypted too, at their offset: see `crypto`).
+    async fn write(&mut self, up: &Upload, at: u64, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::File(file) => match up.key.as_deref() {
+                Some(key) => {
+                    let mut sealed = bytes.to_vec();
+                    key.apply_stream(at, &mut sealed);
+                    file.write_all(&sealed).await?;
+                }
+                None => file.write_all(bytes).await?,
+            },
+            Sink::Pieces { piece, .. } => {
+                let from = piece.len();
+                piece.extend_from_slice(bytes);
+                if let Some(key) = up.key.as_deref() {
+                    key.apply_stream(at, &mut piece[from..]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes everything up to `end` durable (`fsync`, or the piece put).
+    async fn flush(&mut self, state: &AppState, up: &Upload, end: u64) -> Result<()> {
+        match self {
+            Sink::File(file) => {
+                file.flush().await?;
+                file.sync_data().await?;
+            }
+            Sink::Pieces { piece, at, pending } => {
+                if !piece.is_empty() {
+                    let key = state::piece_key(&up.id, *at);
+                    state.blobs.put(&key, std::mem::take(piece)).await?;
+                    pending.push(key);
+                }
+                *at = end;
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored offset now covers everything flushed.
+    fn committed(&mut self) {
+        if let Sink::Pieces { pending, .. } = self {
+            pending.clear();
+        }
+    }
+
+    /// Drops what was received past `committed` (a refused body): the file is cut back, the
+    /// uncommitted pieces deleted (a failure there only leaves garbage past the stored offset,
+    /// which the next PATCH overwrites or the upload's deletion removes).
+    async fn abandon(&mut self, state: &AppState, committed: u64) -> Result<()> {
+        match self {
+            Sink::File(file) => {
+                file.flush().await?;
+                file.set_len(committed).await?;
+                file.sync_data().await?;
+            }
+            Sink::Pieces { piece, pending, .. } => {
+                piece.clear();
+                for key in pending.drain(..) {
+                    if let Err(e) = state.blobs.delete(&key).await {
+                        tracing::warn!(error = %e, "could not delete a discarded upload piece");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The body at the upload's durable offset, committed every [`COMMIT_EVERY`] bytes without a
+/// checksum and at the end: returns the new durable offset and the error that cut the body,
+/// if one did (the bytes before it are kept, unless a checksum covers the whole body).
+async fn receive_into(
     state: &AppState,
     up: &Upload,
     body: Body,
@@ -172,13 +276,10 @@ async fn receive_pieces(
 ) -> Result<(u64, Option<ApiError>)> {
     let start = as_u64(up.upload_offset);
     let length = as_u64(up.upload_length);
+    let mut sink = Sink::open(state, up).await?;
     let mut stream = body.into_data_stream();
     let idle = Duration::from_secs(state.config.upload_idle_timeout.max(1));
-    let (mut end, mut committed, mut piece_at) = (start, start, start);
-    let mut piece: Vec<u8> = Vec::new();
-    // Pieces put but not yet covered by the stored offset (with a checksum, nothing is
-    // committed before the whole body is checked): deleted when the body is refused.
-    let mut pending: Vec<String> = Vec::new();
+    let (mut end, mut committed, mut flushed) = (start, start, start);
     let failure = loop {
         let bytes = match next_frame(&mut stream, idle).await {
             Ok(Some(bytes)) => bytes,
@@ -190,140 +291,37 @@ async fn receive_pieces(
         if let Some(c) = checksum.as_mut() {
             c.update(&bytes[..take]);
         }
-        let at = piece.len();
-        piece.extend_from_slice(&bytes[..take]);
-        // Unfinished bytes are stored encrypted too, at their offset (see `crypto`).
-        if let Some(key) = up.key.as_deref() {
-            key.apply_stream(end, &mut piece[at..]);
-        }
+        sink.write(up, end, &bytes[..take]).await?;
         end += take as u64;
         if take < bytes.len() {
             // Overrunning Upload-Length: the client is confused; keep only what was committed.
-            discard(state, &pending).await;
+            sink.abandon(state, committed).await?;
             return Err(too_large());
         }
-        if piece.len() as u64 >= COMMIT_EVERY {
-            let key = state::piece_key(&up.id, piece_at);
-            state.blobs.put(&key, std::mem::take(&mut piece)).await?;
-            piece_at = end;
+        if end - flushed >= COMMIT_EVERY {
+            sink.flush(state, up, end).await?;
+            flushed = end;
             if checksum.is_none() {
                 advance(state, &up.id, committed, end).await?;
+                sink.committed();
                 committed = end;
-            } else {
-                pending.push(key);
             }
         }
     };
     if let Some(c) = checksum {
         // A checksum covers the whole body: an incomplete or mismatching one is discarded.
         if let Some(f) = failure {
-            discard(state, &pending).await;
+            sink.abandon(state, start).await?;
             return Err(f);
         }
         if !c.matches() {
-            discard(state, &pending).await;
+            sink.abandon(state, start).await?;
             return Err(checksum_mismatch());
         }
     }
-    if !piece.is_empty() {
-        state
-            .blobs
-            .put(&state::piece_key(&up.id, piece_at), piece)
-            .await?;
-    }
+    sink.flush(state, up, end).await?;
     if end > committed {
         advance(state, &up.id, committed, end).await?;
-    }
-    Ok((end, failure))
-}
-
-/// Deletes pieces that will never be committed (a failure here only leaves garbage past the
-/// stored offset, which the next PATCH overwrites or the upload's deletion removes).
-async fn discard(state: &AppState, keys: &[String]) {
-    for key in keys {
-        if let Err(e) = state.blobs.delete(key).await {
-            tracing::warn!(error = %e, "could not delete a discarded upload piece");
-        }
-    }
-}
-
-/// The body into the upload's local file, in place: returns the new durable offset and the
-/// error that cut the body, if one did.
-async fn receive_file(
-    state: &AppState,
-    up: &Upload,
-    body: Body,
-    mut checksum: Option<Checksum>,
-) -> Result<(u64, Option<ApiError>)> {
-    let start = as_u64(up.upload_offset);
-    let length = as_u64(up.upload_length);
-    let path = state.partial_path(&up.id);
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .await?;
-    // Whatever lies past the durable offset was never acknowledged: drop it.
-    file.set_len(start).await?;
-    file.seek(SeekFrom::Start(start)).await?;
-
-    let mut stream = body.into_data_stream();
-    let mut end = start;
-    let mut committed = start;
-    let mut failure: Option<ApiError> = None;
-    let idle = Duration::from_secs(state.config.upload_idle_timeout.max(1));
-    loop {
-        let bytes = match next_frame(&mut stream, idle).await {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => break,
-            Err(f) => {
-                failure = Some(f);
-                break;
-            }
-        };
-        let room = usize::try_from(length - end).unwrap_or(usize::MAX);
-        let take = bytes.len().min(room);
-        if let Some(c) = checksum.as_mut() {
-            c.update(&bytes[..take]);
-        }
-        match up.key.as_deref() {
-            // Unfinished bytes are on disk encrypted too, at their offset (see `crypto`).
-            Some(key) => {
-                let mut sealed = bytes[..take].to_vec();
-                key.apply_stream(end, &mut sealed);
-                file.write_all(&sealed).await?;
-            }
-            None => file.write_all(&bytes[..take]).await?,
-        }
-        end += take as u64;
-        if take < bytes.len() {
-            // Overrunning Upload-Length: the client is confused; keep only what was committed.
-            file.set_len(committed).await?;
-            file.sync_data().await?;
-            return Err(too_large());
-        }
-        if checksum.is_none() && end - committed >= COMMIT_EVERY {
-            file.flush().await?;
-            file.sync_data().await?;
-            store::uploads::advance(&state.db, &up.id, committed, end).await?;
-            committed = end;
-        }
-    }
-    file.flush().await?;
-    if let Some(c) = checksum {
-        // A checksum covers the whole body: an incomplete or mismatching one is discarded.
-        if let Some(f) = failure {
-            file.set_len(start).await?;
-            return Err(f);
-        }
-        if !c.matches() {
-            file.set_len(start).await?;
-            return Err(checksum_mismatch());
-        }
-    }
-    file.sync_data().await?;
-    drop(file);
-    if end > committed {
-        store::uploads::advance(&state.db, &up.id, committed, end).await?;
     }
     Ok((end, failure))
 }
