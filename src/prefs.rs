@@ -11,6 +11,12 @@ const ELDER_KEY: &str = "onething.elder";
 #[derive(Clone, Copy)]
 pub struct LocalePref(pub RwSignal<Locale>);
 
+thread_local! {
+    /// The language last shown, for code running outside the page that asked for it (an
+    /// answer arriving after its page was left has no context any more).
+    static SHOWN: std::cell::Cell<Locale> = std::cell::Cell::new(Locale::default());
+}
+
 /// Whether elder mode (长辈版) is on, provided as context.
 #[derive(Clone, Copy)]
 pub struct ElderPref(pub RwSignal<bool>);
@@ -43,6 +49,7 @@ pub fn provide() {
 
     Effect::new(move || {
         let l = locale.get();
+        SHOWN.with(|c| c.set(l));
         if let Some(h) = html() {
             let _ = h.set_attribute("lang", l.tag());
         }
@@ -61,7 +68,9 @@ pub fn provide() {
     });
 }
 
-/// The current locale (reactive).
+/// The current locale (reactive); outside the app's reactive tree, the language last shown.
 pub fn locale() -> Locale {
-    expect_context::<LocalePref>().0.get()
+    use_context::<LocalePref>()
+        .and_then(|p| p.0.try_get())
+        .unwrap_or_else(|| SHOWN.with(std::cell::Cell::get))
 }
