@@ -4,8 +4,10 @@
 //! - `test`: install what tests need, then fmt, clippy, native tests, wasm tests in headless
 //!   Chromium, the release build with its size budget, and end-to-end browser tests.
 //! - `size`: build the release SPA and print its first-load size.
-//! - `bench`: build, start the server, and measure size, load, step and upload performance;
-//!   `bench --trace`: a Chromium performance trace of the wizard's step changes, summarised.
+//! - `bench`: build, start the server, and measure size, load, step and upload performance, and
+//!   submissions/s and tus throughput of 1, 2 and 3 replicas on PostgreSQL beside SQLite;
+//!   `bench --trace`: a Chromium performance trace of the wizard's step changes, summarised;
+//!   `bench --only replicas`: only the replicas' figures.
 //! - `soak`: the reliability and security figures at full count (faults, exactly-once, access
 //!   control, hostile input, privacy, fuzzing, schemathesis).
 //! - `layers`: check the module layering (no import cycle in `crates/core`, nothing above the
@@ -16,7 +18,8 @@
 //!   from Debian's packages when missing; a throwaway cluster under `target/pg/` on loopback,
 //!   stopped by its PID); also a stage of `test`.
 //! - `lb`: nginx (Debian's package, unpacked under `target/lb/`) in front of two replicas on
-//!   PostgreSQL + S3, tus uploads through it while a replica is killed (SIGKILL): the figure.
+//!   PostgreSQL + S3, a replica killed (SIGKILL) and restarted during tus uploads, submissions
+//!   and an open live-event stream: the figures.
 //! - `setup`: only install what is missing.
 
 mod bench;
@@ -48,22 +51,24 @@ fn main() -> ExitCode {
         "layers" => layers::check(),
         "s3" if rest.iter().any(|a| a == "--postgres") => s3::server_tests_on_postgres(),
         "s3" => s3::server_tests(),
-        "lb" => lb::lb(),
+        "lb" => lb::lb(rest),
         "postgres" => postgres::server_tests(),
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace] | soak | layers | s3 [--postgres] | lb | postgres | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace | --only replicas] | soak | layers | s3 [--postgres] | lb [--full] | postgres | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, layers, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
                  bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
                  bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
+                 bench --only replicas  submissions/s and tus MiB/s: SQLite, PostgreSQL with 1, 2, 3 replicas behind nginx\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  layers no import cycle in crates/core; the SPA's api imports nothing above it\n\
                  s3     the server's tests of uploaded files on an S3-compatible store (moto, started and stopped)\n\
                  s3 --postgres  the same on PostgreSQL + S3, as `test` runs them\n\
-                 lb     nginx before 2 replicas on PostgreSQL + S3, tus uploads while a replica is SIGKILLed\n\
+                 lb     nginx before 2 replicas on PostgreSQL + S3; uploads, submissions, a live stream while a replica is SIGKILLed\n\
+                 lb --full  the same at the soak's counts\n\
                  postgres  the server's route and contract tests on PostgreSQL (a throwaway cluster)\n\
                  setup  install missing tools (wasm32 target, trunk, wasm-bindgen-cli, npm tools, Chromium, Firefox ESR, WebKit)"
             );

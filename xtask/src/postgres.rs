@@ -130,6 +130,15 @@ impl Postgres {
     /// PostgreSQL cannot be installed, initialised or started, or does not answer within
     /// [`START_LIMIT`].
     pub fn start() -> Result<Postgres, Error> {
+        Postgres::start_with(false)
+    }
+
+    /// As [`Postgres::start`]; `durable` keeps PostgreSQL's defaults (`fsync`,
+    /// `synchronous_commit`, full page writes on), as a deployment runs it: for measuring.
+    ///
+    /// # Errors
+    /// As [`Postgres::start`].
+    pub fn start_with(durable: bool) -> Result<Postgres, Error> {
         let bin = ensure_binaries()?;
         let dir = project_root()
             .join("target/pg")
@@ -160,12 +169,22 @@ impl Postgres {
         )?;
         let log = std::fs::File::create(dir.join("postgres.log"))?;
         let port = free_port()?;
+        let mut settings = vec!["-c", "max_connections=300"];
+        if !durable {
+            settings.extend([
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]);
+        }
         let child = as_user(&bin.join("postgres"), ids)
             .arg("-D")
             .arg(&data)
             .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-k", ""])
-            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-            .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
+            .args(settings)
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::from(log.try_clone()?))

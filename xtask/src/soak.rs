@@ -3,11 +3,14 @@
 //! 1. The fault-injection, exactly-once, access-control, hostile-input, privacy and fuzz tests
 //!    of the server (`crates/server/tests/`), with their counts raised through environment
 //!    variables; each prints `figure: …` lines, collected here.
-//! 2. schemathesis (from the Python package index, pinned, installed into a venv under `target/soak/` when missing)
+//! 2. The multi-replica faults of `cargo xtask lb` (`crate::lb::faults`) at `lb::FULL` counts:
+//!    nginx before two replicas on PostgreSQL + S3, one killed (SIGKILL) and restarted at random
+//!    moments during tus uploads, submissions and an open live-event stream.
+//! 3. schemathesis (from the Python package index, pinned, installed into a venv under `target/soak/` when missing)
 //!    against `docs/openapi.json` on a freshly started server, every check on.
 //!
-//! Ends by itself in about ten minutes on two cores once built; everything it prints is also in
-//! `target/soak/soak.txt`.
+//! Ends by itself in about twelve minutes on two cores once built (the replicas' part about two);
+//! everything it prints is also in `target/soak/soak.txt`.
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -50,6 +53,19 @@ pub fn soak() -> Result<(), Error> {
     run_shown(cmd("cargo").args(["build", "--quiet", "-p", "onething-server"]))?;
     let tests_ok = native(&root, &out_dir, &mut figures)?;
 
+    println!("\nsoak: nginx before 2 replicas on PostgreSQL + S3, a replica SIGKILLed at random");
+    let replicas_ok = match crate::lb::faults(crate::lb::FULL) {
+        Ok((found, ok)) => {
+            figures.extend(found.into_iter().map(|f| format!("replicas: {f}")));
+            ok
+        }
+        Err(e) => {
+            eprintln!("soak: the multi-replica run failed: {e}");
+            figures.push(format!("replicas: not measured ({e})"));
+            false
+        }
+    };
+
     println!("\nsoak: schemathesis {SCHEMATHESIS} against docs/openapi.json");
     let st = ensure_schemathesis(&out_dir)?;
     let contract_ok = schemathesis(&root, &out_dir, &st, &mut figures)?;
@@ -61,7 +77,7 @@ pub fn soak() -> Result<(), Error> {
         report.push_str(f);
         report.push('\n');
     }
-    let verdict = if tests_ok && contract_ok {
+    let verdict = if tests_ok && replicas_ok && contract_ok {
         "PASSED"
     } else {
         "FAILED"
@@ -69,7 +85,7 @@ pub fn soak() -> Result<(), Error> {
     let _ = writeln!(report, "xtask soak: {verdict} in {secs:.0} s");
     print!("{report}");
     std::fs::write(out_dir.join("soak.txt"), &report)?;
-    if tests_ok && contract_ok {
+    if tests_ok && replicas_ok && contract_ok {
         Ok(())
     } else {
         Err("a figure is off; details in target/soak/".into())

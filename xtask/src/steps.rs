@@ -193,7 +193,7 @@ fn test_stages(st: &mut Stages) -> Result<(), Error> {
     )?;
     st.stage(
         "nginx + 2 replicas on PostgreSQL + S3, a replica SIGKILLed",
-        crate::lb::lb,
+        || crate::lb::lb(&[]),
     )?;
     st.stage("server tests on PostgreSQL", crate::postgres::server_tests)?;
     st.stage("wasm tests (headless Chromium)", || {

@@ -17,7 +17,7 @@ use crate::util::Error;
 /// The upload measured: 20 MiB, sent as tus `PATCH` requests of 5 MiB on one keep-alive
 /// connection.
 const UPLOAD_BYTES: usize = 20 * 1024 * 1024;
-const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
+pub(super) const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
 /// Uploads measured.
 pub(super) const UPLOAD_RUNS: usize = 5;
 /// Concurrent clients of the submission load, and submissions each (bounded: 4 × 50).
@@ -37,7 +37,7 @@ fn signed_in(url: &str) -> Result<(Blocking, Client), Error> {
 /// A structurally valid 4000×3000 baseline JPEG (ITU-T T.81 markers: SOI, APP0, SOF0, SOS, EOI)
 /// padded to `len` bytes: enough for the server's completion path (sniff, pixel limit,
 /// metadata strip, store) to run on it as on a photo.
-fn jpeg_like(len: usize) -> Vec<u8> {
+pub(super) fn jpeg_like(len: usize) -> Vec<u8> {
     let mut b = vec![0xFF, 0xD8];
     b.extend_from_slice(&[0xFF, 0xE0, 0, 16]);
     b.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
@@ -62,6 +62,31 @@ fn jpeg_like(len: usize) -> Vec<u8> {
     clippy::cast_sign_loss
 )]
 pub(super) fn submissions(server: &Server, root: &Path) -> Result<Vec<Metric>, Error> {
+    let (per_sec, latencies) = submit_load(&server.url, root)?;
+    let mut sorted = latencies.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p99 = sorted[((sorted.len() as f64) * 0.99).ceil() as usize - 1];
+    Ok(vec![
+        Metric::new(
+            "submissions per second, 4 clients, engine-validated",
+            Unit::PerSec,
+            vec![per_sec],
+            None,
+        ),
+        Metric::new("submission latency", Unit::Ms, latencies, None),
+        Metric::new("submission latency p99", Unit::Ms, vec![p99], None),
+    ])
+}
+
+/// The submission load of [`submissions`] against the server (or balancer) at `url`: its
+/// submissions per second.
+pub(super) fn submissions_per_sec(url: &str, root: &Path) -> Result<f64, Error> {
+    Ok(submit_load(url, root)?.0)
+}
+
+/// Runs the submission load; returns the submissions per second and each one's latency (ms).
+#[allow(clippy::cast_precision_loss)]
+fn submit_load(url: &str, root: &Path) -> Result<(f64, Vec<f64>), Error> {
     // The example file wraps the application with its dates (`services/examples/README.md`);
     // enterprise-issue has none that move.
     let file: serde_json::Value = serde_json::from_slice(&std::fs::read(
@@ -72,7 +97,7 @@ pub(super) fn submissions(server: &Server, root: &Path) -> Result<Vec<Metric>, E
     let workers: Vec<_> = (0..SUBMIT_CLIENTS)
         .map(|w| {
             // Each client on its own thread: its own runtime, pool (one connection) and account.
-            let (url, application) = (server.url.clone(), application.clone());
+            let (url, application) = (url.to_owned(), application.clone());
             std::thread::spawn(move || -> Result<Vec<f64>, String> {
                 let (rt, api) = signed_in(&url).map_err(|e| e.to_string())?;
                 let mut ms = Vec::with_capacity(SUBMIT_EACH);
@@ -97,19 +122,7 @@ pub(super) fn submissions(server: &Server, root: &Path) -> Result<Vec<Metric>, E
         latencies.extend(w.join().map_err(|_| "a client panicked")??);
     }
     let per_sec = latencies.len() as f64 / started.elapsed().as_secs_f64();
-    let mut sorted = latencies.clone();
-    sorted.sort_by(f64::total_cmp);
-    let p99 = sorted[((sorted.len() as f64) * 0.99).ceil() as usize - 1];
-    Ok(vec![
-        Metric::new(
-            "submissions per second, 4 clients, engine-validated",
-            Unit::PerSec,
-            vec![per_sec],
-            None,
-        ),
-        Metric::new("submission latency", Unit::Ms, latencies, None),
-        Metric::new("submission latency p99", Unit::Ms, vec![p99], None),
-    ])
+    Ok((per_sec, latencies))
 }
 
 /// tus 1.0 creation then `PATCH` requests of [`UPLOAD_CHUNK`] (each fsynced by the server), against

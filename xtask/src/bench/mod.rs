@@ -12,6 +12,7 @@
 
 mod api;
 mod metrics;
+mod replicas;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -32,13 +33,43 @@ use crate::util::{Error, cmd, project_root, run_quiet};
 /// No browser script may run longer than this; it is ended by its PID after.
 const SCRIPT_LIMIT: Duration = Duration::from_mins(10);
 
-/// `cargo xtask bench [--trace]`.
+/// `cargo xtask bench [--trace | --only replicas]`.
 pub fn bench(args: &[String]) -> Result<(), Error> {
     match args {
         [] => all(),
         [t] if t == "--trace" => trace(),
-        _ => Err(format!("bench takes no arguments but --trace, not {args:?}").into()),
+        [o, r] if o == "--only" && r == "replicas" => only_replicas(),
+        _ => Err(
+            format!("bench takes no arguments but --trace or --only replicas, not {args:?}").into(),
+        ),
     }
+}
+
+/// `cargo xtask bench --only replicas`: the scale figures alone (no SPA build, no browser),
+/// printed and written to `target/bench/replicas.json`.
+fn only_replicas() -> Result<(), Error> {
+    let started = Instant::now();
+    let out_dir = project_root().join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    println!("bench: building the server (its optimised build)");
+    crate::steps::build_server()?;
+    let metrics = replicas::all()?;
+    print_table(&metrics);
+    println!("{}", replicas::machine_note());
+    let report = json!({
+        "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
+        "note": replicas::machine_note(),
+        "seconds": started.elapsed().as_secs(),
+    });
+    std::fs::write(
+        out_dir.join("replicas.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    println!(
+        "bench: written to target/bench/replicas.json in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Everything but the trace.
@@ -86,6 +117,14 @@ fn all() -> Result<(), Error> {
         Err(e) => failures.push(format!("submissions: {e}")),
     }
 
+    say(
+        "scale: 1, 2 and 3 replicas on PostgreSQL + S3 behind nginx, beside SQLite (two minutes or so)",
+    );
+    match replicas::all() {
+        Ok(m) => metrics.extend(m),
+        Err(e) => failures.push(format!("replicas: {e}")),
+    }
+
     say("app-ready, step changes and keystrokes in Chromium (a minute or two)");
     let browser_out = out_dir.join("browser.json");
     match node_script("tests/bench/browser.mjs", &server.url, &browser_out) {
@@ -110,6 +149,7 @@ fn all() -> Result<(), Error> {
     say("done");
 
     print_table(&metrics);
+    println!("{}", replicas::machine_note());
     for f in &failures {
         println!("not measured: {f}");
     }
