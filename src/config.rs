@@ -159,6 +159,12 @@ extern "C" {
     fn config_text() -> js_sys::Promise;
 }
 
+/// The text of `config.json` (fetched once per page), for a key only the whole app reads
+/// (`crate::host`'s sign-in entry): [`Config`] is what both modules carry.
+pub async fn text() -> Option<String> {
+    fetch_text().await
+}
+
 async fn fetch_text() -> Option<String> {
     let text = crate::wait::within(config_text(), 5_000).await.ok()?;
     text.as_string()

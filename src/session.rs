@@ -1,6 +1,7 @@
 //! Signing in, above the API client and the host bridge: where a ticket comes from when a page
 //! needs an account. An app platform's ticket in the page's URL is exchanged at start
-//! (`api::session::adopt_url_ticket`); in an iframe the host page sends one with its `ticket`
+//! (`api::session::adopt_url_ticket`), and when that session ends mid-way the page is reopened
+//! through the platform's sign-in, which brings a new one (`Host::sign_in_again`); in an iframe the host page sends one with its `ticket`
 //! message (`crate::host`), which signs in as soon as it arrives; in a plain browser against a
 //! server with the development ticket issuer on, the SPA asks that issuer itself, only when
 //! `config.json` allows it; or, when `config.json` turns on `oidc_sign_in`, it leaves for the
@@ -65,8 +66,9 @@ thread_local! {
     static LOST: leptos::prelude::ArcRwSignal<bool> = leptos::prelude::ArcRwSignal::new(false);
 }
 
-/// True while the session ended mid-way and could not be renewed here (an app platform that
-/// gives tickets only when it opens the page): the wizard says so; the draft stays on the device.
+/// True while the session ended mid-way and could not be renewed here (an app platform whose
+/// sign-in entry is not configured, see `crate::host`'s `sign_in`): the wizard says so; the
+/// draft stays on the device.
 pub fn lost() -> leptos::prelude::ArcRwSignal<bool> {
     LOST.with(Clone::clone)
 }
@@ -119,6 +121,12 @@ async fn sign_in() -> (Result<Account, FetchError>, bool) {
             return (api_session::account().await, ended);
         }
         return (Err(session_required()), ended);
+    }
+    // An app platform that opened the page with a ticket: reopen it through the platform's
+    // sign-in, which comes back to this URL (the same step; the draft is on the device) with a
+    // new one. The page leaves: nothing is lost, so nothing to say.
+    if ended && host.sign_in_again().await {
+        return (Err(session_required()), false);
     }
     if crate::config::get().features.oidc_sign_in {
         // The page leaves for the provider and comes back with a ticket; until it unloads,

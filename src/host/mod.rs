@@ -13,6 +13,7 @@ mod frame;
 pub mod js;
 pub mod protocol;
 mod share;
+mod sign_in;
 mod wechat;
 mod zlb;
 
@@ -204,6 +205,17 @@ impl Host {
             Platform::Frame => self.post(&AppMessage::Title {
                 title: title.to_owned(),
             }),
+        }
+    }
+
+    /// Asks the host to sign the person in again after their session ended mid-way, the way it
+    /// signs in: an app platform reopens this page through its sign-in with a new ticket (see
+    /// `sign_in`); the page then leaves (`true`). A plain browser or a frame: `false` (a frame
+    /// host is asked with the protocol's `session_expired`, see [`Frame`]).
+    pub async fn sign_in_again(&self) -> bool {
+        match self.platform {
+            Platform::Zlb | Platform::WeChat | Platform::Alipay => sign_in::reopen().await,
+            Platform::Browser | Platform::Frame => false,
         }
     }
 

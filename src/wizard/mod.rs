@@ -156,6 +156,14 @@ impl Wizard {
                 }
             });
         };
+        // A change the server has not seen (the page was left while offline, or reopened
+        // through an app platform's sign-in after its session ended) goes with the first write.
+        if self
+            .remote
+            .with_value(|r| r.as_ref().is_some_and(|r| r.pending))
+        {
+            answers_changed.set_value(true);
+        }
         // The first runs write too (one write when the wizard opens): a change made before an
         // effect first ran (the step of a deep link, a prefill) must not wait for the next one.
         // Only later changes of the answers go to the server.

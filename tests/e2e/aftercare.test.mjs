@@ -132,14 +132,31 @@ test('a 补正 is answered with the wizard\'s photo picker: the photo survives a
     await form.getByRole('alert').getByText('请等照片全部上传完成后再提交').waitFor();
     await page.screenshot({ path: join(artifacts(), 'aftercare-supplement-uploading.png'), fullPage: true });
 
-    // Reloaded mid-upload: the photo is still there (kept on the device) and its upload goes on.
+    // The answer's text is typed before the reload: it is kept on the device too.
+    await form.locator('textarea').fill('租赁合同首页见照片');
+    const keptIn = (store) => page.evaluate((store) => new Promise((resolve) => {
+      const open = indexedDB.open('onething');
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains(store)) { resolve([]); return; }
+        const req = db.transaction(store).objectStore(store).getAllKeys();
+        req.onsuccess = () => resolve(req.result.map(String).filter((k) => k.startsWith('supplement.')));
+      };
+      open.onerror = () => resolve(['unreadable']);
+    }), store);
+    for (let i = 0; i < 50 && (await keptIn('drafts')).length === 0; i++) await page.waitForTimeout(100);
+    assert.equal((await keptIn('drafts')).length, 1, 'the text kept on the device');
+
+    // Reloaded mid-upload: the photo is still there (kept on the device) and its upload goes on;
+    // the text is back in its box.
     await page.reload();
     const again = page.locator('form.supplement .photo-slot').first();
     await again.locator('img.photo-preview').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('form.supplement textarea')?.value === '租赁合同首页见照片');
     await again.getByText('已上传').waitFor({ timeout: 90_000 });
     // A second slot offers the next photo.
     await page.locator('form.supplement .photo-slot').nth(1).getByText('拍照', { exact: true }).waitFor();
-    await page.locator('form.supplement textarea').fill('租赁合同首页见照片');
+    assert.equal(await page.locator('form.supplement textarea').inputValue(), '租赁合同首页见照片');
     await page.screenshot({ path: join(artifacts(), 'aftercare-supplement-ready.png'), fullPage: true });
     assert.deepEqual(await a11y(page, 'supplement-ready'), []);
     await page.locator('form.supplement').getByRole('button', { name: '提交补正' }).click();
@@ -156,17 +173,8 @@ test('a 补正 is answered with the wizard\'s photo picker: the photo survives a
     assert.equal(file.status, 200);
     assert.match(file.headers.get('content-type') ?? '', /^image\/jpeg/);
     assert.ok((await file.arrayBuffer()).byteLength > 1000);
-    // Nothing of it is left on the device once answered.
-    const kept = () => page.evaluate(() => new Promise((resolve) => {
-      const open = indexedDB.open('onething');
-      open.onsuccess = () => {
-        const db = open.result;
-        if (!db.objectStoreNames.contains('photos')) { resolve([]); return; }
-        const req = db.transaction('photos').objectStore('photos').getAllKeys();
-        req.onsuccess = () => resolve(req.result.map(String).filter((k) => k.startsWith('supplement.')));
-      };
-      open.onerror = () => resolve(['unreadable']);
-    }));
+    // Nothing of it is left on the device once answered: neither the photos nor the text.
+    const kept = async () => [...await keptIn('photos'), ...await keptIn('drafts')];
     let left = await kept();
     for (let i = 0; i < 25 && left.length > 0; i++) {
       await page.waitForTimeout(200);

@@ -169,3 +169,88 @@ test('inside a host page: the app asks the host to sign in again (session_expire
     rmSync(dist, { recursive: true, force: true });
   }
 });
+
+test('inside an app platform (浙里办\'s bridge): the page is reopened through the platform\'s sign-in with a new ticket, at the same step, draft intact', async () => {
+  // The platform's sign-in entry (config.json's `platform_sign_in_url`), played on loopback: it
+  // signs the same person in again (a development ticket for the platform's user) and sends
+  // the browser back to the page it came from with `?ticket=`, as 浙里办's single sign-on does.
+  const listen = (s) => new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s.address().port)));
+  const subject = `zlb-expiry-${Date.now()}`;
+  let app;
+  const visits = [];
+  const ticketFor = async () => {
+    const r = await fetch(new URL('/api/dev/tickets', app.url), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ subject }),
+    });
+    return (await r.json()).ticket;
+  };
+  const sso = createServer(async (req, res) => {
+    const back = new URL(req.url, 'http://sso').searchParams.get('goto');
+    visits.push(back);
+    const to = new URL(back);
+    to.searchParams.set('ticket', await ticketFor());
+    res.writeHead(302, { Location: to.href }).end();
+  });
+  const ssoUrl = `http://127.0.0.1:${await listen(sso)}`;
+  const dist = mkdtempSync(join(tmpdir(), 'onething-platform-dist-'));
+  cpSync(process.env.ONETHING_DIST, dist, { recursive: true });
+  writeFileSync(join(dist, 'config.json'), JSON.stringify({
+    api_base: '/api',
+    features: { dev_sign_in: false },
+    platform_sign_in_url: `${ssoUrl}/sso/login?goto={return}`,
+  }));
+  app = await startServer({ staticDir: dist });
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    // 浙里办's webview injects its bridge (the adapters feature-detect each call: an empty one
+    // is an older bridge) and opens the service with a ticket.
+    await context.addInitScript(() => { window.ZWJSBridge = {}; });
+    await page.goto(new URL(`/services/newborn?ticket=${await ticketFor()}`, app.url).href);
+    await page.getByRole('link', { name: '开始办理' }).click();
+    await page.waitForURL(/eligibility$/);
+    await agreePrivacy(page);
+    for (const q of def.eligibility.questions) {
+      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+    }
+    await next(page, /sub-items$/);
+    await next(page, /\/page\/baby$/);
+    const step = page.url();
+    await page.locator(NAME).fill('王一诺');
+    await page.locator(NAME).blur();
+    const first = await token(page);
+    const draftsAt = async (t) => {
+      const r = await fetch(new URL('/api/drafts', app.url), { headers: { Authorization: `Bearer ${t}` } });
+      return r.status === 200 ? r.json() : null;
+    };
+    await until(async () => (await draftsAt(first))?.length === 1, 'the draft on the server');
+    assert.deepEqual(visits, [], 'signed in by the ticket the app was opened with');
+
+    // The session ends on the server; the next change finds it out.
+    const end = await fetch(new URL('/api/session', app.url), { method: 'DELETE', headers: { Authorization: `Bearer ${first}` } });
+    assert.equal(end.status, 204);
+    await page.locator(NAME).fill('王一诺二');
+    await page.locator(NAME).blur();
+
+    // Reopened through the platform's sign-in, back on the same step (the ticket taken out of
+    // the address), signed in anew, with what was typed last.
+    await until(async () => visits.length === 1, 'the platform\'s sign-in asked');
+    assert.equal(visits[0], step, 'asked to come back to this step');
+    const second = await until(async () => {
+      const t = await token(page).catch(() => null);
+      return t && t !== first && t;
+    }, 'signed in again');
+    await page.waitForURL(step);
+    await page.locator(NAME).waitFor();
+    await until(async () => (await page.locator(NAME).inputValue()) === '王一诺二', 'the draft as it was left');
+    assert.equal(await page.locator('#session-lost').count(), 0, 'no dead end');
+    // The change reaches the server under the new session.
+    await until(async () => (await draftsAt(second))?.[0]?.data?.app?.answers?.children?.[0]?.name === '王一诺二', 'the change written after signing in again');
+    assert.equal(visits.length, 1, 'once');
+    assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+  } finally {
+    await context.close();
+    await app.stop();
+    await new Promise((r) => sso.close(r));
+    rmSync(dist, { recursive: true, force: true });
+  }
+});

@@ -12,6 +12,20 @@
 //!
 //! A key's id is derived from the key itself (a truncated SHA-256), so a wrong key is known at
 //! start, before anything is read or written, by the ids the stored records name.
+//!
+//! ## Blind index
+//! A sealed value cannot be searched. Where one must be found by its value (an account by its
+//! ID number, when a consent request names the other parent), the record also keeps a blind
+//! index ([`Keys::blind_index`]): the HMAC-SHA256 of the normalised value under an index key
+//! derived from a master key (the same for every record, unlike a data key), with the id of
+//! that master key. Without the master key nobody can test a guessed ID number against it (a
+//! bare hash of one can be searched: the numbers are few). A search computes the index under
+//! every loaded key ([`Keys::blind_indexes`]), so during a rotation both the old and the new
+//! form match; the rotation then recomputes every index under the new key from the sealed
+//! value (`store::keys::reindex`), before the old key leaves the key file, and every start
+//! recomputes those not under the active key (after a restart with a new key first in
+//! `ONETHING_MASTER_KEY`, or for records from before the index). A leaked master key thus
+//! stops being useful for the index too once it is rotated away.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -62,6 +76,8 @@ struct MasterKey {
     id: String,
     raw: [u8; KEY_LEN],
     cipher: Aes256Gcm,
+    /// The blind index's key, derived from this master key (never used to seal anything).
+    index: [u8; KEY_LEN],
 }
 
 impl MasterKey {
@@ -69,9 +85,30 @@ impl MasterKey {
         MasterKey {
             id: key_id(&raw),
             cipher: Aes256Gcm::new(&raw.into()),
+            index: Sha256::new()
+                .chain_update(b"onething blind index\0")
+                .chain_update(raw)
+                .finalize()
+                .into(),
             raw,
         }
     }
+
+    fn blind_index(&self, label: &str, value: &str) -> String {
+        hmac_hex(&self.index, label, value.as_bytes())
+    }
+}
+
+/// HMAC-SHA256 of `label`, a zero byte and `data` under `key`, hex.
+fn hmac_hex(key: &[u8], label: &str, data: &[u8]) -> String {
+    use hmac::Mac as _;
+    #[allow(clippy::expect_used)]
+    let mut m = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(key)
+        .expect("HMAC takes a key of any length");
+    m.update(label.as_bytes());
+    m.update(&[0]);
+    m.update(data);
+    hex(&m.finalize().into_bytes())
 }
 
 /// The id of a master key: 16 hex digits of a hash of it (it names the key, it reveals nothing
@@ -288,6 +325,23 @@ impl Keys {
         self.read().iter().find(|k| k.id == id).cloned()
     }
 
+    /// The blind index of `value` (already normalised by the caller) under the active master
+    /// key: that key's id and the index, hex. `label` names what is indexed
+    /// (`accounts.id_number`), so two columns never share an index.
+    pub fn blind_index(&self, label: &str, value: &str) -> (String, String) {
+        let master = self.active();
+        (master.id.clone(), master.blind_index(label, value))
+    }
+
+    /// The blind index of `value` under every loaded master key, the active one first: what a
+    /// search looks for (a record indexed before a rotation finished still matches).
+    pub fn blind_indexes(&self, label: &str, value: &str) -> Vec<String> {
+        self.read()
+            .iter()
+            .map(|k| k.blind_index(label, value))
+            .collect()
+    }
+
     /// A fresh data key for a new record (or a record written anew), wrapped by the active
     /// master key.
     pub fn fresh(&self) -> RecordKey {
@@ -489,17 +543,8 @@ impl RecordKey {
     /// authenticated with it), hex: a value compared for equality without being stored, which
     /// nobody without the master key can test guesses against (an ID number has few enough
     /// possible values that a bare hash of it can be searched).
-    ///
-    /// # Panics
-    /// Never: HMAC takes a key of any length.
     pub fn mac(&self, label: &str, data: &[u8]) -> String {
-        use hmac::Mac as _;
-        let mut m = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.mac)
-            .expect("HMAC takes a key of any length");
-        m.update(label.as_bytes());
-        m.update(&[0]);
-        m.update(data);
-        hex(&m.finalize().into_bytes())
+        hmac_hex(&self.mac, label, data)
     }
 
     /// Encrypts (or decrypts: the same) `buf`, the bytes at `offset` of an unfinished upload,
@@ -560,6 +605,41 @@ mod tests {
             .expect("under the new key");
         assert_eq!(reopened.open("drafts.data", &sealed).expect("open"), b"{}");
         assert_eq!(both.rewrap(&key_id(&new_raw), &wrapped).expect("ok"), None);
+    }
+
+    #[test]
+    fn a_blind_index_is_the_same_for_every_record_and_changes_with_the_master_key() {
+        let (old, raw_old) = keys(1);
+        let (id, a) = old.blind_index("accounts.id_number", "11010519491231002X");
+        assert_eq!(id, old.active_id());
+        assert_eq!(a.len(), 64);
+        assert_eq!(
+            old.blind_index("accounts.id_number", "11010519491231002X")
+                .1,
+            a
+        );
+        assert_ne!(
+            old.blind_index("consents.holder", "11010519491231002X").1,
+            a
+        );
+        assert_ne!(
+            old.blind_index("accounts.id_number", "110105194912310029")
+                .1,
+            a
+        );
+        let plain = hex(&Sha256::digest(b"11010519491231002X"));
+        assert_ne!(a, plain, "not a bare hash");
+        let new_raw = random_bytes::<KEY_LEN>();
+        let both = Keys::from_raw(&[new_raw, raw_old[0]], KeySource::Environment);
+        let all = both.blind_indexes("accounts.id_number", "11010519491231002X");
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1], a, "the old form still matches during a rotation");
+        assert_ne!(all[0], a);
+        assert_eq!(
+            both.blind_index("accounts.id_number", "11010519491231002X")
+                .1,
+            all[0]
+        );
     }
 
     #[test]

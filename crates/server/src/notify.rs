@@ -479,10 +479,12 @@ pub fn asked_code(event_key: &str) -> Option<&str> {
     tail.starts_with("asked:").then_some(code)
 }
 
-/// Notices the account of consent requests that ask it (the other parent): a request names the
-/// holder by ID number only (kept as a keyed digest), so it is matched when the holder's
-/// account is next seen, here when it reads its messages, and noticed once
-/// (`consent:<code>:asked:<account>`, also sent through the outbox). Returns how many were added.
+/// Notices the account of consent requests that ask it (the other parent). A holder who had an
+/// account when the request was made was found then, by the blind index of the accounts' ID
+/// numbers, and noticed in the submission (`routes::applications`); one who signs up later is
+/// matched here, when reading their messages, against the request's keyed digest. Either way
+/// noticed once (`consent:<code>:asked:<account>`, also sent through the outbox). Returns how
+/// many were added.
 ///
 /// # Errors
 /// The database fails, or a record does not open.

@@ -102,12 +102,7 @@ impl AppState {
         )
         .map_err(StartError)?;
         keys.check_covers(&stored).map_err(StartError)?;
-        let sealed = store::keys::seal_legacy(&db, &keys)
-            .await
-            .map_err(|e| StartError(format!("cannot seal the stored personal data: {e}")))?;
-        if sealed > 0 {
-            tracing::warn!(sealed, "sealed records written before encryption at rest");
-        }
+        seal_and_index(&db, &keys).await?;
         // The definition versions open cases were submitted under, beside the files' current ones.
         let remembered = store::applications::remembered_definitions(&db)
             .await
@@ -289,4 +284,26 @@ async fn heartbeats(db: Pool, instance: String, alive: broadcast::WeakSender<Str
             tracing::warn!(error = %e, "cannot write this replica's heartbeat");
         }
     }
+}
+
+/// At start, with the keys checked: seals the rows written before encryption at rest, and
+/// (re)computes the blind index of the accounts' ID numbers not under the active key (accounts
+/// from before the index, or a restart with a new key first: `crate::crypto`, "Blind index").
+async fn seal_and_index(db: &store::Pool, keys: &Keys) -> Result<(), StartError> {
+    let sealed = store::keys::seal_legacy(db, keys)
+        .await
+        .map_err(|e| StartError(format!("cannot seal the stored personal data: {e}")))?;
+    if sealed > 0 {
+        tracing::warn!(sealed, "sealed records written before encryption at rest");
+    }
+    let reindexed = store::keys::reindex(db, keys)
+        .await
+        .map_err(|e| StartError(format!("cannot index the accounts' ID numbers: {e}")))?;
+    if reindexed > 0 {
+        tracing::info!(
+            reindexed,
+            "blind index of the accounts' ID numbers (re)computed"
+        );
+    }
+    Ok(())
 }

@@ -3,8 +3,8 @@
 //! platform's picker): previewed, rotated, compressed in the browser and uploaded with tus
 //! (progress, pause, retries, resumed from the server's offset after a cut). The chosen photos
 //! are kept sealed on the device under the request's key, like a draft's, so a reload or a
-//! killed webview finds them again and their uploads carry on; they are forgotten once the
-//! answer is recorded.
+//! killed webview finds them again and their uploads carry on; the answer's text is kept the
+//! same way ([`TextKept`]). Both are forgotten once the answer is recorded.
 
 use leptos::prelude::*;
 use onething_core::ServiceDefinition;
@@ -15,6 +15,7 @@ use super::items::title;
 use super::live;
 use crate::api::{self, FetchError};
 use crate::i18n::t;
+use crate::storage::{self, Store};
 use crate::upload::{Status, Uploads};
 use crate::wizard::fields::PhotoPicker;
 
@@ -74,6 +75,78 @@ fn uploads_of(case: &str, sid: &str) -> Uploads {
     Uploads::new(device_key(case, sid), RwSignal::new(app))
 }
 
+/// The answer's text, sealed on the device under the request's key (in the drafts' store: the
+/// key is no service's, so no draft list reads it), so a reload or a killed webview finds what
+/// was typed. Written a moment after the typing stops; plain values only, as the form may go
+/// while a write waits.
+#[derive(Clone)]
+struct TextKept {
+    key: String,
+    timer: std::rc::Rc<std::cell::Cell<Option<TimeoutHandle>>>,
+    /// The answer was recorded: nothing is written any more.
+    done: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl TextKept {
+    /// How long after the last keystroke the text is written.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+    fn new(key: String) -> Self {
+        Self {
+            key,
+            timer: std::rc::Rc::default(),
+            done: std::rc::Rc::default(),
+        }
+    }
+
+    /// Puts the kept text into `text`, unless the person has typed already.
+    fn restore(&self, text: RwSignal<String>) {
+        let key = self.key.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(kept) = storage::get::<String>(Store::Drafts, &key).await {
+                text.try_update(|t| {
+                    if t.is_empty() {
+                        *t = kept;
+                    }
+                });
+            }
+        });
+    }
+
+    /// Keeps `value` (an empty one removes what was kept).
+    fn keep(&self, value: String) {
+        if let Some(h) = self.timer.take() {
+            h.clear();
+        }
+        let this = self.clone();
+        let h = set_timeout_with_handle(
+            move || {
+                if this.done.get() {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if value.trim().is_empty() {
+                        storage::remove(Store::Drafts, &this.key).await;
+                    } else {
+                        storage::put(Store::Drafts, &this.key, &value).await;
+                    }
+                });
+            },
+            Self::DELAY,
+        );
+        self.timer.set(h.ok());
+    }
+
+    /// The answer is recorded: the kept text goes, and nothing is written again.
+    async fn forget(&self) {
+        self.done.set(true);
+        if let Some(h) = self.timer.take() {
+            h.clear();
+        }
+        storage::remove(Store::Drafts, &self.key).await;
+    }
+}
+
 /// Why the answer cannot go yet: nothing in it, or a photo not uploaded yet (or failed).
 fn not_ready(text: &str, photos: &[Option<Status>]) -> Option<&'static str> {
     let chosen: Vec<&Status> = photos.iter().flatten().collect();
@@ -127,6 +200,8 @@ fn SupplementForm(
     provide_context(uploads);
     leptos::task::spawn_local(async move { uploads.restore().await });
     let key = device_key(&id, &s.id);
+    let kept = TextKept::new(key.clone());
+    kept.restore(text);
     let suspended = key.clone();
     on_cleanup(move || Uploads::suspend(&suspended));
     let busy = RwSignal::new(false);
@@ -149,6 +224,7 @@ fn SupplementForm(
     });
     let submit = {
         let material = material.clone();
+        let kept = kept.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             if busy.get_untracked() {
@@ -168,12 +244,14 @@ fn SupplementForm(
             let (id, sid) = (id.clone(), s.id.clone());
             let prefix = key.clone();
             let answer = text.get_untracked();
+            let kept = kept.clone();
             leptos::task::spawn_local(async move {
                 match send(id, sid, answer, upload_ids).await {
                     Ok(d) => {
                         // Recorded: the form goes (its cleanup stops what the page holds), and the
                         // device's copies are no longer needed.
                         live::apply(detail, d);
+                        kept.forget().await;
                         for key in crate::storage::ids("photos", &format!("{prefix}/")).await {
                             crate::storage::remove_photo(&key).await;
                         }
@@ -191,7 +269,7 @@ fn SupplementForm(
             <h2>{move || super::pair(t().label_value, &def.with_value(|d| title(d, &item)), t().supplement_heading)}</h2>
             <p>{move || t().supplement_reason}" "{s.note.clone()}</p>
             <label class="label" for=text_id.clone()>{move || t().supplement_text}</label>
-            <textarea id=text_id bind:value=text></textarea>
+            <textarea id=text_id bind:value=text on:input=move |ev| kept.keep(event_target_value(&ev))></textarea>
             <p class="label" id=photo_id.clone()>{move || t().supplement_photo}</p>
             <div class="supplement-photos" role="group" aria-labelledby=photo_id>
                 {move || (0..slots.get()).map(|i| view! {

@@ -329,13 +329,25 @@ async fn rotate(state: &AppState) -> Result<KeyRotation> {
             break;
         }
     }
+    // The blind index of the accounts' ID numbers follows the active key (`crate::crypto`,
+    // "Blind index"): recomputed before the old key may go; searches meanwhile match both.
+    let mut reindexed = 0;
+    for _ in 0..10 {
+        let n = store::keys::reindex(&state.db, keys).await?;
+        reindexed += n;
+        if n == 0 {
+            break;
+        }
+    }
     let stored = store::keys::stored_ids(&state.db).await?;
-    let retired = if stored.iter().all(|id| *id == active) {
+    let retired = if stored.iter().all(|id| *id == active)
+        && store::keys::indexed_elsewhere(&state.db, &active).await? == 0
+    {
         keys.retire_old().map_err(ApiError::internal)?
     } else {
         Vec::new()
     };
-    tracing::warn!(key_id = %active, rewrapped, ?retired, "master key rotation done");
+    tracing::warn!(key_id = %active, rewrapped, reindexed, ?retired, "master key rotation done");
     Ok(KeyRotation {
         key_id: active,
         generated,

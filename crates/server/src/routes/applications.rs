@@ -297,6 +297,8 @@ async fn submit(
         let json = serde_json::to_string(&created).map_err(ApiError::internal)?;
         idempotency::finish(&mut tx, account_id, key, 201, &json, &state.instance).await?;
         tx.commit().await?;
+        // Its notices (consent requests, to the applicant and the holders) go out now.
+        state.outbox_wake.notify_one();
         tracing::info!(application = %id, service = %def.id, "application received");
         state.metrics.submission();
         return Ok(created_response(StatusCode::CREATED, json, false));
@@ -456,6 +458,27 @@ async fn request_consents(
             if store::consents::insert(conn, keys, &row).await? {
                 break;
             }
+        }
+        // The holder's own account, found by the blind index of the ID number entered, is told
+        // now, in the submission's transaction (the same notice, under the same event key, as a
+        // holder who signs up later gets when reading their messages: `notify`).
+        for holder_account in
+            store::accounts::with_id_number(conn, keys, &id_number, requester).await?
+        {
+            store::notifications::enqueue(
+                conn,
+                &store::notifications::NewNotice {
+                    event_key: &format!("consent:{}:asked:{holder_account}", row.code),
+                    account_id: &holder_account,
+                    kind: onething_core::api::MessageKind::ConsentAsked,
+                    application_id: id,
+                    sub_item_id: None,
+                    material_id: Some(material),
+                    due_on: None,
+                },
+                now,
+            )
+            .await?;
         }
         store::notifications::enqueue_for_owner(
             conn,

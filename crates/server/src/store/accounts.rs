@@ -2,9 +2,62 @@
 
 use onething_core::api::Account;
 
-use super::Pool;
 use super::keys::{open_text, record_key};
+use super::{Conn, Pool};
 use crate::crypto::Keys;
+
+/// What the blind index of an account's ID number is labelled with ([`Keys::blind_index`]).
+pub const ID_INDEX: &str = "accounts.id_number";
+
+/// An ID number as indexed: without spaces, its check character `x` as `X` (GB 11643).
+pub fn normalise_id_number(id_number: &str) -> String {
+    id_number
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The blind index of an ID number under the active key, `(index, key id)`; none for an
+/// account without one.
+pub fn id_index(keys: &Keys, id_number: &str) -> (Option<String>, Option<String>) {
+    let n = normalise_id_number(id_number);
+    if n.is_empty() {
+        return (None, None);
+    }
+    let (key, index) = keys.blind_index(ID_INDEX, &n);
+    (Some(index), Some(key))
+}
+
+/// The accounts whose ID number is `id_number` (by its blind index under every loaded key),
+/// but `except`: the other parent's, when a consent request names them (a person may have an
+/// account on more than one platform).
+///
+/// # Errors
+/// The database fails.
+pub async fn with_id_number(
+    conn: &mut Conn,
+    keys: &Keys,
+    id_number: &str,
+    except: &str,
+) -> sqlx::Result<Vec<String>> {
+    let n = normalise_id_number(id_number);
+    if n.is_empty() {
+        return Ok(Vec::new());
+    }
+    let indexes = keys.blind_indexes(ID_INDEX, &n);
+    let marks = (0..indexes.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql =
+        format!("SELECT id FROM accounts WHERE id <> $1 AND id_index IN ({marks}) ORDER BY id");
+    let mut q = sqlx::query_scalar(&sql).bind(except);
+    for i in &indexes {
+        q = q.bind(i);
+    }
+    q.fetch_all(conn).await
+}
 
 /// The account with this platform subject, created (with `fresh`'s data) when new. An existing
 /// account keeps its data: the platform vouched for it once. Name, phone and ID number are
@@ -20,9 +73,11 @@ pub async fn upsert_by_subject(
     now: i64,
 ) -> sqlx::Result<Account> {
     let rk = keys.fresh();
+    let (index, index_key) = id_index(keys, &fresh.id_number);
     sqlx::query(
-        "INSERT INTO accounts (id, subject, name, phone, id_number, created_at, key_id, dek)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject) DO NOTHING",
+        "INSERT INTO accounts (id, subject, name, phone, id_number, created_at, key_id, dek,
+         id_index, id_index_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (subject) DO NOTHING",
     )
     .bind(&fresh.id)
     .bind(subject)
@@ -32,6 +87,8 @@ pub async fn upsert_by_subject(
     .bind(now)
     .bind(&rk.key_id)
     .bind(&rk.wrapped)
+    .bind(index)
+    .bind(index_key)
     .execute(db)
     .await?;
     let row: Row = sqlx::query_as(&format!(
@@ -75,14 +132,18 @@ pub async fn refresh_by_subject(
         return Ok(stored);
     }
     let rk = keys.fresh();
+    let (index, index_key) = id_index(keys, &updated.id_number);
     sqlx::query(
-        "UPDATE accounts SET name = $1, phone = $2, id_number = $3, key_id = $4, dek = $5 WHERE id = $6",
+        "UPDATE accounts SET name = $1, phone = $2, id_number = $3, key_id = $4, dek = $5,
+         id_index = $6, id_index_key = $7 WHERE id = $8",
     )
     .bind(rk.seal("accounts.name", updated.name.as_bytes()))
     .bind(rk.seal("accounts.phone", updated.phone.as_bytes()))
     .bind(rk.seal("accounts.id_number", updated.id_number.as_bytes()))
     .bind(&rk.key_id)
     .bind(&rk.wrapped)
+    .bind(index)
+    .bind(index_key)
     .bind(&updated.id)
     .execute(db)
     .await?;

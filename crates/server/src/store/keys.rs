@@ -217,3 +217,71 @@ pub async fn rewrap_all(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     }
     Ok(n)
 }
+
+/// Recomputes the blind index of every account's ID number not indexed under the active master
+/// key ([`crate::crypto`], "Blind index"): accounts from before the index, and after a rotation
+/// those indexed under the old key. A batch at a time while the server keeps serving; each row
+/// is updated only if its index did not change meanwhile. Returns how many.
+///
+/// # Errors
+/// The database fails, or an account does not open.
+pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    use super::accounts::id_index;
+    type Row = (
+        String,
+        Vec<u8>,
+        Option<String>,
+        Option<Vec<u8>>,
+        Option<String>,
+    );
+    let active = keys.active_id();
+    let mut n = 0;
+    // An account with no ID number keeps no index, and is not read again and again: it is
+    // marked as looked at under this key with an empty index.
+    let mut after = String::new();
+    loop {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, id_number, key_id, dek, id_index_key FROM accounts
+             WHERE (id_index_key IS NULL OR id_index_key <> $1) AND id > $2 ORDER BY id LIMIT 200",
+        )
+        .bind(&active)
+        .bind(&after)
+        .fetch_all(db)
+        .await?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after.clone_from(&last.0);
+        for (id, id_number, key_id, dek, was) in rows {
+            let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?;
+            let plain = open_text(rk.as_ref(), "accounts.id_number", id_number)?;
+            let (index, _) = id_index(keys, &plain);
+            n += sqlx::query(
+                "UPDATE accounts SET id_index = $1, id_index_key = $2
+                 WHERE id = $3 AND (id_index_key = $4 OR ($4 IS NULL AND id_index_key IS NULL))",
+            )
+            .bind(index.unwrap_or_default())
+            .bind(&active)
+            .bind(&id)
+            .bind(was)
+            .execute(db)
+            .await?
+            .rows_affected();
+        }
+    }
+    Ok(n)
+}
+
+/// How many accounts' blind indexes are not under master key `active` (0 once [`reindex`] is
+/// through: then an older key may leave the key file).
+///
+/// # Errors
+/// The database fails.
+pub async fn indexed_elsewhere(db: &Pool, active: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE id_index_key IS NULL OR id_index_key <> $1",
+    )
+    .bind(active)
+    .fetch_one(db)
+    .await
+}

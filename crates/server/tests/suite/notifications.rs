@@ -176,7 +176,12 @@ async fn consent_requests_and_their_answers_are_noticed_to_the_applicant() {
         kinds(&list),
         [MessageKind::ConsentDeclined, MessageKind::ConsentRequested]
     );
-    assert!(messages(&c, &holder).await.messages.is_empty());
+    // The holder (an account already) was asked when the request was made; their own answer
+    // adds nothing for them.
+    assert_eq!(
+        kinds(&messages(&c, &holder).await),
+        [MessageKind::ConsentAsked]
+    );
 }
 
 #[tokio::test]
@@ -254,6 +259,145 @@ async fn a_consent_request_reaches_the_holders_message_centre_once_and_opens_its
         kinds(&messages(&c, &applicant).await),
         [MessageKind::ConsentApproved, MessageKind::ConsentRequested]
     );
+}
+
+/// The holder's notices as queued (account, event key), read from the outbox directly: nothing
+/// here reads `/api/messages` (which would also match the holder).
+async fn queued_asks(c: &common::Ctx) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT account_id, event_key FROM notifications WHERE kind = 'consent_asked' ORDER BY id",
+    )
+    .fetch_all(&c.state.db)
+    .await
+    .expect("outbox")
+}
+
+/// Submits a newborn case asking `holder_id`'s consent; its consent code.
+async fn ask_consent(c: &common::Ctx, applicant: &str, key: &str, holder_id: &str) -> String {
+    let up = upload(&c.state, applicant, &jpeg(10, 10)).await;
+    let r = submit(
+        &c.state,
+        applicant,
+        key,
+        &application_with_consent(&up, holder_id),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let created: ApplicationCreated = r.json();
+    let d: onething_core::api::ApplicationDetail = get(
+        &c.state,
+        &format!("/api/applications/{}", created.id),
+        Some(applicant),
+    )
+    .await
+    .json();
+    d.consents[0].code.clone()
+}
+
+#[tokio::test]
+async fn a_holder_with_an_account_is_noticed_when_asked_before_opening_the_app() {
+    let c = ctx().await;
+    let (applicant, _) = login_person(&c.state, "mother").await;
+    let holder = common::sign_in(&c.state, Some("father")).await;
+    let holder_id = holder.account.id_number.clone();
+    assert!(queued_asks(&c).await.is_empty());
+    // The applicant types the number as people do: lower-case check character, spaces.
+    let typed = format!(" {} ", holder_id.to_ascii_lowercase());
+    let code = ask_consent(&c, &applicant, "k1", &typed).await;
+    // Queued in the submission itself, for the holder's account: the holder never read their
+    // messages (nor opened the app) since.
+    assert_eq!(
+        queued_asks(&c).await,
+        [(
+            holder.account.id.clone(),
+            format!("consent:{code}:asked:{}", holder.account.id)
+        )]
+    );
+    // Reading the messages later finds the same notice, once.
+    let list = messages(&c, &holder.token).await;
+    assert_eq!(kinds(&list), [MessageKind::ConsentAsked]);
+    assert_eq!(
+        list.messages[0].consent_code.as_deref(),
+        Some(code.as_str())
+    );
+    assert_eq!(queued_asks(&c).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_id_index_is_neither_the_number_nor_its_hash_and_matches_after_rotation() {
+    use onething_server::clock::hash_secret;
+    let c = ctx().await;
+    let (applicant, _) = login_person(&c.state, "mother").await;
+    let holder = common::sign_in(&c.state, Some("father")).await;
+    let holder_id = holder.account.id_number.clone();
+    let index_of = async |account: &str| -> (String, String) {
+        sqlx::query_as("SELECT id_index, id_index_key FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_one(&c.state.db)
+            .await
+            .expect("account")
+    };
+    let (before, key) = index_of(&holder.account.id).await;
+    assert_eq!(key, c.state.keys.active_id());
+    assert!(
+        before.len() == 64 && before.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{before}"
+    );
+    let rows: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id_index, id_index_key FROM accounts")
+            .fetch_all(&c.state.db)
+            .await
+            .expect("accounts");
+    for id in [
+        holder_id.clone(),
+        holder_id.to_ascii_uppercase(),
+        holder_id.to_ascii_lowercase(),
+    ] {
+        for (index, key) in &rows {
+            for v in [index, key].into_iter().flatten() {
+                assert!(!v.contains(&id), "the number itself");
+                assert!(!v.contains(&hash_secret(&id)), "its bare SHA-256");
+            }
+        }
+    }
+
+    // Rotation: the index is recomputed under the new key, and a request finds the holder.
+    let r = send(
+        &c.state,
+        req(
+            Method::POST,
+            "/api/admin/keys/rotate",
+            Some(common::ADMIN),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let (after, key) = index_of(&holder.account.id).await;
+    assert_eq!(key, c.state.keys.active_id());
+    assert_eq!(c.state.keys.ids().len(), 2, "the old key stays loaded here");
+    assert_ne!(after, before, "under the new key");
+    let code = ask_consent(&c, &applicant, "k1", &holder_id).await;
+    assert_eq!(
+        queued_asks(&c).await,
+        [(
+            holder.account.id.clone(),
+            format!("consent:{code}:asked:{}", holder.account.id)
+        )]
+    );
+
+    // An account from before the index (or indexed under a key since rotated away) is indexed
+    // again from its sealed number, as at every start.
+    sqlx::query("UPDATE accounts SET id_index = NULL, id_index_key = NULL WHERE id = $1")
+        .bind(&holder.account.id)
+        .execute(&c.state.db)
+        .await
+        .expect("as before");
+    let n = onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    assert_eq!(n, 1);
+    assert_eq!(index_of(&holder.account.id).await.0, after);
 }
 
 async fn desk(c: &common::Ctx, department: &str) -> String {
