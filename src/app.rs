@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                 Page::Drafts => view! { <crate::pages::DraftsPage /> }.into_any(),
                 Page::Receipt(id) => view! { <crate::pages::ReceiptPage id /> }.into_any(),
                 Page::Messages => view! { <crate::pages::MessagesPage /> }.into_any(),
+                Page::Published => view! { <crate::pages::PublishedPage /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}
         </main>
@@ -82,6 +83,8 @@ pub enum Page {
     Receipt(String),
     /// `/messages`: the message centre.
     Messages,
+    /// `/published`: 亮晒, the public list of resolved problems.
+    Published,
     /// Anything else.
     NotFound,
 }
@@ -106,6 +109,7 @@ impl Page {
             ["drafts"] => Page::Drafts,
             ["applications", id, "receipt"] => Page::Receipt((*id).to_owned()),
             ["messages"] => Page::Messages,
+            ["published"] => Page::Published,
             ["apply", id, rest @ ..] if ApplyStep::parse(rest).is_some() => {
                 Page::Apply((*id).to_owned())
             }
@@ -127,6 +131,7 @@ mod tests {
         assert!(Page::parse("/consents") == Page::ConsentEntry);
         assert!(Page::parse("/accessibility") == Page::Accessibility);
         assert!(Page::parse("/messages") == Page::Messages);
+        assert!(Page::parse("/published") == Page::Published);
         assert!(Page::parse("/consents/K7QM2XPD") == Page::Consent("K7QM2XPD".into()));
         assert!(Page::parse("/assisted") == Page::Agent);
         assert!(Page::parse("/assisted/cases/c1") == Page::AssistedCase("c1".into()));

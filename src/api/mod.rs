@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::i18n::Messages;
 
 pub mod assisted;
+pub mod published;
 pub mod session;
 
 /// Where the API lives: `config.json`'s `api_base`, resolved against the page (another origin

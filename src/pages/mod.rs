@@ -8,6 +8,7 @@ mod consent;
 mod home;
 mod messages;
 mod not_found;
+mod published;
 mod receipt;
 mod service;
 
@@ -18,5 +19,6 @@ pub use home::drafts::DraftsPage;
 pub use home::{Home, search};
 pub use messages::{MessagesPage, UnreadLink};
 pub use not_found::NotFound;
+pub use published::PublishedPage;
 pub use receipt::ReceiptPage;
 pub use service::{ServicePage, ServicePageFrom};

@@ -44,9 +44,16 @@ pub fn ServicePage(
 
 fn from_definition(def: ServiceDefinition) -> AnyView {
     let data = Landing::of(&def);
+    // 亮晒: a one-thing whose results are published links to the public list from its guide.
+    let published = def.sub_items.iter().any(|s| {
+        s.outcome
+            .as_ref()
+            .is_some_and(|o| o.kind == onething_core::definition::OutcomeKind::Publication)
+    });
     let (id, title, summary) = (def.id, def.title, def.summary);
     let guide = def.guide.map(|guide| {
-        view! { <guide::ServiceGuide id title summary guide materials=def.materials /> }.into_any()
+        view! { <guide::ServiceGuide id title summary guide materials=def.materials published /> }
+            .into_any()
     });
     view! { <LandingContent data guide /> }.into_any()
 }

@@ -110,6 +110,9 @@ pub enum EngineError {
     /// A value for something the definition does not ask (a department's record naming a
     /// field its stage or outcome does not have).
     UnknownField,
+    /// A value that must go up its options' order (an escalation: county → city → province)
+    /// is the same as, or below, the last one recorded.
+    NotRising,
 }
 
 impl EngineError {
@@ -183,6 +186,7 @@ impl EngineError {
             EngineError::ConsentRequired => "请确认授权调取电子证照。",
             EngineError::CommitmentNotAccepted => "请阅读并接受承诺。",
             EngineError::UnknownField => "没有这一项。",
+            EngineError::NotRising => "只能逐级提升，不能平级或降级。",
         }
     }
 
@@ -252,6 +256,9 @@ impl EngineError {
             EngineError::ConsentRequired => "Please give your consent to fetch the e-licence.",
             EngineError::CommitmentNotAccepted => "Please read and accept the commitment.",
             EngineError::UnknownField => "This is not asked here.",
+            EngineError::NotRising => {
+                "This can only go up a level from the last one, never the same or lower."
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod media;
 pub mod metrics;
 pub mod notify;
 pub mod platform;
+pub mod publication;
 pub mod request_log;
 pub mod routes;
 mod spa;

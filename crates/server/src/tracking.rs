@@ -219,6 +219,7 @@ pub async fn transition(
             }
             db::set_progress(&mut tx, application_id, sub_item_id, &progress).await?;
         }
+        publish(state, &mut tx, application_id, sub_item_id, &progress).await?;
         move_event(
             &mut tx,
             application_id,
@@ -240,6 +241,58 @@ pub async fn transition(
     audit_move(&mut tx, now, by, application_id, sub_item_id, to).await?;
     tx.commit().await?;
     state.notify(application_id);
+    Ok(())
+}
+
+/// 亮晒: completing a sub-item whose outcome is a publication writes its de-identified entry
+/// in the public list, in the move's transaction ([`crate::publication`]). Such a sub-item
+/// exists only in a case whose applicant consented (the definition's `enabled_if`). Its outcome
+/// is recorded only by the completion (no move follows it: a publication is not delivered), and
+/// a sub-item has one entry at most.
+async fn publish(
+    state: &AppState,
+    conn: &mut store::Conn,
+    application_id: &str,
+    sub_item_id: &str,
+    progress: &db::Progress,
+) -> Result<()> {
+    let Some(outcome) = progress
+        .outcome
+        .as_ref()
+        .filter(|o| o.kind == onething_core::api::OutcomeKind::Publication)
+    else {
+        return Ok(());
+    };
+    let def = definition_of(state, conn, application_id).await?;
+    let Some((def, sub)) = def.and_then(|d| Some((d, d.sub_item(sub_item_id)?))) else {
+        return Ok(());
+    };
+    if !crate::publication::publishes(sub) {
+        return Ok(());
+    }
+    let packet = match db::body(conn, &state.keys, application_id).await? {
+        Some(body) => serde_json::from_str::<onething_core::Projection>(&body)
+            .map_err(ApiError::internal)?
+            .departments
+            .into_iter()
+            .find(|p| p.sub_item == sub_item_id)
+            .map(|p| p.answers)
+            .unwrap_or_default(),
+        None => onething_core::Answers::default(),
+    };
+    let content = crate::publication::content(def, sub, &packet, &outcome.record);
+    let day = onething_core::Date::from_days(state.clock.today_in_china()).to_string();
+    store::publications::insert(
+        conn,
+        &new_id(),
+        application_id,
+        sub_item_id,
+        &def.id,
+        state.clock.now(),
+        &day,
+        &serde_json::to_string(&content).map_err(ApiError::internal)?,
+    )
+    .await?;
     Ok(())
 }
 
@@ -321,7 +374,9 @@ fn record_progress(
     at: &str,
 ) -> Result<bool> {
     use onething_core::api::{OutcomeRecord, StageEntry};
-    use onething_core::engine::{StageRefusal, check_record, stage_move, stages_missing};
+    use onething_core::engine::{
+        StageRefusal, check_record, rising_problems, stage_move, stages_missing,
+    };
     let not_allowed = |message: String, fields: Vec<String>| {
         ApiError::conflict(ErrorCode::TransitionNotAllowed, message).with_fields(fields)
     };
@@ -351,6 +406,15 @@ fn record_progress(
         }
         let fields = item.stage(stage).map_or(&[][..], |s| &s.record[..]);
         let record = check_record(fields, &req.record, today).map_err(record_invalid)?;
+        // 四级响应: an escalation's level only goes up from the last one recorded.
+        if let Some(st) = item.stage(stage) {
+            let earlier: Vec<&std::collections::BTreeMap<_, _>> =
+                progress.stages.iter().map(|s| &s.record).collect();
+            let problems = rising_problems(st, &earlier, &record);
+            if !problems.is_empty() {
+                return Err(record_invalid(problems));
+            }
+        }
         progress.stages.push(StageEntry {
             stage: stage.to_owned(),
             at: at.to_owned(),
@@ -883,6 +947,52 @@ pub async fn expire_consents(state: &AppState) -> Result<usize> {
     Ok(n)
 }
 
+/// A payment that `pays` a computed amount records it (the definition's rule over the case's
+/// answers, as shown before submission) instead of the demo's sample figure, when the amount is
+/// known and fits the record field's bounds.
+async fn pay_computed(
+    state: &AppState,
+    conn: &mut store::Conn,
+    def: &ServiceDefinition,
+    sub: &SubItem,
+    application_id: &str,
+    record: &mut std::collections::BTreeMap<String, onething_core::AnswerValue>,
+    today: onething_core::Date,
+) -> Result<()> {
+    let Some((pays, outcome)) = sub
+        .outcome
+        .as_ref()
+        .and_then(|o| Some((o.pays.as_ref()?, o)))
+    else {
+        return Ok(());
+    };
+    let Some(body) = db::body(conn, &state.keys, application_id).await? else {
+        return Ok(());
+    };
+    let Ok(p) = serde_json::from_str::<onething_core::Projection>(&body) else {
+        return Ok(());
+    };
+    let app = onething_core::Application {
+        service_id: p.service_id,
+        sub_items: p.sub_items,
+        eligibility: p.eligibility,
+        answers: p.answers,
+        materials: p.materials,
+    };
+    let value = onething_core::engine::amounts(def, &app, today)
+        .into_iter()
+        .find(|a| a.id == pays.amount)
+        .and_then(|a| a.value);
+    let field = outcome.record.iter().find(|f| f.id == pays.record);
+    if let (Some(v), Some(f)) = (value, field)
+        && f.min.is_none_or(|m| v >= m)
+        && f.max.is_none_or(|m| v <= m)
+    {
+        record.insert(pays.record.clone(), onething_core::AnswerValue::Integer(v));
+    }
+    Ok(())
+}
+
 /// Demo mode: moves every open sub-item of every case one step along the happy path (those
 /// waiting for a dependency stay). Returns how many moved.
 ///
@@ -916,6 +1026,11 @@ pub async fn advance_all(state: &AppState) -> Result<usize> {
             let to = req.to;
             if needs_dependencies(to) && !waiting_for(&item.depends_on(), &before).is_empty() {
                 continue;
+            }
+            if to == SubItemStatus::Completed
+                && let (Some(def), Some(sub)) = (def, sub)
+            {
+                pay_computed(state, &mut conn, def, sub, &app.id, &mut req.record, today).await?;
             }
             // Delivered the first way the definition offers (a demo parcel goes by 顺丰).
             req.delivery = (to == SubItemStatus::Delivered).then(|| {

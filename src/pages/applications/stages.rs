@@ -94,6 +94,10 @@ pub fn StagesAndOutcome(
             <div class=format!("outcome outcome-{}", onething_core::wire::name(&o.kind))>
                 <p><strong class="outcome-title">{o.title.get(l).to_owned()}</strong></p>
                 {lines(&o.record, &r.record).into_iter().map(|d| view! { <p class="outcome-line">{d}</p> }).collect_view()}
+                // 亮晒 done: the public list, where anyone reads and rates it.
+                {(o.kind == onething_core::definition::OutcomeKind::Publication).then(|| view! {
+                    <p><a href=crate::router::href("/published") class="published-link">{t().pub_case_link}</a></p>
+                })}
             </div>
         }
     });

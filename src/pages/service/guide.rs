@@ -25,7 +25,12 @@ pub fn ServiceGuide(
     guide: Guide,
     /// The definition's materials, in order.
     materials: Vec<Material>,
+    /// Whether its results are published (亮晒: a sub-item whose outcome is a publication):
+    /// the guide links to the public list of them.
+    #[prop(default = false)]
+    published: bool,
 ) -> impl IntoView {
+    let published_href = crate::router::href(&format!("/published?service={id}"));
     let documents: Vec<_> = materials
         .into_iter()
         .map(|m| {
@@ -72,6 +77,10 @@ pub fn ServiceGuide(
                 <a href=tel class="hotline">{hotline}</a>
                 {guide.hotline_note.map(|n| view! { " " {text(n)} })}
             </p>
+            {published.then(|| view! {
+                <h3 id="guide-published">{move || t().pub_guide_heading}</h3>
+                <p><a href=published_href class="published-link">{move || t().pub_guide_link}</a></p>
+            })}
             {(!guide.faq.is_empty()).then(|| view! {
                 <h3 id="guide-faq">{move || t().guide_faq}</h3>
                 {guide.faq.into_iter().map(|f| view! {

@@ -191,6 +191,12 @@ pub enum ErrorCode {
     PersonalDataDeleted,
     /// 404: no such message of yours in the message centre.
     MessageNotFound,
+    /// 404: no published entry (亮晒) with this id.
+    PublicationNotFound,
+    /// 409: you rated this published entry already (once per account).
+    PublicationAlreadyRated,
+    /// 400: the list's `cursor` is not one the list gave.
+    CursorInvalid,
 }
 
 impl ErrorCode {

@@ -17,6 +17,7 @@ mod drafts;
 mod errors;
 mod messages;
 mod privacy;
+mod published;
 #[cfg(feature = "openapi")]
 mod schema;
 mod sessions;
@@ -48,6 +49,10 @@ pub use drafts::{Draft, DraftCreate, DraftUpdate};
 pub use errors::{ApiErrorBody, ErrorCode, FieldProblem};
 pub use messages::{Message, MessageKind, MessageList};
 pub use privacy::{PRIVACY_NOTICE_VERSION, PrivacyConsent, PrivacyFacts};
+pub use published::{
+    PUBLISHED_PAGE_SIZE, PublicationRated, PublicationRating, PublicationRatingReason,
+    PublishedEntry, PublishedLine, PublishedPage, PublishedQuery,
+};
 #[cfg(feature = "openapi")]
 pub use schema::TextSchema;
 pub use sessions::{
@@ -86,6 +91,10 @@ mod tests {
             Some(ConsentStatus::parse(s)).filter(|_| s != "no_such_name")
         });
         round_trip(DeliveryMethod::as_str, |s| wire::parse(s));
+        round_trip(
+            PublicationRatingReason::as_str,
+            PublicationRatingReason::parse,
+        );
         assert_eq!(ConsentStatus::parse("no_such_name"), ConsentStatus::Expired);
         assert_eq!(
             SubItemStatus::SupplementRequested.as_str(),

@@ -19,7 +19,7 @@ pub use guide::{Faq, Guide, PickupWindow};
 pub use types::{
     Amount, Check, ChoiceOption, DateBound, DeliveryMethod, ELicence, ELicenceHolder, Eligibility,
     EligibilityRule, Fact, FactKind, IdType, MAX_GROUP_ITEMS, MAX_UPLOADS_PER_MATERIAL, Material,
-    OptionSource, Outcome, OutcomeKind, Page, Prefill, ReportedFigure, ResultDelivery, Rule,
+    OptionSource, Outcome, OutcomeKind, Page, Pays, Prefill, ReportedFigure, ResultDelivery, Rule,
     Satisfier, ServiceDefinition, ServiceLink, Stage, SubItem,
 };
 

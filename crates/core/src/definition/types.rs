@@ -726,6 +726,12 @@ pub struct Stage {
     /// `yes_no`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record: Vec<Fact>,
+    /// Choice fields of `record` that only go up their option order each time the stage is
+    /// entered (四级响应: county → city → province, never down or sideways): the value must come
+    /// after the last one recorded for a field of the same id, in this stage or an earlier one
+    /// (a value not among this field's options, a township, counts as below them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rising: Vec<String>,
 }
 
 /// What kind of thing a sub-item's result is.
@@ -763,6 +769,20 @@ pub struct Outcome {
     /// What the department records (a payment: the amount and the date; a filing: its number).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record: Vec<Fact>,
+    /// A payment's link to the computed amounts: which one it pays, into which integer field
+    /// of `record` (the demo pays it; a department's screen can propose it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pays: Option<Pays>,
+}
+
+/// What a payment pays: a computed amount (`[[amounts]]` id) into a record field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pays {
+    /// The computed amount's id (`total_claimed`).
+    pub amount: String,
+    /// The outcome record's integer field that receives it (`amount_paid`).
+    pub record: String,
 }
 
 /// A figure the form computes from its answers by the definition's rule (the subsidy claimed),

@@ -55,7 +55,9 @@ pub use model::{
     IneligibleReason, MaterialChoice, MaterialNeed, PageState, PageStatus, PrefillData, Projection,
     Reduction,
 };
-pub use progress::{StageRefusal, check_record, sample_record, stage_move, stages_missing};
+pub use progress::{
+    StageRefusal, check_record, rising_problems, sample_record, stage_move, stages_missing,
+};
 pub use reduction::reduction;
 pub use schedule::{bundle_expected, expected_dates};
 pub use submission::{check_submission, prefill};

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::model::FieldError;
 use super::validate::validate_value;
 use crate::condition::Scope;
-use crate::definition::{Fact, SubItem};
+use crate::definition::{Fact, Stage, SubItem};
 use crate::errors::EngineError;
 use crate::value::{AnswerValue, Date};
 
@@ -59,6 +59,35 @@ pub fn stages_missing(item: &SubItem, reached: &[String]) -> Vec<String> {
         .iter()
         .filter(|s| !s.optional && !reached.contains(&s.id))
         .map(|s| s.id.clone())
+        .collect()
+}
+
+/// The `rising` fields of `stage` whose new value in `record` does not come after the last
+/// one recorded for a field of the same id in `earlier` (the records of the stages entered
+/// before, oldest first): an escalation goes up, never down or sideways. A value not among the
+/// field's options (a lower level another stage offers) counts as below them all. Errors are at
+/// `record.<field>`; run after [`check_record`], on its normalised values.
+pub fn rising_problems(
+    stage: &Stage,
+    earlier: &[&BTreeMap<String, AnswerValue>],
+    record: &BTreeMap<String, AnswerValue>,
+) -> Vec<FieldError> {
+    let text = |v: Option<&AnswerValue>| match v {
+        Some(AnswerValue::Text(t)) => Some(t.clone()),
+        _ => None,
+    };
+    stage
+        .rising
+        .iter()
+        .filter_map(|id| {
+            let field = stage.record.iter().find(|f| &f.id == id)?;
+            let rank = |v: &str| field.options.iter().position(|o| o.id == v);
+            let new = rank(&text(record.get(id))?)?;
+            let last = earlier.iter().rev().find_map(|r| text(r.get(id)))?;
+            rank(&last)
+                .is_some_and(|old| new <= old)
+                .then(|| FieldError::new(EngineError::NotRising, format!("record.{id}")))
+        })
         .collect()
 }
 

@@ -283,6 +283,38 @@ fn the_format_refuses_what_it_cannot_do_at_its_path() {
         ),
         "sub_items[0].outcome.title.en"
     );
+    // `rising` names a choice of the stage's record; `pays` an amount into an integer field of
+    // a payment's record.
+    let chase = "id = \"chase\"\ntitle = { zh = \"督办\", en = \"Chased\" }";
+    assert_eq!(
+        broken(chase, &format!("{chase}\nrising = [\"slot\"]")),
+        "sub_items[0].stages[1].rising[0]"
+    );
+    let survey = "id = \"survey\"\ntitle = { zh = \"踏勘\", en = \"Survey\" }";
+    assert_eq!(
+        broken(survey, &format!("{survey}\nrising = [\"on\"]")),
+        "sub_items[0].stages[0].rising[0]"
+    );
+    let paid = "title = { zh = \"已拨付\", en = \"Paid\" }";
+    for (pays, path) in [
+        ("{ amount = \"nope\", record = \"amount\" }", "pays.amount"),
+        (
+            "{ amount = \"total\", record = \"paid_on\" }",
+            "pays.record",
+        ),
+    ] {
+        assert_eq!(
+            broken(paid, &format!("{paid}\npays = {pays}")),
+            format!("sub_items[0].outcome.{path}")
+        );
+    }
+    let fine = DEF.replacen(
+        paid,
+        &format!("{paid}\npays = {{ amount = \"total\", record = \"amount\" }}"),
+        1,
+    );
+    let fine = fine.replacen(survey, &format!("{survey}\nrising = [\"slot\"]"), 1);
+    assert!(load(&fine).is_ok());
 }
 
 #[test]

@@ -138,3 +138,40 @@ fn four_level_response_escalates_again_and_again_and_ends_in_a_reply() {
         "de-identified"
     );
 }
+
+#[test]
+fn escalation_goes_up_the_four_levels_never_down_or_sideways() {
+    use std::collections::BTreeMap;
+
+    use onething_core::AnswerValue;
+    use onething_core::engine::rising_problems;
+    let def = crate::common::load("enterprise-issue");
+    let item = def.sub_item("issue_handling").expect("handling");
+    let escalated = item.stage("escalated").expect("提级协调");
+    let level = |l: &str| BTreeMap::from([("level".to_owned(), AnswerValue::Text(l.to_owned()))]);
+    let codes = |earlier: &[&str], to: &str| -> Vec<(String, String)> {
+        let earlier: Vec<BTreeMap<String, AnswerValue>> =
+            earlier.iter().map(|l| level(l)).collect();
+        let refs: Vec<&BTreeMap<String, AnswerValue>> = earlier.iter().collect();
+        rising_problems(escalated, &refs, &level(to))
+            .into_iter()
+            .map(|e| (e.path, e.code))
+            .collect()
+    };
+    let refused = vec![("record.level".to_owned(), "not_rising".to_owned())];
+    // 交办 at the county: the city, then the province.
+    assert!(codes(&["county"], "city").is_empty());
+    assert!(codes(&["county", "city"], "province").is_empty());
+    assert!(
+        codes(&["county"], "province").is_empty(),
+        "a level may be skipped"
+    );
+    // A township's problem goes to the county (the township is below every escalation level).
+    assert!(codes(&["township"], "county").is_empty());
+    // Sideways and down are refused, against the last level recorded.
+    assert_eq!(codes(&["county"], "county"), refused);
+    assert_eq!(codes(&["county", "province"], "city"), refused);
+    assert_eq!(codes(&["city", "province"], "province"), refused);
+    // A record without a level before (none recorded yet) has nothing to rise above.
+    assert!(codes(&[], "county").is_empty());
+}

@@ -16,6 +16,7 @@ mod messages;
 mod oidc;
 pub mod openapi;
 mod privacy;
+mod public;
 mod qr;
 mod receipt;
 mod services;
@@ -62,6 +63,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/dev/tickets", post(session::create_dev_ticket))
         .route("/openapi.json", get(openapi::get_openapi))
         .route("/privacy", get(privacy::get_privacy))
+        .route("/public/published", get(public::list_published))
+        .route(
+            "/public/published/{id}/rating",
+            post(public::rate_published),
+        )
         .route(
             "/drafts",
             post(drafts::create_draft).get(drafts::list_drafts),

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     admin, applications, assisted, consents, department, drafts, health, messages, oidc, privacy,
-    receipt, services, session, uploads, wechat, withdrawals,
+    public, receipt, services, session, uploads, wechat, withdrawals,
 };
 use onething_core::api;
 
@@ -56,6 +56,8 @@ use onething_core::api;
         applications::rate_application,
         applications::withdraw_application,
         withdrawals::request_item_withdrawal,
+        public::list_published,
+        public::rate_published,
         consents::get_consent,
         consents::answer_consent,
         assisted::create_dev_agent_ticket,
@@ -99,6 +101,7 @@ use onething_core::api;
         (name = "applications", description = "Submission exactly once (Idempotency-Key) and tracking"),
         (name = "messages", description = "The message centre: the caller's notices (补正, consent requests and answers, 容缺 deadlines, results ready) and their unread count"),
         (name = "assisted", description = "帮办代办: an agent (staff account with the agent role) fills an application for a named citizen and submits it for confirmation; the citizen confirms or refuses on their own phone, or the agent submits on the citizen's signed paper authority"),
+        (name = "public", description = "What anyone reads without signing in: the 亮晒 list of resolved problems, published de-identified with the applicant's consent, and the public's rating of each (a session)"),
         (name = "consents", description = "The other person's side of a consent request for their e-licence: only they may answer, once"),
         (name = "admin", description = "Operators' side, behind the admin token: every case, moves, department tokens, the audit log, key rotation"),
         (name = "department", description = "A department receives the cases: its queue, each case as its sub-item receives it, the materials' files, its moves; behind a department token"),

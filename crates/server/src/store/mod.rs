@@ -25,6 +25,7 @@ pub mod item_withdrawals;
 pub mod keys;
 pub mod notifications;
 pub mod privacy;
+pub mod publications;
 pub mod retention;
 pub mod uploads;
 

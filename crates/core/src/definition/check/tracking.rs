@@ -33,12 +33,45 @@ impl Checker<'_> {
                 check_text(&format!("{at}.title"), &st.title)?;
                 check_opt_text(&format!("{at}.description"), st.description.as_ref())?;
                 self.record(&format!("{at}.record"), &st.record)?;
+                for (k, field) in st.rising.iter().enumerate() {
+                    if !st
+                        .record
+                        .iter()
+                        .any(|f| &f.id == field && f.kind == FactKind::Choice)
+                    {
+                        return err(
+                            format!("{at}.rising[{k}]"),
+                            format!("`{field}` is not a choice field of this stage's record"),
+                        );
+                    }
+                }
             }
             let Some(o) = &item.outcome else { continue };
             let at = format!("sub_items[{i}].outcome");
             check_text(&format!("{at}.title"), &o.title)?;
             check_opt_text(&format!("{at}.description"), o.description.as_ref())?;
             self.record(&format!("{at}.record"), &o.record)?;
+            if let Some(p) = &o.pays {
+                if o.kind != OutcomeKind::Payment {
+                    return err(format!("{at}.pays"), "only a payment pays an amount");
+                }
+                if !self.def.amounts.iter().any(|a| a.id == p.amount) {
+                    return err(
+                        format!("{at}.pays.amount"),
+                        format!("no amount `{}`", p.amount),
+                    );
+                }
+                if !o
+                    .record
+                    .iter()
+                    .any(|f| f.id == p.record && f.kind == FactKind::Integer)
+                {
+                    return err(
+                        format!("{at}.pays.record"),
+                        format!("`{}` is not an integer field of the record", p.record),
+                    );
+                }
+            }
             let has = |k: FactKind| o.record.iter().any(|f| f.kind == k && !f.optional);
             let needs: &[(FactKind, &str)] = match o.kind {
                 OutcomeKind::Payment => &[
