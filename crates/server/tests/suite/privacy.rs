@@ -62,6 +62,8 @@ fn the_contract_puts_no_personal_data_in_urls() {
             || (p.contains(" /api/applications/{id}/receipt.svg ")
                 || p.contains(" /api/assisted/{id}/qr.svg "))
                 && name == "link"
+            // The public 亮晒 list is nobody's: its filter is a service id, its cursor a page.
+            || p.contains(" /api/public/published ") && ["service", "cursor"].contains(&name)
         {
             continue;
         }
