@@ -46,5 +46,5 @@ pub use engine::{
     visible_answers, visible_facts, visible_pages,
 };
 pub use errors::{EngineError, error_text};
-pub use text::{Locale, Text};
+pub use text::{Locale, Text, date_text};
 pub use value::{Address, AnswerValue, Answers, Date, DateTime, Unsupported, WorkingDue};

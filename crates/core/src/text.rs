@@ -66,6 +66,42 @@ impl Text {
     }
 }
 
+/// English month names, January first.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date (`2026-11-28`) or date-time (`2026-11-28T08:30`) as the language writes it:
+/// `2026年11月28日 08:30`, `28 November 2026, 08:30`. `None` when it is not one.
+pub fn date_text(value: &str, locale: Locale) -> Option<String> {
+    let (date, time) = match value.split_once('T') {
+        Some((date, time)) => (date, Some(time.get(..5).unwrap_or(time))),
+        None => (value, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year: u32 = parts.next()?.parse().ok()?;
+    let month: usize = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let name = MONTHS.get(month.checked_sub(1)?)?;
+    Some(match (locale, time) {
+        (Locale::ZhCn, None) => format!("{year}年{month}月{day}日"),
+        (Locale::ZhCn, Some(time)) => format!("{year}年{month}月{day}日 {time}"),
+        (Locale::En, None) => format!("{day} {name} {year}"),
+        (Locale::En, Some(time)) => format!("{day} {name} {year}, {time}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +124,23 @@ mod tests {
         };
         assert_eq!(t.missing_language(), Some("en"));
         assert_eq!(t.get(Locale::ZhCn), "出生");
+    }
+
+    #[test]
+    fn dates_read_as_the_language_writes_them() {
+        assert_eq!(
+            date_text("2026-11-28", Locale::ZhCn).as_deref(),
+            Some("2026年11月28日")
+        );
+        assert_eq!(
+            date_text("2026-01-05T08:30", Locale::En).as_deref(),
+            Some("5 January 2026, 08:30")
+        );
+        assert_eq!(
+            date_text("2026-11-28T08:30", Locale::ZhCn).as_deref(),
+            Some("2026年11月28日 08:30")
+        );
+        assert_eq!(date_text("2026-13-01", Locale::En), None);
+        assert_eq!(date_text("soon", Locale::En), None);
     }
 }

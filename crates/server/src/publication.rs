@@ -10,7 +10,9 @@
 use std::collections::BTreeSet;
 
 use onething_core::api::{OutcomeKind, PublishedLine};
-use onething_core::{AnswerValue, Answers, Fact, FactKind, ServiceDefinition, SubItem, Text};
+use onething_core::{
+    AnswerValue, Answers, Fact, FactKind, Locale, ServiceDefinition, SubItem, Text,
+};
 use serde::{Deserialize, Serialize};
 
 /// The stored part of an entry (the `entry` column): what it shows besides its id, service and
@@ -95,30 +97,15 @@ fn record_value(fact: &Fact, value: &AnswerValue) -> Option<Text> {
     }
 }
 
-/// A date (`2026-12-03`) as each language writes it: `2026年12月3日`, `3 December 2026`.
+/// A date (`2026-12-03`) as each language writes it: `2026年12月3日`, `3 December 2026`; `None`
+/// when it is not a real date.
 fn date_words(iso: &str) -> Option<Text> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let d: onething_core::Date = iso.parse().ok()?;
-    let mut parts = d.to_string();
-    parts.truncate(10);
-    let mut it = parts.splitn(3, '-').map(str::parse::<usize>);
-    let (y, m, day) = (it.next()?.ok()?, it.next()?.ok()?, it.next()?.ok()?);
+    let day = d.to_string();
+    let day = day.get(..10)?;
     Some(Text {
-        zh: format!("{y}年{m}月{day}日"),
-        en: format!("{day} {} {y}", MONTHS.get(m.checked_sub(1)?)?),
+        zh: onething_core::date_text(day, Locale::ZhCn)?,
+        en: onething_core::date_text(day, Locale::En)?,
     })
 }
 

@@ -12,7 +12,7 @@ mod sub_items;
 mod tasks;
 
 pub use check::{CheckPage, e_licence_way};
-pub(crate) use check::{date_text, shown, supplied};
+pub(crate) use check::{shown, supplied};
 pub use confirmation::ConfirmationPage;
 pub use declaration::DeclarationPage;
 pub use eligibility::EligibilityPage;

@@ -136,7 +136,7 @@ fn Entry(
             <article aria-labelledby=labelled_by>
                 <h2 class="message-title" id=heading_id>{move || service_title.get(locale()).to_owned()}</h2>
                 <p class="message-meta">
-                    {move || with_n(t().pub_published_on, crate::pages::apply::date_text(&published_on, locale()).unwrap_or_else(|| published_on.clone()))}
+                    {move || with_n(t().pub_published_on, onething_core::date_text(&published_on, locale()).unwrap_or_else(|| published_on.clone()))}
                 </p>
                 {lines.into_iter().map(|l| view! {
                     <p class="message-text">
