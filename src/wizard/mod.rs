@@ -330,7 +330,9 @@ impl Wizard {
     /// Forgets the draft and its photos on the device (after submission).
     pub fn discard(&self) {
         // Called when a submission returns: the page may have been left meanwhile, its values
-        // gone with it (then the draft was closed, and is removed when opened again).
+        // gone with it. The device's copy then stays: a submission sent through the outbox is
+        // known as sent and discarded when the draft is opened again (`declaration`); an
+        // assisted one is not yet.
         if self.live.try_get_value().is_none() {
             return;
         }
