@@ -330,9 +330,9 @@ impl Wizard {
     /// Forgets the draft and its photos on the device (after submission).
     pub fn discard(&self) {
         // Called when a submission returns: the page may have been left meanwhile, its values
-        // gone with it. The device's copy then stays: a submission sent through the outbox is
-        // known as sent and discarded when the draft is opened again (`declaration`); an
-        // assisted one is not yet.
+        // gone with it. The device's copy then stays; in this tab the outbox knows it as sent
+        // and the declaration discards it when it is opened again, after a reload nothing does
+        // yet (the outbox could remove the device's draft itself on success).
         if self.live.try_get_value().is_none() {
             return;
         }
