@@ -28,10 +28,23 @@ after(async () => {
 
 const NAME = '#f-answers-children-0--name';
 const token = (page) => page.evaluate(() => sessionStorage.getItem('onething.session'));
-const draftsWith = async (t) => {
-  const r = await fetch(new URL('/api/drafts', server.url), { headers: { Authorization: `Bearer ${t}` } });
+const draftsWith = async (t, base = server.url) => {
+  const r = await fetch(new URL('/api/drafts', base), { headers: { Authorization: `Bearer ${t}` } });
   return { status: r.status, body: r.status === 200 ? await r.json() : null };
 };
+
+/** From the newborn landing page in `p` (a page or a frame): Start, the privacy consent, the
+ * example's eligibility answers, on to the baby's page. */
+async function startToBabyPage(p) {
+  await p.getByRole('link', { name: '开始办理' }).click();
+  await p.waitForURL(/eligibility$/);
+  await agreePrivacy(p);
+  for (const q of def.eligibility.questions) {
+    if (example.eligibility[q.id] !== undefined) await answer(p, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
+  }
+  await next(p, /sub-items$/);
+  await next(p, /\/page\/baby$/);
+}
 
 async function until(check, what) {
   for (let i = 0; i < 100; i++) {
@@ -58,14 +71,7 @@ test('the session ends mid-wizard: the next change signs in again, on the same s
       localStorage.setItem('onething.dev-subject', sub);
     }, `dev-expiry-${Date.now()}`);
     await page.goto(new URL('/services/newborn', server.url).href);
-    await page.getByRole('link', { name: '开始办理' }).click();
-    await page.waitForURL(/eligibility$/);
-    await agreePrivacy(page);
-    for (const q of def.eligibility.questions) {
-      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
-    }
-    await next(page, /sub-items$/);
-    await next(page, /\/page\/baby$/);
+    await startToBabyPage(page);
     const step = page.url();
     await page.locator(NAME).fill('王一诺');
     await page.locator(NAME).blur();
@@ -130,14 +136,7 @@ test('inside a host page: the app asks the host to sign in again (session_expire
       if (!frame) await page.waitForTimeout(50);
     }
     await frame.goto(new URL('/services/newborn', framed.url).href);
-    await frame.getByRole('link', { name: '开始办理' }).click();
-    await frame.waitForURL(/eligibility$/);
-    await agreePrivacy(frame);
-    for (const q of def.eligibility.questions) {
-      if (example.eligibility[q.id] !== undefined) await answer(frame, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
-    }
-    await next(frame, /sub-items$/);
-    await next(frame, /\/page\/baby$/);
+    await startToBabyPage(frame);
     const step = frame.url();
     const first = await frame.evaluate(() => sessionStorage.getItem('onething.session'));
     const drafts = async (t) => {
@@ -206,23 +205,12 @@ test('inside an app platform (浙里办\'s bridge): the page is reopened through
     // is an older bridge) and opens the service with a ticket.
     await context.addInitScript(() => { window.ZWJSBridge = {}; });
     await page.goto(new URL(`/services/newborn?ticket=${await ticketFor()}`, app.url).href);
-    await page.getByRole('link', { name: '开始办理' }).click();
-    await page.waitForURL(/eligibility$/);
-    await agreePrivacy(page);
-    for (const q of def.eligibility.questions) {
-      if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
-    }
-    await next(page, /sub-items$/);
-    await next(page, /\/page\/baby$/);
+    await startToBabyPage(page);
     const step = page.url();
     await page.locator(NAME).fill('王一诺');
     await page.locator(NAME).blur();
     const first = await token(page);
-    const draftsAt = async (t) => {
-      const r = await fetch(new URL('/api/drafts', app.url), { headers: { Authorization: `Bearer ${t}` } });
-      return r.status === 200 ? r.json() : null;
-    };
-    await until(async () => (await draftsAt(first))?.length === 1, 'the draft on the server');
+    await until(async () => (await draftsWith(first, app.url)).body?.length === 1, 'the draft on the server');
     assert.deepEqual(visits, [], 'signed in by the ticket the app was opened with');
 
     // The session ends on the server; the next change finds it out.
@@ -244,7 +232,7 @@ test('inside an app platform (浙里办\'s bridge): the page is reopened through
     await until(async () => (await page.locator(NAME).inputValue()) === '王一诺二', 'the draft as it was left');
     assert.equal(await page.locator('#session-lost').count(), 0, 'no dead end');
     // The change reaches the server under the new session.
-    await until(async () => (await draftsAt(second))?.[0]?.data?.app?.answers?.children?.[0]?.name === '王一诺二', 'the change written after signing in again');
+    await until(async () => (await draftsWith(second, app.url)).body?.[0]?.data?.app?.answers?.children?.[0]?.name === '王一诺二', 'the change written after signing in again');
     assert.equal(visits.length, 1, 'once');
     assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   } finally {
