@@ -11,7 +11,6 @@ use crate::common::{
 };
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
 use onething_core::api::{
     ApplicationCreated, ApplicationDetail, ApplicationStatus, ApplicationSummary, SubItemStatus,
     TimelineKind,
@@ -636,21 +635,9 @@ async fn live_updates_arrive_as_server_sent_events() {
     );
     let mut body = res.into_body();
     let mut next_event = async || -> ApplicationDetail {
-        loop {
-            let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
-                .await
-                .expect("an event in time")
-                .expect("stream open")
-                .expect("frame");
-            let Ok(data) = frame.into_data() else {
-                continue;
-            };
-            let text = String::from_utf8(data.to_vec()).expect("utf-8");
-            if let Some(json) = text.lines().find_map(|l| l.strip_prefix("data: ")) {
-                assert!(text.contains("event: application"), "{text}");
-                return serde_json::from_str(json).expect("detail");
-            }
-        }
+        let (detail, text) = common::next_sse(&mut body).await;
+        assert!(text.contains("event: application"), "{text}");
+        detail
     };
     let first = next_event().await;
     assert_eq!(status_of(&first, "birth"), SubItemStatus::Received);

@@ -3,12 +3,9 @@
 //! case as it is now, so nothing that changed while it was away is missed. `cargo xtask lb`
 //! measures the same through nginx with the stream's replica killed (SIGKILL).
 
-use std::time::Duration;
-
-use crate::common::{admin_move, application, ctx, jpeg, login, submit, upload};
+use crate::common::{admin_move, application, ctx, jpeg, login, next_sse, submit, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use onething_core::api::{ApplicationCreated, ApplicationDetail, SubItemStatus, TimelineKind};
 use serde_json::json;
 use tower::ServiceExt;
@@ -32,23 +29,10 @@ async fn first_event(
         .expect("infallible");
     assert_eq!(res.status(), StatusCode::OK);
     let mut body = res.into_body();
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
-            .await
-            .expect("an event in time")
-            .expect("stream open")
-            .expect("frame");
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        let text = String::from_utf8(data.to_vec()).expect("utf-8");
-        if let Some(json) = text.lines().find_map(|l| l.strip_prefix("data: ")) {
-            let detail: ApplicationDetail = serde_json::from_str(json).expect("detail");
-            // `id:` is the revision: what the browser sends back as `Last-Event-ID`.
-            assert!(text.contains(&format!("id: {}", detail.revision)), "{text}");
-            return detail;
-        }
-    }
+    let (detail, text): (ApplicationDetail, String) = next_sse(&mut body).await;
+    // `id:` is the revision: what the browser sends back as `Last-Event-ID`.
+    assert!(text.contains(&format!("id: {}", detail.revision)), "{text}");
+    detail
 }
 
 #[tokio::test]

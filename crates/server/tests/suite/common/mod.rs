@@ -467,3 +467,23 @@ pub async fn blob_plain(state: &AppState, id: &str, path: &Path) -> Vec<u8> {
         .open(onething_server::crypto::FILE_LABEL, &sealed)
         .expect("the stored file opens")
 }
+
+/// The next `data:` event of a server-sent event stream's body, decoded, with the event's whole
+/// text (its `event:` and `id:` lines); fails when none comes within ten seconds.
+pub async fn next_sse<T: DeserializeOwned>(body: &mut Body) -> (T, String) {
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), body.frame())
+            .await
+            .expect("an event in time")
+            .expect("stream open")
+            .expect("frame");
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let text = String::from_utf8(data.to_vec()).expect("utf-8");
+        if let Some(json) = text.lines().find_map(|l| l.strip_prefix("data: ")) {
+            let value = serde_json::from_str(json).expect("the event's JSON");
+            return (value, text);
+        }
+    }
+}
