@@ -327,19 +327,19 @@ impl Wizard {
         }
     }
 
-    /// Forgets the draft and its photos on the device (after submission).
+    /// After a submission: this page stops saving the draft and drops its photos (the sender
+    /// has removed the stored copies).
     pub fn discard(&self) {
         // Called when a submission returns: the page may have been left meanwhile, its values
-        // gone with it. The device's copy then stays; in this tab the outbox knows it as sent
-        // and the declaration discards it when it is opened again, after a reload nothing does
-        // yet (the outbox could remove the device's draft itself on success).
+        // gone with it. The stored copies are then removed by whoever sent it (the outbox, or
+        // the assisted submission), so only this page's own state is left here to drop.
         if self.live.try_get_value().is_none() {
             return;
         }
         self.live.set_value(false);
-        if let Some(r) = self.remote.get_value() {
-            leptos::task::spawn_local(async move { api::delete_draft(&r.id).await });
-        }
+        // The server's copy is already deleted; the device's again, in case a save of this
+        // page was still under way when the sender removed it.
+        self.remote.set_value(None);
         let id = self.key();
         self.uploads.clear();
         leptos::task::spawn_local(async move { draft::remove(&id).await });

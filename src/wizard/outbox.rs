@@ -177,7 +177,22 @@ async fn send(service: &str, q: &Queued) -> Result<ApplicationCreated, FetchErro
         q.deliveries.clone(),
     );
     draft::forget_submission_key(service);
+    forget_draft(service).await;
     Ok(created)
+}
+
+/// The submitted draft `key` goes from the device and the server, with its photos on the
+/// device. Done by whatever sent it, once the case exists, and not by the page: that page may
+/// have been left (or the tab reloaded and the queue flushed) before the answer came, and a
+/// draft left behind would start a second application with a new Idempotency-Key.
+pub async fn forget_draft(key: &str) {
+    if let Some(r) = draft::load(key).await.and_then(|d| d.remote) {
+        api::delete_draft(&r.id).await;
+    }
+    draft::remove(key).await;
+    for photo in storage::ids("photos", &format!("{key}/")).await {
+        storage::remove_photo(&photo).await;
+    }
 }
 
 const HINT: &str = "onething.outbox";
@@ -265,13 +280,6 @@ async fn flush() {
             result => {
                 storage::remove(Store::Outbox, &service).await;
                 if result.is_ok() {
-                    if let Some(r) = draft::load(&service).await.and_then(|d| d.remote) {
-                        api::delete_draft(&r.id).await;
-                    }
-                    draft::remove(&service).await;
-                    for photo in storage::ids("photos", &format!("{service}/")).await {
-                        storage::remove_photo(&photo).await;
-                    }
                     SENT.with(|s| s.update(|v| v.push(service.clone())));
                 }
                 QUEUED.with(|q| q.update(|v| v.retain(|s| s != &service)));

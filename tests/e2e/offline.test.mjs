@@ -224,6 +224,55 @@ test('submitted offline: queued, sent once when back online, and a replay gets t
   }
 });
 
+test('the page left while its submission is answered: one case, and the draft goes from the device and the server', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await walk(page, server.url, def, example);
+    await materials(page, def, example);
+    await next(page, /check$/);
+    await next(page, /declaration$/);
+    await page.locator('#declaration-agree').check();
+    const api = (path) => page.evaluate(async (path) => {
+      const token = sessionStorage.getItem('onething.session');
+      return (await fetch(path, { headers: { Authorization: `Bearer ${token}` } })).json();
+    }, path);
+    assert.equal((await api('/api/drafts')).length, 1, 'the draft is on the server before');
+    // The submission is held until the person has gone back to the catalogue.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    let sent;
+    const seen = new Promise((r) => { sent = r; });
+    await page.route('**/api/applications', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      sent();
+      await held;
+      return route.continue();
+    });
+    await page.locator('.bottom-bar button').click();
+    await seen;
+    await page.locator('a.brand').click();
+    await page.locator('ul.cards').waitFor();
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/applications'));
+    release();
+    assert.equal((await answered).status(), 201);
+    for (let i = 0; i < 100 && (await api('/api/drafts')).length > 0; i++) await page.waitForTimeout(100);
+    assert.deepEqual(await api('/api/drafts'), [], "the server's copy of the draft is deleted");
+    assert.equal((await api('/api/applications')).length, 1, 'one application');
+
+    // After a reload, nothing of the submitted draft is left to start a second application from.
+    await page.goto(new URL('/drafts', server.url).href);
+    await page.getByText('您没有草稿。').waitFor();
+    await page.goto(new URL(`/services/${SERVICE}`, server.url).href);
+    await page.getByRole('link', { name: '开始办理' }).click();
+    await page.waitForURL(/eligibility$/);
+    await page.locator('main input').first().waitFor();
+    assert.equal(await page.locator('#draft-continue').count(), 0, 'no draft offered to continue');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('save and return on another device; a draft changed on both shows the conflict and is never silently overwritten', async () => {
   const subject = `dev-e2e-${Date.now()}`;
   // Plays the platform's login: the same person signs in on both devices.

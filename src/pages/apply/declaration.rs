@@ -83,7 +83,8 @@ pub fn DeclarationPage() -> impl IntoView {
         // An agent's case (帮办代办) goes to the citizen for confirmation, not to the departments.
         if let Some(m) = crate::pages::assisted::marker(&service) {
             leptos::task::spawn_local(async move {
-                let result = crate::pages::assisted::submit_for_confirmation(&m, app).await;
+                let result =
+                    crate::pages::assisted::submit_for_confirmation(&service, &m, app).await;
                 busy.set(false);
                 match result {
                     Ok(case) => {

@@ -131,11 +131,13 @@ pub fn prefill_for(key: &str) -> Prefill {
 }
 
 /// Submits the agent's case: for the citizen's confirmation, or on the paper authorisation
-/// when the agent chose that path ([`PaperChoice`]).
+/// when the agent chose that path ([`PaperChoice`]). Once sent, the draft `key` is forgotten
+/// on the device and the server.
 ///
 /// # Errors
 /// See [`FetchError`]; `upload_not_usable` when the paper path is chosen without its photo.
 pub async fn submit_for_confirmation(
+    key: &str,
     m: &Marker,
     app: Application,
 ) -> Result<AssistedCase, FetchError> {
@@ -149,14 +151,16 @@ pub async fn submit_for_confirmation(
             });
         }
     };
-    crate::api::assisted::submit(
+    let case = crate::api::assisted::submit(
         &m.id,
         &AssistedSubmit {
             application: app,
             paper_authorisation,
         },
     )
-    .await
+    .await?;
+    crate::wizard::outbox::forget_draft(key).await;
+    Ok(case)
 }
 
 /// 代办 on every step of an agent's case: for whom, and that the citizen confirms.
