@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::{Footer, TopBar};
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::pages::apply::{ApplyShell, ApplyStep};
 use crate::pages::{
     AccessibilityPage, ApplicationPage, ApplicationsPage, ConsentEntry, ConsentPage, Home,
@@ -23,7 +23,7 @@ pub fn App() -> impl IntoView {
     let page = Memo::new(move |_| Page::parse(&r.path()));
     view! {
         <crate::host::HostReporter />
-        <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
+        <a class="skip-link" href="#main">{tr(|m| m.skip_to_content)}</a>
         <TopBar />
         <main id="main" tabindex="-1">
             {move || match page.get() {

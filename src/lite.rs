@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::Page;
 use crate::components::{Footer, TopBar, set_title};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::{Home, NotFound, ServicePageFrom};
 use crate::prefs::locale;
 use crate::router;
@@ -284,7 +284,7 @@ pub fn Frame(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
+        <a class="skip-link" href="#main">{tr(|m| m.skip_to_content)}</a>
         <TopBar />
         <main id="main" tabindex="-1">{children()}</main>
         <Footer />
@@ -316,13 +316,13 @@ fn HandOver() -> impl IntoView {
         {move || if failed.get() {
             view! {
                 <div class="notice notice-error" role="alert">
-                    <p>{move || t().app_load_failed}</p>
-                    <button type="button" class="button primary" on:click=move |_| attempt()>{move || t().retry}</button>
+                    <p>{tr(|m| m.app_load_failed)}</p>
+                    <button type="button" class="button primary" on:click=move |_| attempt()>{tr(|m| m.retry)}</button>
                 </div>
-                <p><a href=router::href("/") class="back-link">{move || t().back_to_services}</a></p>
+                <p><a href=router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a></p>
             }.into_any()
         } else {
-            view! { <p class="loading" role="status">{move || t().app_loading}</p> }.into_any()
+            view! { <p class="loading" role="status">{tr(|m| m.app_loading)}</p> }.into_any()
         }}
     }
 }

@@ -7,7 +7,7 @@ use onething_core::api::normalize_consent_code;
 
 use super::set_title;
 use crate::dom::focus_heading;
-use crate::i18n::{Messages, t};
+use crate::i18n::{Messages, t, tr};
 
 /// The texts of one code entry page.
 pub struct CodeEntryTexts {
@@ -72,7 +72,7 @@ pub fn CodeEntry(
                 <p class="hint" id=hint_id>{move || texts(t()).hint}</p>
                 {move || invalid.get().then(|| view! {
                     <p class="field-error" id=error_id.clone()>
-                        <span class="visually-hidden">{move || t().error_prefix}</span>{move || texts(t()).invalid}
+                        <span class="visually-hidden">{tr(|m| m.error_prefix)}</span>{move || texts(t()).invalid}
                     </p>
                 })}
                 <input id=id type="text" autocomplete="off" autocapitalize="characters"

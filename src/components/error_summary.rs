@@ -5,7 +5,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::i18n::t;
+use crate::i18n::tr;
 
 /// The summary; `errors` are (input id, message) in page order.
 #[component]
@@ -23,7 +23,7 @@ pub fn ErrorSummary(
             aria-labelledby="error-summary-title"
             hidden=move || errors.with(Vec::is_empty)
         >
-            <h2 id="error-summary-title">{move || t().error_summary_title}</h2>
+            <h2 id="error-summary-title">{tr(|m| m.error_summary_title)}</h2>
             <ul>
                 {move || {
                     errors

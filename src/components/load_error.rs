@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::FetchError;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// An error panel with a retry button.
 #[component]
@@ -17,7 +17,7 @@ pub fn LoadError(
         <div class="notice notice-error" role="alert">
             <p>{move || error.message(t())}</p>
             <button type="button" class="button secondary" on:click=move |_| on_retry.run(())>
-                {move || t().retry}
+                {tr(|m| m.retry)}
             </button>
         </div>
     }

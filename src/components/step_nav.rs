@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::t;
+use crate::i18n::tr;
 
 /// A back link to `href`.
 #[component]
@@ -12,7 +12,7 @@ pub fn BackLink(
     #[prop(into)]
     href: Signal<String>,
 ) -> impl IntoView {
-    view! { <a href=move || crate::router::href(&href.get()) class="back-link">{move || t().back}</a> }
+    view! { <a href=move || crate::router::href(&href.get()) class="back-link">{tr(|m| m.back)}</a> }
 }
 
 /// The fixed bottom bar with the page's primary action.

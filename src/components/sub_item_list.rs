@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::boot::SubItemHead;
-use crate::i18n::{count, t};
+use crate::i18n::{count, t, tr};
 use crate::prefs::locale;
 
 /// The list of sub-items, in the definition's order.
@@ -29,11 +29,11 @@ pub fn SubItemList(
                                     }
                                 </span>
                                 <Show when=move || optional>
-                                    <span class="badge">{move || t().optional_badge}</span>
+                                    <span class="badge">{tr(|m| m.optional_badge)}</span>
                                 </Show>
                             </div>
                             <p class="sub-item-meta">
-                                <span class="visually-hidden">{move || t().department_label} ": "</span>
+                                <span class="visually-hidden">{tr(|m| m.department_label)} ": "</span>
                                 {
                                     let dept = item.department.clone();
                                     move || dept.get(locale()).to_owned()

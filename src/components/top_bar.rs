@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use onething_core::Locale;
 
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::prefs::{ElderPref, LocalePref};
 
 /// The top bar.
@@ -30,7 +30,7 @@ pub fn TopBar() -> impl IntoView {
                     aria-pressed=move || if elder.get() { "true" } else { "false" }
                     on:click=move |_| elder.update(|on| *on = !*on)
                 >
-                    {move || t().elder_mode}
+                    {tr(|m| m.elder_mode)}
                 </button>
         }
     });
@@ -39,18 +39,18 @@ pub fn TopBar() -> impl IntoView {
                 <button
                     type="button"
                     class="chip"
-                    aria-label=move || t().language_switch_label
+                    aria-label=tr(|m| m.language_switch_label)
                     lang=move || if locale.get() == Locale::ZhCn { "en" } else { "zh-CN" }
                     on:click=toggle_locale
                 >
-                    {move || t().language_switch}
+                    {tr(|m| m.language_switch)}
                 </button>
         }
     });
     view! {
         <header class="top-bar">
             // Through the router, so it stays under the deployment's sub-path.
-            <a class="brand" href=crate::router::href("/")>{move || t().app_name}</a>
+            <a class="brand" href=crate::router::href("/")>{tr(|m| m.app_name)}</a>
             <div class="top-actions">{elder_switch} {language_switch}</div>
         </header>
     }

@@ -5,26 +5,26 @@
 use leptos::prelude::*;
 
 use crate::components::set_title;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// The accessibility statement.
 #[component]
 pub fn AccessibilityPage() -> impl IntoView {
     Effect::new(move || set_title(t().a11y_title));
     view! {
-        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
-        <h1>{move || t().a11y_title}</h1>
-        <p class="lead">{move || t().a11y_intro}</p>
-        <h2>{move || t().a11y_standard_heading}</h2>
-        <p>{move || t().a11y_standard}</p>
-        <h2>{move || t().a11y_limits_heading}</h2>
+        <a href=crate::router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a>
+        <h1>{tr(|m| m.a11y_title)}</h1>
+        <p class="lead">{tr(|m| m.a11y_intro)}</p>
+        <h2>{tr(|m| m.a11y_standard_heading)}</h2>
+        <p>{tr(|m| m.a11y_standard)}</p>
+        <h2>{tr(|m| m.a11y_limits_heading)}</h2>
         <ul class="plain-list">
-            <li>{move || t().a11y_limit_photos}</li>
-            <li>{move || t().a11y_limit_host}</li>
-            <li>{move || t().a11y_limit_camera}</li>
+            <li>{tr(|m| m.a11y_limit_photos)}</li>
+            <li>{tr(|m| m.a11y_limit_host)}</li>
+            <li>{tr(|m| m.a11y_limit_camera)}</li>
         </ul>
-        <h2>{move || t().a11y_report_heading}</h2>
-        <p>{move || t().a11y_report}</p>
+        <h2>{tr(|m| m.a11y_report_heading)}</h2>
+        <p>{tr(|m| m.a11y_report)}</p>
         <p><a href="tel:12345" class="hotline">"12345"</a></p>
     }
 }

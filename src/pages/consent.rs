@@ -9,7 +9,7 @@ use onething_core::api::{ConsentDecision, ConsentRequest, ConsentStatus, ErrorCo
 use crate::api::{self, Code, FetchError};
 use crate::components::{CodeEntry, CodeEntryTexts, LoadError, loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::{Messages, t, with_n};
+use crate::i18n::{Messages, t, tr, with_n};
 use crate::pages::applications::{local, pair};
 use crate::prefs::locale;
 
@@ -46,10 +46,10 @@ pub fn ConsentPage(
         {loaded(move || load(code.clone()), |t| t.consent_loading, |answer, on_retry| match answer {
             Ok(request) => view! { <Request request /> }.into_any(),
             Err(error @ FetchError::Api { status: 403 | 404, .. }) => view! {
-                <h1>{move || t().consent_title}</h1>
+                <h1>{tr(|m| m.consent_title)}</h1>
                 <p class="notice notice-error" role="alert">{move || consent_error(&error, t())}</p>
             }.into_any(),
-            Err(error) => view! { <h1>{move || t().consent_title}</h1><LoadError error on_retry /> }.into_any(),
+            Err(error) => view! { <h1>{tr(|m| m.consent_title)}</h1><LoadError error on_retry /> }.into_any(),
         })}
     }
 }
@@ -89,7 +89,7 @@ fn Request(
         view! { <div class="consent-row"><dt>{move || label(t())}</dt><dd>{value}</dd></div> }
     };
     view! {
-        <h1>{move || t().consent_title}</h1>
+        <h1>{tr(|m| m.consent_title)}</h1>
         <p>{move || request.with(|r| pair(t().consent_intro, &r.requester_name, r.service_title.get(locale())))}</p>
         <dl class="consent-facts">
             {row(|t| t.consent_requester, Signal::derive(move || request.with(|r| r.requester_name.clone())))}
@@ -102,7 +102,7 @@ fn Request(
             {row(|t| t.consent_duration, Signal::derive(move || request.with(|r| with_n(t().consent_duration_days, r.valid_days))))}
             {row(|t| t.consent_answer_by, Signal::derive(move || request.with(|r| local(&r.expires_at, true))))}
         </dl>
-        <p class="hint">{move || t().consent_privacy}</p>
+        <p class="hint">{tr(|m| m.consent_privacy)}</p>
         <div id="consent-result" tabindex="-1" role="status">
             {move || request.with(|r| match r.status {
                 ConsentStatus::Pending => None,
@@ -118,9 +118,9 @@ fn Request(
         {move || (request.with(|r| r.status == ConsentStatus::Pending)).then(|| view! {
             <div class="consent-actions">
                 <button type="button" class="button primary" aria-disabled=move || busy.get().to_string()
-                    on:click=move |_| answer(ConsentDecision::Approve)>{move || t().consent_approve}</button>
+                    on:click=move |_| answer(ConsentDecision::Approve)>{tr(|m| m.consent_approve)}</button>
                 <button type="button" class="button secondary" aria-disabled=move || busy.get().to_string()
-                    on:click=move |_| answer(ConsentDecision::Decline)>{move || t().consent_decline}</button>
+                    on:click=move |_| answer(ConsentDecision::Decline)>{tr(|m| m.consent_decline)}</button>
             </div>
         })}
     }

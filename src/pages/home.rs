@@ -9,7 +9,7 @@ use onething_core::api::ServiceSummary;
 
 use crate::api;
 use crate::components::{LoadError, loaded, set_title};
-use crate::i18n::{count, t};
+use crate::i18n::{count, t, tr};
 use crate::prefs::locale;
 use crate::wizard::outbox;
 use search::SearchData;
@@ -28,12 +28,12 @@ pub fn Home(
     Effect::new(move || set_title(t().home_title));
     let search = search.or_else(crate::boot::search);
     view! {
-        <h1>{move || t().home_title}</h1>
-        <p class="lead">{move || t().home_intro}</p>
+        <h1>{tr(|m| m.home_title)}</h1>
+        <p class="lead">{tr(|m| m.home_intro)}</p>
         <p>
-            <a href=crate::router::href("/applications") class="my-apps-link">{move || t().apps_title}</a>
+            <a href=crate::router::href("/applications") class="my-apps-link">{tr(|m| m.apps_title)}</a>
             " "
-            <a href=crate::router::href("/drafts") class="my-apps-link my-drafts-link">{move || t().drafts_title}</a>
+            <a href=crate::router::href("/drafts") class="my-apps-link my-drafts-link">{tr(|m| m.drafts_title)}</a>
             " "
             <crate::pages::UnreadLink />
         </p>
@@ -82,13 +82,13 @@ fn ServiceCards(
     };
     view! {
         <div class="search" role="search">
-            <label class="label" for="service-search">{move || t().search_label}</label>
-            <p class="hint" id="service-search-hint">{move || t().search_hint}</p>
+            <label class="label" for="service-search">{tr(|m| m.search_label)}</label>
+            <p class="hint" id="service-search-hint">{tr(|m| m.search_hint)}</p>
             <input node_ref=input id="service-search" type="search" autocomplete="off" aria-describedby="service-search-hint"
                 prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
         </div>
         <p class="search-status" role="status">{status}</p>
-        <ul class="cards" aria-label=move || t().home_title>
+        <ul class="cards" aria-label=tr(|m| m.home_title)>
             {list
                 .into_iter()
                 .map(|s| {

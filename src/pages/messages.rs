@@ -10,7 +10,7 @@ mod list;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 
 pub use list::MessagesPage;
 
@@ -38,7 +38,7 @@ pub fn UnreadLink() -> impl IntoView {
     });
     view! {
         <a href=crate::router::href("/messages") class="my-apps-link my-messages-link">
-            {move || t().msg_title}
+            {tr(|m| m.msg_title)}
             {move || (unread.get() > 0).then(|| view! {
                 " " <span class="badge badge-alert messages-unread-count">{unread_words(unread.get())}</span>
             })}

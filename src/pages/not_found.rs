@@ -3,15 +3,15 @@
 use leptos::prelude::*;
 
 use crate::components::set_title;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// The not-found page.
 #[component]
 pub fn NotFound() -> impl IntoView {
     Effect::new(move || set_title(t().not_found_title));
     view! {
-        <h1>{move || t().not_found_title}</h1>
-        <p>{move || t().not_found_body}</p>
-        <a href=crate::router::href("/") class="button">{move || t().back_to_services}</a>
+        <h1>{tr(|m| m.not_found_title)}</h1>
+        <p>{tr(|m| m.not_found_body)}</p>
+        <a href=crate::router::href("/") class="button">{tr(|m| m.back_to_services)}</a>
     }
 }

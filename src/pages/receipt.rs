@@ -10,7 +10,7 @@ use onething_core::api::ApplicationDetail;
 use crate::api;
 use crate::components::{LoadError, loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 
 /// This app's address of case `id` (its origin and base): what the QR code encodes.
@@ -88,35 +88,35 @@ fn Receipt(
         .collect();
     let case = detail.case_number.clone();
     view! {
-        <a href=back class="back-link no-print">{move || t().receipt_back}</a>
+        <a href=back class="back-link no-print">{tr(|m| m.receipt_back)}</a>
         <article class="receipt" aria-labelledby="receipt-title">
-            <h1 id="receipt-title">{move || t().receipt_title}</h1>
+            <h1 id="receipt-title">{tr(|m| m.receipt_title)}</h1>
             <dl class="summary-list receipt-facts">
-                <dt>{move || t().case_number_label}</dt>
+                <dt>{tr(|m| m.case_number_label)}</dt>
                 <dd class="case-number">{case}</dd>
-                <dt>{move || t().receipt_service}</dt>
+                <dt>{tr(|m| m.receipt_service)}</dt>
                 <dd>{move || title.get(locale()).to_owned()}</dd>
-                <dt>{move || t().receipt_submitted}</dt>
+                <dt>{tr(|m| m.receipt_submitted)}</dt>
                 <dd>{submitted}</dd>
             </dl>
-            <h2>{move || t().receipt_items}</h2>
+            <h2>{tr(|m| m.receipt_items)}</h2>
             <ul class="plain-list">
                 {items.into_iter().map(|(title, dept)| view! {
                     <li>{move || format!("{} — {}", title.get(locale()), dept.get(locale()))}</li>
                 }).collect_view()}
             </ul>
-            <h2>{move || t().receipt_track}</h2>
+            <h2>{tr(|m| m.receipt_track)}</h2>
             {qr.map(|svg| view! {
-                <div class="receipt-qr" role="img" aria-label=move || t().receipt_qr_alt inner_html=svg></div>
+                <div class="receipt-qr" role="img" aria-label=tr(|m| m.receipt_qr_alt) inner_html=svg></div>
             })}
             <p class="receipt-link">{link}</p>
-            <p class="hint">{move || t().receipt_keep}</p>
+            <p class="hint">{tr(|m| m.receipt_keep)}</p>
         </article>
         <button type="button" class="button primary no-print" id="receipt-print" on:click=|_| {
             if let Some(w) = web_sys::window() {
                 let _ = w.print();
             }
-        }>{move || t().receipt_print}</button>
+        }>{tr(|m| m.receipt_print)}</button>
     }
 }
 

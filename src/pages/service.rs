@@ -10,7 +10,7 @@ use onething_core::ServiceDefinition;
 use crate::api;
 use crate::boot::Landing;
 use crate::components::{LoadError, SubItemList, loaded, set_title};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 
 /// The service landing page, its guide rendered from the definition: the whole app's and the
@@ -30,7 +30,7 @@ pub fn ServicePage(
         async move { api::get_service(&id).await }
     };
     view! {
-        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
+        <a href=crate::router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a>
         {match preloaded {
             Some(def) => from_definition(def),
             None => loaded(fetch, |t| t.services_loading, move |answer, on_retry| match answer {
@@ -68,7 +68,7 @@ pub fn ServicePageFrom(
     guide: Option<AnyView>,
 ) -> impl IntoView {
     view! {
-        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
+        <a href=crate::router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a>
         <LandingContent data guide />
     }
 }
@@ -88,14 +88,14 @@ fn LandingContent(
         <h1>{move || title.get(locale()).to_owned()}</h1>
         <p class="lead">{move || summary.get(locale()).to_owned()}</p>
         <section aria-labelledby="sub-items-heading">
-            <h2 id="sub-items-heading">{move || t().sub_items_heading}</h2>
-            <p>{move || t().sub_items_intro}</p>
+            <h2 id="sub-items-heading">{tr(|m| m.sub_items_heading)}</h2>
+            <p>{tr(|m| m.sub_items_intro)}</p>
             <SubItemList items=data.sub_items />
         </section>
         {guide}
         <Reduction r=data.reduction />
         <div class="bottom-bar">
-            <a href=crate::router::href(&format!("/apply/{}", data.id)) class="button primary block">{move || t().start}</a>
+            <a href=crate::router::href(&format!("/apply/{}", data.id)) class="button primary block">{tr(|m| m.start)}</a>
         </div>
     }
 }
@@ -122,7 +122,7 @@ fn Reduction(
     let reported = r.reported;
     view! {
         <section aria-labelledby="reduction-heading">
-            <h2 id="reduction-heading">{move || t().reduction_heading}</h2>
+            <h2 id="reduction-heading">{tr(|m| m.reduction_heading)}</h2>
             <ul class="figures">
                 {rows
                     .into_iter()

@@ -7,7 +7,7 @@ use onething_core::ServiceDefinition;
 use onething_core::api::{ApplicationDetail, Consent, ConsentStatus};
 
 use super::local;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 
 /// A material's name in the current language (its id when the definition lacks it).
@@ -60,7 +60,7 @@ pub fn Consents(
         (!list.is_empty()).then(|| {
             view! {
                 <section class="consents" aria-labelledby="consents-heading">
-                    <h2 id="consents-heading">{move || t().consents_heading}</h2>
+                    <h2 id="consents-heading">{tr(|m| m.consents_heading)}</h2>
                     {list.into_iter().map(|c| view! { <ConsentCard c def /> }).collect_view()}
                 </section>
             }

@@ -14,7 +14,7 @@ use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
 use crate::components::{LoadError, loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 
 async fn load(id: String) -> Result<(ApplicationDetail, ServiceDefinition), FetchError> {
     crate::session::ensure().await?;
@@ -31,10 +31,10 @@ pub fn ApplicationPage(
 ) -> impl IntoView {
     Effect::new(move || set_title(t().app_title));
     view! {
-        <a href=crate::router::href("/applications") class="back-link">{move || t().apps_title}</a>
+        <a href=crate::router::href("/applications") class="back-link">{tr(|m| m.apps_title)}</a>
         {loaded(move || load(id.clone()), |t| t.apps_loading, |answer, on_retry| match answer {
             Ok((detail, def)) => view! { <Tracker detail def /> }.into_any(),
-            Err(error) => view! { <h1>{move || t().app_title}</h1><LoadError error on_retry /> }.into_any(),
+            Err(error) => view! { <h1>{tr(|m| m.app_title)}</h1><LoadError error on_retry /> }.into_any(),
         })}
     }
 }
@@ -101,7 +101,7 @@ fn Tracker(
     };
     view! {
         <h1>{move || text(&service)}</h1>
-        <p class="case-line">{move || t().case_number_label}" "<strong class="case-no">{case}</strong></p>
+        <p class="case-line">{tr(|m| m.case_number_label)}" "<strong class="case-no">{case}</strong></p>
         <p class="sub-item-meta">{move || with_n(t().apps_submitted, &submitted)}</p>
         {move || detail.with(|d| d.definition_version.clone()).map(|v| view! { <p class="sub-item-meta definition-version">{with_n(t().case_definition_version, v)}</p> })}
         <p class="case-state">{move || detail.with(|d| case_status(d.status))}</p>
@@ -111,13 +111,13 @@ fn Tracker(
         </p>
         <Consents detail def />
         <Supplements id=id.clone() detail def />
-        <h2>{move || t().items_heading}</h2>
+        <h2>{tr(|m| m.items_heading)}</h2>
         <ol class="sub-items"><ItemRows detail def /></ol>
         <RatingSection id=id.clone() detail />
         <SubmittedSection id=id.clone() def />
         <WithdrawSection id=id.clone() detail />
         <ItemWithdrawSection id detail def />
-        <h2>{move || t().timeline_heading}</h2>
+        <h2>{tr(|m| m.timeline_heading)}</h2>
         <ol class="timeline"><Timeline detail def /></ol>
     }
 }

@@ -18,7 +18,7 @@ use onething_core::api::{ApplicationStatus, ApplicationSummary};
 
 use crate::api::{self, FetchError};
 use crate::components::{LoadError, loaded, set_title};
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 
 pub use detail::ApplicationPage;
@@ -92,7 +92,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || t().apps_title}</h1>
+        <h1>{tr(|m| m.apps_title)}</h1>
         {move || signed_out.get().then(|| view! {
             <p class="notice" id="signed-out" tabindex="-1" role="status">{t().sign_out_done}</p>
         })}
@@ -101,13 +101,13 @@ pub fn ApplicationsPage() -> impl IntoView {
             Ok(list) => {
                 let out = move || (!signed_out.get()).then(|| view! {
                     <p>
-                        <button type="button" class="button secondary" on:click=sign_out>{move || t().sign_out}</button>
+                        <button type="button" class="button secondary" on:click=sign_out>{tr(|m| m.sign_out)}</button>
                     </p>
                 });
                 if list.is_empty() {
                     view! {
-                        <p>{move || t().apps_empty}</p>
-                        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+                        <p>{tr(|m| m.apps_empty)}</p>
+                        <a href=crate::router::href("/") class="button secondary">{tr(|m| m.back_to_services)}</a>
                         {out}
                     }.into_any()
                 } else {
@@ -148,9 +148,9 @@ fn Cards(
                                     <span class=format!("status case-{}", if needs { "action" } else if status == ApplicationStatus::Completed { "done" } else if status == ApplicationStatus::Withdrawn { "withdrawn" } else { "open" })>
                                         {move || case_status(status)}
                                     </span>
-                                    {needs.then(|| view! { <span class="badge badge-alert">{move || t().apps_needs_you}</span> })}
-                                    {consent.then(|| view! { <span class="badge badge-alert">{move || t().apps_consent_pending}</span> })}
-                                    {can_rate.then(|| view! { <span class="badge badge-alert">{move || t().apps_can_rate}</span> })}
+                                    {needs.then(|| view! { <span class="badge badge-alert">{tr(|m| m.apps_needs_you)}</span> })}
+                                    {consent.then(|| view! { <span class="badge badge-alert">{tr(|m| m.apps_consent_pending)}</span> })}
+                                    {can_rate.then(|| view! { <span class="badge badge-alert">{tr(|m| m.apps_can_rate)}</span> })}
                                 </span>
                             </a>
                         </li>

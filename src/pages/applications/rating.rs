@@ -7,7 +7,7 @@ use onething_core::api::{ApplicationDetail, ErrorCode, Rating, RatingScores};
 
 use super::live;
 use crate::api::{self, Code, FetchError};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// A 差评: some indicator at 不满意 or below (0 is not chosen yet).
 fn low(scores: [u8; 5]) -> bool {
@@ -57,8 +57,9 @@ pub fn RatingSection(
     });
     move || match state.get() {
         1 => view! { <RatingForm id=id.clone() detail /> }.into_any(),
-        2 => view! { <p class="notice rated" role="status">{move || t().rating_thanks}</p> }
-            .into_any(),
+        2 => {
+            view! { <p class="notice rated" role="status">{tr(|m| m.rating_thanks)}</p> }.into_any()
+        }
         _ => ().into_any(),
     }
 }
@@ -120,8 +121,8 @@ fn RatingForm(
     };
     view! {
         <form class="rating" on:submit=submit>
-            <h2>{move || t().rating_heading}</h2>
-            <p class="hint">{move || t().rating_lead}</p>
+            <h2>{tr(|m| m.rating_heading)}</h2>
+            <p class="hint">{tr(|m| m.rating_lead)}</p>
             {(0..5).map(|i| view! {
                 <fieldset class="field rate-row">
                     <legend class="label">{move || indicator(i)}</legend>
@@ -146,7 +147,7 @@ fn RatingForm(
                 aria-required=move || low(scores.get()).to_string()
                 aria-describedby=move || low(scores.get()).then_some("rate-comment-hint")></textarea>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>{move || t().rating_submit}</button>
+            <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>{tr(|m| m.rating_submit)}</button>
         </form>
     }
 }

@@ -9,7 +9,7 @@ use onething_core::{Application, Date, Locale, ServiceDefinition};
 
 use crate::api;
 use crate::components::{LoadError, loaded};
-use crate::i18n::{messages, t};
+use crate::i18n::{messages, tr};
 use crate::pages::apply::{shown, supplied};
 use crate::prefs::locale;
 
@@ -129,7 +129,7 @@ pub fn SubmittedSection(
     );
     view! {
         <details class="submitted summary-card">
-            <summary class="details-title">{move || t().submitted_heading}</summary>
+            <summary class="details-title">{tr(|m| m.submitted_heading)}</summary>
             {body}
         </details>
     }

@@ -14,7 +14,7 @@ use onething_core::engine::{Application, MaterialChoice};
 use super::items::title;
 use super::live;
 use crate::api::{self, FetchError};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::storage::{self, Store};
 use crate::upload::{Status, Uploads};
 use crate::wizard::fields::PhotoPicker;
@@ -267,10 +267,10 @@ fn SupplementForm(
     view! {
         <form class="notice notice-warning supplement" on:submit=submit>
             <h2>{move || super::pair(t().label_value, &def.with_value(|d| title(d, &item)), t().supplement_heading)}</h2>
-            <p>{move || t().supplement_reason}" "{s.note.clone()}</p>
-            <label class="label" for=text_id.clone()>{move || t().supplement_text}</label>
+            <p>{tr(|m| m.supplement_reason)}" "{s.note.clone()}</p>
+            <label class="label" for=text_id.clone()>{tr(|m| m.supplement_text)}</label>
             <textarea id=text_id bind:value=text on:input=move |ev| kept.keep(event_target_value(&ev))></textarea>
-            <p class="label" id=photo_id.clone()>{move || t().supplement_photo}</p>
+            <p class="label" id=photo_id.clone()>{tr(|m| m.supplement_photo)}</p>
             <div class="supplement-photos" role="group" aria-labelledby=photo_id>
                 {move || (0..slots.get()).map(|i| view! {
                     <PhotoPicker material=material.clone() index=i page=None accept="image/*,application/pdf".to_owned() />

@@ -10,7 +10,7 @@ use onething_core::api::{
 
 use super::live;
 use crate::api::{self, Code, FetchError};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// Whether the form is offered: no sub-item has moved past what happens before acceptance.
 /// (A 补正 asked after acceptance also reads as open here; the server refuses it then.)
@@ -103,11 +103,11 @@ fn WithdrawForm(
     };
     view! {
         <details class="withdraw summary-card">
-            <summary class="details-title">{move || t().withdraw_heading}</summary>
+            <summary class="details-title">{tr(|m| m.withdraw_heading)}</summary>
             <form class="withdraw-form" on:submit=submit>
-                <p class="hint">{move || t().withdraw_intro}</p>
-                <label class="label" for="withdraw-reason">{move || t().withdraw_reason}</label>
-                <p class="hint" id="withdraw-reason-hint">{move || t().withdraw_reason_hint}</p>
+                <p class="hint">{tr(|m| m.withdraw_intro)}</p>
+                <label class="label" for="withdraw-reason">{tr(|m| m.withdraw_reason)}</label>
+                <p class="hint" id="withdraw-reason-hint">{tr(|m| m.withdraw_reason_hint)}</p>
                 <textarea id="withdraw-reason" maxlength=WITHDRAW_REASON_MAX.to_string()
                     aria-describedby="withdraw-reason-hint" aria-required="true" bind:value=reason></textarea>
                 {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
@@ -228,21 +228,21 @@ fn ItemWithdrawForm(
     };
     view! {
         <details class="withdraw item-withdraw summary-card">
-            <summary class="details-title">{move || t().item_withdraw_heading}</summary>
+            <summary class="details-title">{tr(|m| m.item_withdraw_heading)}</summary>
             <form class="withdraw-form" on:submit=submit>
-                <p class="hint">{move || t().item_withdraw_intro}</p>
+                <p class="hint">{tr(|m| m.item_withdraw_intro)}</p>
                 {move || sent.get().then(|| view! { <p class="notice" role="status">{t().item_withdraw_sent}</p> })}
-                <label class="label" for="item-withdraw-item">{move || t().item_withdraw_item}</label>
+                <label class="label" for="item-withdraw-item">{tr(|m| m.item_withdraw_item)}</label>
                 <select id="item-withdraw-item" aria-required="true" prop:value=move || item.get()
                     on:change=move |ev| item.set(event_target_value(&ev))>
-                    <option value="">{move || t().item_withdraw_pick}</option>
+                    <option value="">{tr(|m| m.item_withdraw_pick)}</option>
                     {move || choices.get().into_iter().map(|sub| {
                         let label = def.with_value(|d| super::items::title(d, &sub));
                         view! { <option value=sub>{label}</option> }
                     }).collect_view()}
                 </select>
-                <label class="label" for="item-withdraw-reason">{move || t().withdraw_reason}</label>
-                <p class="hint" id="item-withdraw-reason-hint">{move || t().withdraw_reason_hint}</p>
+                <label class="label" for="item-withdraw-reason">{tr(|m| m.withdraw_reason)}</label>
+                <p class="hint" id="item-withdraw-reason-hint">{tr(|m| m.withdraw_reason_hint)}</p>
                 <textarea id="item-withdraw-reason" maxlength=WITHDRAW_REASON_MAX.to_string()
                     aria-describedby="item-withdraw-reason-hint" aria-required="true" bind:value=reason></textarea>
                 {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}

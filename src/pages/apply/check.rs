@@ -13,7 +13,7 @@ use onething_core::{Locale, date_text};
 use super::{back_url, guard, next_fn};
 use crate::components::{BackLink, BottomBar, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::{messages, t, with_n};
+use crate::i18n::{messages, t, tr, with_n};
 use crate::prefs::locale;
 use crate::wizard::fields::mask;
 use crate::wizard::{Step, Wizard};
@@ -56,7 +56,7 @@ pub fn CheckPage() -> impl IntoView {
     let on_continue = Callback::new(move |()| next());
     view! {
         <BackLink href=back_url(&step) />
-        <h1>{move || t().check_title}</h1>
+        <h1>{tr(|m| m.check_title)}</h1>
         {move || groups()
             .into_iter()
             .map(|g| {
@@ -66,7 +66,7 @@ pub fn CheckPage() -> impl IntoView {
                         <div class="summary-head">
                             <h2>{g.title}</h2>
                             <a href=crate::router::href(&format!("{}?return=check", g.href)) class="change-link" aria-label=change_label>
-                                {move || t().change}
+                                {tr(|m| m.change)}
                             </a>
                         </div>
                         <dl class="summary-list">

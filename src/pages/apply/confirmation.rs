@@ -11,7 +11,7 @@ use onething_core::api::{ConsentStatus, DeliveryMethod};
 
 use crate::components::set_title;
 use crate::dom::focus_heading;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 use crate::wizard::{Wizard, bundle_expected, draft, expected_dates};
 
@@ -68,12 +68,12 @@ pub fn ConfirmationPage() -> impl IntoView {
     let case = receipt.case_number.clone();
     view! {
         <div class="panel-success" role="status">
-            <h1>{move || t().confirmation_title}</h1>
-            <p>{move || t().case_number_label}</p>
+            <h1>{tr(|m| m.confirmation_title)}</h1>
+            <p>{tr(|m| m.case_number_label)}</p>
             <p class="case-number">{case}</p>
         </div>
         <NextAction id=receipt.id.clone() later=!deferred.is_empty() />
-        <h2>{move || t().next_steps_heading}</h2>
+        <h2>{tr(|m| m.next_steps_heading)}</h2>
         {bundle.map(|b| view! {
             <p class="lead" id="bundle-expected">{move || with_n(if b.estimated { t().bundle_expected_by_estimated } else { t().bundle_expected_by }, b.date)}</p>
         })}
@@ -88,7 +88,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                             <span class="sub-item-title">{move || title.get(locale()).to_owned()}</span>
                             <p class="sub-item-meta">{move || dept.get(locale()).to_owned()}</p>
                             <p class="sub-item-meta">{move || with_n(if date.estimated { t().expected_by_estimated } else { t().expected_by }, date.date)}</p>
-                            {waits.then(|| view! { <p class="sub-item-deps">{move || t().waits_for_dependencies}</p> })}
+                            {waits.then(|| view! { <p class="sub-item-deps">{tr(|m| m.waits_for_dependencies)}</p> })}
                             {way.map(|m| view! { <p class="sub-item-meta arrival">{move || t().label_value.replace("{a}", t().arrival_label).replace("{b}", arrival(m))}</p> })}
                         </li>
                     }
@@ -96,7 +96,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                 .collect_view()}
         </ol>
         {(!deferred.is_empty()).then(|| view! {
-            <h2>{move || t().deferred_heading}</h2>
+            <h2>{tr(|m| m.deferred_heading)}</h2>
             <ul class="plain-list">
                 {deferred
                     .into_iter()
@@ -104,16 +104,16 @@ pub fn ConfirmationPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         })}
-        <a href=crate::router::href(&format!("/applications/{}", receipt.id)) class="button primary">{move || t().track_link}</a>
+        <a href=crate::router::href(&format!("/applications/{}", receipt.id)) class="button primary">{tr(|m| m.track_link)}</a>
         " "
-        <a href=crate::router::href(&format!("/applications/{}/receipt", receipt.id)) class="button secondary" id="receipt-link">{move || t().receipt_link}</a>
+        <a href=crate::router::href(&format!("/applications/{}/receipt", receipt.id)) class="button secondary" id="receipt-link">{tr(|m| m.receipt_link)}</a>
         " "
-        <a href=crate::router::href("/") class="button secondary">{move || t().back_to_services}</a>
+        <a href=crate::router::href("/") class="button secondary">{tr(|m| m.back_to_services)}</a>
         // Inside an app platform or a host page, finishing returns to the host.
         {crate::host::current().can_close().then(|| view! {
             " "
             <button type="button" class="button secondary" on:click=|_| { crate::host::current().close(); }>
-                {move || t().close_app}
+                {tr(|m| m.close_app)}
             </button>
         })}
     }
@@ -158,7 +158,7 @@ fn NextAction(
     };
     view! {
         <section class="next-action" aria-labelledby="next-action-heading">
-            <h2 id="next-action-heading">{move || t().next_action_heading}</h2>
+            <h2 id="next-action-heading">{tr(|m| m.next_action_heading)}</h2>
             {move || {
                 let list = pending();
                 let none = consents.get().is_some() && list.is_empty() && !later;

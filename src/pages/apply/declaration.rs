@@ -10,7 +10,7 @@ use super::{back_url, guard};
 use crate::api::FetchError;
 use crate::components::{BackLink, BottomBar, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::wizard::outbox::{self, Outcome};
 use crate::wizard::{Step, Wizard, draft};
@@ -155,14 +155,14 @@ pub fn DeclarationPage() -> impl IntoView {
     };
     view! {
         <BackLink href=back_url(&step) />
-        <h1>{move || t().declaration_title}</h1>
+        <h1>{tr(|m| m.declaration_title)}</h1>
         <section class="summary-card">
-            <h2>{move || t().privacy_heading}</h2>
-            <p>{move || t().privacy_lead}</p>
+            <h2>{tr(|m| m.privacy_heading)}</h2>
+            <p>{tr(|m| m.privacy_lead)}</p>
             <dl class="summary-list">
                 {move || recipients().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
-            <p>{move || t().privacy_retention}</p>
+            <p>{tr(|m| m.privacy_retention)}</p>
             <super::privacy::ConsentStatus />
         </section>
         {move || (attempted.get() && w.consent.with(Option::is_none)).then(|| view! {
@@ -174,7 +174,7 @@ pub fn DeclarationPage() -> impl IntoView {
             {move || (attempted.get() && !agreed.get()).then(|| view! { <p class="field-error" role="alert">{t().declaration_required}</p> })}
             <label class="option" for="declaration-agree">
                 <input type="checkbox" id="declaration-agree" prop:checked=move || agreed.get() on:change=on_agree />
-                <span>{move || t().declaration_text}</span>
+                <span>{tr(|m| m.declaration_text)}</span>
             </label>
         </div>
         {move || is_queued().then(|| view! {

@@ -9,7 +9,7 @@ use onething_core::engine::{EligibilityOutcome, IneligibleReason};
 use super::{back_url, guard, next_fn};
 use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_summary, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::wizard::fields::Field;
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
@@ -60,7 +60,7 @@ pub fn EligibilityPage() -> impl IntoView {
     view! {
         <BackLink href=back_url(&step) />
         <ErrorSummary errors node_ref=summary />
-        <h1>{move || t().eligibility_title}</h1>
+        <h1>{tr(|m| m.eligibility_title)}</h1>
         {intro.map(|i| view! { <p class="lead">{move || i.get(locale()).to_owned()}</p> })}
         <form novalidate on:submit=|ev| ev.prevent_default()>
             {move || questions()
@@ -104,12 +104,12 @@ fn NotEligible(
 ) -> impl IntoView {
     view! {
         <div class="notice notice-warning" id="not-eligible" tabindex="-1" role="status">
-            <h2>{move || t().not_eligible_title}</h2>
+            <h2>{tr(|m| m.not_eligible_title)}</h2>
             {reasons
                 .into_iter()
                 .map(|r| view! {
                     <p>{move || r.explanation.get(locale()).to_owned()}</p>
-                    <p><strong>{move || t().not_eligible_instead}</strong> {move || r.fallback.get(locale()).to_owned()}</p>
+                    <p><strong>{tr(|m| m.not_eligible_instead)}</strong> {move || r.fallback.get(locale()).to_owned()}</p>
                     {r.single_item.map(|link| {
                         let label = link.label;
                         view! {
@@ -123,13 +123,13 @@ fn NotEligible(
                 })
                 .collect_view()}
             {rest.map(|titles| view! {
-                <h3>{move || t().fallback_continue_heading}</h3>
+                <h3>{tr(|m| m.fallback_continue_heading)}</h3>
                 <ul id="fallback-sub-items">
                     {titles.into_iter().map(|title| view! { <li>{move || title.get(locale()).to_owned()}</li> }).collect_view()}
                 </ul>
                 <div class="notice-actions">
                     <button type="button" class="button primary" id="fallback-continue" on:click=move |_| go_on.run(())>
-                        {move || t().fallback_continue}
+                        {tr(|m| m.fallback_continue)}
                     </button>
                 </div>
             })}

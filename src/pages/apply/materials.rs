@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::{back_url, continue_when_valid, guard};
 use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, ProgressBar, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 use crate::wizard::fields::PhotoPicker;
 use crate::wizard::{Step, Wizard};
@@ -60,8 +60,8 @@ pub fn MaterialsPage() -> impl IntoView {
     view! {
         <BackLink href=back_url(&step) />
         <ErrorSummary errors node_ref=summary />
-        <h1>{move || t().materials_title}</h1>
-        <p class="lead">{move || t().materials_lead}</p>
+        <h1>{tr(|m| m.materials_title)}</h1>
+        <p class="lead">{tr(|m| m.materials_lead)}</p>
         {move || delivery.get().map(|(chosen, notes)| view! { <DeliveryNotes chosen notes /> })}
         {move || needs
             .get()
@@ -102,7 +102,7 @@ fn DeliveryNotes(
 ) -> impl IntoView {
     view! {
         <section class="notice notice-warning" id="delivery-notes" aria-labelledby="delivery-notes-title">
-            <h2 id="delivery-notes-title">{move || t().delivery_notes_title}</h2>
+            <h2 id="delivery-notes-title">{tr(|m| m.delivery_notes_title)}</h2>
             <p>{move || with_n(t().delivery_notes_lead, chosen.get(locale()))}</p>
             <ul>
                 {notes
@@ -310,7 +310,7 @@ fn SatisfierDetail(
                 .into_any()
         }
         Satisfier::AtWindow => {
-            view! { <p class="satisfier-detail">{move || t().at_window_note}</p> }.into_any()
+            view! { <p class="satisfier-detail">{tr(|m| m.at_window_note)}</p> }.into_any()
         }
     }
 }

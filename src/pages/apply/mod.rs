@@ -25,7 +25,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{LoadError, loaded};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::router::{self, use_router};
 use crate::wizard::{Step, Wizard, draft, steps, sync};
 
@@ -220,7 +220,7 @@ fn ConflictNotice() -> impl IntoView {
 fn DefinitionChangedNotice() -> impl IntoView {
     let changed = use_context::<crate::wizard::draft::DefinitionChanged>().is_some_and(|c| c.0);
     changed.then(|| {
-        view! { <p class="notice notice-warning" id="definition-changed" role="status">{move || t().draft_definition_changed}</p> }
+        view! { <p class="notice notice-warning" id="definition-changed" role="status">{tr(|m| m.draft_definition_changed)}</p> }
     })
 }
 
@@ -285,7 +285,7 @@ fn TasksLink() -> impl IntoView {
     let href = router::href(&format!("/apply/{}/tasks", w.key()));
     view! {
         <Show when=shown>
-            <a href=href.clone() class="tasks-link">{move || t().tasks_link}</a>
+            <a href=href.clone() class="tasks-link">{tr(|m| m.tasks_link)}</a>
         </Show>
     }
 }

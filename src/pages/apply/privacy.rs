@@ -9,7 +9,7 @@ use onething_core::api::PrivacyFacts;
 use wasm_bindgen::JsCast;
 
 use super::{local_time, resume_url};
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 use crate::router::{self, use_router};
 use crate::wizard::{Wizard, draft, privacy};
@@ -205,8 +205,8 @@ fn Notice(
     let elder = expect_context::<crate::prefs::ElderPref>().0;
     view! {
         <section class="privacy-notice" id="privacy-notice" tabindex="-1" aria-labelledby="privacy-notice-title">
-            <h2 id="privacy-notice-title">{move || t().privacy_notice_title}</h2>
-            <p>{move || t().privacy_notice_lead}</p>
+            <h2 id="privacy-notice-title">{tr(|m| m.privacy_notice_title)}</h2>
+            <p>{tr(|m| m.privacy_notice_lead)}</p>
             {move || if elder.get() {
                 view! {
                     {brief(facts.with_value(|f| Parts::now(&w, f.as_ref())), pending)}
@@ -219,7 +219,7 @@ fn Notice(
             } else {
                 full().into_any()
             }}
-            <p>{move || t().privacy_rights}</p>
+            <p>{tr(|m| m.privacy_rights)}</p>
             {move || missing().then(|| view! { <p class="field-error" id="privacy-error" tabindex="-1" role="alert">{t().privacy_both_required}</p> })}
             <div class="field" class:has-error=missing>
                 <label class="option" for="privacy-agree">
@@ -305,14 +305,14 @@ pub fn DraftChoice() -> impl IntoView {
     let fresh = router::href(&format!("/apply/{}", draft::new_key(&w.service_id())));
     let title = w.def.with_value(|d| d.title.clone());
     view! {
-        <h1>{move || t().drafts_choice_title}</h1>
+        <h1>{tr(|m| m.drafts_choice_title)}</h1>
         <p class="lead">{move || with_n(t().drafts_choice_lead, title.get(locale()))}</p>
         <div class="draft-choice">
             <a href=resume class="button primary block" id="draft-continue">
                 {move || with_n(t().drafts_continue_named, label.clone())}
             </a>
-            <a href=fresh class="button secondary block" id="draft-new">{move || t().drafts_start_new}</a>
-            <a href=router::href("/drafts") class="tasks-link">{move || t().drafts_all}</a>
+            <a href=fresh class="button secondary block" id="draft-new">{tr(|m| m.drafts_start_new)}</a>
+            <a href=router::href("/drafts") class="tasks-link">{tr(|m| m.drafts_all)}</a>
         </div>
     }
 }

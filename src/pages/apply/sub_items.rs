@@ -8,7 +8,7 @@ use onething_core::engine::EligibilityOutcome;
 use super::{back_url, continue_when_valid, guard};
 use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::{count, t};
+use crate::i18n::{count, t, tr};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard};
 
@@ -79,10 +79,10 @@ pub fn SubItemsPage() -> impl IntoView {
     view! {
         <BackLink href=back_url(&step) />
         <ErrorSummary errors node_ref=summary />
-        <h1>{move || t().sub_items_title}</h1>
-        <p class="lead">{move || t().sub_items_lead}</p>
+        <h1>{tr(|m| m.sub_items_title)}</h1>
+        <p class="lead">{tr(|m| m.sub_items_lead)}</p>
         <fieldset class="choices" id="sub-items">
-            <legend class="visually-hidden">{move || t().sub_items_title}</legend>
+            <legend class="visually-hidden">{tr(|m| m.sub_items_title)}</legend>
             {items.into_iter().map(|item| view! { <SubItemChoice item available=Signal::derive(available) /> }).collect_view()}
         </fieldset>
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />

@@ -6,7 +6,7 @@ use onething_core::engine::{EligibilityOutcome, PageStatus};
 
 use crate::components::set_title;
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::wizard::{Step, Wizard, steps};
 
@@ -81,7 +81,7 @@ pub fn TasksPage() -> impl IntoView {
     };
     let resume = move || w.url(&w.eval.with(steps::first_incomplete));
     view! {
-        <h1>{move || t().tasks_title}</h1>
+        <h1>{tr(|m| m.tasks_title)}</h1>
         <ol class="task-list">
             {move || rows()
                 .into_iter()
@@ -95,7 +95,7 @@ pub fn TasksPage() -> impl IntoView {
         </ol>
         <super::privacy::ConsentStatus />
         <div class="bottom-bar">
-            <a href=move || crate::router::href(&resume()) class="button primary block">{move || t().continue_}</a>
+            <a href=move || crate::router::href(&resume()) class="button primary block">{tr(|m| m.continue_)}</a>
         </div>
     }
 }

@@ -12,7 +12,7 @@ use super::{error_text, status_text, why_text};
 use crate::api::{self, FetchError};
 use crate::components::{loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::applications::local;
 use crate::prefs::locale;
 
@@ -31,11 +31,11 @@ pub fn AgentPage() -> impl IntoView {
         {loaded(load, |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok((services, cases)) => view! { <Desk services cases /> }.into_any(),
             Err(error @ FetchError::Api { status: 401 | 403, .. }) => view! {
-                <h1>{move || t().assisted_title}</h1>
+                <h1>{tr(|m| m.assisted_title)}</h1>
                 <p class="notice notice-error" role="alert">{move || error_text(&error, t())}</p>
             }.into_any(),
             Err(error) => view! {
-                <h1>{move || t().assisted_title}</h1>
+                <h1>{tr(|m| m.assisted_title)}</h1>
                 <crate::components::LoadError error on_retry />
             }.into_any(),
         })}
@@ -52,13 +52,13 @@ fn Desk(
 ) -> impl IntoView {
     focus_heading();
     view! {
-        <h1>{move || t().assisted_title}</h1>
-        <p>{move || t().assisted_intro}</p>
+        <h1>{tr(|m| m.assisted_title)}</h1>
+        <p>{tr(|m| m.assisted_intro)}</p>
         <StartForm services />
         <section class="assisted-cases" aria-labelledby="assisted-cases-heading">
-            <h2 id="assisted-cases-heading">{move || t().assisted_cases_heading}</h2>
+            <h2 id="assisted-cases-heading">{tr(|m| m.assisted_cases_heading)}</h2>
             {if cases.is_empty() {
-                view! { <p class="hint">{move || t().assisted_cases_none}</p> }.into_any()
+                view! { <p class="hint">{tr(|m| m.assisted_cases_none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="assisted-list">
@@ -88,7 +88,7 @@ fn CaseItem(
                 <span class=format!("status assisted-{}", status.as_str())>{move || status_text(status, t())}</span>
             </a>
             <span class="hint">{local(&when, true)}</span>
-            {case.case_number.clone().map(|n| view! { <span class="hint">{move || t().assisted_case_number}" "{n.clone()}</span> })}
+            {case.case_number.clone().map(|n| view! { <span class="hint">{tr(|m| m.assisted_case_number)}" "{n.clone()}</span> })}
             {why_text(status, t()).map(|_| view! { <span class="hint">{move || why_text(status, t()).unwrap_or_default()}</span> })}
         </li>
     }
@@ -160,11 +160,11 @@ fn StartForm(
     let err = move |e: Option<EngineError>| e.map(|e| e.text(locale()));
     view! {
         <section class="summary-card" aria-labelledby="assisted-start-heading">
-            <h2 id="assisted-start-heading">{move || t().assisted_start_heading}</h2>
-            <p class="hint">{move || t().assisted_start_hint}</p>
+            <h2 id="assisted-start-heading">{tr(|m| m.assisted_start_heading)}</h2>
+            <p class="hint">{tr(|m| m.assisted_start_hint)}</p>
             <form class="assisted-start" on:submit=submit novalidate>
                 <div class="field">
-                    <label class="label" for="assisted-service">{move || t().assisted_service}</label>
+                    <label class="label" for="assisted-service">{tr(|m| m.assisted_service)}</label>
                     <select id="assisted-service" on:change=move |ev| service.set(event_target_value(&ev))>
                         {services.into_iter().map(|s| {
                             let id = s.id.clone();
@@ -174,7 +174,7 @@ fn StartForm(
                     </select>
                 </div>
                 <div class="field" class:has-error=move || errors.get().0.is_some()>
-                    <label class="label" for="assisted-name">{move || t().assisted_citizen_name}</label>
+                    <label class="label" for="assisted-name">{tr(|m| m.assisted_citizen_name)}</label>
                     {move || err(errors.get().0).map(|m| view! {
                         <p class="field-error" id="assisted-name-error"><span class="visually-hidden">{t().error_prefix}</span>{m}</p>
                     })}
@@ -185,8 +185,8 @@ fn StartForm(
                         bind:value=name />
                 </div>
                 <div class="field" class:has-error=move || errors.get().1.is_some()>
-                    <label class="label" for="assisted-id">{move || t().assisted_citizen_id}</label>
-                    <p class="hint" id="assisted-id-hint">{move || t().assisted_citizen_id_hint}</p>
+                    <label class="label" for="assisted-id">{tr(|m| m.assisted_citizen_id)}</label>
+                    <p class="hint" id="assisted-id-hint">{tr(|m| m.assisted_citizen_id_hint)}</p>
                     {move || err(errors.get().1).map(|m| view! {
                         <p class="field-error" id="assisted-id-error"><span class="visually-hidden">{t().error_prefix}</span>{m}</p>
                     })}
@@ -208,7 +208,7 @@ fn StartForm(
                     <p class="notice notice-error" id="assisted-start-failure" tabindex="-1" role="alert">{error_text(&e, t())}</p>
                 })}
                 <button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>
-                    {move || t().assisted_start}
+                    {tr(|m| m.assisted_start)}
                 </button>
             </form>
         </section>

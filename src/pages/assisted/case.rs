@@ -9,7 +9,7 @@ use super::{error_text, status_text, why_text};
 use crate::api::{self, FetchError};
 use crate::components::{loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::applications::local;
 use crate::prefs::locale;
 
@@ -42,11 +42,11 @@ pub fn AssistedCasePage(
         {loaded(move || load(id.clone()), |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok((case, qr)) => view! { <CaseView case qr on_retry /> }.into_any(),
             Err(error @ FetchError::Api { status: 401 | 403 | 404, .. }) => view! {
-                <h1>{move || t().assisted_case_title}</h1>
+                <h1>{tr(|m| m.assisted_case_title)}</h1>
                 <p class="notice notice-error" role="alert">{move || error_text(&error, t())}</p>
             }.into_any(),
             Err(error) => view! {
-                <h1>{move || t().assisted_case_title}</h1>
+                <h1>{tr(|m| m.assisted_case_title)}</h1>
                 <crate::components::LoadError error on_retry />
             }.into_any(),
         })}
@@ -83,10 +83,10 @@ fn CaseView(
         .clone()
         .filter(|_| status == AssistedStatus::Pending);
     view! {
-        <a href=back class="back-link">{move || t().assisted_back_to_list}</a>
-        <h1>{move || t().assisted_case_title}</h1>
+        <a href=back class="back-link">{tr(|m| m.assisted_back_to_list)}</a>
+        <h1>{tr(|m| m.assisted_case_title)}</h1>
         <p class="assisted-banner" role="note">
-            <span class="assisted-tag">{move || t().assisted_tag}</span>
+            <span class="assisted-tag">{tr(|m| m.assisted_tag)}</span>
             {move || title.get(locale()).to_owned()}" · "{case.citizen_name.clone()}
         </p>
         <p id="assisted-status" role="status">
@@ -99,15 +99,15 @@ fn CaseView(
             let expires = case.expires_at.clone().map(|e| local(&e, true)).unwrap_or_default();
             view! {
                 <section class="summary-card assisted-share" aria-labelledby="assisted-share-heading">
-                    <h2 id="assisted-share-heading">{move || t().assisted_share_heading}</h2>
-                    <p>{move || t().assisted_share_intro}</p>
+                    <h2 id="assisted-share-heading">{tr(|m| m.assisted_share_heading)}</h2>
+                    <p>{tr(|m| m.assisted_share_intro)}</p>
                     {qr.map(|src| view! {
                         <img class="assisted-qr" id="assisted-qr" src=src width="200" height="200"
-                            alt=move || t().assisted_qr_alt />
+                            alt=tr(|m| m.assisted_qr_alt) />
                     })}
-                    <p class="label">{move || t().assisted_code_label}</p>
+                    <p class="label">{tr(|m| m.assisted_code_label)}</p>
                     <p class="assisted-code" id="assisted-code" data-code=code.clone()>{spaced}</p>
-                    <p class="label">{move || t().assisted_link_label}</p>
+                    <p class="label">{tr(|m| m.assisted_link_label)}</p>
                     <p class="assisted-link"><a href=link.clone()>{link.clone()}</a></p>
                     <p class="hint">{move || t().assisted_expires.replace("{n}", &expires)}</p>
                 </section>
@@ -115,12 +115,12 @@ fn CaseView(
         })}
         {case.case_number.clone().map(|n| view! {
             <dl class="summary-list">
-                <dt>{move || t().assisted_case_number}</dt>
+                <dt>{tr(|m| m.assisted_case_number)}</dt>
                 <dd class="case-number">{n}</dd>
             </dl>
         })}
         <button type="button" class="button secondary assisted-refresh" id="assisted-refresh" on:click=move |_| on_retry.run(())>
-            {move || t().assisted_refresh}
+            {tr(|m| m.assisted_refresh)}
         </button>
     }
 }

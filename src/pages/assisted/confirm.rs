@@ -10,7 +10,7 @@ use super::error_text;
 use crate::api::{self, FetchError};
 use crate::components::{CodeEntry, CodeEntryTexts, loaded, set_title};
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::applications::local;
 use crate::prefs::locale;
 
@@ -64,11 +64,11 @@ pub fn ConfirmPage(
         {loaded(move || load(code.clone()), |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok(c) => view! { <Confirmation c /> }.into_any(),
             Err(error @ FetchError::Api { status: 401 | 403 | 404, .. }) => view! {
-                <h1>{move || t().assisted_confirm_title}</h1>
+                <h1>{tr(|m| m.assisted_confirm_title)}</h1>
                 <p class="notice notice-error" role="alert">{move || error_text(&error, t())}</p>
             }.into_any(),
             Err(error) => view! {
-                <h1>{move || t().assisted_confirm_title}</h1>
+                <h1>{tr(|m| m.assisted_confirm_title)}</h1>
                 <crate::components::LoadError error on_retry />
             }.into_any(),
         })}
@@ -123,7 +123,7 @@ fn Confirmation(
         {move || match (status(), screen.get()) {
             (AssistedStatus::Pending, Screen::Read) => view! { <Summary c=c.get() on_next=Callback::new(move |()| go(Screen::Decide)) /> }.into_any(),
             (AssistedStatus::Pending, Screen::Decide) => view! {
-                <h1 id="assisted-confirm-heading" tabindex="-1">{move || t().assisted_decide_title}</h1>
+                <h1 id="assisted-confirm-heading" tabindex="-1">{tr(|m| m.assisted_decide_title)}</h1>
                 <p class="assisted-plain">{move || c.with(|x| t().assisted_decide_text
                     .replace("{a}", &x.agent_name)
                     .replace("{b}", x.service_title.get(locale())))}</p>
@@ -133,10 +133,10 @@ fn Confirmation(
                 })}
                 <div class="assisted-actions">
                     <button type="button" class="button primary" id="assisted-confirm" aria-disabled=move || busy.get().to_string()
-                        on:click=move |_| answer(AssistedDecision::Confirm)>{move || t().assisted_confirm}</button>
+                        on:click=move |_| answer(AssistedDecision::Confirm)>{tr(|m| m.assisted_confirm)}</button>
                     <button type="button" class="button secondary" id="assisted-refuse" aria-disabled=move || busy.get().to_string()
-                        on:click=move |_| answer(AssistedDecision::Refuse)>{move || t().assisted_refuse}</button>
-                    <button type="button" class="button link" on:click=move |_| go(Screen::Read)>{move || t().assisted_read_again}</button>
+                        on:click=move |_| answer(AssistedDecision::Refuse)>{tr(|m| m.assisted_refuse)}</button>
+                    <button type="button" class="button link" on:click=move |_| go(Screen::Read)>{tr(|m| m.assisted_read_again)}</button>
                 </div>
             }.into_any(),
             (s, _) => view! { <Outcome s c=c.get() /> }.into_any(),
@@ -171,22 +171,22 @@ fn Summary(
             .replace("{b}", service.get(locale()))
     };
     view! {
-        <h1 id="assisted-confirm-heading" tabindex="-1">{move || t().assisted_confirm_title}</h1>
+        <h1 id="assisted-confirm-heading" tabindex="-1">{tr(|m| m.assisted_confirm_title)}</h1>
         <p class="assisted-plain">{intro}</p>
         <section class="summary-card" aria-labelledby="assisted-what">
-            <h2 id="assisted-what">{move || t().assisted_what}</h2>
+            <h2 id="assisted-what">{tr(|m| m.assisted_what)}</h2>
             <ul class="assisted-facts">
                 {c.sub_items.iter().map(|s| view! { <li>{text(s)}</li> }).collect_view()}
             </ul>
         </section>
         <section class="summary-card" aria-labelledby="assisted-documents">
-            <h2 id="assisted-documents">{move || t().assisted_documents}</h2>
+            <h2 id="assisted-documents">{tr(|m| m.assisted_documents)}</h2>
             <ul class="assisted-facts">
                 {c.documents.iter().map(|d| view! { <li>{text(d)}</li> }).collect_view()}
             </ul>
         </section>
         <section class="summary-card" aria-labelledby="assisted-recipients">
-            <h2 id="assisted-recipients">{move || t().assisted_recipients}</h2>
+            <h2 id="assisted-recipients">{tr(|m| m.assisted_recipients)}</h2>
             <dl class="summary-list">
                 {c.recipients.iter().map(|r| {
                     let items = r.sub_items.clone();
@@ -197,9 +197,9 @@ fn Summary(
                 }).collect_view()}
             </dl>
         </section>
-        <p class="hint">{move || t().assisted_privacy}</p>
+        <p class="hint">{tr(|m| m.assisted_privacy)}</p>
         <button type="button" class="button primary" id="assisted-next" on:click=move |_| on_next.run(())>
-            {move || t().assisted_next}
+            {tr(|m| m.assisted_next)}
         </button>
     }
 }
@@ -224,17 +224,17 @@ fn Outcome(
         .clone()
         .map(|id| crate::router::href(&format!("/applications/{id}")));
     view! {
-        <h1 id="assisted-confirm-heading" tabindex="-1">{move || t().assisted_confirm_title}</h1>
+        <h1 id="assisted-confirm-heading" tabindex="-1">{tr(|m| m.assisted_confirm_title)}</h1>
         <div id="assisted-result" role="status">
             <p class=if ok { "notice notice-success" } else { "notice" }>{move || text(t())}</p>
         </div>
         {c.case_number.clone().map(|n| view! {
             <dl class="summary-list">
-                <dt>{move || t().assisted_case_number}</dt>
+                <dt>{tr(|m| m.assisted_case_number)}</dt>
                 <dd class="case-number">{n}</dd>
             </dl>
         })}
-        {case.map(|href| view! { <a href=href class="button primary">{move || t().assisted_open_case}</a> })}
+        {case.map(|href| view! { <a href=href class="button primary">{tr(|m| m.assisted_open_case)}</a> })}
     }
 }
 

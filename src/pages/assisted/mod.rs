@@ -27,7 +27,7 @@ use onething_core::api::{AssistedCase, AssistedStatus, AssistedSubmit};
 use onething_core::engine::{Application, PrefillData};
 
 use crate::api::FetchError;
-use crate::i18n::{Messages, t};
+use crate::i18n::{Messages, t, tr};
 use crate::wizard::Wizard;
 
 const MARK_PREFIX: &str = "onething.assisted.";
@@ -170,7 +170,7 @@ pub fn AssistedBanner() -> impl IntoView {
     marker(&w.key()).map(|m| {
         view! {
             <p class="assisted-banner" role="note">
-                <span class="assisted-tag">{move || t().assisted_tag}</span>
+                <span class="assisted-tag">{tr(|m| m.assisted_tag)}</span>
                 {move || t().assisted_banner.replace("{n}", &m.citizen)}
             </p>
         }

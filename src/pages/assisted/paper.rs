@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::marker;
 use crate::components::status_text;
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::upload::{self, Status};
 use crate::wizard::Wizard;
 
@@ -87,21 +87,21 @@ pub fn PaperChoice() -> impl IntoView {
     let paper = move || state().with(|x| x.0);
     Some(view! {
         <fieldset class="summary-card assisted-way">
-            <legend class="label">{move || t().assisted_way_legend}</legend>
+            <legend class="label">{tr(|m| m.assisted_way_legend)}</legend>
             <label class="option" for="assisted-way-phone">
                 <input type="radio" name="assisted-way" id="assisted-way-phone" prop:checked=move || !paper()
                     on:change=move |_| set_way(false) />
-                <span>{move || t().assisted_way_phone}</span>
+                <span>{tr(|m| m.assisted_way_phone)}</span>
             </label>
             <label class="option" for="assisted-way-paper">
                 <input type="radio" name="assisted-way" id="assisted-way-paper" prop:checked=paper
                     on:change=move |_| set_way(true) />
-                <span>{move || t().assisted_way_paper}</span>
+                <span>{tr(|m| m.assisted_way_paper)}</span>
             </label>
             {move || paper().then(|| view! {
                 <div class="field">
-                    <label class="label" for="assisted-paper-photo">{move || t().assisted_paper_photo}</label>
-                    <p class="hint" id="assisted-paper-hint">{move || t().assisted_paper_hint}</p>
+                    <label class="label" for="assisted-paper-photo">{tr(|m| m.assisted_paper_photo)}</label>
+                    <p class="hint" id="assisted-paper-hint">{tr(|m| m.assisted_paper_hint)}</p>
                     <input id="assisted-paper-photo" type="file" accept="image/*,application/pdf"
                         aria-describedby="assisted-paper-hint" on:change=on_file.clone() />
                     {move || progress.get().map(|p| view! { <p class="photo-state" id="assisted-paper-state" role="status">{status_text(&p)}</p> })}

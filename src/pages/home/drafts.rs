@@ -9,7 +9,7 @@ use onething_core::Text;
 use crate::api;
 use crate::components::set_title;
 use crate::dom::focus_heading;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::storage;
 use crate::wizard::{draft, outbox};
@@ -148,9 +148,9 @@ pub fn DraftsPage() -> impl IntoView {
         leptos::task::spawn_local(discard(e));
     });
     view! {
-        <a href=crate::router::href("/") class="back-link">{move || t().back_to_services}</a>
-        <h1>{move || t().drafts_title}</h1>
-        <p class="lead">{move || t().drafts_intro}</p>
+        <a href=crate::router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a>
+        <h1>{tr(|m| m.drafts_title)}</h1>
+        <p class="lead">{tr(|m| m.drafts_intro)}</p>
         <p class="search-status" id="drafts-status" tabindex="-1" role="status">
             {move || said.get().then(|| t().drafts_discarded)}
         </p>
@@ -202,9 +202,9 @@ fn DraftCard(
             <p class="card-meta">{place}</p>
             {move || refused().then(|| view! { <p class="badge badge-error">{t().outbox_refused_heading}</p> })}
             <div class="notice-actions">
-                <a href=href.clone() class="button primary draft-continue">{move || t().drafts_continue}</a>
+                <a href=href.clone() class="button primary draft-continue">{tr(|m| m.drafts_continue)}</a>
                 <button type="button" class="button secondary draft-discard" on:click=move |_| confirming.set(true)>
-                    {move || t().drafts_discard}
+                    {tr(|m| m.drafts_discard)}
                 </button>
             </div>
             {move || confirming.get().then(|| view! {

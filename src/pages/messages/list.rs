@@ -6,7 +6,7 @@ use onething_core::api::{Message, MessageKind, MessageList};
 use super::unread_words;
 use crate::api;
 use crate::components::{LoadError, loaded, set_title};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::applications::local;
 use crate::prefs::locale;
 
@@ -36,8 +36,8 @@ async fn load() -> Result<MessageList, api::FetchError> {
 pub fn MessagesPage() -> impl IntoView {
     Effect::new(move || set_title(t().msg_title));
     view! {
-        <h1>{move || t().msg_title}</h1>
-        <p class="lead">{move || t().msg_intro}</p>
+        <h1>{tr(|m| m.msg_title)}</h1>
+        <p class="lead">{tr(|m| m.msg_intro)}</p>
         {loaded(load, |t| t.msg_loading, |answer, on_retry| match answer {
             Ok(list) => view! { <Notices list /> }.into_any(),
             Err(error) => view! { <LoadError error on_retry /> }.into_any(),
@@ -111,7 +111,7 @@ fn Notice(
         <li class="message" class:message-unread=!read data-kind=kind.as_str()>
             <h2 class="message-title">
                 {move || kind_title(kind)}
-                {(!read).then(|| view! { " " <span class="badge badge-alert">{move || t().msg_unread_badge}</span> })}
+                {(!read).then(|| view! { " " <span class="badge badge-alert">{tr(|m| m.msg_unread_badge)}</span> })}
             </h2>
             <p class="message-text">{move || text.get(locale()).to_owned()}</p>
             <p class="message-meta">{when}</p>
@@ -121,7 +121,7 @@ fn Notice(
                     view! {
                         <a href=crate::router::href(&format!("/applications/{app}")) class="button secondary"
                             on:click=move |_| if !read { read_one.run(id) }>
-                            {move || t().msg_open_case}
+                            {tr(|m| m.msg_open_case)}
                             <span class="visually-hidden">{format!(" {case}")}</span>
                         </a>
                     }
@@ -131,14 +131,14 @@ fn Notice(
                     view! {
                         <a href=crate::router::href(&format!("/consents/{code}")) class="button secondary"
                             on:click=move |_| if !read { read_one.run(id) }>
-                            {move || t().msg_open_consent}
+                            {tr(|m| m.msg_open_consent)}
                             <span class="visually-hidden">{format!(" {case}")}</span>
                         </a>
                     }
                 })}
                 {(!read).then(|| view! {
                     <button type="button" class="link-button" on:click=move |_| read_one.run(id)>
-                        {move || t().msg_mark_read}
+                        {tr(|m| m.msg_mark_read)}
                         <span class="visually-hidden">{format!(" {case}")}</span>
                     </button>
                 })}

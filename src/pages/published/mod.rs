@@ -12,7 +12,7 @@ use onething_core::api::{PublishedEntry, PublishedPage as Page};
 
 use crate::api;
 use crate::components::{LoadError, loaded, set_title};
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::pages::applications::pair;
 use crate::prefs::locale;
 
@@ -42,10 +42,10 @@ pub fn PublishedPage() -> impl IntoView {
         async move { api::published::list(service.as_deref(), None).await }
     };
     view! {
-        <h1>{move || t().pub_title}</h1>
-        <p class="lead">{move || t().pub_intro}</p>
+        <h1>{tr(|m| m.pub_title)}</h1>
+        <p class="lead">{tr(|m| m.pub_intro)}</p>
         {filtered.then(|| view! {
-            <p><a href=crate::router::href("/published") class="back-link">{move || t().pub_show_all}</a></p>
+            <p><a href=crate::router::href("/published") class="back-link">{tr(|m| m.pub_show_all)}</a></p>
         })}
         {loaded(fetch, |t| t.pub_loading, |answer, on_retry| match answer {
             Ok(page) => view! { <Entries page /> }.into_any(),
@@ -89,7 +89,7 @@ fn Entries(
         });
     };
     view! {
-        {(shown == 0).then(|| view! { <p>{move || t().pub_none}</p> })}
+        {(shown == 0).then(|| view! { <p>{tr(|m| m.pub_none)}</p> })}
         <ul class="messages published">
             {page.entries.into_iter().map(|entry| view! { <Entry entry /> }).collect_view()}
         </ul>
@@ -102,7 +102,7 @@ fn Entries(
                 })}
                 {has_more.then(|| view! {
                     <p><button type="button" class="button secondary" on:click=more.clone()
-                        aria-disabled=move || busy.get().to_string()>{move || t().pub_more}</button></p>
+                        aria-disabled=move || busy.get().to_string()>{tr(|m| m.pub_more)}</button></p>
                 })}
             }.into_any(),
         }}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use onething_core::api::{ErrorCode, PublicationRating, PublicationRatingReason as Reason};
 
 use crate::api::{self, Code, FetchError};
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 
 fn level(l: u8) -> &'static str {
     let t = t();
@@ -96,7 +96,7 @@ pub fn RateEntry(
         view! {
             <form class="rating published-rating" on:submit=send aria-labelledby=heading.clone()>
                 <fieldset class="field rate-row">
-                    <legend class="label">{move || t().pub_rate_heading}</legend>
+                    <legend class="label">{tr(|m| m.pub_rate_heading)}</legend>
                     <div class="rate-levels">
                         {(1..=5u8).map(|l| view! {
                             <label class="option">
@@ -107,12 +107,12 @@ pub fn RateEntry(
                         }).collect_view()}
                     </div>
                 </fieldset>
-                <label class="label" for=reason_id.clone()>{move || t().pub_rate_reason}</label>
+                <label class="label" for=reason_id.clone()>{tr(|m| m.pub_rate_reason)}</label>
                 <select id=reason_id on:change=move |ev| reason.set(event_target_value(&ev))>
-                    <option value="">{move || t().pub_rate_reason_none}</option>
+                    <option value="">{tr(|m| m.pub_rate_reason_none)}</option>
                     {Reason::ALL.map(|r| view! { <option value=r.as_str()>{move || reason_text(r)}</option> }).collect_view()}
                 </select>
-                <p><button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>{move || t().rating_submit}</button></p>
+                <p><button type="submit" class="button primary" aria-disabled=move || busy.get().to_string()>{tr(|m| m.rating_submit)}</button></p>
             </form>
         }
     };
@@ -122,7 +122,7 @@ pub fn RateEntry(
             (None, true) => form().into_any(),
             (None, false) => view! {
                 <p><button type="button" class="button secondary" on:click=sign_in
-                    aria-describedby=heading_of_button.clone()>{move || t().pub_rate_sign_in}</button></p>
+                    aria-describedby=heading_of_button.clone()>{tr(|m| m.pub_rate_sign_in)}</button></p>
             }.into_any(),
         }}
         {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use onething_core::definition::{Guide, Material, Satisfier};
 use onething_core::{Locale, Text};
 
-use crate::i18n::{messages, t, with_n};
+use crate::i18n::{messages, tr, with_n};
 use crate::prefs::locale;
 
 /// The guide of a definition: its `[guide]` section and its materials.
@@ -42,26 +42,26 @@ pub fn ServiceGuide(
     let tel = format!("tel:{}", hotline.replace([' ', '-'], ""));
     view! {
         <section id="guide" class="guide" aria-labelledby="guide-heading">
-            <h2 id="guide-heading">{move || t().guide_heading}</h2>
+            <h2 id="guide-heading">{tr(|m| m.guide_heading)}</h2>
             <super::share::ShareButton id title summary />
-            <h3 id="guide-who">{move || t().guide_who}</h3>
+            <h3 id="guide-who">{tr(|m| m.guide_who)}</h3>
             <Lines items=guide.who />
-            <h3 id="guide-documents">{move || t().guide_documents}</h3>
-            <p>{move || t().materials_lead}</p>
+            <h3 id="guide-documents">{tr(|m| m.guide_documents)}</h3>
+            <p>{tr(|m| m.materials_lead)}</p>
             <ul class="guide-documents">
                 {documents
                     .into_iter()
                     .map(|(m, when)| view! { <Document m when /> })
                     .collect_view()}
             </ul>
-            <h3 id="guide-fees">{move || t().guide_fees}</h3>
+            <h3 id="guide-fees">{tr(|m| m.guide_fees)}</h3>
             <p>{text(guide.fees)}</p>
             {(!guide.legal_basis.is_empty()).then(|| view! {
-                <h3 id="guide-basis">{move || t().guide_basis}</h3>
+                <h3 id="guide-basis">{tr(|m| m.guide_basis)}</h3>
                 <Lines items=guide.legal_basis />
             })}
             {(!guide.windows.is_empty()).then(|| view! {
-                <h3 id="guide-windows">{move || t().guide_windows}</h3>
+                <h3 id="guide-windows">{tr(|m| m.guide_windows)}</h3>
                 <ul class="guide-windows">
                     {guide.windows.into_iter().map(|w| view! {
                         <li>
@@ -72,17 +72,17 @@ pub fn ServiceGuide(
                     }).collect_view()}
                 </ul>
             })}
-            <h3 id="guide-hotline">{move || t().guide_hotline}</h3>
+            <h3 id="guide-hotline">{tr(|m| m.guide_hotline)}</h3>
             <p>
                 <a href=tel class="hotline">{hotline}</a>
                 {guide.hotline_note.map(|n| view! { " " {text(n)} })}
             </p>
             {published.then(|| view! {
-                <h3 id="guide-published">{move || t().pub_guide_heading}</h3>
-                <p><a href=published_href class="published-link">{move || t().pub_guide_link}</a></p>
+                <h3 id="guide-published">{tr(|m| m.pub_guide_heading)}</h3>
+                <p><a href=published_href class="published-link">{tr(|m| m.pub_guide_link)}</a></p>
             })}
             {(!guide.faq.is_empty()).then(|| view! {
-                <h3 id="guide-faq">{move || t().guide_faq}</h3>
+                <h3 id="guide-faq">{tr(|m| m.guide_faq)}</h3>
                 {guide.faq.into_iter().map(|f| view! {
                     <details class="faq">
                         <summary>{text(f.q)}</summary>
@@ -110,7 +110,7 @@ fn Document(
             {match when {
                 Some(w) => Some(view! { <span class="guide-when">{text(w)}</span> }.into_any()),
                 None => sometimes
-                    .then(|| view! { <span class="guide-when">{move || t().guide_sometimes}</span> }.into_any()),
+                    .then(|| view! { <span class="guide-when">{tr(|m| m.guide_sometimes)}</span> }.into_any()),
             }}
             <ul class="guide-ways">
                 {move || ways_text(&m, locale())

@@ -12,7 +12,7 @@ use onething_core::Text;
 use wasm_bindgen::JsValue;
 
 use crate::host::{SHARE_ASKED, Shared};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 
 /// Whether the first page's module asked for a share (and forgets that it did).
@@ -90,7 +90,7 @@ pub fn ShareButton(
             <button type="button" class="button secondary share-button" data-share=marker
                 aria-disabled=move || busy.get().to_string()
                 on:click=move |_| run.with_value(|r| r())>
-                {move || t().share_guide}
+                {tr(|m| m.share_guide)}
             </button>
             <p class="share-status" role="status">
                 {move || outcome.get().map(outcome_text).unwrap_or_default()}

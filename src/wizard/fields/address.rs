@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::FormState;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::wizard::{FieldPath, Wizard};
 
@@ -268,7 +268,7 @@ fn DetailLine(
     };
     let for_id = id.clone();
     view! {
-        <label class="sub-label" for=for_id>{move || t().address_detail}</label>
+        <label class="sub-label" for=for_id>{tr(|m| m.address_detail)}</label>
         <input id=id type="text" autocomplete="street-address" prop:value=value on:input=on_input on:blur=move |_| form.touch(&key) />
     }
 }

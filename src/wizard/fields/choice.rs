@@ -7,7 +7,7 @@ use onething_core::definition::{Fact, FactKind};
 use onething_core::engine::AnswerValue;
 
 use crate::components::FormState;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::prefs::locale;
 use crate::wizard::{FieldPath, Wizard};
 
@@ -128,7 +128,7 @@ pub fn SelectInput(
             aria-invalid=move || if invalid.get() { "true" } else { "false" }
             on:change=on_change
         >
-            <option value="" selected=move || chosen.with(String::is_empty)>{move || t().choose_option}</option>
+            <option value="" selected=move || chosen.with(String::is_empty)>{tr(|m| m.choose_option)}</option>
             {options
                 .into_iter()
                 .map(|o| {

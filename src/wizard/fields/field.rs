@@ -8,7 +8,7 @@ use onething_core::engine::AnswerValue;
 use super::address::AddressInput;
 use super::choice::{ChoiceInput, LONG_LIST, SelectInput, YesNoInput};
 use crate::components::FormState;
-use crate::i18n::t;
+use crate::i18n::tr;
 use crate::prefs::locale;
 use crate::wizard::{FieldPath, Wizard, path::as_text};
 
@@ -82,7 +82,7 @@ pub fn Field(
     let label_view = move || {
         let text = label.get(locale()).to_owned();
         let opt =
-            optional.then(|| view! { <span class="optional">{move || t().optional_field}</span> });
+            optional.then(|| view! { <span class="optional">{tr(|m| m.optional_field)}</span> });
         view! { {text} " " {opt} }
     };
     let hint_id = format!("{id}-hint");
@@ -92,7 +92,7 @@ pub fn Field(
         {warning.map(|w| view! { <p class="warning" role="note">{move || w.get(locale()).to_owned()}</p> })}
         {move || error.get().map(|e| view! {
             <p class="field-error" id=error_id.clone()>
-                <span class="visually-hidden">{move || t().error_prefix}</span>{e}
+                <span class="visually-hidden">{tr(|m| m.error_prefix)}</span>{e}
             </p>
         })}
         {input}

@@ -7,7 +7,7 @@ use onething_core::engine::AnswerValue;
 
 use super::field::{Field, field_error};
 use crate::dom::focus_later;
-use crate::i18n::{t, with_n};
+use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 use crate::wizard::{FieldPath, Wizard};
 
@@ -106,7 +106,7 @@ pub fn GroupField(
                 .collect_view()
         }}
         {move || (count.get() < max).then(|| view! {
-            <button type="button" class="button secondary" on:click=add.clone()>{move || t().group_add}</button>
+            <button type="button" class="button secondary" on:click=add.clone()>{tr(|m| m.group_add)}</button>
         })}
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::{ProgressBar, status_text};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::upload::{Failure, Status, Uploads};
 use crate::wizard::Wizard;
 
@@ -93,7 +93,7 @@ pub fn PhotoPicker(
         let web = native.is_none().then(|| view! {
             <label class="button secondary photo-button" for=camera_for>{title}</label>
             <input class="visually-hidden" type="file" id=camera_id.clone() accept=accept.clone() capture="environment" on:change=pick />
-            <label class="button secondary photo-button" for=album_for>{move || t().photo_album}</label>
+            <label class="button secondary photo-button" for=album_for>{tr(|m| m.photo_album)}</label>
             <input class="visually-hidden" type="file" id=album_id.clone() accept=accept.clone() on:change=pick />
         });
         view! { <div class="photo-pickers">{native}{web}</div> }.into_any()
@@ -172,7 +172,7 @@ fn PhotoCard(
                 })}
                 <div class="photo-actions">
                     <Show when=move || flags().0>
-                        <button type="button" class="chip" on:click={let m = m1.clone(); move |_| uploads.pause(&m, index)}>{move || t().photo_pause}</button>
+                        <button type="button" class="chip" on:click={let m = m1.clone(); move |_| uploads.pause(&m, index)}>{tr(|m| m.photo_pause)}</button>
                     </Show>
                     <Show when=move || flags().1>
                         <button type="button" class="chip" on:click={let m = m2.clone(); move |_| uploads.resume(&m, index)}>
@@ -180,11 +180,11 @@ fn PhotoCard(
                         </button>
                     </Show>
                     <Show when=move || flags().2>
-                        <button type="button" class="chip" on:click={let m = m3.clone(); move |_| uploads.rotate(&m, index)}>{move || t().photo_rotate}</button>
+                        <button type="button" class="chip" on:click={let m = m3.clone(); move |_| uploads.rotate(&m, index)}>{tr(|m| m.photo_rotate)}</button>
                     </Show>
-                    <button type="button" class="chip" on:click=move |_| uploads.remove(&m4, index)>{move || t().photo_delete}</button>
+                    <button type="button" class="chip" on:click=move |_| uploads.remove(&m4, index)>{tr(|m| m.photo_delete)}</button>
                 </div>
-                <label class="link-button" for=retake_for>{move || t().photo_retake}</label>
+                <label class="link-button" for=retake_for>{tr(|m| m.photo_retake)}</label>
                 <input class="visually-hidden" type="file" id=retake_id accept=accept capture="environment"
                     on:change=move |ev| if let Some(f) = picked(&ev) { on_pick.run(f) } />
             </div>
