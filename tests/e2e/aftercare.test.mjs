@@ -2,22 +2,18 @@
 // reads it (choices by label, ID numbers masked), in a section that starts collapsed; a fresh
 // case withdrawn; and a 补正 answered with the materials page's photo picker, whose photo
 // survives a reload mid-upload and reaches the department.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, slowUplink, startServer } from './harness.mjs';
+import { a11y, artifacts, phonePage, serverAndBrowser, slowUplink } from './harness.mjs';
 import { jpeg, signInAndSubmitShop } from './wizard.mjs';
 
 const ADMIN = 'aftercare-admin-token-0123456789';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

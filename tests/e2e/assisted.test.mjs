@@ -6,25 +6,21 @@
 // departments have exactly one application, in her own list; the agent's list shows it. Then a
 // refusal and an expiry (the server's clock injected with --dev-clock, restarted 73 hours later)
 // reach nobody, and the agent sees why. axe in zh-CN/en × normal/elder; 360 px screenshots.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { a11y, artifacts, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, devTicket, phonePage, serverAndBrowser } from './harness.mjs';
 import { agreePrivacy, answer, domId, exampleApplication, jpeg, materials, next, present, residentId } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-assisted-0123456789';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

@@ -6,22 +6,18 @@
 // 2 s without reloading, announced politely. Then the departments deliver the birth certificate
 // as an e-licence and the hukou at a window. axe-core on every new page in zh-CN, en and elder
 // mode; 360 px screenshots in target/e2e/.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, advanceItem, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, devTicket, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-consent-0123456789';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

@@ -5,20 +5,16 @@
 // the way an XSS would (an inline <script>, an inline event handler, a javascript: URL) is
 // blocked. The policy itself: a fresh nonce per response for Trunk's inline loader,
 // 'wasm-unsafe-eval' (never 'unsafe-eval'), no 'unsafe-inline' for scripts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, phonePage, startServer, watchCsp } from './harness.mjs';
+import { phonePage, serverAndBrowser, watchCsp } from './harness.mjs';
 import { exampleApplication, jpeg, next, present, walk } from './wizard.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('the policy is strict and carries a fresh nonce for the loader on every response', async () => {

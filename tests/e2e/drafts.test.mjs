@@ -2,24 +2,20 @@
 // newborn one-thing again while a draft exists offers to continue it or to start a new one
 // beside it; my drafts lists each (service, the child's name, last change) to continue or
 // discard; each resumes to its own answers, on the device and on the server.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { a11y, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, phonePage, serverAndBrowser } from './harness.mjs';
 import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
 
 let server;
 let browser;
 let def;
 let example;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser({}, async (s, b) => {
+  server = s;
+  browser = b;
   def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
   example = exampleApplication('newborn');
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const NAME = '#f-answers-children-0--name';

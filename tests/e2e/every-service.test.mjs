@@ -3,21 +3,17 @@
 // definition's example application (`services/examples/<id>.json`, checked against the engine
 // by the core's tests). The one-things are discovered from `services/*.toml`, so a new
 // definition is covered by adding it and its example, with no edit here.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, serviceIds, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const ids = serviceIds();

@@ -1,20 +1,16 @@
 // The first page's small module (the catalogue and the landing pages) and the hand-over to the
 // whole app's module when the person goes further (src/lite.rs): what a phone downloads first,
 // what Start loads, and what happens when that load fails.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, axeNow, devTicket, phonePage, serverAndBrowser } from './harness.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const isWholeApp = (url) => /\/onething-full(_bg\.wasm|\.js)\?v=[0-9a-f]{16}$/.test(url);

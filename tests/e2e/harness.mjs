@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { after, before } from 'node:test';
 
 const need = (name) => {
   const v = process.env[name];
@@ -67,6 +68,25 @@ const CHROMIUM = {
 /** Launches headless Chromium. The caller closes it in a `finally`/`after`. */
 export function launchBrowser() {
   return chromium.launch(CHROMIUM);
+}
+
+/**
+ * The reference server (`startServer(options)`) and headless Chromium for a whole test file:
+ * started before its first test and handed to `use(server, browser)` (awaited: the file's own
+ * preparation goes there), stopped after its last test.
+ */
+export function serverAndBrowser(options, use) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(options);
+    browser = await launchBrowser();
+    await use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 /**

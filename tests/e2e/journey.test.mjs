@@ -4,21 +4,17 @@
 // API, or the link copied); the privacy notice's short first screen in elder mode; the check page
 // showing everything that will be sent, materials included; and the accessibility statement
 // every page's footer links to; in zh-CN, en and elder mode at 360 px.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, materials, next, walk, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `journey-${name}.png`), fullPage: true });

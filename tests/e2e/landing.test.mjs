@@ -1,20 +1,16 @@
 // The thin vertical slice: service list → newborn landing page, its sub-items from the file on
 // disk, in both languages and elder mode, at 360 px.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** Sub-item titles as written in services/newborn.toml, in order. */

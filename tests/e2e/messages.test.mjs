@@ -4,22 +4,18 @@
 // read); a partly accepted case asks a department to withdraw one item and sees the answer live;
 // a low rating (差评) asks for the reason, and the department's 整改 shows on the case; the other
 // parent asked to consent to an e-licence finds the request in his own message centre.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, devTicket, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, devTicket, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, signInAndSubmitShop, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'messages-admin-token';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

@@ -1,21 +1,17 @@
 // The newborn one-thing, walked like a parent would on a phone: eligible path with twins,
 // documents by e-licence, commitment, upload and later supply; the Change link; reload mid-flow;
 // the unmarried branch; and a situation outside the bundle.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { address, agreePrivacy, choose, domId, exampleApplication, fill, isoDaysAgo, jpeg, next, residentId, walkToCase } from './wizard.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const birth = isoDaysAgo(3);

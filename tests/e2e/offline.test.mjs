@@ -3,13 +3,13 @@
 // (no ID number in plaintext anywhere in the profile); a submission made offline is sent once
 // when the network returns, and a replay of it gets the same case number.
 import { execFileSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { a11y, crashableProfile, launchBrowser, launchProfile, phonePage, slowUplink, startServer } from './harness.mjs';
+import { a11y, crashableProfile, launchProfile, phonePage, serverAndBrowser, slowUplink } from './harness.mjs';
 import { domId, exampleApplication, fill, jpeg, materials, next, walk } from './wizard.mjs';
 
 const SERVICE = 'shop-opening';
@@ -17,15 +17,11 @@ let server;
 let browser;
 let def;
 let example;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser({}, async (s, b) => {
+  server = s;
+  browser = b;
   def = await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json();
   example = exampleApplication(SERVICE);
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** Walks to the materials page, gives every material but the floor plan, picks "upload" for it. */
@@ -236,6 +232,7 @@ test('the page left while its submission is answered: one case, and the draft go
       const token = sessionStorage.getItem('onething.session');
       return (await fetch(path, { headers: { Authorization: `Bearer ${token}` } })).json();
     }, path);
+    for (let i = 0; i < 100 && (await api('/api/drafts')).length === 0; i++) await page.waitForTimeout(100);
     assert.equal((await api('/api/drafts')).length, 1, 'the draft is on the server before');
     // The submission is held until the person has gone back to the catalogue.
     let release;

@@ -4,20 +4,16 @@
 // the data the page carries, with no layout shift and no request for what the page already
 // holds; a deep link into the wizard loads the whole app at once, not the first page's module
 // first.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, axeNow, phonePage, serverAndBrowser } from './harness.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const url = (path) => new URL(path, server.url).href;

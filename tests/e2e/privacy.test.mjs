@@ -3,24 +3,20 @@
 // the phone: the test watches every request the page makes. After consent the draft and the
 // photos go, the submission carries the consent, and withdrawing the consent before submitting
 // deletes the server's copy of the draft.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { a11y, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, phonePage, serverAndBrowser } from './harness.mjs';
 import { agreePrivacy, exampleApplication, jpeg, materials, next, walkOnDevice } from './wizard.mjs';
 
 let server;
 let browser;
 let def;
 let example;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser({}, async (s, b) => {
+  server = s;
+  browser = b;
   def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
   example = exampleApplication('newborn');
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** Signs the page in (the platform's part), so that nothing but the missing consent holds the draft back. */

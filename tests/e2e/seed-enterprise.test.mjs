@@ -2,10 +2,10 @@
 // four response levels (四级响应) to the province — who handles it and by when shown at every
 // step — then the reply with its 举一反三 note, the de-identified 亮晒 the enterprise consented
 // to, and the 好差评 rating. The seed's own case: a foreign staff member's health check.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, advanceItem, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, walkToCase } from './wizard.mjs';
 import { day, language, openCase, row, stage, written } from './seed-steps.mjs';
 
@@ -13,13 +13,9 @@ const ADMIN = 'e2e-admin-token-seed-enterprise';
 const LIVE = { timeout: 3_000 };
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('enterprise issue: escalated → handled → published → rated', async () => {

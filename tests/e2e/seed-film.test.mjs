@@ -1,9 +1,9 @@
 // 影视拍摄一件事 after submission: the crew's 拍摄备案 (the seed's 事前申报) ends in a filing number
 // and date, shown on the case page in zh-CN and English; the approvals go on beside it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, advanceItem, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, walkToCase } from './wizard.mjs';
 import { day, language, openCase, row, written } from './seed-steps.mjs';
 
@@ -11,13 +11,9 @@ const ADMIN = 'e2e-admin-token-seed-film';
 const LIVE = { timeout: 3_000 };
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('film shooting: the shooting filing ends in its filing number', async () => {

@@ -3,10 +3,10 @@
 // anyone reads it on /published — the kind of problem and the department's text, never the
 // enterprise's own title — reached from the one-thing's guide and from the case page; a signed-in
 // citizen rates it once, with the keyboard. axe in zh-CN/en × normal/elder; 360 px screenshots.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, advanceItem, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, submitThroughApi } from './wizard.mjs';
 import { day } from './seed-steps.mjs';
 
@@ -15,13 +15,9 @@ const LIVE = { timeout: 5_000 };
 const SUMMARY = '某纺织企业反映外籍员工体检需往返杭州，经省级协调，本地三甲医院已可开展外国人健康检查。';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

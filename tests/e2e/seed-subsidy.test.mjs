@@ -2,10 +2,10 @@
 // by the definition's rule and shown on the check page before submission (the owner types none
 // of them); after the reviews, the result is a payment — the amount paid and the date — not a
 // parcel. zh-CN and English.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, advanceItem, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { agreePrivacy, exampleApplication, materials, next, walk } from './wizard.mjs';
 import { day, language, openCase, row, written } from './seed-steps.mjs';
 
@@ -13,13 +13,9 @@ const ADMIN = 'e2e-admin-token-seed-subsidy';
 const LIVE = { timeout: 3_000 };
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('ship subsidy: the amount is computed before submission, then paid', async () => {

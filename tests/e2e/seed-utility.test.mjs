@@ -2,10 +2,10 @@
 // stages — 联合踏勘 (the survey date and half-day it confirmed, shown to the applicant), 协同接入,
 // 联合验收 — and ends in a connection (接入完成 with its account number), never a parcel. The open
 // case page follows every move live, in zh-CN and in English.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, advanceItem, artifacts, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, walkToCase } from './wizard.mjs';
 import { day, language, openCase, row, stage, written } from './seed-steps.mjs';
 
@@ -13,13 +13,9 @@ const ADMIN = 'e2e-admin-token-seed-utility';
 const LIVE = { timeout: 3_000 };
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('utility connection: survey booked → confirmed → connected → accepted, per provider', async () => {

@@ -2,28 +2,24 @@
 // again and goes through, the person stays on the same step, and the draft is intact, on the
 // device and on the server: in a plain browser (the development issuer, as a platform's login
 // would), and inside a host page, which the app asks for a new ticket (`session_expired`).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, phonePage, startServer } from './harness.mjs';
+import { phonePage, serverAndBrowser, startServer } from './harness.mjs';
 import { agreePrivacy, answer, exampleApplication, next } from './wizard.mjs';
 
 let server;
 let browser;
 let def;
 let example;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser({}, async (s, b) => {
+  server = s;
+  browser = b;
   def = await (await fetch(new URL('/api/services/newborn', server.url))).json();
   example = exampleApplication('newborn');
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const NAME = '#f-answers-children-0--name';

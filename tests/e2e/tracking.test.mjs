@@ -3,22 +3,18 @@
 // (Server-Sent Events, no reload): states, the dependency text, a supplement request answered
 // with a photo, the parcel's courier and tracking number as the department recorded them, a
 // window pickup with its generated code, and the 好差评 rating, once.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, advanceItem, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { a11y, advanceItem, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
 import { exampleApplication, jpeg, signInAndSubmitShop, submitThroughApi } from './wizard.mjs';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 let server;
 let browser;
-before(async () => {
-  server = await startServer({ adminToken: ADMIN });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({ adminToken: ADMIN }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });

@@ -6,22 +6,18 @@
 // webview right after typing: the last keystrokes are on the device. The system's text zoom
 // (Android's textZoom, iOS Dynamic Type) at 150 % and 200 %: nothing scrolls sideways or is cut
 // off. (Photos taken sideways in every engine: engines.test.mjs.)
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, launchBrowser, phonePage, startServer } from './harness.mjs';
+import { artifacts, axeNow, phonePage, serverAndBrowser } from './harness.mjs';
 import { answer, domId, exampleApplication, jpeg, materials, next, walk } from './wizard.mjs';
 import { UPRIGHT, blocksAsShown, jpegInfo, sentSince, sidewaysJpeg, watchUploads } from './driver/photos.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const STORAGE = {
