@@ -56,7 +56,10 @@ pub async fn reopen() -> bool {
     let last = storage
         .as_ref()
         .and_then(|s| s.get_item(LAST_KEY).ok().flatten())
-        .and_then(|t| t.parse::<f64>().ok());
+        // Read and written by the browser's own number routines: Rust's float parsing and
+        // formatting would add their tables and code to both modules for this one value.
+        .map(|t| js_sys::Number::parse_float(&t))
+        .filter(|t| t.is_finite());
     if last.is_some_and(|t| now - t < AGAIN_AFTER_MS) {
         return false;
     }
@@ -69,7 +72,9 @@ pub async fn reopen() -> bool {
         return false;
     };
     if let Some(s) = &storage {
-        let _ = s.set_item(LAST_KEY, &now.to_string());
+        if let Ok(text) = js_sys::Number::from(now).to_string_with_radix(10) {
+            let _ = s.set_item(LAST_KEY, &String::from(text));
+        }
     }
     // Replaced, not pushed: the way back does not lead to the page whose session had ended.
     location.replace(&url).is_ok()
