@@ -15,22 +15,23 @@
 //!
 //! ## Blind index
 //! A sealed value cannot be searched. Where one must be found by its value (an account by its
-//! ID number, when a consent request names the other parent), the record also keeps a blind
-//! index ([`Keys::blind_index`]): the HMAC-SHA256 of the normalised value under an index key
-//! derived from a master key (the same for every record, unlike a data key), with the id of
-//! that master key. Without the master key nobody can test a guessed ID number against it (a
-//! bare hash of one can be searched: the numbers are few). A search computes the index under
-//! every loaded key ([`Keys::blind_indexes`]), so during a rotation both the old and the new
-//! form match; the rotation then recomputes every index under the new key from the sealed
-//! value (`store::keys::reindex`), before the old key leaves the key file, and every start
-//! recomputes those not under the active key (after a restart with a new key first in
+//! ID number, when a consent request names the other parent) or a record bound to it (the
+//! citizen of an assisted case, whom the confirmation and the applicant must match), the record
+//! also keeps a blind index ([`Keys::blind_index`]): the HMAC-SHA256 of the normalised value
+//! under an index key derived from a master key (the same for every record, unlike a data key),
+//! with the id of that master key. Without the master key nobody can test a guessed ID number
+//! against it (a bare hash of one can be searched: the numbers are few). A search computes the
+//! index under every loaded key ([`Keys::blind_indexes`]), so during a rotation both the old and
+//! the new form match; the rotation then recomputes every index under the new key from the
+//! sealed value (`store::keys::reindex`), before the old key leaves the key file, and every
+//! start recomputes those not under the active key (after a restart with a new key first in
 //! `ONETHING_MASTER_KEY`, or for records from before the index). A leaked master key thus
 //! stops being useful for the index too once it is rotated away.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -42,6 +43,8 @@ use crate::clock::{hex, random_bytes};
 /// Length of every key, master or data (AES-256).
 pub const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 12;
+/// The length of an AES-GCM tag, after the ciphertext.
+const TAG_LEN: usize = 16;
 /// The environment variable that may hold the master keys instead of a file.
 pub const KEY_ENV: &str = "ONETHING_MASTER_KEY";
 /// The development key file's name in the data directory.
@@ -452,14 +455,16 @@ fn unwrap(master: &MasterKey, wrapped: &[u8]) -> Result<[u8; KEY_LEN], CryptoErr
 /// nonces are safe far beyond the number of values one data key ever seals).
 fn seal_with(cipher: &Aes256Gcm, aad: &[u8], plain: &[u8]) -> Vec<u8> {
     let nonce = random_bytes::<NONCE_LEN>();
+    // Sealed in place in the buffer returned, so a large file is copied once, not three times.
+    let mut out = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plain);
     #[allow(clippy::expect_used)]
-    let sealed = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), aad, &mut out[NONCE_LEN..])
         // AES-GCM refuses only inputs above 64 GiB; ours are at most the upload limit.
         .expect("AES-GCM seals any input below 64 GiB");
-    let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&sealed);
+    out.extend_from_slice(&tag);
     out
 }
 

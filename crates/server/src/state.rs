@@ -287,8 +287,9 @@ async fn heartbeats(db: Pool, instance: String, alive: broadcast::WeakSender<Str
 }
 
 /// At start, with the keys checked: seals the rows written before encryption at rest, and
-/// (re)computes the blind index of the accounts' ID numbers not under the active key (accounts
-/// from before the index, or a restart with a new key first: `crate::crypto`, "Blind index").
+/// (re)computes the blind indexes of the accounts' ID numbers and of the assisted cases'
+/// citizens not under the active key (records from before the index, or a restart with a new
+/// key first: `crate::crypto`, "Blind index").
 async fn seal_and_index(db: &store::Pool, keys: &Keys) -> Result<(), StartError> {
     let sealed = store::keys::seal_legacy(db, keys)
         .await
@@ -298,11 +299,11 @@ async fn seal_and_index(db: &store::Pool, keys: &Keys) -> Result<(), StartError>
     }
     let reindexed = store::keys::reindex(db, keys)
         .await
-        .map_err(|e| StartError(format!("cannot index the accounts' ID numbers: {e}")))?;
+        .map_err(|e| StartError(format!("cannot index the stored ID numbers: {e}")))?;
     if reindexed > 0 {
         tracing::info!(
             reindexed,
-            "blind index of the accounts' ID numbers (re)computed"
+            "blind index of the accounts' and assisted cases' ID numbers (re)computed"
         );
     }
     Ok(())

@@ -329,8 +329,9 @@ async fn rotate(state: &AppState) -> Result<KeyRotation> {
             break;
         }
     }
-    // The blind index of the accounts' ID numbers follows the active key (`crate::crypto`,
-    // "Blind index"): recomputed before the old key may go; searches meanwhile match both.
+    // The blind indexes of the ID numbers (accounts', assisted cases') follow the active key
+    // (`crate::crypto`, "Blind index"): recomputed before the old key may go; searches and
+    // comparisons meanwhile match both.
     let mut reindexed = 0;
     for _ in 0..10 {
         let n = store::keys::reindex(&state.db, keys).await?;

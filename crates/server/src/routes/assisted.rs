@@ -250,7 +250,8 @@ pub async fn start_case(
         agent_id: agent.caller.account_id.clone(),
         service_id: def.id.clone(),
         citizen_name: name,
-        citizen_id_hash: hash_secret(&id_number),
+        // Computed by the store under the active key (`db::insert`).
+        citizen_id_index: None,
         citizen_id_number: id_number,
         status: AssistedStatus::Filling.as_str().to_owned(),
         code: None,
@@ -348,15 +349,13 @@ fn check(state: &AppState, row: &AssistedRow, app: &Application) -> Result<()> {
     let projection = super::applications::checked(state, def, app)?;
     if let Some(onething_core::AnswerValue::Text(id)) =
         projection.answers.get("applicant_id_number")
+        && !db::is_citizen(&state.keys, row, id)
     {
-        let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
-        if hash_secret(&id.to_ascii_uppercase()) != row.citizen_id_hash {
-            return Err(ApiError::unprocessable(
-                ErrorCode::AssistedApplicantMismatch,
-                "the applicant's ID number is not the citizen's this case was started for",
-            )
-            .with_fields(["answers.applicant_id_number"]));
-        }
+        return Err(ApiError::unprocessable(
+            ErrorCode::AssistedApplicantMismatch,
+            "the applicant's ID number is not the citizen's this case was started for",
+        )
+        .with_fields(["answers.applicant_id_number"]));
     }
     Ok(())
 }
@@ -424,10 +423,9 @@ pub async fn submit_case(
     if let Some(paper) = &req.paper_authorisation {
         // The citizen's identity, as the agent checked it against the ID card and the signed
         // authorisation: an account of that identity (made when new).
-        let citizen = store::accounts::upsert_by_subject(
+        let citizen = store::accounts::assisted_citizen(
             &state.db,
             &state.keys,
-            &format!("assisted-citizen:{}", row.citizen_id_hash),
             &onething_core::api::Account {
                 id: new_id(),
                 name: row.citizen_name.clone(),
@@ -594,12 +592,7 @@ async fn confirmation_for(state: &AppState, caller: &Caller, code: &str) -> Resu
     let account = store::accounts::get(&state.db, &state.keys, &caller.account_id)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    let id: String = account
-        .id_number
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if id.is_empty() || hash_secret(&id.to_ascii_uppercase()) != row.citizen_id_hash {
+    if !db::is_citizen(&state.keys, &row, &account.id_number) {
         return Err(not_found());
     }
     Ok(row)

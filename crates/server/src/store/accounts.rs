@@ -59,6 +59,54 @@ pub async fn with_id_number(
     q.fetch_all(conn).await
 }
 
+/// How the subject of the account made for a citizen an agent vouched for on paper (帮办代办)
+/// begins. The rest is the account's own blind index ([`ID_INDEX`]), rewritten with it when the
+/// master key is rotated (`store::keys::reindex`), so the subject tells nothing the index does
+/// not; `assisted-citizen:account:<id>` while not yet computed.
+pub const ASSISTED_SUBJECT: &str = "assisted-citizen:";
+
+/// The account of the citizen whose identity an agent checked against the ID card and a signed
+/// paper authorisation (`fresh`: a new id, the name and the ID number), made when new: the one
+/// such account with this ID number's blind index under any loaded key, so the same citizen is
+/// the same account across cases and across a rotation of the master key. A new one's subject
+/// is [`ASSISTED_SUBJECT`] and the index under the active key: two made at once are one.
+///
+/// # Errors
+/// The database fails, the account does not open, or `fresh` has no ID number.
+pub async fn assisted_citizen(
+    db: &Pool,
+    keys: &Keys,
+    fresh: &Account,
+    now: i64,
+) -> sqlx::Result<Account> {
+    let n = normalise_id_number(&fresh.id_number);
+    if n.is_empty() {
+        return Err(sqlx::Error::Protocol(
+            "a citizen's account without an ID number".into(),
+        ));
+    }
+    let indexes = keys.blind_indexes(ID_INDEX, &n);
+    let marks = (0..indexes.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The oldest, should a rolling start of an older version have made a second one.
+    let sql = format!(
+        "SELECT subject FROM accounts WHERE subject LIKE $1 AND id_index IN ({marks})
+         ORDER BY created_at, id LIMIT 1"
+    );
+    let mut q = sqlx::query_scalar(&sql).bind(format!("{ASSISTED_SUBJECT}%"));
+    for i in &indexes {
+        q = q.bind(i);
+    }
+    let found: Option<String> = q.fetch_optional(db).await?;
+    let subject = match found {
+        Some(s) => s,
+        None => format!("{ASSISTED_SUBJECT}{}", keys.blind_index(ID_INDEX, &n).1),
+    };
+    upsert_by_subject(db, keys, &subject, fresh, now).await
+}
+
 /// The account with this platform subject, created (with `fresh`'s data) when new. An existing
 /// account keeps its data: the platform vouched for it once. Name, phone and ID number are
 /// sealed under the account's data key.

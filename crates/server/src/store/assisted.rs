@@ -1,13 +1,38 @@
 //! 帮办代办: agents (staff accounts with the agent role) and their assisted cases. The citizen's
-//! name and the application body are sealed; the citizen's ID number is kept only as its hash,
-//! which binds the confirmation to the one account holding that number.
+//! name, ID number and the application body are sealed; beside them the ID number's blind index
+//! ([`Keys::blind_index`], never a bare hash: the numbers are few enough to search one) binds
+//! the confirmation and the applicant to the one person holding that number.
 
 use super::Conn;
 use onething_core::api::{Account, AssistedStatus};
 
 use super::Pool;
+use super::accounts::normalise_id_number;
 use super::keys::{decode_error, record_key};
-use crate::crypto::Keys;
+use crate::crypto::{Keys, RecordKey};
+
+/// What the blind index of an assisted case's citizen ID number is labelled with
+/// ([`Keys::blind_index`]): not the accounts' label, so the two indexes never match each other.
+pub const CITIZEN_INDEX: &str = "assisted_cases.citizen_id_number";
+
+/// The blind index of a citizen's ID number under the active key, `(index, key id)`.
+pub fn citizen_index(keys: &Keys, id_number: &str) -> (String, String) {
+    let (key, index) = keys.blind_index(CITIZEN_INDEX, &normalise_id_number(id_number));
+    (index, key)
+}
+
+/// Whether `id_number` is the citizen the case was started for: its index under any loaded
+/// key (a case indexed before a rotation finished still matches). Never for an erased case.
+pub fn is_citizen(keys: &Keys, row: &AssistedRow, id_number: &str) -> bool {
+    let n = normalise_id_number(id_number);
+    match row.citizen_id_index.as_deref() {
+        Some(stored) if !stored.is_empty() && !n.is_empty() => keys
+            .blind_indexes(CITIZEN_INDEX, &n)
+            .iter()
+            .any(|i| i == stored),
+        _ => false,
+    }
+}
 
 /// An agent, as the confirmation and the audit log name them.
 #[derive(Debug, Clone)]
@@ -87,8 +112,9 @@ pub struct AssistedRow {
     pub citizen_name: String,
     /// The citizen's ID number (sealed at rest with the name).
     pub citizen_id_number: String,
-    /// SHA-256 (hex) of the citizen's ID number, upper-cased.
-    pub citizen_id_hash: String,
+    /// The blind index of the citizen's ID number ([`citizen_index`]); empty once retention
+    /// erased the case, none while not yet computed (a case written by an older version).
+    pub citizen_id_index: Option<String>,
     /// Stored status (a pending one may have expired since: [`AssistedRow::status_at`]).
     pub status: String,
     /// The confirmation code, once submitted for confirmation.
@@ -123,7 +149,7 @@ impl AssistedRow {
     }
 }
 
-const COLUMNS: &str = "id, agent_id, service_id, citizen, citizen_id_hash, status, code, body,
+const COLUMNS: &str = "id, agent_id, service_id, citizen, citizen_id_index, status, code, body,
      paper_upload_id, created_at, submitted_at, expires_at, answered_at, citizen_account_id,
      application_id, key_id, dek";
 
@@ -133,7 +159,7 @@ struct Raw {
     agent_id: String,
     service_id: String,
     citizen: Vec<u8>,
-    citizen_id_hash: String,
+    citizen_id_index: Option<String>,
     status: String,
     code: Option<String>,
     body: Option<Vec<u8>>,
@@ -155,14 +181,19 @@ struct Citizen {
     id_number: String,
 }
 
+/// The sealed citizen record, opened.
+fn open_citizen(rk: &RecordKey, sealed: &[u8]) -> sqlx::Result<Citizen> {
+    serde_json::from_str(
+        &rk.open_text("assisted_cases.citizen", sealed)
+            .map_err(decode_error)?,
+    )
+    .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<AssistedRow> {
     let rk = record_key(keys, r.key_id.as_deref(), r.dek.as_deref())?
         .ok_or_else(|| sqlx::Error::Protocol("an assisted case without its data key".into()))?;
-    let citizen: Citizen = serde_json::from_str(
-        &rk.open_text("assisted_cases.citizen", &r.citizen)
-            .map_err(decode_error)?,
-    )
-    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let citizen = open_citizen(&rk, &r.citizen)?;
     let body = r
         .body
         .map(|b| rk.open_text("assisted_cases.body", &b))
@@ -174,7 +205,7 @@ fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<AssistedRow> {
         service_id: r.service_id,
         citizen_name: citizen.name,
         citizen_id_number: citizen.id_number,
-        citizen_id_hash: r.citizen_id_hash,
+        citizen_id_index: r.citizen_id_index,
         status: r.status,
         code: r.code,
         body,
@@ -188,7 +219,9 @@ fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<AssistedRow> {
     })
 }
 
-/// Stores a new case in `filling`.
+/// Stores a new case in `filling`, with the blind index of the citizen's ID number under the
+/// active key (`row.citizen_id_index` is not read). `citizen_id_hash`, the bare digest older
+/// versions kept, stays empty.
 ///
 /// # Errors
 /// The database fails.
@@ -199,21 +232,104 @@ pub async fn insert(conn: &mut Conn, keys: &Keys, row: &AssistedRow) -> sqlx::Re
         id_number: row.citizen_id_number.clone(),
     })
     .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let (index, index_key) = citizen_index(keys, &row.citizen_id_number);
     sqlx::query(
-        "INSERT INTO assisted_cases (id, agent_id, service_id, citizen, citizen_id_hash, status,
-         created_at, key_id, dek) VALUES ($1, $2, $3, $4, $5, 'filling', $6, $7, $8)",
+        "INSERT INTO assisted_cases (id, agent_id, service_id, citizen, citizen_id_hash,
+         citizen_id_index, citizen_id_index_key, status, created_at, key_id, dek)
+         VALUES ($1, $2, $3, $4, '', $5, $6, 'filling', $7, $8, $9)",
     )
     .bind(&row.id)
     .bind(&row.agent_id)
     .bind(&row.service_id)
     .bind(rk.seal("assisted_cases.citizen", citizen.as_bytes()))
-    .bind(&row.citizen_id_hash)
+    .bind(index)
+    .bind(index_key)
     .bind(row.created_at)
     .bind(&rk.key_id)
     .bind(&rk.wrapped)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Recomputes the blind index of every case's citizen not indexed under the active master key
+/// (cases from before the index, and after a rotation those indexed under the old key) from
+/// the sealed citizen record, and empties the bare digest older versions kept. A case retention
+/// erased keeps its empty index. A batch at a time while the server keeps serving; a row is
+/// updated only if neither its index nor its data key changed meanwhile (retention erasing it,
+/// a re-wrap). Returns how many.
+///
+/// # Errors
+/// The database fails, or a case does not open.
+pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    type Row = (
+        String,
+        Vec<u8>,
+        Option<String>,
+        Option<Vec<u8>>,
+        Option<String>,
+    );
+    let active = keys.active_id();
+    let mut n = 0;
+    let mut after = String::new();
+    loop {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, citizen, key_id, dek, citizen_id_index_key FROM assisted_cases
+             WHERE (citizen_id_index IS NULL OR (citizen_id_index <> ''
+                    AND (citizen_id_index_key IS NULL OR citizen_id_index_key <> $1)))
+               AND id > $2 ORDER BY id LIMIT 200",
+        )
+        .bind(&active)
+        .bind(&after)
+        .fetch_all(db)
+        .await?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after.clone_from(&last.0);
+        for (id, sealed, key_id, dek, was) in rows {
+            let rk = record_key(keys, key_id.as_deref(), dek.as_deref())?.ok_or_else(|| {
+                sqlx::Error::Protocol("an assisted case without its data key".into())
+            })?;
+            let citizen = open_citizen(&rk, &sealed)?;
+            let (index, index_key) = if normalise_id_number(&citizen.id_number).is_empty() {
+                (String::new(), None)
+            } else {
+                let (i, k) = citizen_index(keys, &citizen.id_number);
+                (i, Some(k))
+            };
+            n += sqlx::query(
+                "UPDATE assisted_cases SET citizen_id_index = $1, citizen_id_index_key = $2,
+                 citizen_id_hash = '' WHERE id = $3 AND dek = $4
+                 AND (citizen_id_index_key = $5 OR ($5 IS NULL AND citizen_id_index_key IS NULL))",
+            )
+            .bind(index)
+            .bind(index_key)
+            .bind(&id)
+            .bind(dek)
+            .bind(was)
+            .execute(db)
+            .await?
+            .rows_affected();
+        }
+    }
+    Ok(n)
+}
+
+/// How many cases' citizen indexes are not under master key `active` (0 once [`reindex`] is
+/// through).
+///
+/// # Errors
+/// The database fails.
+pub async fn indexed_elsewhere(db: &Pool, active: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM assisted_cases WHERE citizen_id_index IS NULL
+         OR (citizen_id_index <> '' AND (citizen_id_index_key IS NULL
+             OR citizen_id_index_key <> $1))",
+    )
+    .bind(active)
+    .fetch_one(db)
+    .await
 }
 
 /// One case by its id.

@@ -218,15 +218,29 @@ pub async fn rewrap_all(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     Ok(n)
 }
 
+/// Recomputes every blind index ([`crate::crypto`], "Blind index") not computed under the active
+/// master key: of the accounts' ID numbers ([`reindex_accounts`]) and of the assisted cases'
+/// citizens (`store::assisted::reindex`). Returns how many rows.
+///
+/// # Errors
+/// The database fails, or a record does not open.
+pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    Ok(reindex_accounts(db, keys).await? + super::assisted::reindex(db, keys).await?)
+}
+
 /// Recomputes the blind index of every account's ID number not indexed under the active master
-/// key ([`crate::crypto`], "Blind index"): accounts from before the index, and after a rotation
-/// those indexed under the old key. A batch at a time while the server keeps serving; each row
-/// is updated only if its index did not change meanwhile. Returns how many.
+/// key: accounts from before the index, and after a rotation those indexed under the old key.
+/// The subject of an account made for a paper-confirmed citizen
+/// ([`super::accounts::ASSISTED_SUBJECT`]) is the index, so it is rewritten with it (unless
+/// another such account holds that subject already: then it keeps a neutral one); one whose
+/// subject is not its index (an older version's) is taken too. A batch at a time while the
+/// server keeps serving; each row is updated only if its index did not change meanwhile.
+/// Returns how many.
 ///
 /// # Errors
 /// The database fails, or an account does not open.
-pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
-    use super::accounts::id_index;
+pub async fn reindex_accounts(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
+    use super::accounts::{ASSISTED_SUBJECT, id_index};
     type Row = (
         String,
         Vec<u8>,
@@ -242,10 +256,15 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     loop {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, id_number, key_id, dek, id_index_key FROM accounts
-             WHERE (id_index_key IS NULL OR id_index_key <> $1) AND id > $2 ORDER BY id LIMIT 200",
+             WHERE (id_index_key IS NULL OR id_index_key <> $1
+                    OR (subject LIKE $3 AND subject NOT LIKE $4 AND subject <> ($5 || id_index)))
+               AND id > $2 ORDER BY id LIMIT 200",
         )
         .bind(&active)
         .bind(&after)
+        .bind(format!("{ASSISTED_SUBJECT}%"))
+        .bind(format!("{ASSISTED_SUBJECT}account:%"))
+        .bind(ASSISTED_SUBJECT)
         .fetch_all(db)
         .await?;
         let Some(last) = rows.last() else {
@@ -257,13 +276,22 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
             let plain = open_text(rk.as_ref(), "accounts.id_number", id_number)?;
             let (index, _) = id_index(keys, &plain);
             n += sqlx::query(
-                "UPDATE accounts SET id_index = $1, id_index_key = $2
+                "UPDATE accounts SET id_index = $1, id_index_key = $2, subject = CASE
+                   WHEN subject NOT LIKE $5 OR $1 = '' THEN subject
+                   WHEN NOT EXISTS (SELECT 1 FROM accounts o WHERE o.subject = ($6 || $1)
+                                    AND o.id <> $3) THEN ($6 || $1)
+                   WHEN subject LIKE $7 THEN subject
+                   ELSE $8 END
                  WHERE id = $3 AND (id_index_key = $4 OR ($4 IS NULL AND id_index_key IS NULL))",
             )
             .bind(index.unwrap_or_default())
             .bind(&active)
             .bind(&id)
             .bind(was)
+            .bind(format!("{ASSISTED_SUBJECT}%"))
+            .bind(ASSISTED_SUBJECT)
+            .bind(format!("{ASSISTED_SUBJECT}account:%"))
+            .bind(format!("{ASSISTED_SUBJECT}account:{id}"))
             .execute(db)
             .await?
             .rows_affected();
@@ -272,16 +300,17 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     Ok(n)
 }
 
-/// How many accounts' blind indexes are not under master key `active` (0 once [`reindex`] is
-/// through: then an older key may leave the key file).
+/// How many blind indexes (accounts', assisted cases') are not under master key `active` (0
+/// once [`reindex`] is through: then an older key may leave the key file).
 ///
 /// # Errors
 /// The database fails.
 pub async fn indexed_elsewhere(db: &Pool, active: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    let accounts: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM accounts WHERE id_index_key IS NULL OR id_index_key <> $1",
     )
     .bind(active)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok(accounts + super::assisted::indexed_elsewhere(db, active).await?)
 }

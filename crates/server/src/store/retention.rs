@@ -193,8 +193,9 @@ pub async fn erase(
     // body filled for them go; the record stays sealed (empty) so the agent's list still opens.
     let rk = keys.fresh();
     sqlx::query(
-        "UPDATE assisted_cases SET citizen = $1, citizen_id_hash = '', body = NULL, key_id = $2,
-         dek = $3 WHERE application_id = $4",
+        "UPDATE assisted_cases SET citizen = $1, citizen_id_hash = '', citizen_id_index = '',
+         citizen_id_index_key = NULL, body = NULL, key_id = $2, dek = $3
+         WHERE application_id = $4",
     )
     .bind(rk.seal("assisted_cases.citizen", br#"{"name":"","id_number":""}"#))
     .bind(&rk.key_id)

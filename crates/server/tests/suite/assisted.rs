@@ -673,3 +673,421 @@ async fn the_typed_client_and_the_admin_cli_drive_the_whole_assisted_flow() {
     );
     assert_eq!(agent.assisted_cases().await.expect("list").len(), 1);
 }
+
+/// The stored index of a case's citizen: `(citizen_id_hash, citizen_id_index, its key)`.
+async fn stored_index(c: &common::Ctx, case_id: &str) -> (String, Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT citizen_id_hash, citizen_id_index, citizen_id_index_key FROM assisted_cases
+         WHERE id = $1",
+    )
+    .bind(case_id)
+    .fetch_one(&c.state.db)
+    .await
+    .expect("case row")
+}
+
+/// Every text the assisted cases and the accounts keep beside their sealed columns.
+async fn plain_columns(c: &common::Ctx) -> Vec<String> {
+    let cases: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT citizen_id_hash, citizen_id_index, citizen_id_index_key FROM assisted_cases",
+    )
+    .fetch_all(&c.state.db)
+    .await
+    .expect("cases");
+    let accounts: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT subject, id_index, id_index_key FROM accounts")
+            .fetch_all(&c.state.db)
+            .await
+            .expect("accounts");
+    cases
+        .into_iter()
+        .chain(accounts)
+        .flat_map(|(a, b, c)| [Some(a), b, c])
+        .flatten()
+        .collect()
+}
+
+/// Neither the ID number nor its bare SHA-256 (in any case of its check character) is kept
+/// in the clear.
+async fn assert_no_bare_id(c: &common::Ctx, id: &str) {
+    use onething_server::clock::hash_secret;
+    let stored = plain_columns(c).await;
+    for form in [
+        id.to_owned(),
+        id.to_ascii_uppercase(),
+        id.to_ascii_lowercase(),
+    ] {
+        for v in &stored {
+            assert!(!v.contains(&form), "the number itself: {v}");
+            assert!(!v.contains(&hash_secret(&form)), "its bare SHA-256: {v}");
+        }
+    }
+}
+
+async fn rotate(c: &common::Ctx) {
+    let r = send(
+        &c.state,
+        req(Method::POST, "/api/admin/keys/rotate", Some(ADMIN), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+}
+
+#[tokio::test]
+async fn the_citizens_id_is_kept_as_a_keyed_index_that_survives_a_rotation() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0101").await;
+    let (citizen, name, id) = citizen(&c, "keyed-grandmother").await;
+    let stranger = login(&c.state).await;
+    let (case, _) = pending_case(&c, &agent, &name, &id).await;
+    let code = case.code.clone().expect("code");
+    let (hash, before, key) = stored_index(&c, &case.id).await;
+    let before = before.expect("indexed");
+    assert_eq!(hash, "", "no bare digest");
+    assert!(
+        before.len() == 64 && before.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{before}"
+    );
+    assert_eq!(key.as_deref(), Some(c.state.keys.active_id().as_str()));
+    assert_no_bare_id(&c, &id).await;
+    let uri = format!("/api/assisted/confirmations/{code}");
+    read_summary(&c, &citizen, &code).await;
+    assert_eq!(
+        get(&c.state, &uri, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Rotation: the index is recomputed under the new key; the citizen still opens it.
+    let old_key = c.state.keys.active_id();
+    rotate(&c).await;
+    let (_, after, key) = stored_index(&c, &case.id).await;
+    let after = after.expect("indexed");
+    assert_eq!(key.as_deref(), Some(c.state.keys.active_id().as_str()));
+    assert_ne!(key.as_deref(), Some(old_key.as_str()));
+    assert_ne!(after, before, "under the new key");
+    read_summary(&c, &citizen, &code).await;
+    assert_eq!(
+        get(&c.state, &uri, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_no_bare_id(&c, &id).await;
+
+    // A case still indexed under the old key (the rotation not through yet) answers to its
+    // citizen too, and the next pass indexes it under the new key.
+    sqlx::query(
+        "UPDATE assisted_cases SET citizen_id_index = $1, citizen_id_index_key = $2 WHERE id = $3",
+    )
+    .bind(&before)
+    .bind(&old_key)
+    .bind(&case.id)
+    .execute(&c.state.db)
+    .await
+    .expect("as before the rotation");
+    read_summary(&c, &citizen, &code).await;
+    let n = onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    assert_eq!(n, 1);
+    assert_eq!(stored_index(&c, &case.id).await.1, Some(after));
+
+    // And it confirms.
+    let r = post(&c, &uri, &citizen, json!({ "decision": "confirm" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let done: AssistedConfirmation = r.json();
+    assert!(done.application_id.is_some(), "{done:?}");
+    assert_eq!(departments_have(&c).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_applicant_is_matched_with_the_keyed_index() {
+    let c = ctx().await;
+    let agent = agent(&c, "A-0102").await;
+    let (mut example, day) = newborn_example();
+    c.state
+        .clock
+        .set(onething_server::clock::parse_instant(&day).expect("day"));
+    let name = example["answers"]["applicant_name"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    let id = example["answers"]["applicant_id_number"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // The example's photos, uploaded by the agent.
+    for (_, choice) in example["materials"]
+        .as_object_mut()
+        .expect("materials")
+        .iter_mut()
+    {
+        if let Some(ids) = choice.get_mut("upload_ids") {
+            let n = ids.as_array().expect("ids").len();
+            let mut fresh = Vec::new();
+            for _ in 0..n {
+                fresh.push(json!(upload(&c.state, &agent, &jpeg(10, 10)).await));
+            }
+            *ids = json!(fresh);
+        }
+    }
+    let start = async |id: &str| -> AssistedCase {
+        let r = post(
+            &c,
+            "/api/assisted",
+            &agent,
+            json!({ "service_id": "newborn", "citizen_name": name, "citizen_id_number": id }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        r.json()
+    };
+    // Another citizen: the applicant is not them.
+    let (_, other) = login_person(&c.state, "someone-else").await;
+    let wrong = start(&other).await;
+    let r = post(
+        &c,
+        &format!("/api/assisted/{}/submit", wrong.id),
+        &agent,
+        json!({ "application": example }),
+    )
+    .await;
+    assert_eq!(r.code(), "assisted_applicant_mismatch", "{r:?}");
+    // The applicant's own case, after a rotation of the key it was indexed under.
+    let right = start(&id).await;
+    rotate(&c).await;
+    let r = post(
+        &c,
+        &format!("/api/assisted/{}/submit", right.id),
+        &agent,
+        json!({ "application": example }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let case: AssistedCase = r.json();
+    assert_eq!(case.status, AssistedStatus::Pending);
+    assert_no_bare_id(&c, &id).await;
+}
+
+/// The data steps of migration 0016 (its `UPDATE`s), on a database whose columns are there
+/// already: what the upgrade does to the rows an older version wrote.
+async fn migration_0016_data_steps(c: &common::Ctx) {
+    let migration = match onething_server::store::backend(&c.state.db) {
+        onething_server::store::Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/0016_assisted_index.sql")
+        }
+        onething_server::store::Backend::Postgres => {
+            include_str!("../../migrations/postgres/0016_assisted_index.sql")
+        }
+    };
+    let code: String = migration
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let steps: Vec<&str> = code
+        .split(';')
+        .map(str::trim)
+        .filter(|s| s.starts_with("UPDATE"))
+        .collect();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    for sql in steps {
+        sqlx::query(sql)
+            .execute(&c.state.db)
+            .await
+            .expect("data step");
+    }
+}
+
+/// The agent submits a new `test-bundle` case for the citizen on paper authority; returns the
+/// account the application was submitted under.
+async fn on_paper(c: &common::Ctx, agent: &str, id: &str) -> String {
+    let r = post(
+        c,
+        "/api/assisted",
+        agent,
+        json!({ "service_id": "test-bundle", "citizen_name": "张桂英", "citizen_id_number": id }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let started: AssistedCase = r.json();
+    let photo = upload(&c.state, agent, &jpeg(10, 10)).await;
+    let paper = upload(&c.state, agent, &jpeg(12, 12)).await;
+    let r = post(
+        c,
+        &format!("/api/assisted/{}/submit", started.id),
+        agent,
+        json!({ "application": application(&photo), "paper_authorisation": paper }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    sqlx::query_scalar("SELECT citizen_account_id FROM assisted_cases WHERE id = $1")
+        .bind(&started.id)
+        .fetch_one(&c.state.db)
+        .await
+        .expect("case")
+}
+
+/// The paper citizens' accounts: `(id, subject, id_index, id_index_key)`.
+async fn paper_accounts(c: &common::Ctx) -> Vec<(String, String, Option<String>, Option<String>)> {
+    sqlx::query_as(
+        "SELECT id, subject, id_index, id_index_key FROM accounts
+         WHERE subject LIKE 'assisted-citizen:%' ORDER BY id",
+    )
+    .fetch_all(&c.state.db)
+    .await
+    .expect("accounts")
+}
+
+#[tokio::test]
+async fn a_paper_citizen_is_one_account_across_cases_rotations_and_the_upgrade() {
+    use onething_server::clock::hash_secret;
+    let c = ctx().await;
+    let agent = agent(&c, "A-0103").await;
+    // A valid ID number of someone who never signed in through a paper case.
+    let (_, id) = login_person(&c.state, "throwaway-for-a-paper-id").await;
+    let first = on_paper(&c, &agent, &id).await;
+    let second = on_paper(&c, &agent, &id).await;
+    assert_eq!(first, second, "one account for one citizen");
+    let accounts = paper_accounts(&c).await;
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    let (account, subject, index, _) = &accounts[0];
+    assert_eq!(account, &first);
+    assert_eq!(
+        subject,
+        &format!("assisted-citizen:{}", index.clone().expect("indexed"))
+    );
+    assert_no_bare_id(&c, &id).await;
+
+    // A rotation rewrites the subject with the index; the citizen is still that account.
+    rotate(&c).await;
+    let accounts = paper_accounts(&c).await;
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_ne!(&accounts[0].1, subject, "rewritten under the new key");
+    assert_eq!(
+        accounts[0].1,
+        format!(
+            "assisted-citizen:{}",
+            accounts[0].2.clone().expect("indexed")
+        )
+    );
+    assert_eq!(
+        accounts[0].3.as_deref(),
+        Some(c.state.keys.active_id().as_str())
+    );
+    assert_eq!(on_paper(&c, &agent, &id).await, first);
+    assert_no_bare_id(&c, &id).await;
+
+    // As an older version left it: the subject and the cases' bare SHA-256, no keyed index; a
+    // case retention erased has an empty digest. The upgrade's data steps (the migration's
+    // statements, then the start's reindex) leave no bare digest, and the same account.
+    let bare = hash_secret(&id.to_ascii_uppercase());
+    sqlx::query("UPDATE accounts SET subject = $1 WHERE id = $2")
+        .bind(format!("assisted-citizen:{bare}"))
+        .bind(&first)
+        .execute(&c.state.db)
+        .await
+        .expect("old subject");
+    sqlx::query(
+        "UPDATE assisted_cases SET citizen_id_hash = $1, citizen_id_index = NULL,
+         citizen_id_index_key = NULL",
+    )
+    .bind(&bare)
+    .execute(&c.state.db)
+    .await
+    .expect("old cases");
+    let erased: String = sqlx::query_scalar("SELECT MIN(id) FROM assisted_cases")
+        .fetch_one(&c.state.db)
+        .await
+        .expect("a case");
+    sqlx::query("UPDATE assisted_cases SET citizen_id_hash = '' WHERE id = $1")
+        .bind(&erased)
+        .execute(&c.state.db)
+        .await
+        .expect("erased case");
+    migration_0016_data_steps(&c).await;
+    assert_no_bare_id(&c, &id).await;
+    onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    assert_no_bare_id(&c, &id).await;
+    let accounts = paper_accounts(&c).await;
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(
+        accounts[0].1,
+        format!(
+            "assisted-citizen:{}",
+            accounts[0].2.clone().expect("indexed")
+        )
+    );
+    let (_, index, _) = stored_index(&c, &erased).await;
+    assert_eq!(index.as_deref(), Some(""), "an erased case stays erased");
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, citizen_id_index, citizen_id_index_key FROM assisted_cases WHERE id <> $1",
+    )
+    .bind(&erased)
+    .fetch_all(&c.state.db)
+    .await
+    .expect("cases");
+    assert_eq!(rows.len(), 2);
+    for (_, index, key) in &rows {
+        assert!(index.as_ref().is_some_and(|i| i.len() == 64), "{rows:?}");
+        assert_eq!(key.as_deref(), Some(c.state.keys.active_id().as_str()));
+    }
+    assert_eq!(on_paper(&c, &agent, &id).await, first);
+    assert_eq!(paper_accounts(&c).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_second_paper_account_left_by_an_older_version_gets_a_neutral_subject() {
+    use onething_server::clock::hash_secret;
+    let c = ctx().await;
+    let agent = agent(&c, "A-0104").await;
+    let (_, id) = login_person(&c.state, "throwaway-for-a-second-paper-id").await;
+    let first = on_paper(&c, &agent, &id).await;
+    // (The agent's account, without an ID number, is marked as looked at by a first pass.)
+    onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    // A replica of an older version, still running during a rolling start, made its own
+    // account for the same citizen, under the bare digest.
+    let bare = hash_secret(&id.to_ascii_uppercase());
+    let older = onething_server::store::accounts::upsert_by_subject(
+        &c.state.db,
+        &c.state.keys,
+        &format!("assisted-citizen:{bare}"),
+        &onething_core::api::Account {
+            id: "older-version-account".into(),
+            name: "张桂英".into(),
+            phone: String::new(),
+            id_number: id.clone(),
+        },
+        c.state.clock.now() + 60,
+    )
+    .await
+    .expect("older account");
+    let n = onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    assert_eq!(n, 1, "the older version's account only");
+    assert_no_bare_id(&c, &id).await;
+    let subjects: Vec<(String, String)> = paper_accounts(&c)
+        .await
+        .into_iter()
+        .map(|(id, subject, _, _)| (id, subject))
+        .collect();
+    assert!(
+        subjects.contains(&(
+            older.id.clone(),
+            format!("assisted-citizen:account:{}", older.id)
+        )),
+        "{subjects:?}"
+    );
+    // Nothing left to do, and the citizen's paper cases still go to the first account.
+    let n = onething_server::store::keys::reindex(&c.state.db, &c.state.keys)
+        .await
+        .expect("reindex");
+    assert_eq!(n, 0);
+    assert_eq!(on_paper(&c, &agent, &id).await, first);
+    rotate(&c).await;
+    assert_no_bare_id(&c, &id).await;
+    assert_eq!(on_paper(&c, &agent, &id).await, first);
+}
