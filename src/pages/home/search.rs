@@ -29,11 +29,18 @@ pub struct SearchEntry {
     pub text: String,
 }
 
-/// Text as the search compares it: lower case, without spaces.
+/// Text as the search compares it: without spaces, full-width letters and digits (typed with a
+/// Chinese input method in full-width mode) as their ASCII forms, and lower case. Only ASCII
+/// letters have case in the services' words (`search_data` is built from them), so a full
+/// Unicode lower-casing, whose tables the first page's module would carry, finds nothing more.
 pub fn fold(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
@@ -117,6 +124,9 @@ mod tests {
         assert_eq!(find(&list, d, "上户口"), ["newborn"]);
         assert_eq!(find(&list, d, "上戶口"), ["newborn"]);
         assert_eq!(find(&list, d, "XSE"), ["newborn"]);
+        // Typed in full-width mode: the same letters.
+        assert_eq!(find(&list, d, "ＸＳＥ"), ["newborn"]);
+        assert_eq!(find(&list, d, "ｈｋｄｊ"), ["newborn"]);
         assert_eq!(find(&list, d, " 营业 执照"), ["shop"]);
         assert_eq!(find(&list, d, "Newborn One"), ["newborn"]);
         assert_eq!(find(&list, d, "一件事").len(), 2);

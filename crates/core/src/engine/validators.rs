@@ -258,6 +258,14 @@ fn is_name_dot(c: char) -> bool {
     matches!(c, '·' | '•' | '・' | '.')
 }
 
+/// A letter of the Latin alphabet, with its accented forms (Basic Latin, Latin-1 Supplement,
+/// Latin Extended-A and -B): the same as `char::is_alphabetic` over those blocks, written out so
+/// that the browser's module does not carry Unicode's whole table of letters for it.
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}')
+}
+
 /// A person's name. Chinese: 2–20 Han characters, parts joined by a middle dot (normalised to
 /// `·`), no digits, letters or symbols. When `latin_allowed` (a foreign document), a name in
 /// Latin letters with spaces, hyphens, apostrophes and dots is accepted too (2–60 characters),
@@ -289,11 +297,9 @@ pub fn person_name(raw: &str, latin_allowed: bool) -> Result<String, EngineError
         };
     }
     let latin = latin_allowed
-        && s.chars().next().is_some_and(char::is_alphabetic)
-        && s.chars().all(|c| {
-            (c.is_alphabetic() && (c.is_ascii() || ('\u{C0}'..='\u{24F}').contains(&c)))
-                || matches!(c, ' ' | '-' | '\'' | '.' | ',')
-        });
+        && s.chars().next().is_some_and(is_latin_letter)
+        && s.chars()
+            .all(|c| is_latin_letter(c) || matches!(c, ' ' | '-' | '\'' | '.' | ','));
     if latin {
         let normal = s.split_whitespace().collect::<Vec<_>>().join(" ");
         return match normal.chars().count() {
@@ -686,6 +692,23 @@ mod tests {
             Err(EngineError::TooLong)
         );
         assert_eq!(person_name("𠀀明", false), Ok("𠀀明".into()));
+        // Outside the Latin blocks, letters of other alphabets are not accepted.
+        assert_eq!(
+            person_name("Ψυχή", true),
+            Err(EngineError::NameInvalidCharacters)
+        );
+    }
+
+    #[test]
+    fn latin_letters_are_the_alphabetic_characters_of_the_latin_blocks() {
+        for c in (0..=0x24F_u32).filter_map(char::from_u32) {
+            let latin_block = c.is_ascii() || ('\u{C0}'..='\u{24F}').contains(&c);
+            assert_eq!(
+                is_latin_letter(c),
+                latin_block && c.is_alphabetic(),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -421,7 +421,7 @@ impl<'a> Walk<'a> {
                     for (p, v) in self.values_at(name) {
                         checked |= !seen.is_empty();
                         if let AnswerValue::Text(s) = v
-                            && !seen.insert(s.trim().to_uppercase())
+                            && !seen.insert(s.trim().to_ascii_uppercase())
                         {
                             at.insert(p);
                         }
