@@ -613,8 +613,8 @@ pub enum Check {
         /// The later fact.
         later: String,
     },
-    /// All answers of these facts differ (ID numbers of different people). Reported on the
-    /// second of two equal answers.
+    /// All answers of these facts differ (ID numbers of different people), compared trimmed and
+    /// with ASCII letters' case ignored. Reported on the second of two equal answers.
     Distinct {
         /// The facts compared.
         facts: Vec<String>,
