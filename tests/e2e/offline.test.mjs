@@ -32,6 +32,15 @@ async function toFloorPlan(page, baseUrl) {
   await page.locator('#material-floor_plan-upload').check();
 }
 
+/** Walks the whole application to the declaration and ticks its box: one tap from submitting. */
+async function toDeclaration(page) {
+  await walk(page, server.url, def, example);
+  await materials(page, def, example);
+  await next(page, /check$/);
+  await next(page, /declaration$/);
+  await page.locator('#declaration-agree').check();
+}
+
 const slot = (page) => page.locator('#material-floor_plan-page-0');
 /**
  * A PDF of `mib` MiB: numbered comment lines between a catalogue and a trailer, so every copy is
@@ -180,11 +189,7 @@ test('a draft with its photo survives a browser restart, and the profile holds n
 test('submitted offline: queued, sent once when back online, and a replay gets the same case number', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    await walk(page, server.url, def, example);
-    await materials(page, def, example);
-    await next(page, /check$/);
-    await next(page, /declaration$/);
-    await page.locator('#declaration-agree').check();
+    await toDeclaration(page);
     const posts = [];
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().endsWith('/api/applications')) {
@@ -223,11 +228,7 @@ test('submitted offline: queued, sent once when back online, and a replay gets t
 test('the page left while its submission is answered: one case, and the draft goes from the device and the server', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    await walk(page, server.url, def, example);
-    await materials(page, def, example);
-    await next(page, /check$/);
-    await next(page, /declaration$/);
-    await page.locator('#declaration-agree').check();
+    await toDeclaration(page);
     const api = (path) => page.evaluate(async (path) => {
       const token = sessionStorage.getItem('onething.session');
       return (await fetch(path, { headers: { Authorization: `Bearer ${token}` } })).json();
@@ -467,11 +468,7 @@ test('once visited, the app opens without network (app-shell service worker), ca
 test('a queued submission the server refuses is shown with the reason and the way to fix it, never dropped', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    await walk(page, server.url, def, example);
-    await materials(page, def, example);
-    await next(page, /check$/);
-    await next(page, /declaration$/);
-    await page.locator('#declaration-agree').check();
+    await toDeclaration(page);
     const token = await page.evaluate(() => sessionStorage.getItem('onething.session'));
     const auth = { Authorization: `Bearer ${token}` };
     // The floor plan's upload, as the draft on the server names it.
