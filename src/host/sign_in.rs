@@ -71,10 +71,10 @@ pub async fn reopen() -> bool {
     else {
         return false;
     };
-    if let Some(s) = &storage {
-        if let Ok(text) = js_sys::Number::from(now).to_string_with_radix(10) {
-            let _ = s.set_item(LAST_KEY, &String::from(text));
-        }
+    if let Some(s) = &storage
+        && let Ok(text) = js_sys::Number::from(now).to_string_with_radix(10)
+    {
+        let _ = s.set_item(LAST_KEY, &String::from(text));
     }
     // Replaced, not pushed: the way back does not lead to the page whose session had ended.
     location.replace(&url).is_ok()
