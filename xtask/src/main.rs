@@ -7,7 +7,8 @@
 //! - `bench`: build, start the server, and measure size, load, step and upload performance, and
 //!   submissions/s and tus throughput of 1, 2 and 3 replicas on PostgreSQL beside SQLite;
 //!   `bench --trace`: a Chromium performance trace of the wizard's step changes, summarised;
-//!   `bench --only replicas`: only the replicas' figures.
+//!   `bench --only replicas`: only the replicas' figures; `bench --only uploads [--binary
+//!   PATH]`: only the tus upload figures (of another build of the server with `--binary`).
 //! - `soak`: the reliability and security figures at full count (faults, exactly-once, access
 //!   control, hostile input, privacy, fuzzing, schemathesis).
 //! - `layers`: check the module layering (no import cycle in `crates/core`, nothing above the
@@ -56,13 +57,14 @@ fn main() -> ExitCode {
         "setup" => setup::ensure(setup::Needs::Test),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace | --only replicas] | soak | layers | s3 [--postgres] | lb [--full] | postgres | setup>\n\
+                "usage: cargo xtask <run [server flags…] | test | size | bench [--trace | --only replicas | --only uploads [--binary PATH]] | soak | layers | s3 [--postgres] | lb [--full] | postgres | setup>\n\
                  run    build the SPA (release) and serve it with the reference server on 127.0.0.1:8080\n\
                  test   fmt, layers, clippy, native + wasm + end-to-end tests, size budget\n\
                  size   build the SPA (release) and print its first-load size\n\
                  bench  build, serve on loopback, measure; table + target/bench/bench.json\n\
                  bench --trace  a DevTools trace of the wizard's step changes + its summary\n\
                  bench --only replicas  submissions/s and tus MiB/s: SQLite, PostgreSQL with 1, 2, 3 replicas behind nginx\n\
+                 bench --only uploads [--binary PATH]  tus MiB/s against plain disk writes, 10 uploads\n\
                  soak   fault injection, exactly-once, access, hostile input, fuzzing, schemathesis: figures\n\
                  layers no import cycle in crates/core; the SPA's api imports nothing above it\n\
                  s3     the server's tests of uploaded files on an S3-compatible store (moto, started and stopped)\n\

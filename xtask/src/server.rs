@@ -145,6 +145,15 @@ impl Server {
         }
     }
 
+    /// As [`Server::launch`], with the server executable at `binary` (another build of it).
+    pub fn launch_binary(binary: &Path, name: &'static str, log: &Path) -> Launch {
+        Launch {
+            command: cmd(&binary.to_string_lossy()),
+            name,
+            log: log.to_owned(),
+        }
+    }
+
     /// Its data directory (removed on drop).
     pub fn data_dir(&self) -> &Path {
         &self.data

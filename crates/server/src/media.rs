@@ -120,7 +120,7 @@ pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>), Media
         Kind::Jpeg => {
             let (out, (w, h)) = clean_jpeg(&bytes)?;
             check(w, h)?;
-            out
+            out.unwrap_or(bytes)
         }
         Kind::Png => {
             let (out, (w, h)) = clean_png(&bytes)?;
@@ -179,13 +179,20 @@ fn pdf_has_active_content(b: &[u8]) -> bool {
     })
 }
 
+/// An image's width and height.
+type Dimensions = (u32, u32);
+
 /// Rewrites a JPEG without its metadata segments; also returns (width, height) from `SOFn`.
 /// ITU-T T.81 §B.1: segments before the first SOS are `FF xx` + 16-bit length; everything from
-/// SOS on (entropy-coded data, later scans, EOI) is copied as is.
-fn clean_jpeg(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
+/// SOS on (entropy-coded data, later scans, EOI) is copied as is. `None` for the file: nothing
+/// to remove, the file is clean as it is.
+fn clean_jpeg(b: &[u8]) -> Result<(Option<Vec<u8>>, Dimensions), MediaError> {
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
     let mut dims = None;
+    // Whether `out` differs from `b` so far; a file with nothing to remove (the SPA's own
+    // re-encoded photos) is kept as it came, without copying its image data.
+    let mut changed = false;
     let mut i = 2;
     loop {
         if i + 1 >= b.len() || b[i] != 0xFF {
@@ -194,6 +201,7 @@ fn clean_jpeg(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
         // Fill bytes (§B.1.1.2): any number of 0xFF before a marker.
         while i + 1 < b.len() && b[i + 1] == 0xFF {
             i += 1;
+            changed = true;
         }
         if i + 1 >= b.len() {
             return Err(MediaError::Corrupt);
@@ -228,7 +236,12 @@ fn clean_jpeg(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
             if !rest.ends_with(&[0xFF, 0xD9]) {
                 return Err(MediaError::Corrupt);
             }
-            out.extend_from_slice(rest);
+            if rest.len() != b.len() - i {
+                changed = true;
+            }
+            if changed {
+                out.extend_from_slice(rest);
+            }
             break;
         }
         let keep = match marker {
@@ -248,11 +261,13 @@ fn clean_jpeg(b: &[u8]) -> Result<(Vec<u8>, (u32, u32)), MediaError> {
         };
         if keep {
             out.extend_from_slice(seg);
+        } else {
+            changed = true;
         }
         i += 2 + len;
     }
     let dims = dims.ok_or(MediaError::Corrupt)?;
-    Ok((out, dims))
+    Ok((changed.then_some(out), dims))
 }
 
 /// The Orientation tag (0x0112) of IFD0 of a TIFF structure (EXIF 2.3 §4.6.4), if present.
@@ -467,6 +482,31 @@ pub(crate) mod tests {
         assert_eq!(exif_orientation(&out[exif_at + 6..]), Some(6));
         // Idempotent: cleaning twice changes nothing more.
         assert_eq!(process(out.clone(), 1_000_000).expect("again").1, out);
+    }
+
+    #[test]
+    fn a_jpeg_with_nothing_to_strip_is_kept_as_it_came() {
+        // APP0, a table, the frame, the scan: what a re-encoding canvas writes.
+        let mut plain = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 7];
+        plain.extend_from_slice(b"JFIF\0");
+        plain.extend_from_slice(&[0xFF, 0xDB, 0, 4, 0, 1]);
+        plain.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8, 0, 10, 0, 20, 1, 1, 0x11, 0]);
+        plain.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0]);
+        plain.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD9]);
+        assert_eq!(
+            clean_jpeg(&plain).expect("valid").0,
+            None,
+            "nothing to copy"
+        );
+        assert_eq!(process(plain.clone(), 1_000).expect("accepted").1, plain);
+        // Fill bytes before a marker and zero padding after EOI are removed.
+        let mut filled = plain.clone();
+        filled.insert(6 + 5, 0xFF);
+        let mut padded = plain.clone();
+        padded.extend_from_slice(&[0, 0, 0]);
+        for changed in [filled, padded] {
+            assert_eq!(process(changed, 1_000).expect("accepted").1, plain);
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ const UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 pub(super) const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
 /// Uploads measured.
 pub(super) const UPLOAD_RUNS: usize = 5;
+/// Uploads measured by `bench --only uploads`: more, as it measures nothing else.
+pub(super) const UPLOAD_ONLY_RUNS: usize = 10;
 /// Concurrent clients of the submission load, and submissions each (bounded: 4 × 50).
 pub(super) const SUBMIT_CLIENTS: usize = 4;
 pub(super) const SUBMIT_EACH: usize = 50;

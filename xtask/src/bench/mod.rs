@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use self::api::{SUBMIT_CLIENTS, SUBMIT_EACH, UPLOAD_RUNS};
+use self::api::{SUBMIT_CLIENTS, SUBMIT_EACH, UPLOAD_ONLY_RUNS, UPLOAD_RUNS};
 use self::metrics::{
     Metric, Unit, browser_metrics, lighthouse_metrics, photo_metrics, print_table, size_metrics,
 };
@@ -33,16 +33,61 @@ use crate::util::{Error, cmd, project_root, run_quiet};
 /// No browser script may run longer than this; it is ended by its PID after.
 const SCRIPT_LIMIT: Duration = Duration::from_mins(10);
 
-/// `cargo xtask bench [--trace | --only replicas]`.
+/// `cargo xtask bench [--trace | --only replicas | --only uploads [--binary PATH]]`.
 pub fn bench(args: &[String]) -> Result<(), Error> {
     match args {
         [] => all(),
         [t] if t == "--trace" => trace(),
         [o, r] if o == "--only" && r == "replicas" => only_replicas(),
-        _ => Err(
-            format!("bench takes no arguments but --trace or --only replicas, not {args:?}").into(),
-        ),
+        [o, u] if o == "--only" && u == "uploads" => only_uploads(None),
+        [o, u, b, path] if o == "--only" && u == "uploads" && b == "--binary" => {
+            only_uploads(Some(Path::new(path)))
+        }
+        _ => Err(format!(
+            "bench takes no arguments but --trace, --only replicas or \
+             --only uploads [--binary PATH], not {args:?}"
+        )
+        .into()),
     }
+}
+
+/// `cargo xtask bench --only uploads [--binary PATH]`: the tus upload figures alone (no SPA
+/// build, no browser), [`UPLOAD_ONLY_RUNS`] uploads against the server's optimised build, or
+/// against the server executable at `PATH` (another build kept aside, to compare two versions
+/// on the same machine in turn). Printed and written to `target/bench/uploads.json`.
+fn only_uploads(binary: Option<&Path>) -> Result<(), Error> {
+    let started = Instant::now();
+    let out_dir = project_root().join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let log = out_dir.join("server.log");
+    let launch = if let Some(path) = binary {
+        Server::launch_binary(path, "bench", &log)
+    } else {
+        println!("bench: building the server (its optimised build)");
+        crate::steps::build_server()?;
+        Server::launch(Build::Release, "bench", &log)
+    };
+    let server = launch.env("RUST_LOG", "warn").start()?;
+    println!(
+        "bench: tus upload, {UPLOAD_ONLY_RUNS} × 20 MiB at {}",
+        server.url
+    );
+    let metrics = api::upload(&server, UPLOAD_ONLY_RUNS)?;
+    drop(server);
+    print_table(&metrics);
+    let report = json!({
+        "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
+        "seconds": started.elapsed().as_secs(),
+    });
+    std::fs::write(
+        out_dir.join("uploads.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    println!(
+        "bench: written to target/bench/uploads.json in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `cargo xtask bench --only replicas`: the scale figures alone (no SPA build, no browser),
