@@ -94,6 +94,7 @@ export async function toMotherPage(page, url) {
   await choose(page, 'eligibility.born_in_province_hospital', true);
   await fill(page, 'eligibility.birth_date', birth);
   await choose(page, 'eligibility.first_application', true);
+  await choose(page, 'eligibility.certificate_issued', false);
   await choose(page, 'eligibility.parents_hukou', 'both_local');
   await choose(page, 'eligibility.mother_employee_insured', true);
   await continueTo(page, /sub-items$/);
@@ -106,6 +107,9 @@ export async function toMotherPage(page, url) {
   await fill(page, p('weight_g'), 2900);
   await fill(page, p('length_cm'), 49);
   await fill(page, p('hospital'), '湖州市妇幼保健院');
+  await fill(page, p('ethnicity'), '汉族');
+  await choose(page, p('health'), 'good');
+  await choose(page, p('birthplace_class'), 'mch_hospital');
   await continueTo(page, /page\/mother$/);
 }
 
