@@ -55,6 +55,16 @@ async fn post(c: &common::Ctx, uri: &str, token: &str, body: serde_json::Value) 
     send(&c.state, req(Method::POST, uri, Some(token), Some(body))).await
 }
 
+/// The agent submits the case `id` with `body` (`{application, paper_authorisation?}`).
+async fn submit_case(
+    c: &common::Ctx,
+    agent: &str,
+    id: &str,
+    body: serde_json::Value,
+) -> common::Resp {
+    post(c, &format!("/api/assisted/{id}/submit"), agent, body).await
+}
+
 /// The agent starts a case for the citizen and submits `test-bundle` with one photo for
 /// confirmation; returns the case as the agent sees it and the photo's upload id.
 async fn pending_case(
@@ -74,10 +84,10 @@ async fn pending_case(
     let started: AssistedCase = r.json();
     assert_eq!(started.status, AssistedStatus::Filling);
     let up = upload(&c.state, agent, &jpeg(10, 10)).await;
-    let r = post(
+    let r = submit_case(
         c,
-        &format!("/api/assisted/{}/submit", started.id),
         agent,
+        &started.id,
         json!({ "application": application(&up) }),
     )
     .await;
@@ -430,13 +440,7 @@ async fn the_citizen_is_checked_at_the_start_and_must_be_the_applicant() {
     )
     .await;
     let case: AssistedCase = r.json();
-    let r = post(
-        &c,
-        &format!("/api/assisted/{}/submit", case.id),
-        &agent,
-        json!({ "application": example }),
-    )
-    .await;
+    let r = submit_case(&c, &agent, &case.id, json!({ "application": example })).await;
     assert_eq!(r.code(), "assisted_applicant_mismatch", "{r:?}");
 }
 
@@ -456,10 +460,10 @@ async fn paper_authority_submits_at_once_and_says_so() {
     let started: AssistedCase = r.json();
     let photo = upload(&c.state, &agent, &jpeg(10, 10)).await;
     let paper = upload(&c.state, &agent, &jpeg(12, 12)).await;
-    let r = post(
+    let r = submit_case(
         &c,
-        &format!("/api/assisted/{}/submit", started.id),
         &agent,
+        &started.id,
         json!({ "application": application(&photo), "paper_authorisation": paper }),
     )
     .await;
@@ -482,10 +486,10 @@ async fn paper_authority_submits_at_once_and_says_so() {
     let note = detail.timeline[0].note.clone().unwrap_or_default();
     assert!(note.contains("纸质授权书"), "{note}");
     // Submitting again changes nothing.
-    let r = post(
+    let r = submit_case(
         &c,
-        &format!("/api/assisted/{}/submit", started.id),
         &agent,
+        &started.id,
         json!({ "application": application(&photo), "paper_authorisation": paper }),
     )
     .await;
@@ -843,24 +847,12 @@ async fn the_applicant_is_matched_with_the_keyed_index() {
     // Another citizen: the applicant is not them.
     let (_, other) = login_person(&c.state, "someone-else").await;
     let wrong = start(&other).await;
-    let r = post(
-        &c,
-        &format!("/api/assisted/{}/submit", wrong.id),
-        &agent,
-        json!({ "application": example }),
-    )
-    .await;
+    let r = submit_case(&c, &agent, &wrong.id, json!({ "application": example })).await;
     assert_eq!(r.code(), "assisted_applicant_mismatch", "{r:?}");
     // The applicant's own case, after a rotation of the key it was indexed under.
     let right = start(&id).await;
     rotate(&c).await;
-    let r = post(
-        &c,
-        &format!("/api/assisted/{}/submit", right.id),
-        &agent,
-        json!({ "application": example }),
-    )
-    .await;
+    let r = submit_case(&c, &agent, &right.id, json!({ "application": example })).await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     let case: AssistedCase = r.json();
     assert_eq!(case.status, AssistedStatus::Pending);
@@ -911,10 +903,10 @@ async fn on_paper(c: &common::Ctx, agent: &str, id: &str) -> String {
     let started: AssistedCase = r.json();
     let photo = upload(&c.state, agent, &jpeg(10, 10)).await;
     let paper = upload(&c.state, agent, &jpeg(12, 12)).await;
-    let r = post(
+    let r = submit_case(
         c,
-        &format!("/api/assisted/{}/submit", started.id),
         agent,
+        &started.id,
         json!({ "application": application(&photo), "paper_authorisation": paper }),
     )
     .await;
