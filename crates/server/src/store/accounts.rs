@@ -18,15 +18,30 @@ pub fn normalise_id_number(id_number: &str) -> String {
         .collect()
 }
 
-/// The blind index of an ID number under the active key, `(index, key id)`; none for an
-/// account without one.
-pub fn id_index(keys: &Keys, id_number: &str) -> (Option<String>, Option<String>) {
+/// The blind index labelled `label` of an ID number under the active key, `(index, key id)`;
+/// none for an empty number.
+pub fn id_number_index(keys: &Keys, label: &str, id_number: &str) -> Option<(String, String)> {
     let n = normalise_id_number(id_number);
     if n.is_empty() {
-        return (None, None);
+        return None;
     }
-    let (key, index) = keys.blind_index(ID_INDEX, &n);
-    (Some(index), Some(key))
+    let (key, index) = keys.blind_index(label, &n);
+    Some((index, key))
+}
+
+/// The blind index of an account's ID number under the active key, `(index, key id)`; none for
+/// an account without one.
+pub fn id_index(keys: &Keys, id_number: &str) -> (Option<String>, Option<String>) {
+    id_number_index(keys, ID_INDEX, id_number).unzip()
+}
+
+/// `$from, $from+1, …`: one placeholder for each of `count` values (the indexes of one ID
+/// number under every loaded key, in an `IN (…)`).
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The accounts whose ID number is `id_number` (by its blind index under every loaded key),
@@ -46,10 +61,7 @@ pub async fn with_id_number(
         return Ok(Vec::new());
     }
     let indexes = keys.blind_indexes(ID_INDEX, &n);
-    let marks = (0..indexes.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let marks = placeholders(2, indexes.len());
     let sql =
         format!("SELECT id FROM accounts WHERE id <> $1 AND id_index IN ({marks}) ORDER BY id");
     let mut q = sqlx::query_scalar(&sql).bind(except);
@@ -86,10 +98,7 @@ pub async fn assisted_citizen(
         ));
     }
     let indexes = keys.blind_indexes(ID_INDEX, &n);
-    let marks = (0..indexes.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let marks = placeholders(2, indexes.len());
     // The oldest, should a rolling start of an older version have made a second one.
     let sql = format!(
         "SELECT subject FROM accounts WHERE subject LIKE $1 AND id_index IN ({marks})

@@ -7,7 +7,7 @@ use super::Conn;
 use onething_core::api::{Account, AssistedStatus};
 
 use super::Pool;
-use super::accounts::normalise_id_number;
+use super::accounts::{id_number_index, normalise_id_number};
 use super::keys::{decode_error, record_key};
 use crate::crypto::{Keys, RecordKey};
 
@@ -15,11 +15,17 @@ use crate::crypto::{Keys, RecordKey};
 /// ([`Keys::blind_index`]): not the accounts' label, so the two indexes never match each other.
 pub const CITIZEN_INDEX: &str = "assisted_cases.citizen_id_number";
 
-/// The blind index of a citizen's ID number under the active key, `(index, key id)`.
-pub fn citizen_index(keys: &Keys, id_number: &str) -> (String, String) {
-    let (key, index) = keys.blind_index(CITIZEN_INDEX, &normalise_id_number(id_number));
-    (index, key)
+/// The blind index of a citizen's ID number under the active key, as stored: `(index, key
+/// id)`, or `('', none)` for an empty number (an erased case's).
+pub fn citizen_index(keys: &Keys, id_number: &str) -> (String, Option<String>) {
+    id_number_index(keys, CITIZEN_INDEX, id_number)
+        .map_or((String::new(), None), |(index, key)| (index, Some(key)))
 }
+
+/// The cases whose citizen index is not under master key `$1`: not yet computed (NULL), or
+/// computed under another key; an erased case's (`''`) is never recomputed.
+const NOT_UNDER_ACTIVE: &str = "(citizen_id_index IS NULL OR (citizen_id_index <> ''
+     AND (citizen_id_index_key IS NULL OR citizen_id_index_key <> $1)))";
 
 /// Whether `id_number` is the citizen the case was started for: its index under any loaded
 /// key (a case indexed before a rotation finished still matches). Never for an erased case.
@@ -273,12 +279,10 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
     let mut n = 0;
     let mut after = String::new();
     loop {
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(&format!(
             "SELECT id, citizen, key_id, dek, citizen_id_index_key FROM assisted_cases
-             WHERE (citizen_id_index IS NULL OR (citizen_id_index <> ''
-                    AND (citizen_id_index_key IS NULL OR citizen_id_index_key <> $1)))
-               AND id > $2 ORDER BY id LIMIT 200",
-        )
+             WHERE {NOT_UNDER_ACTIVE} AND id > $2 ORDER BY id LIMIT 200"
+        ))
         .bind(&active)
         .bind(&after)
         .fetch_all(db)
@@ -292,12 +296,7 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
                 sqlx::Error::Protocol("an assisted case without its data key".into())
             })?;
             let citizen = open_citizen(&rk, &sealed)?;
-            let (index, index_key) = if normalise_id_number(&citizen.id_number).is_empty() {
-                (String::new(), None)
-            } else {
-                let (i, k) = citizen_index(keys, &citizen.id_number);
-                (i, Some(k))
-            };
+            let (index, index_key) = citizen_index(keys, &citizen.id_number);
             n += sqlx::query(
                 "UPDATE assisted_cases SET citizen_id_index = $1, citizen_id_index_key = $2,
                  citizen_id_hash = '' WHERE id = $3 AND dek = $4
@@ -322,11 +321,9 @@ pub async fn reindex(db: &Pool, keys: &Keys) -> sqlx::Result<u64> {
 /// # Errors
 /// The database fails.
 pub async fn indexed_elsewhere(db: &Pool, active: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM assisted_cases WHERE citizen_id_index IS NULL
-         OR (citizen_id_index <> '' AND (citizen_id_index_key IS NULL
-             OR citizen_id_index_key <> $1))",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM assisted_cases WHERE {NOT_UNDER_ACTIVE}"
+    ))
     .bind(active)
     .fetch_one(db)
     .await
