@@ -74,17 +74,30 @@ fn only_uploads(binary: Option<&Path>) -> Result<(), Error> {
     );
     let metrics = api::upload(&server, UPLOAD_ONLY_RUNS)?;
     drop(server);
-    print_table(&metrics);
-    let report = json!({
+    report_alone(&out_dir, "uploads.json", &metrics, None, started)
+}
+
+/// Prints the figures of a bench run alone (`--only …`), and writes them with `note` to
+/// `target/bench/<file>`.
+fn report_alone(
+    out_dir: &Path,
+    file: &str,
+    metrics: &[Metric],
+    note: Option<&str>,
+    started: Instant,
+) -> Result<(), Error> {
+    print_table(metrics);
+    let mut report = json!({
         "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
         "seconds": started.elapsed().as_secs(),
     });
-    std::fs::write(
-        out_dir.join("uploads.json"),
-        serde_json::to_string_pretty(&report)?,
-    )?;
+    if let Some(note) = note {
+        println!("{note}");
+        report["note"] = json!(note);
+    }
+    std::fs::write(out_dir.join(file), serde_json::to_string_pretty(&report)?)?;
     println!(
-        "bench: written to target/bench/uploads.json in {:.0} s",
+        "bench: written to target/bench/{file} in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -99,22 +112,13 @@ fn only_replicas() -> Result<(), Error> {
     println!("bench: building the server (its optimised build)");
     crate::steps::build_server()?;
     let metrics = replicas::all()?;
-    print_table(&metrics);
-    println!("{}", replicas::machine_note());
-    let report = json!({
-        "metrics": metrics.iter().map(Metric::to_json).collect::<Vec<_>>(),
-        "note": replicas::machine_note(),
-        "seconds": started.elapsed().as_secs(),
-    });
-    std::fs::write(
-        out_dir.join("replicas.json"),
-        serde_json::to_string_pretty(&report)?,
-    )?;
-    println!(
-        "bench: written to target/bench/replicas.json in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    report_alone(
+        &out_dir,
+        "replicas.json",
+        &metrics,
+        Some(&replicas::machine_note()),
+        started,
+    )
 }
 
 /// Everything but the trace.
