@@ -291,8 +291,13 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
             code: Code::Known(ErrorCode::ServiceNotFound),
         });
     }
-    // The answer the landing page fetched while it was read ([`prefetch_service`]), once.
-    if let Some(def) = take_prefetched(id).and_then(|t| crate::json::from_str(&t).ok()) {
+    // The answer the landing page fetched while it was read ([`prefetch_service`]), or the one
+    // a deep link's page asked for before the app arrived ([`take_early`]), once.
+    let early = match take_prefetched(id) {
+        Some(text) => Some(text),
+        None => take_early(id).await,
+    };
+    if let Some(def) = early.and_then(|t| crate::json::from_str(&t).ok()) {
         return Ok(def);
     }
     get_json(&format!("/services/{id}")).await
@@ -309,6 +314,25 @@ fn take_prefetched(id: &str) -> Option<String> {
     let text = storage.get_item(&prefetched_key(id)).ok()??;
     let _ = storage.remove_item(&prefetched_key(id));
     Some(text)
+}
+
+/// The definition `index.html`'s early script requested with a deep link's page
+/// (`window.onethingService`: `{url, text}` of a successful answer, or `null`), taken once; only
+/// if it is the answer of the very request this app would send. A failed early request leaves
+/// the wizard's own request to report the error.
+async fn take_early(id: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("onethingService");
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let promise = early.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let answer = JsFuture::from(promise).await.ok()?;
+    let field = |name: &str| {
+        js_sys::Reflect::get(&answer, &wasm_bindgen::JsValue::from_str(name))
+            .ok()?
+            .as_string()
+    };
+    (field("url")? == format!("{API_BASE}/services/{id}")).then(|| field("text"))?
 }
 
 /// `GET /api/services/{id}` while its landing page is read, kept for this tab until the wizard

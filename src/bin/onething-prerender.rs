@@ -87,7 +87,9 @@ mod native {
         if !dist.join("trunk.html").exists() {
             std::fs::write(dist.join("trunk.html"), &shell)?;
         }
-        let shell = std::fs::read_to_string(dist.join("trunk.html"))?;
+        // Its comments explain the source to a developer; a phone would download them on every
+        // page (about 1 KB brotli): the pages carry none but the markers.
+        let shell = without_comments(&std::fs::read_to_string(dist.join("trunk.html"))?);
         std::fs::write(
             dist.join("shell.html"),
             whole_app_shell(&shell, onething::BUILD_ID)?,
@@ -357,6 +359,45 @@ mod native {
         Ok(format!("{}{with}{}", &page[..start], &page[end..]))
     }
 
+    /// `html` without its comments (`<!-- … -->`, and the white space that follows each), except
+    /// the prerender markers; a script's text is left as it is.
+    pub(super) fn without_comments(html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        loop {
+            let script = rest.find("<script");
+            let comment = rest.find("<!--").filter(|c| script.is_none_or(|s| *c < s));
+            match (comment, script) {
+                (Some(c), _) => {
+                    out.push_str(&rest[..c]);
+                    let Some(len) = rest[c..].find("-->").map(|e| e + 3) else {
+                        // Not closed: not ours to judge; kept as it is.
+                        out.push_str(&rest[c..]);
+                        return out;
+                    };
+                    let text = &rest[c..c + len];
+                    if text == START || text == END {
+                        out.push_str(text);
+                        rest = &rest[c + len..];
+                    } else {
+                        rest = rest[c + len..].trim_start();
+                    }
+                }
+                (_, Some(s)) => {
+                    let end = rest[s..]
+                        .find("</script>")
+                        .map_or(rest.len(), |e| s + e + 9);
+                    out.push_str(&rest[..end]);
+                    rest = &rest[end..];
+                }
+                (None, None) => {
+                    out.push_str(rest);
+                    return out;
+                }
+            }
+        }
+    }
+
     /// Text for HTML.
     fn escape(text: &str) -> String {
         text.replace('&', "&amp;")
@@ -367,7 +408,20 @@ mod native {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
-    use super::native::{initials, search_data};
+    use super::native::{initials, search_data, without_comments};
+
+    #[test]
+    fn pages_lose_their_comments_but_not_the_markers_or_a_script() {
+        let page = "<head>\n  <!-- why -->\n  <script>var a = '<!-- kept -->';</script>\n</head>\n\
+                    <div id=\"app\"><!-- prerender:start --><p>x<!--\n two lines --></p>\
+                    <!-- prerender:end --></div>";
+        assert_eq!(
+            without_comments(page),
+            "<head>\n  <script>var a = '<!-- kept -->';</script>\n</head>\n\
+             <div id=\"app\"><!-- prerender:start --><p>x</p><!-- prerender:end --></div>"
+        );
+        assert_eq!(without_comments("a <!-- open"), "a <!-- open");
+    }
 
     #[test]
     fn initials_are_the_first_letters_of_the_readings() {

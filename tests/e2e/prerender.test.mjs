@@ -21,8 +21,13 @@ const url = (path) => new URL(path, server.url).href;
 test('with JavaScript off, the catalogue and a landing page are readable and their links work', async () => {
   const { context, page } = await phonePage(browser, { javaScriptEnabled: false });
   try {
+    const styles = [];
+    page.on('request', (r) => { if (r.resourceType() === 'stylesheet') styles.push(r.url()); });
     await page.goto(url('/'));
     assert.equal(await page.locator('main h1').innerText(), '办事服务');
+    // Styled by the page's own bytes: no stylesheet to wait for before the first paint.
+    assert.equal(await page.locator('.top-bar').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(31, 95, 191)');
+    assert.deepEqual(styles, []);
     const card = page.locator('.cards a.card-link').filter({ hasText: '新生儿出生一件事' });
     assert.match(await card.innerText(), /6 个事项/);
     await page.screenshot({ path: join(artifacts(), 'prerendered-catalogue.png'), fullPage: true });
@@ -105,6 +110,31 @@ test('a deep link into the wizard loads the whole app at once, never the first p
     await page.locator('main input').first().waitFor();
     assert.ok(modules.some((m) => m.endsWith('/onething-full_bg.wasm')), modules.join(', '));
     assert.deepEqual(modules.filter((m) => !m.includes('onething-full')), [], 'no first-page module');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a deep link asks for its one-thing\'s definition with the page, once, not after the whole app has arrived', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const asked = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/services')) asked.push(new URL(r.url()).pathname); });
+    // The whole app's wasm is held back until the definition has been asked for (bounded): the
+    // page's own script asks for it, not the app.
+    let seen;
+    const definition = new Promise((resolve) => { seen = resolve; });
+    page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/services/newborn') seen(true); });
+    let heldUntilDefinition;
+    await context.route(/onething-full_bg\.wasm/, async (route) => {
+      heldUntilDefinition = await Promise.race([definition, new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      await route.continue();
+    });
+    await page.goto(url('/apply/newborn~0a1b2c3d/eligibility'));
+    await page.locator('main input').first().waitFor();
+    assert.equal(heldUntilDefinition, true, 'asked for before the whole app\'s wasm arrived');
+    assert.deepEqual(asked, ['/api/services/newborn'], 'asked for once');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
