@@ -90,6 +90,7 @@ mod native {
         // Its comments explain the source to a developer; a phone would download them on every
         // page (about 1 KB brotli): the pages carry none but the markers.
         let shell = without_comments(&std::fs::read_to_string(dist.join("trunk.html"))?);
+        let shell = wasm_preload_first(&shell)?;
         std::fs::write(
             dist.join("shell.html"),
             whole_app_shell(&shell, onething::BUILD_ID)?,
@@ -349,6 +350,25 @@ mod native {
         )
     }
 
+    /// `page` with the wasm's preload (Trunk writes it last, after the JavaScript modules') at
+    /// the top of `<head>`, right after the `<base>` it is resolved against. Over HTTP/1.1 a
+    /// browser opens six connections to a host: behind the module preloads, the largest file
+    /// waited for one of them to finish, a round trip late on a slow network. `shell.html`'s
+    /// whole-app preload takes its place.
+    pub(super) fn wasm_preload_first(page: &str) -> Result<String, Error> {
+        let needle = "<link rel=\"preload\" href=\"./onething-";
+        let start = page.find(needle).ok_or("no preload of the wasm")?;
+        let end = start + page[start..].find('>').ok_or("no >")? + 1;
+        let link = &page[start..end];
+        if !link.contains("_bg.wasm") {
+            return Err(format!("not the wasm's preload: {link}").into());
+        }
+        let rest = format!("{}{}", &page[..start], &page[end..]);
+        let base = rest.find("<base ").ok_or("no <base>")?;
+        let after = base + rest[base..].find('>').ok_or("no >")? + 1;
+        Ok(format!("{}\n    {link}{}", &rest[..after], &rest[after..]))
+    }
+
     /// `page` with the `<link …>` tag that contains `needle` replaced by `with`.
     fn replace_link(page: &str, needle: &str, with: &str) -> Result<String, Error> {
         let at = page
@@ -408,7 +428,20 @@ mod native {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
-    use super::native::{initials, search_data, without_comments};
+    use super::native::{initials, search_data, wasm_preload_first, without_comments};
+
+    #[test]
+    fn the_wasm_is_preloaded_first_after_the_base() {
+        let trunk = "<head>\n    <base href=\"/\" />\n    <title>t</title>\
+                     <link rel=\"modulepreload\" href=\"./onething-ab.js\">\
+                     <link rel=\"preload\" href=\"./onething-ab_bg.wasm\" as=\"fetch\"></head>";
+        assert_eq!(
+            wasm_preload_first(trunk).expect("moved"),
+            "<head>\n    <base href=\"/\" />\n    <link rel=\"preload\" href=\"./onething-ab_bg.wasm\" as=\"fetch\">\
+             \n    <title>t</title><link rel=\"modulepreload\" href=\"./onething-ab.js\"></head>"
+        );
+        assert!(wasm_preload_first("<head><base href=\"/\"></head>").is_err());
+    }
 
     #[test]
     fn pages_lose_their_comments_but_not_the_markers_or_a_script() {
