@@ -380,14 +380,23 @@ mod native {
     }
 
     /// `html` without its comments (`<!-- … -->`, and the white space that follows each), except
-    /// the prerender markers; a script's text is left as it is.
+    /// the prerender markers; the text of a script or a stylesheet is left as it is.
     pub(super) fn without_comments(html: &str) -> String {
+        // The first `<script` or `<style` in `rest`, and the end tag that closes it.
+        let raw_text = |rest: &str| {
+            [("<script", "</script>"), ("<style", "</style>")]
+                .into_iter()
+                .filter_map(|(open, close)| rest.find(open).map(|at| (at, close)))
+                .min()
+        };
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
         loop {
-            let script = rest.find("<script");
-            let comment = rest.find("<!--").filter(|c| script.is_none_or(|s| *c < s));
-            match (comment, script) {
+            let raw = raw_text(rest);
+            let comment = rest
+                .find("<!--")
+                .filter(|c| raw.is_none_or(|(s, _)| *c < s));
+            match (comment, raw) {
                 (Some(c), _) => {
                     out.push_str(&rest[..c]);
                     let Some(len) = rest[c..].find("-->").map(|e| e + 3) else {
@@ -403,10 +412,10 @@ mod native {
                         rest = rest[c + len..].trim_start();
                     }
                 }
-                (_, Some(s)) => {
+                (_, Some((s, close))) => {
                     let end = rest[s..]
-                        .find("</script>")
-                        .map_or(rest.len(), |e| s + e + 9);
+                        .find(close)
+                        .map_or(rest.len(), |e| s + e + close.len());
                     out.push_str(&rest[..end]);
                     rest = &rest[end..];
                 }
@@ -445,12 +454,14 @@ mod tests {
 
     #[test]
     fn pages_lose_their_comments_but_not_the_markers_or_a_script() {
-        let page = "<head>\n  <!-- why -->\n  <script>var a = '<!-- kept -->';</script>\n</head>\n\
+        let page = "<head>\n  <!-- why -->\n  <script>var a = '<!-- kept -->';</script>\n\
+                    <style>a::after { content: '<!-- kept -->' }</style></head>\n\
                     <div id=\"app\"><!-- prerender:start --><p>x<!--\n two lines --></p>\
                     <!-- prerender:end --></div>";
         assert_eq!(
             without_comments(page),
-            "<head>\n  <script>var a = '<!-- kept -->';</script>\n</head>\n\
+            "<head>\n  <script>var a = '<!-- kept -->';</script>\n\
+             <style>a::after { content: '<!-- kept -->' }</style></head>\n\
              <div id=\"app\"><!-- prerender:start --><p>x</p><!-- prerender:end --></div>"
         );
         assert_eq!(without_comments("a <!-- open"), "a <!-- open");
