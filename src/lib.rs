@@ -34,9 +34,37 @@ pub fn start() {
     // wasm-bindgen's executor: Leptos' own is set up only when the app mounts.
     wasm_bindgen_futures::spawn_local(async {
         config::load().await;
+        // Instantiated ahead of Start by the first page's module (`src/lite.js`): the work that
+        // needs no page now, the rest when the person goes further.
+        if let Some(go) = standby() {
+            prepare();
+            let _ = wasm_bindgen_futures::JsFuture::from(go).await;
+        }
         api::session::adopt_url_ticket();
         mount();
     });
+}
+
+/// `window.onethingStandby`: set while the whole app waits for Start on a landing page.
+fn standby() -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("onethingStandby"))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// On a landing page, the definition its module prefetched, decoded before Start
+/// ([`api::prepare_service`]).
+fn prepare() {
+    let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) else {
+        return;
+    };
+    let base = config::base_path();
+    let path = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    if let app::Page::Service(id) = app::Page::parse(path) {
+        api::prepare_service(&id);
+    }
 }
 
 fn mount() {

@@ -17,6 +17,13 @@ let compiled = null;
 export function loadFull(build) {
   if (!loading) {
     loading = (async () => {
+      // Instantiated while the guide was read (`prepareFull`): it goes on; else loaded now.
+      const ready = standby && (await standby.catch(() => null));
+      release();
+      if (ready) {
+        window.wasmBindings = ready;
+        return;
+      }
       // The wasm and its JavaScript at the same time, not one after the other.
       const fetched = () => fetch(url('onething-full_bg.wasm', build));
       const wasm = compiled ? compiled.catch(fetched) : fetched();
@@ -50,6 +57,23 @@ export function prefetchFull(build) {
   const files = [script, compiled];
   Promise.allSettled(files).then((results) => {
     if (results.some((r) => r.status === 'rejected')) prefetched = false;
+    else if (!loading) standby = prepareFull(build);
     registerWorker(build);
   });
+}
+
+// The whole app instantiated before Start, waiting for `onethingStandby` (src/lib.rs).
+let standby = null;
+let release = () => {};
+
+async function prepareFull(build) {
+  window.onethingStandby = new Promise((resolve) => {
+    release = () => {
+      delete window.onethingStandby;
+      resolve();
+    };
+  });
+  const m = await import(url('onething-full.js', build));
+  await m.default({ module_or_path: compiled });
+  return m;
 }

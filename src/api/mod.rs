@@ -316,6 +316,34 @@ fn take_prefetched(id: &str) -> Option<String> {
     Some(text)
 }
 
+thread_local! {
+    /// A definition decoded ahead of Start ([`prepare_service`]), until [`get_service`] takes it.
+    static PREPARED: std::cell::RefCell<Option<(String, ServiceDefinition)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Decodes the definition the landing page prefetched ([`prefetch_service`]) while the page is
+/// still read, if it has arrived: the whole app waiting for Start (`src/lite.js`). Decoding it
+/// is the largest single piece of work between a tap on Start and the wizard's first page.
+pub fn prepare_service(id: &str) {
+    if let Some(def) = take_prefetched(id).and_then(|t| crate::json::from_str(&t).ok()) {
+        PREPARED.with(|p| *p.borrow_mut() = Some((id.to_owned(), def)));
+    }
+}
+
+/// The wizard's definition of `id`: the one decoded ahead of Start ([`prepare_service`]),
+/// once, else [`get_service`]'s. (Not inside `get_service`, which the first page's module also
+/// links: the wait for Start is the whole app's.)
+///
+/// # Errors
+/// See [`get_service`].
+pub async fn get_service_for_wizard(id: &str) -> Result<ServiceDefinition, FetchError> {
+    match PREPARED.with(|p| p.borrow_mut().take_if(|(of, _)| of == id)) {
+        Some((_, def)) => Ok(def),
+        None => get_service(id).await,
+    }
+}
+
 /// The definition `index.html`'s early script requested with a deep link's page
 /// (`window.onethingService`: `{url, text}` of a successful answer, or `null`), taken once; only
 /// if it is the answer of the very request this app would send. A failed early request leaves

@@ -82,7 +82,7 @@ pub fn ApplyShell(
     let fetch = move || {
         let key = id.clone();
         async move {
-            let def = api::get_service(draft::service_of(&key)).await?;
+            let def = api::get_service_for_wizard(draft::service_of(&key)).await?;
             let (saved, conflict) = sync::reconcile(&key, draft::load(&key).await).await;
             let account = crate::session::current().await;
             Ok((def, key, saved, conflict, account))
