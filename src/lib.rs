@@ -37,6 +37,9 @@ pub fn start() {
         // Instantiated ahead of Start by the first page's module (`src/lite.js`): the work that
         // needs no page now, the rest when the person goes further.
         if let Some(go) = standby() {
+            // The decoding in a task of its own, after the instantiation's: two short tasks
+            // while the guide is read rather than one long one.
+            dom::after_paint().await;
             prepare();
             let _ = wasm_bindgen_futures::JsFuture::from(go).await;
         }
