@@ -317,7 +317,8 @@ fn take_prefetched(id: &str) -> Option<String> {
 }
 
 thread_local! {
-    /// A definition decoded ahead of Start ([`prepare_service`]), until [`get_service`] takes it.
+    /// A definition decoded ahead of Start ([`prepare_service`]), until [`get_service_for_wizard`]
+    /// takes it.
     static PREPARED: std::cell::RefCell<Option<(String, ServiceDefinition)>> =
         const { std::cell::RefCell::new(None) };
 }
