@@ -25,8 +25,8 @@ use onething_core::Locale;
 use wasm_bindgen::prelude::*;
 
 use crate::app::Page;
-use crate::components::{Footer, TopBar, set_title};
-use crate::i18n::{t, tr};
+use crate::components::{Footer, TopBar, title_from};
+use crate::i18n::tr;
 use crate::pages::{Home, NotFound, ServicePageFrom};
 use crate::prefs::locale;
 use crate::router;
@@ -140,7 +140,7 @@ fn FirstPage() -> impl IntoView {
                         view! { <Home preloaded /> }.into_any()
                     }
                     Page::Accessibility => {
-                        Effect::new(move || set_title(t().a11y_title));
+                        title_from(|m| m.a11y_title);
                         let statement = KEPT.with(|k| k.borrow().statement.clone());
                         shown(&p, statement)
                     }

@@ -26,6 +26,16 @@ impl FormState {
         s
     }
 
+    /// Forgets what the person did on the page: no field finished, Continue not pressed.
+    pub fn reset(&self) {
+        if self.attempted.get_untracked() {
+            self.attempted.set(false);
+        }
+        if self.touched.with_untracked(|t| !t.is_empty()) {
+            self.touched.set(BTreeSet::new());
+        }
+    }
+
     /// Marks a field as finished.
     pub fn touch(&self, path: &str) {
         if !self.touched.with_untracked(|t| t.contains(path)) {
@@ -39,4 +49,15 @@ impl FormState {
     pub fn shows(&self, path: &str) -> bool {
         self.attempted.get() || self.touched.with(|t| t.contains(path))
     }
+}
+
+/// Whether the page built under this owner is the one in the document: a page kept while
+/// another shows (the wizard's question pages) acts on the document only while it is shown.
+#[derive(Clone, Copy)]
+pub struct PageShown(pub RwSignal<bool>);
+
+/// Whether the current page is in the document (see [`PageShown`]); a page built without it is
+/// always shown.
+pub fn page_shown() -> Signal<bool> {
+    use_context::<PageShown>().map_or_else(|| Signal::stored(true), |s| s.0.into())
 }

@@ -16,7 +16,7 @@ mod upload_status;
 pub use code_entry::{CodeEntry, CodeEntryTexts};
 pub use error_summary::{ErrorSummary, focus_summary};
 pub use footer::Footer;
-pub use form_state::FormState;
+pub use form_state::{FormState, PageShown, page_shown};
 pub use load_error::LoadError;
 pub use loaded::loaded;
 pub use progress_bar::ProgressBar;
@@ -24,6 +24,13 @@ pub use step_nav::{BackLink, BottomBar};
 pub use sub_item_list::SubItemList;
 pub use top_bar::TopBar;
 pub use upload_status::status_text;
+
+/// Keeps the document title on a message of the current language (`title_from(|m| m.home_title)`):
+/// the key is a plain function, so every page titled by a message shares one effect's code (an
+/// effect's code is compiled once per closure type).
+pub fn title_from(key: fn(&'static crate::i18n::Messages) -> &'static str) {
+    leptos::prelude::Effect::new(move || set_title(key(crate::i18n::t())));
+}
 
 /// Sets the document title to `page — app name`, so screen readers and the app switcher say
 /// where the person is.

@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 
-use crate::components::set_title;
-use crate::i18n::{t, tr};
+use crate::components::title_from;
+use crate::i18n::tr;
 
 /// The accessibility statement.
 #[component]
 pub fn AccessibilityPage() -> impl IntoView {
-    Effect::new(move || set_title(t().a11y_title));
+    title_from(|m| m.a11y_title);
     view! {
         <a href=crate::router::href("/") class="back-link">{tr(|m| m.back_to_services)}</a>
         <h1>{tr(|m| m.a11y_title)}</h1>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use onething_core::api::{ConsentDecision, ConsentRequest, ConsentStatus, ErrorCode};
 
 use crate::api::{self, Code, FetchError};
-use crate::components::{CodeEntry, CodeEntryTexts, LoadError, loaded, set_title};
+use crate::components::{CodeEntry, CodeEntryTexts, LoadError, loaded, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{Messages, t, tr, with_n};
 use crate::pages::applications::{local, pair};
@@ -41,7 +41,7 @@ pub fn ConsentPage(
     /// The code from the URL.
     code: String,
 ) -> impl IntoView {
-    Effect::new(move || set_title(t().consent_title));
+    title_from(|m| m.consent_title);
     view! {
         {loaded(move || load(code.clone()), |t| t.consent_loading, |answer, on_retry| match answer {
             Ok(request) => view! { <Request request /> }.into_any(),

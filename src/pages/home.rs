@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use onething_core::api::ServiceSummary;
 
 use crate::api;
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::i18n::{count, t, tr};
 use crate::prefs::locale;
 use crate::wizard::outbox;
@@ -25,7 +25,7 @@ pub fn Home(
     #[prop(default = None)]
     search: Option<SearchData>,
 ) -> impl IntoView {
-    Effect::new(move || set_title(t().home_title));
+    title_from(|m| m.home_title);
     let search = search.or_else(crate::boot::search);
     view! {
         <h1>{tr(|m| m.home_title)}</h1>

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use crate::components::set_title;
-use crate::i18n::{t, tr};
+use crate::components::title_from;
+use crate::i18n::tr;
 
 /// The not-found page.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    Effect::new(move || set_title(t().not_found_title));
+    title_from(|m| m.not_found_title);
     view! {
         <h1>{tr(|m| m.not_found_title)}</h1>
         <p>{tr(|m| m.not_found_body)}</p>

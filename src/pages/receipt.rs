@@ -8,9 +8,9 @@ use onething_core::ServiceDefinition;
 use onething_core::api::ApplicationDetail;
 
 use crate::api;
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::dom::focus_heading;
-use crate::i18n::{t, tr};
+use crate::i18n::tr;
 use crate::prefs::locale;
 
 /// This app's address of case `id` (its origin and base): what the QR code encodes.
@@ -41,7 +41,7 @@ pub fn ReceiptPage(
     /// The application id from the URL.
     id: String,
 ) -> impl IntoView {
-    Effect::new(move || set_title(t().receipt_title));
+    title_from(|m| m.receipt_title);
     let fetch = move || {
         let id = id.clone();
         async move {

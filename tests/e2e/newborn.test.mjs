@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { a11y, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
+import { language } from './seed-steps.mjs';
 import { address, agreePrivacy, choose, domId, exampleApplication, fill, isoDaysAgo, jpeg, next, residentId, walkToCase } from './wizard.mjs';
 
 let server;
@@ -231,6 +232,59 @@ test('a married couple applies for twins: one form, four ways to give documents,
     assert.equal(mine[0].case_number, caseNumber);
     assert.deepEqual(errors, []);
     assert.deepEqual(problems, [], 'axe-core: no WCAG 2.x A/AA violations on any page, in any presentation');
+  } finally {
+    await context.close();
+  }
+});
+
+test('back and forth between question pages: each comes back as left, in the language chosen meanwhile', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => localStorage.clear());
+    await eligibility(page);
+    await next(page, /sub-items$/);
+    await next(page, /page\/baby$/);
+    // Continue with nothing filled shows the errors; filled, the page goes on.
+    await page.locator('.bottom-bar button').click();
+    await page.locator('.error-summary:focus').waitFor();
+    await baby(page, 0, '王一诺', 'female');
+    await next(page, /page\/mother$/);
+    await mother(page);
+    const id = page.locator(`#${domId('answers.mother_id_number')}`);
+    const overlay = page.locator(`#${domId('answers.mother_id_number')} + .mask-overlay`);
+    // The browser's back button while the ID number is being edited (shown in full).
+    await id.focus();
+    assert.equal(await overlay.count(), 0, 'unmasked while edited');
+    await page.goBack();
+    await page.waitForURL(/page\/baby$/);
+    await page.locator('main h1:focus').waitFor();
+    assert.equal(await page.locator('main h1').innerText(), '宝宝出生信息');
+    assert.match(await page.title(), /^宝宝出生信息/);
+    assert.equal(await page.locator(`#${domId('answers.children[0].name')}`).inputValue(), '王一诺');
+    // The errors of the earlier Continue are not brought back; the page starts clean.
+    assert.equal(await page.locator('.error-summary').isVisible(), false);
+    assert.equal(await page.locator('.field-error').count(), 0);
+    assert.equal(await page.locator('main h1').count(), 1, 'one page in the document');
+
+    // The language changes while the mother page is out of the document.
+    await language(page, 'English');
+    assert.equal(await page.locator('main h1').innerText(), 'About the baby');
+    await next(page, /page\/mother$/);
+    await page.locator('main h1:focus').waitFor();
+    const heading = await page.locator('main h1').innerText();
+    assert.match(heading, /^[A-Za-z' ]+$/, `the mother page in English: ${heading}`);
+    assert.match(await page.title(), new RegExp(`^${heading}`));
+    assert.match(await page.locator('main').innerText(), /Mother's name/);
+    // Masked again: it was left while edited.
+    assert.match(await overlay.innerText(), /^3305\*{10}\w{4}$/);
+    assert.equal(await id.inputValue(), residentId('1994-03-15', '002'));
+    // Back leads to the baby page, whose title is English too.
+    await page.locator('a.back-link').first().click();
+    await page.waitForURL(/page\/baby$/);
+    await page.locator('main h1:focus').waitFor();
+    assert.match(await page.title(), /^About the baby/);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

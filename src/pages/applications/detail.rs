@@ -12,7 +12,7 @@ use super::supplement::Supplements;
 use super::withdraw::{ItemWithdrawSection, WithdrawSection};
 use super::{case_status, live, local, pair};
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr, with_n};
 
@@ -29,7 +29,7 @@ pub fn ApplicationPage(
     /// The case id from the URL.
     id: String,
 ) -> impl IntoView {
-    Effect::new(move || set_title(t().app_title));
+    title_from(|m| m.app_title);
     view! {
         <a href=crate::router::href("/applications") class="back-link">{tr(|m| m.apps_title)}</a>
         {loaded(move || load(id.clone()), |t| t.apps_loading, |answer, on_retry| match answer {

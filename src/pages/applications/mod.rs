@@ -17,7 +17,7 @@ use onething_core::Text;
 use onething_core::api::{ApplicationStatus, ApplicationSummary};
 
 use crate::api::{self, FetchError};
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
 
@@ -82,7 +82,7 @@ pub(crate) fn local(at: &str, time: bool) -> String {
 /// `/applications`: my applications.
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    Effect::new(move || set_title(t().apps_title));
+    title_from(|m| m.apps_title);
     let signed_out = RwSignal::new(false);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {

@@ -11,7 +11,7 @@ use onething_core::engine::{AnswerValue, MaterialChoice};
 use onething_core::{Locale, date_text};
 
 use super::{back_url, guard, next_fn};
-use crate::components::{BackLink, BottomBar, set_title};
+use crate::components::{BackLink, BottomBar, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{messages, t, tr, with_n};
 use crate::prefs::locale;
@@ -49,7 +49,7 @@ pub fn CheckPage() -> impl IntoView {
     let step = Step::Check;
     guard(&step);
     let w = expect_context::<Wizard>();
-    Effect::new(move || set_title(t().check_title));
+    title_from(|m| m.check_title);
     focus_heading();
     let groups = move || groups(&w, locale());
     let next = next_fn(step.clone());

@@ -9,7 +9,7 @@ use onething_core::engine::{Date, WorkingDue};
 
 use onething_core::api::{ConsentStatus, DeliveryMethod};
 
-use crate::components::set_title;
+use crate::components::title_from;
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
@@ -19,7 +19,7 @@ use crate::wizard::{Wizard, bundle_expected, draft, expected_dates};
 #[component]
 pub fn ConfirmationPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    Effect::new(move || set_title(t().confirmation_title));
+    title_from(|m| m.confirmation_title);
     focus_heading();
     let Some(receipt) = draft::receipt(&w.key()) else {
         return view! { <crate::pages::NotFound /> }.into_any();

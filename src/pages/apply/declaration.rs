@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::{back_url, guard};
 use crate::api::FetchError;
-use crate::components::{BackLink, BottomBar, set_title};
+use crate::components::{BackLink, BottomBar, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::prefs::locale;
@@ -22,7 +22,7 @@ pub fn DeclarationPage() -> impl IntoView {
     let step = Step::Declaration;
     guard(&step);
     let w = expect_context::<Wizard>();
-    Effect::new(move || set_title(t().declaration_title));
+    title_from(|m| m.declaration_title);
     focus_heading();
     let agreed = RwSignal::new(false);
     let attempted = RwSignal::new(false);

@@ -7,7 +7,7 @@ use onething_core::Text;
 use onething_core::engine::{EligibilityOutcome, IneligibleReason};
 
 use super::{back_url, guard, next_fn};
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_summary, set_title};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, focus_summary, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::prefs::locale;
@@ -21,7 +21,7 @@ pub fn EligibilityPage() -> impl IntoView {
     guard(&step);
     let w = expect_context::<Wizard>();
     let form = FormState::provide();
-    Effect::new(move || set_title(t().eligibility_title));
+    title_from(|m| m.eligibility_title);
     focus_heading();
     let summary = NodeRef::new();
     let intro = w.def.with_value(|d| d.eligibility.intro.clone());

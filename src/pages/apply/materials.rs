@@ -9,7 +9,7 @@ use onething_core::engine::{Answers, MaterialChoice, MaterialNeed, chosen_delive
 use wasm_bindgen::JsCast;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, ProgressBar, set_title};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, ProgressBar, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
@@ -23,7 +23,7 @@ pub fn MaterialsPage() -> impl IntoView {
     guard(&step);
     let w = expect_context::<Wizard>();
     let form = FormState::provide();
-    Effect::new(move || set_title(t().materials_title));
+    title_from(|m| m.materials_title);
     focus_heading();
     let summary = NodeRef::new();
     let errors = Signal::derive(move || {

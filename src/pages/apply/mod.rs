@@ -17,7 +17,6 @@ pub use confirmation::ConfirmationPage;
 pub use declaration::DeclarationPage;
 pub use eligibility::EligibilityPage;
 pub use materials::MaterialsPage;
-pub use question::QuestionPage;
 pub use sub_items::SubItemsPage;
 pub use tasks::TasksPage;
 
@@ -132,7 +131,8 @@ pub fn ApplyShell(
     )
 }
 
-/// The current step's page; a step is re-created only when the step changes.
+/// The current step's page; a step is re-created only when the step changes, a question page
+/// kept once built.
 #[component]
 fn StepOutlet() -> impl IntoView {
     let r = use_router();
@@ -145,16 +145,26 @@ fn StepOutlet() -> impl IntoView {
             _ => None,
         }
     });
-    move || match step.get()? {
+    // Question pages are kept once built (`question::KeptPages`); the other steps are built
+    // for each visit.
+    let page = Memo::new(move |_| match step.get() {
+        Some(ApplyStep::Page(p)) => Some(p),
+        _ => None,
+    });
+    let other = move || match step.get()? {
+        ApplyStep::Page(_) => None,
         ApplyStep::Index => Some(view! { <ApplyIndex /> }.into_any()),
         ApplyStep::Eligibility => Some(view! { <EligibilityPage /> }.into_any()),
         ApplyStep::SubItems => Some(view! { <SubItemsPage /> }.into_any()),
         ApplyStep::Tasks => Some(view! { <TasksPage /> }.into_any()),
-        ApplyStep::Page(page) => Some(view! { <QuestionPage page /> }.into_any()),
         ApplyStep::Materials => Some(view! { <MaterialsPage /> }.into_any()),
         ApplyStep::Check => Some(view! { <CheckPage /> }.into_any()),
         ApplyStep::Declaration => Some(view! { <DeclarationPage /> }.into_any()),
         ApplyStep::Confirmation => Some(view! { <ConfirmationPage /> }.into_any()),
+    };
+    view! {
+        <question::KeptPages page />
+        {other}
     }
 }
 
@@ -370,10 +380,11 @@ pub fn continue_when_valid(
     })
 }
 
-/// The URL of the step before `step` (the landing page before the first).
+/// The URL of the step before `step` (the landing page before the first); read in a reactive
+/// context, it follows the answers.
 pub fn back_url(step: &Step) -> String {
     let w = expect_context::<Wizard>();
     w.eval
-        .with_untracked(|e| steps::previous(e, step))
+        .with(|e| steps::previous(e, step))
         .map_or_else(|| format!("/services/{}", w.service_id()), |s| w.url(&s))
 }

@@ -1,24 +1,113 @@
 //! A question page generated from the definition: one topic per page, its visible questions,
 //! inline validation once a field is left, and the error summary on Continue.
+//!
+//! A question page once built is kept while the wizard is open ([`KeptPages`]): going back and
+//! forth between pages moves a kept page's nodes back into the document instead of building its
+//! views again. A kept page stays live (its questions follow the answers and the language) but
+//! acts on the document (title, focus, the guard) only while it is shown
+//! ([`crate::components::PageShown`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::tachys::view::{Mountable, Render, any_view::AnyViewState};
 use onething_core::definition::FactKind;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
+use crate::components::{
+    BackLink, BottomBar, ErrorSummary, FormState, PageShown, page_shown, set_title,
+};
 use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
 use crate::wizard::fields::{Field, GroupField};
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
 
-/// The route `/apply/:id/page/:page`; re-created when the page changes.
-#[component]
-pub fn QuestionPage(
-    /// The page id from the URL.
+/// How many question pages are kept, the most recently shown first: a definition's topics, with
+/// room to spare; one left longest ago is dropped beyond that.
+const KEPT_PAGES: usize = 12;
+
+/// A question page built once and kept.
+struct Kept {
     page: String,
+    owner: Owner,
+    state: AnyViewState,
+    shown: RwSignal<bool>,
+}
+
+/// The route `/apply/:id/page/:page`: the question pages of this wizard: `page` is the one to show (none while another step
+/// shows). Each is built the first time it is shown and kept (its reactive owner a child of
+/// this one, so they go when the wizard goes).
+#[component]
+pub fn KeptPages(
+    /// The question page on screen, if any.
+    page: Memo<Option<String>>,
 ) -> impl IntoView {
-    view! { <PageBody page_id=page /> }
+    let slot = NodeRef::<leptos::html::Div>::new();
+    let parent = Owner::current();
+    let kept: Rc<RefCell<Vec<Kept>>> = Rc::default();
+    Effect::new(move || {
+        let (Some(slot), Some(parent)) = (slot.get(), parent.as_ref()) else {
+            return;
+        };
+        let page = page.get();
+        untrack(|| show(&mut kept.borrow_mut(), &slot, page, parent));
+    });
+    view! { <div class="question-pages" node_ref=slot></div> }
+}
+
+/// Takes the shown page out of the document and puts `page` in, built now if it is not kept.
+fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, parent: &Owner) {
+    if let Some(first) = kept.first_mut()
+        && first.shown.get_untracked()
+    {
+        if Some(&first.page) == page.as_ref() {
+            return;
+        }
+        // Left with a field focused (the browser's back button): the field hears its blur, so
+        // it comes back as a field that was left (an ID number masked again, for one).
+        if let Some(active) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            .filter(|e| {
+                slot.contains(Some(e)) && e.matches("input, select, textarea").unwrap_or(false)
+            })
+        {
+            let _ = active.blur();
+        }
+        first.state.unmount();
+        first.shown.set(false);
+    }
+    let Some(page) = page else {
+        return;
+    };
+    let entry = if let Some(i) = kept.iter().position(|k| k.page == page) {
+        kept.remove(i)
+    } else {
+        let owner = parent.child();
+        let (state, shown) = owner.with(|| {
+            let shown = RwSignal::new(false);
+            provide_context(PageShown(shown));
+            let view = view! { <PageBody page_id=page.clone() /> }.into_any();
+            (view.build(), shown)
+        });
+        Kept {
+            page,
+            owner,
+            state,
+            shown,
+        }
+    };
+    kept.insert(0, entry);
+    if let Some(first) = kept.first_mut() {
+        first.state.mount(slot, None);
+        first.shown.set(true);
+    }
+    for dropped in kept.drain(KEPT_PAGES.min(kept.len())..) {
+        dropped.owner.cleanup();
+    }
 }
 
 /// One page's questions.
@@ -28,17 +117,33 @@ fn PageBody(
     page_id: String,
 ) -> impl IntoView {
     let step = Step::Page(page_id.clone());
-    guard(&step);
     let w = expect_context::<Wizard>();
     let form = FormState::provide();
-    focus_heading();
-    let summary = NodeRef::new();
+    let shown = page_shown();
     let page = w.def.with_value(|d| d.page(&page_id).cloned());
+    // Each time the page comes into the document: the guard, the heading's focus and a fresh
+    // start for its errors, as when a page was built for every visit; and while it is there,
+    // its title in the current language.
+    let arrived = step.clone();
+    let title = page.as_ref().map(|p| p.title.clone());
+    Effect::new(move |before: Option<bool>| {
+        let now = shown.get();
+        if now {
+            if before != Some(true) {
+                guard(&arrived);
+                focus_heading();
+                form.reset();
+            }
+            if let Some(title) = &title {
+                set_title(title.get(locale()));
+            }
+        }
+        now
+    });
+    let summary = NodeRef::new();
     let Some(page) = page else {
         return view! { <crate::pages::NotFound /> }.into_any();
     };
-    let title = page.title.clone();
-    Effect::new(move || set_title(title.get(locale())));
     let pid = page_id.clone();
     let visible = Memo::new(move |_| {
         w.eval.with(|e| {
@@ -58,10 +163,15 @@ fn PageBody(
             p.section == Section::Answers && facts.contains(&p.fact)
         })
     });
+    // Kept pages: where Back goes follows the answers (a page before this one may come or go).
+    let back = {
+        let step = step.clone();
+        Signal::derive(move || back_url(&step))
+    };
     let on_continue = continue_when_valid(step.clone(), form, errors, summary);
     let (title, intro) = (page.title.clone(), page.intro.clone());
     view! {
-        <BackLink href=back_url(&step) />
+        <BackLink href=back />
         <ErrorSummary errors node_ref=summary />
         <h1>{move || title.get(locale()).to_owned()}</h1>
         {intro.map(|i| view! { <p class="lead">{move || i.get(locale()).to_owned()}</p> })}

@@ -6,7 +6,7 @@ use onething_core::SubItem;
 use onething_core::engine::EligibilityOutcome;
 
 use super::{back_url, continue_when_valid, guard};
-use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, set_title};
+use crate::components::{BackLink, BottomBar, ErrorSummary, FormState, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{count, t, tr};
 use crate::prefs::locale;
@@ -19,7 +19,7 @@ pub fn SubItemsPage() -> impl IntoView {
     guard(&step);
     let w = expect_context::<Wizard>();
     let form = FormState::provide();
-    Effect::new(move || set_title(t().sub_items_title));
+    title_from(|m| m.sub_items_title);
     focus_heading();
     let summary = NodeRef::new();
     let available = move || {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use onething_core::engine::{EligibilityOutcome, PageStatus};
 
-use crate::components::set_title;
+use crate::components::title_from;
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::prefs::locale;
@@ -14,7 +14,7 @@ use crate::wizard::{Step, Wizard, steps};
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
-    Effect::new(move || set_title(t().tasks_title));
+    title_from(|m| m.tasks_title);
     focus_heading();
     let rows = move || {
         let lang = locale();

@@ -10,7 +10,7 @@ use onething_core::engine::validators;
 
 use super::{error_text, status_text, why_text};
 use crate::api::{self, FetchError};
-use crate::components::{loaded, set_title};
+use crate::components::{loaded, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::pages::applications::local;
@@ -26,7 +26,7 @@ async fn load() -> Result<(Vec<ServiceSummary>, Vec<AssistedCase>), FetchError> 
 /// `/assisted`.
 #[component]
 pub fn AgentPage() -> impl IntoView {
-    Effect::new(move || set_title(t().assisted_title));
+    title_from(|m| m.assisted_title);
     view! {
         {loaded(load, |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok((services, cases)) => view! { <Desk services cases /> }.into_any(),

@@ -7,7 +7,7 @@ use onething_core::api::{AssistedCase, AssistedStatus};
 
 use super::{error_text, status_text, why_text};
 use crate::api::{self, FetchError};
-use crate::components::{loaded, set_title};
+use crate::components::{loaded, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::pages::applications::local;
@@ -37,7 +37,7 @@ pub fn AssistedCasePage(
     /// The case id from the URL.
     id: String,
 ) -> impl IntoView {
-    Effect::new(move || set_title(t().assisted_case_title));
+    title_from(|m| m.assisted_case_title);
     view! {
         {loaded(move || load(id.clone()), |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok((case, qr)) => view! { <CaseView case qr on_retry /> }.into_any(),

@@ -8,7 +8,7 @@ use onething_core::api::{AssistedConfirmation, AssistedDecision, AssistedStatus}
 
 use super::error_text;
 use crate::api::{self, FetchError};
-use crate::components::{CodeEntry, CodeEntryTexts, loaded, set_title};
+use crate::components::{CodeEntry, CodeEntryTexts, loaded, title_from};
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::pages::applications::local;
@@ -59,7 +59,7 @@ pub fn ConfirmPage(
     code: String,
 ) -> impl IntoView {
     elder_by_default();
-    Effect::new(move || set_title(t().assisted_confirm_title));
+    title_from(|m| m.assisted_confirm_title);
     view! {
         {loaded(move || load(code.clone()), |t| t.assisted_loading, |answer, on_retry| match answer {
             Ok(c) => view! { <Confirmation c /> }.into_any(),

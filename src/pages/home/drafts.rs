@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use onething_core::Text;
 
 use crate::api;
-use crate::components::set_title;
+use crate::components::title_from;
 use crate::dom::focus_heading;
 use crate::i18n::{t, tr};
 use crate::prefs::locale;
@@ -117,7 +117,7 @@ fn local_time(rfc3339: &str) -> String {
 /// The page.
 #[component]
 pub fn DraftsPage() -> impl IntoView {
-    Effect::new(move || set_title(t().drafts_title));
+    title_from(|m| m.drafts_title);
     focus_heading();
     let list = RwSignal::new(None::<Vec<Entry>>);
     let titles = RwSignal::new(Vec::<(String, Text)>::new());

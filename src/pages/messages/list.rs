@@ -5,7 +5,7 @@ use onething_core::api::{Message, MessageKind, MessageList};
 
 use super::unread_words;
 use crate::api;
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::i18n::{t, tr};
 use crate::pages::applications::local;
 use crate::prefs::locale;
@@ -34,7 +34,7 @@ async fn load() -> Result<MessageList, api::FetchError> {
 /// `/messages`: my notices.
 #[component]
 pub fn MessagesPage() -> impl IntoView {
-    Effect::new(move || set_title(t().msg_title));
+    title_from(|m| m.msg_title);
     view! {
         <h1>{tr(|m| m.msg_title)}</h1>
         <p class="lead">{tr(|m| m.msg_intro)}</p>

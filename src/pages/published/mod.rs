@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use onething_core::api::{PublishedEntry, PublishedPage as Page};
 
 use crate::api;
-use crate::components::{LoadError, loaded, set_title};
+use crate::components::{LoadError, loaded, title_from};
 use crate::i18n::{t, tr, with_n};
 use crate::pages::applications::pair;
 use crate::prefs::locale;
@@ -34,7 +34,7 @@ pub(super) fn ratings_text(count: u32, total: u32) -> String {
 /// `/published`: the list.
 #[component]
 pub fn PublishedPage() -> impl IntoView {
-    Effect::new(move || set_title(t().pub_title));
+    title_from(|m| m.pub_title);
     let service = crate::router::use_router().query_untracked("service");
     let filtered = service.is_some();
     let fetch = move || {

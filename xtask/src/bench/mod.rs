@@ -301,6 +301,10 @@ fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
             .arg("-o")
             .arg(copy.join(format!("{MODULE}_bg.wasm"))),
     )?;
+    // The shipped wasm's precompressed copies would be served instead of this one.
+    for ext in ["br", "gz"] {
+        let _ = std::fs::remove_file(copy.join(format!("{MODULE}_bg.wasm.{ext}")));
+    }
     Ok(copy)
 }
 
