@@ -26,13 +26,15 @@ pub fn PrivacyNotice() -> impl IntoView {
         let f = privacy::facts().await;
         facts.try_set(Some(f));
     });
-    move || {
+    // Not on the confirmation, nor while choosing which draft to continue (`/apply/:id`). A memo:
+    // the notice is built again only when that changes, not on every step.
+    let here = Memo::new(move |_| {
         let path = r.path();
-        // Not on the confirmation, nor while choosing which draft to continue (`/apply/:id`).
-        if w.consent.with(Option::is_some)
-            || path.ends_with("/confirmation")
-            || path.trim_end_matches('/') == format!("/apply/{}", w.key())
-        {
+        !(path.ends_with("/confirmation")
+            || path.trim_end_matches('/') == format!("/apply/{}", w.key()))
+    });
+    move || {
+        if w.consent.with(Option::is_some) || !here.get() {
             return None;
         }
         if w.device_only.get() {

@@ -32,13 +32,17 @@ const KEPT_PAGES: usize = 12;
 struct Kept {
     page: String,
     owner: Owner,
-    state: AnyViewState,
+    /// The page's views, mounted in `holder` once; kept alive with it.
+    _views: AnyViewState,
+    /// The page's element: in the document while it shows, out of it otherwise (one node moved
+    /// instead of each of the page's).
+    holder: web_sys::Element,
     shown: RwSignal<bool>,
 }
 
-/// The route `/apply/:id/page/:page`: the question pages of this wizard: `page` is the one to show (none while another step
-/// shows). Each is built the first time it is shown and kept (its reactive owner a child of
-/// this one, so they go when the wizard goes).
+/// The route `/apply/:id/page/:page`: the question pages of this wizard, `page` the one to show
+/// (none while another step shows). Each is built the first time it is shown and kept (its
+/// reactive owner a child of this one, so they go when the wizard goes).
 #[component]
 pub fn KeptPages(
     /// The question page on screen, if any.
@@ -77,7 +81,7 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
         {
             let _ = active.blur();
         }
-        first.state.unmount();
+        first.holder.remove();
         first.shown.set(false);
     }
     let Some(page) = page else {
@@ -86,25 +90,31 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
     let entry = if let Some(i) = kept.iter().position(|k| k.page == page) {
         kept.remove(i)
     } else {
+        let Some(holder) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("div").ok())
+        else {
+            return;
+        };
         let owner = parent.child();
-        let (state, shown) = owner.with(|| {
+        let (mut views, shown) = owner.with(|| {
             let shown = RwSignal::new(false);
             provide_context(PageShown(shown));
             let view = view! { <PageBody page_id=page.clone() /> }.into_any();
             (view.build(), shown)
         });
+        views.mount(&holder, None);
         Kept {
             page,
             owner,
-            state,
+            _views: views,
+            holder,
             shown,
         }
     };
+    let _ = slot.append_child(&entry.holder);
+    entry.shown.set(true);
     kept.insert(0, entry);
-    if let Some(first) = kept.first_mut() {
-        first.state.mount(slot, None);
-        first.shown.set(true);
-    }
     for dropped in kept.drain(KEPT_PAGES.min(kept.len())..) {
         dropped.owner.cleanup();
     }
