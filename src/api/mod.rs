@@ -293,11 +293,13 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     }
     // The answer the landing page fetched while it was read ([`prefetch_service`]), or the one
     // a deep link's page asked for before the app arrived ([`take_early`]), once.
-    let early = match take_prefetched(id) {
-        Some(text) => Some(text),
-        None => take_early(id).await,
-    };
-    if let Some(def) = early.and_then(|t| crate::json::from_str(&t).ok()) {
+    if let Some(def) = prefetched_definition(id) {
+        return Ok(def);
+    }
+    if let Some(def) = take_early(id)
+        .await
+        .and_then(|t| crate::json::from_str(&t).ok())
+    {
         return Ok(def);
     }
     get_json(&format!("/services/{id}")).await
@@ -309,11 +311,12 @@ fn prefetched_key(id: &str) -> String {
     format!("onething.prefetched-service.{id}")
 }
 
-fn take_prefetched(id: &str) -> Option<String> {
+/// The definition [`prefetch_service`] kept for `id`, taken once and decoded.
+fn prefetched_definition(id: &str) -> Option<ServiceDefinition> {
     let storage = session::storage()?;
     let text = storage.get_item(&prefetched_key(id)).ok()??;
     let _ = storage.remove_item(&prefetched_key(id));
-    Some(text)
+    crate::json::from_str(&text).ok()
 }
 
 thread_local! {
@@ -327,7 +330,7 @@ thread_local! {
 /// still read, if it has arrived: the whole app waiting for Start (`src/lite.js`). Decoding it
 /// is the largest single piece of work between a tap on Start and the wizard's first page.
 pub fn prepare_service(id: &str) {
-    if let Some(def) = take_prefetched(id).and_then(|t| crate::json::from_str(&t).ok()) {
+    if let Some(def) = prefetched_definition(id) {
         PREPARED.with(|p| *p.borrow_mut() = Some((id.to_owned(), def)));
     }
 }

@@ -356,14 +356,12 @@ mod native {
     /// waited for one of them to finish, a round trip late on a slow network. `shell.html`'s
     /// whole-app preload takes its place.
     pub(super) fn wasm_preload_first(page: &str) -> Result<String, Error> {
-        let needle = "<link rel=\"preload\" href=\"./onething-";
-        let start = page.find(needle).ok_or("no preload of the wasm")?;
-        let end = start + page[start..].find('>').ok_or("no >")? + 1;
-        let link = &page[start..end];
+        let tag = link_containing(page, "<link rel=\"preload\" href=\"./onething-")?;
+        let link = &page[tag.clone()];
         if !link.contains("_bg.wasm") {
             return Err(format!("not the wasm's preload: {link}").into());
         }
-        let rest = format!("{}{}", &page[..start], &page[end..]);
+        let rest = format!("{}{}", &page[..tag.start], &page[tag.end..]);
         let base = rest.find("<base ").ok_or("no <base>")?;
         let after = base + rest[base..].find('>').ok_or("no >")? + 1;
         Ok(format!("{}\n    {link}{}", &rest[..after], &rest[after..]))
@@ -371,12 +369,18 @@ mod native {
 
     /// `page` with the `<link …>` tag that contains `needle` replaced by `with`.
     fn replace_link(page: &str, needle: &str, with: &str) -> Result<String, Error> {
+        let tag = link_containing(page, needle)?;
+        Ok(format!("{}{with}{}", &page[..tag.start], &page[tag.end..]))
+    }
+
+    /// Where the first `<link …>` tag containing `needle` (which may begin with `<link`) is.
+    fn link_containing(page: &str, needle: &str) -> Result<std::ops::Range<usize>, Error> {
         let at = page
             .find(needle)
             .ok_or_else(|| format!("no link with {needle}"))?;
-        let start = page[..at].rfind("<link").ok_or("no <link")?;
+        let start = page[..at + needle.len()].rfind("<link").ok_or("no <link")?;
         let end = at + page[at..].find('>').ok_or("no >")? + 1;
-        Ok(format!("{}{with}{}", &page[..start], &page[end..]))
+        Ok(start..end)
     }
 
     /// `html` without its comments (`<!-- … -->`, and the white space that follows each), except
