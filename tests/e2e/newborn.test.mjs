@@ -65,6 +65,15 @@ async function father(page) {
   await address(page, 'answers.father_hukou_address', HUZHOU, '爱山街道红旗路 8 号');
 }
 
+/** A new application (nothing kept on the device) answered up to the empty baby page. */
+async function freshToBabyPage(page) {
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  await eligibility(page);
+  await next(page, /sub-items$/);
+  await next(page, /page\/baby$/);
+}
+
 async function restOfForm(page, { benefit = true } = {}) {
   await choose(page, 'answers.register_with', 'father');
   await choose(page, 'answers.household_type', 'family');
@@ -240,11 +249,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
 test('back and forth between question pages: each comes back as left, in the language chosen meanwhile', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.clear());
-    await eligibility(page);
-    await next(page, /sub-items$/);
-    await next(page, /page\/baby$/);
+    await freshToBabyPage(page);
     // Continue with nothing filled shows the errors; filled, the page goes on.
     await page.locator('.bottom-bar button').click();
     await page.locator('.error-summary:focus').waitFor();
@@ -349,11 +354,7 @@ test('neither parent with a local hukou: not a dead end, the rest of the bundle 
 test('unmarried parents: the non-marital statement is asked, the marriage certificate is not', async () => {
   const { context, page } = await phonePage(browser);
   try {
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.clear());
-    await eligibility(page);
-    await next(page, /sub-items$/);
-    await next(page, /page\/baby$/);
+    await freshToBabyPage(page);
     await baby(page, 0, '王一诺', 'female');
     await next(page, /page\/mother$/);
     await mother(page);
