@@ -37,6 +37,8 @@ extern "C" {
     fn load_full(build: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = prefetchFull)]
     fn prefetch_full(build: &str);
+    #[wasm_bindgen(js_name = nextTask)]
+    fn next_task() -> js_sys::Promise;
 }
 
 /// Reads `config.json`, then shows the first page (or hands over at once).
@@ -45,6 +47,10 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async {
         crate::config::load().await;
         crate::api::session::adopt_url_ticket();
+        // The prerendered page is on screen and its links work: building the same page is left
+        // to a task of its own, so that instantiating this module and building its views are
+        // two shorter tasks rather than one long one (a tap in between is answered sooner).
+        let _ = wasm_bindgen_futures::JsFuture::from(next_task()).await;
         let Some(root) = crate::app_root() else {
             return;
         };
