@@ -63,8 +63,8 @@ fn prepare() {
     let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) else {
         return;
     };
-    let base = config::base_path();
-    let path = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    // The router is not set up yet: the base from the configuration, removed as it does.
+    let path = router::strip_base(&path, &config::base_path());
     if let app::Page::Service(id) = app::Page::parse(path) {
         api::prepare_service(&id);
     }

@@ -7,11 +7,12 @@ const url = (file, build) => {
   return u.href;
 };
 
-let loading = null;
-
 // Resolves in a task of its own (src/lite.rs: the first page's views are built after the
 // module's instantiation, not in the same task).
 export const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+
+let loading = null;
+
 // The whole app's wasm, compiled while the landing page is read (see `prefetchFull`): Start then
 // only instantiates it. Compiling a megabyte of wasm on a mid-range phone takes most of a second.
 let compiled = null;

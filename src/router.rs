@@ -153,7 +153,7 @@ fn decode(s: &str) -> String {
 }
 
 /// `pathname` with `base` removed; `/` when nothing is left.
-fn strip_base<'a>(pathname: &'a str, base: &str) -> &'a str {
+pub(crate) fn strip_base<'a>(pathname: &'a str, base: &str) -> &'a str {
     match pathname.strip_prefix(base) {
         Some("") => "/",
         Some(rest) if rest.starts_with('/') => rest,
