@@ -15,9 +15,9 @@ function isPublicCatalogue(url) {
 }
 
 // Which page answers a navigation, as the server (or a static host) chooses it: the catalogue
-// at the root, a one-thing's prerendered landing page at its path, and the shell (which loads
-// the whole app) everywhere else. Each is cached under its own key, so an offline visit gets
-// the page of its kind, never another page's content.
+// at the root, a one-thing's prerendered landing page and its wizard's prerendered first step at
+// their paths, and the shell (which loads the whole app) everywhere else. Each is cached under
+// its own key, so an offline visit gets the page of its kind, never another page's content.
 const SHELL = new URL('shell.html', scope).href;
 function pageKey(url) {
   const path = url.pathname.slice(scope.pathname.length - 1);
@@ -25,6 +25,8 @@ function pageKey(url) {
   const landing = path.match(/^\/services\/([a-z0-9_-]+)\/?$/);
   if (landing) return new URL(`services/${landing[1]}`, scope).href;
   if (/^\/accessibility\/?$/.test(path)) return new URL('accessibility', scope).href;
+  const entry = path.match(/^\/apply\/([a-z0-9_-]+)\/eligibility\/?$/);
+  if (entry) return new URL(`apply/${entry[1]}/eligibility`, scope).href;
   return SHELL;
 }
 

@@ -4,6 +4,16 @@
 
 use gloo_events::EventListener;
 
+/// The browser's window; `None` without one (the build's prerenderer renders pages natively,
+/// where calling into the browser panics).
+pub fn window() -> Option<web_sys::Window> {
+    if cfg!(target_arch = "wasm32") {
+        web_sys::window()
+    } else {
+        None
+    }
+}
+
 /// Moves focus to the element `id` once it has been rendered.
 pub fn focus_later(id: &str) {
     let id = id.to_owned();
@@ -27,7 +37,7 @@ pub fn focus_later(id: &str) {
 /// trace in `docs/performance.md`). A form control the person focused in the meantime (a tap in
 /// a field of the new page) keeps the focus.
 pub fn focus_heading() {
-    let document = web_sys::window().and_then(|w| w.document());
+    let document = window().and_then(|w| w.document());
     let before = document
         .as_ref()
         .and_then(web_sys::Document::active_element);

@@ -74,8 +74,17 @@ fn mount() {
     let Some(root) = app_root() else {
         return;
     };
-    root.set_inner_html("");
-    leptos::mount::mount_to(root, app::App).forget();
+    if prerendered() {
+        // A page the build prerendered for the whole app (a wizard's first step): the person
+        // may be answering it already. The app is built beside it, out of sight, and takes its
+        // place once its own page is there (`src/takeover.js`).
+        let fresh = stage();
+        leptos::mount::mount_to(fresh.clone(), app::App).forget();
+        take_over(&fresh);
+    } else {
+        root.set_inner_html("");
+        leptos::mount::mount_to(root, app::App).forget();
+    }
     leptos::task::spawn_local(storage::probe());
     wizard::outbox::start();
     register_service_worker();
@@ -105,6 +114,14 @@ pub(crate) fn ready() -> bool {
     web_sys::window()
         .and_then(|w| w.performance())
         .is_some_and(|p| p.get_entries_by_name("app-ready").length() > 0)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/takeover.js")]
+extern "C" {
+    fn prerendered() -> bool;
+    fn stage() -> web_sys::HtmlElement;
+    #[wasm_bindgen(js_name = takeOver)]
+    fn take_over(fresh: &web_sys::HtmlElement);
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/register.js")]

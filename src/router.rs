@@ -93,6 +93,18 @@ impl Router {
     }
 }
 
+/// A router standing at `path` that never moves: for the build's prerenderer, which renders a
+/// page at its path without a browser.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn provide_at(path: &str) -> Router {
+    let router = Router {
+        path: RwSignal::new(path.to_owned()),
+        search: RwSignal::new(String::new()),
+    };
+    provide_context(router);
+    router
+}
+
 /// Sets up the router for the app served under `base` (`""` or `"/"` at the root, else e.g.
 /// `"/onething/"`) and provides it as context: reads the current URL and listens for back and
 /// forward (`popstate`) and for link clicks.

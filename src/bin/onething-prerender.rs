@@ -91,10 +91,10 @@ mod native {
         // page (about 1 KB brotli): the pages carry none but the markers.
         let shell = without_comments(&std::fs::read_to_string(dist.join("trunk.html"))?);
         let shell = wasm_preload_first(&shell)?;
-        std::fs::write(
-            dist.join("shell.html"),
-            whole_app_shell(&shell, onething::BUILD_ID)?,
-        )?;
+        let whole_app = whole_app_shell(&shell, onething::BUILD_ID)?;
+        std::fs::write(dist.join("shell.html"), &whole_app)?;
+        // The first page's module's pages preload only the snippets it imports.
+        let shell = first_module_snippets_only(&shell, dist)?;
 
         let list: Vec<ServiceSummary> = defs.iter().map(ServiceSummary::from).collect();
         let (body, title) = render(
@@ -152,7 +152,69 @@ mod native {
                 page(&shell, locale, &title, &body, &data)?,
             )?;
         }
+        // Each wizard's first step, as a person who has not started it sees it: a deep link
+        // (from an app platform's service entry, a message) shows it with the page, and the
+        // whole app this page loads at once takes it over (`onething::takeover`).
+        let today = build_date();
+        for def in &defs {
+            let path = onething::pages::apply::entry_path(&def.id);
+            let dir = dist.join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(&dir)?;
+            let shown = def.clone();
+            let (body, title) = render(
+                locale,
+                move || {
+                    view! { <Frame>{onething::pages::apply::entry_page(shown, today)}</Frame> }
+                        .into_any()
+                },
+                |m| m.eligibility_title.to_owned(),
+            );
+            let html = page(&whole_app, locale, &title, &body, &Boot::default())?;
+            std::fs::write(dir.join("index.html"), for_the_whole_app(&html, locale)?)?;
+        }
         Ok(defs.len())
+    }
+
+    /// A prerendered page of the whole app's (`onething::takeover`): `#app` marked as such,
+    /// and a script that keeps a button pressed before the app is there (the app presses it
+    /// again once it has taken the page over) and a form's submit from reloading the page.
+    fn for_the_whole_app(html: &str, locale: Locale) -> Result<String, Error> {
+        const APP: &str = "<div id=\"app\">";
+        if !html.contains(APP) {
+            return Err("no #app".into());
+        }
+        let label = onething::i18n::messages(locale).app_loading;
+        let script = format!(
+            "<script>\n\
+             (function () {{\n  \
+             var app = document.getElementById('app');\n  \
+             var label = {label};\n  \
+             app.addEventListener('click', function (e) {{\n    \
+             var b = e.target.closest && e.target.closest('button');\n    \
+             if (!b) return;\n    \
+             e.preventDefault();\n    \
+             var was = window.onethingPressed;\n    \
+             if (was) was.button.textContent = was.text;\n    \
+             window.onethingPressed = {{ button: b, text: b.textContent, index: Array.prototype.indexOf.call(app.querySelectorAll('button'), b) }};\n    \
+             b.setAttribute('aria-disabled', 'true');\n    \
+             b.textContent = label;\n  \
+             }});\n  \
+             app.addEventListener('submit', function (e) {{ e.preventDefault(); }});\n\
+             }})();\n</script>\n  </body>",
+            label = serde_json::to_string(label)?,
+        );
+        Ok(html
+            .replacen(APP, "<div id=\"app\" data-prerendered>", 1)
+            .replacen("</body>", &script, 1))
+    }
+
+    /// The build's day (UTC): the first step's questions as the engine shows them before any
+    /// answer, which no date changes; the app in the browser evaluates with its own clock.
+    fn build_date() -> onething_core::value::Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        onething_core::value::Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
     }
 
     /// Simplified and traditional character pairs (`户 戶`), one a line; `#` starts a comment.
@@ -365,6 +427,61 @@ mod native {
         let base = rest.find("<base ").ok_or("no <base>")?;
         let after = base + rest[base..].find('>').ok_or("no >")? + 1;
         Ok(format!("{}\n    {link}{}", &rest[..after], &rest[after..]))
+    }
+
+    /// `page` without the module preloads of wasm-bindgen snippets that the first page's
+    /// module does not import. Trunk preloads every snippet of the crate on every page, the
+    /// whole app's too (its storage, photo and take-over scripts: about 5 KB brotli the
+    /// catalogue and the landing pages never run); the whole app's module imports those when it
+    /// is loaded, and `shell.html`, which loads it at once, keeps the preloads.
+    fn first_module_snippets_only(page: &str, dist: &Path) -> Result<String, Error> {
+        const PRELOAD: &str = "<link rel=\"modulepreload\" href=\"./snippets/";
+        let (_, after) = page
+            .split_once("from './onething-")
+            .ok_or("no loader of the first page's module")?;
+        let (hash, _) = after.split_once(".js'").ok_or("no module name")?;
+        // What the module's script imports, and what those import in turn: the glue names
+        // `./snippets/<crate>/src/x.js`, a snippet its siblings (`./register.js`).
+        let mut imported: Vec<String> = Vec::new();
+        let mut scripts = vec![format!("onething-{hash}.js")];
+        while let Some(script) = scripts.pop() {
+            let dir = Path::new(&script)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(dist.join(&script))?;
+            #[allow(clippy::case_sensitive_file_extension_comparisons)] // names wasm-bindgen wrote
+            for part in text.split(['\'', '"']).filter(|p| p.ends_with(".js")) {
+                let name = match part.find("snippets/") {
+                    Some(at) => part[at..].to_owned(),
+                    None if script.starts_with("snippets/") => match part.strip_prefix("./") {
+                        Some(sibling) => dir.join(sibling).to_string_lossy().into_owned(),
+                        None => continue,
+                    },
+                    None => continue,
+                };
+                if !imported.contains(&name) {
+                    imported.push(name.clone());
+                    scripts.push(name);
+                }
+            }
+        }
+        let mut out = page.to_owned();
+        let mut from = 0;
+        while let Some(at) = out[from..].find(PRELOAD).map(|i| from + i) {
+            let end = at + out[at..].find('>').ok_or("no >")? + 1;
+            let href = &out[at + PRELOAD.len() - "snippets/".len()..end];
+            let name = href.split('"').next().unwrap_or_default();
+            if imported.iter().any(|i| i == name) {
+                from = end;
+            } else {
+                // The tag and the blanks before it.
+                let start = out[..at].trim_end_matches([' ', '\n']).len();
+                out.replace_range(start..end, "");
+                from = start;
+            }
+        }
+        Ok(out)
     }
 
     /// `page` with the `<link …>` tag that contains `needle` replaced by `with`.

@@ -65,7 +65,17 @@ impl Wizard {
         saved: Option<draft::Saved>,
         conflict: Option<sync::Conflict>,
     ) -> Self {
-        let today = today();
+        Self::new_on(def, key, saved, conflict, today())
+    }
+
+    /// [`Wizard::new`] on the day `today` (the build's prerenderer has no browser clock).
+    pub fn new_on(
+        def: ServiceDefinition,
+        key: String,
+        saved: Option<draft::Saved>,
+        conflict: Option<sync::Conflict>,
+        today: Date,
+    ) -> Self {
         let def = Arc::new(def);
         let saved = saved
             .filter(|s| s.app.service_id == def.id)

@@ -140,3 +140,95 @@ test('a deep link asks for its one-thing\'s definition with the page, once, not 
     await context.close();
   }
 });
+
+test('a deep link shows the wizard\'s first step before any wasm, and the app takes it over with what was answered and pressed', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await context.addInitScript(() => {
+      window.__shifts = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    // The whole app's wasm waits until the person has answered and pressed Continue.
+    let release;
+    const released = new Promise((resolve) => { release = resolve; });
+    await context.route(/onething-full_bg\.wasm/, async (route) => {
+      await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
+      await route.continue();
+    });
+    await page.goto(url('/apply/newborn/eligibility'));
+    assert.equal(await page.locator('main h1').innerText(), '情形确认');
+    assert.equal(await page.title(), '情形确认 — 一件事');
+    assert.equal(await page.locator('#app[data-prerendered]').count(), 1, 'still the prerendered page');
+    // Nothing is saved before the app is there, so the page does not say so.
+    assert.equal(await page.locator('.save-state').evaluate((e) => getComputedStyle(e).visibility), 'hidden');
+    assert.deepEqual(await axeNow(page, 'the wizard\'s first step without wasm'), []);
+
+    // Answered before the app has arrived: a radio button and a date (ten days ago, by the
+    // browser's clock), the date field still focused.
+    await page.getByRole('radio', { name: '是' }).first().check();
+    const born = await page.evaluate(() => {
+      const d = new Date(Date.now() - 10 * 86_400_000);
+      const two = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+    });
+    await page.locator('#f-eligibility-birth-date').fill(born);
+    await page.screenshot({ path: join(artifacts(), 'prerendered-eligibility.png'), fullPage: true });
+    const shiftsBefore = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+    assert.equal(shiftsBefore, 0, 'no layout shift while the page is read');
+    // Continue pressed: it says the app is opening, and is pressed again once it is there.
+    await page.locator('.bottom-bar button').click();
+    assert.equal(await page.locator('.bottom-bar button').innerText(), '正在打开……');
+    await page.locator('#f-eligibility-birth-date').focus();
+    release();
+
+    await page.waitForFunction(() => {
+      const app = document.getElementById('app');
+      return app && !app.hasAttribute('data-prerendered') && performance.getEntriesByName('app-ready').length > 0;
+    }, null, { timeout: 30_000 });
+    assert.equal(await page.locator('#app').count(), 1, 'one #app');
+    assert.equal(await page.locator('main h1').count(), 1, 'one page');
+    assert.equal(await page.locator('#f-eligibility-born-in-province-hospital').isChecked(), true);
+    assert.equal(await page.locator('#f-eligibility-birth-date').inputValue(), born);
+    // Continue did what it does in the app: the questions not yet answered are listed.
+    await page.locator('.error-summary:not([hidden])').waitFor();
+    assert.match(await page.locator('.error-summary').innerText(), /首次申领/);
+    assert.equal(await page.locator('.bottom-bar button').innerText(), '继续');
+    // The answers are the app's: kept in the draft and restored on a reload.
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+    assert.equal(await page.locator('.save-state').evaluate((e) => getComputedStyle(e).visibility), 'visible');
+    await page.reload();
+    await page.waitForFunction(() => !document.getElementById('app')?.hasAttribute('data-prerendered'));
+    await page.locator('#f-eligibility-birth-date').waitFor();
+    await page.waitForFunction((v) => document.querySelector('#f-eligibility-birth-date')?.value === v, born);
+    assert.equal(await page.locator('#f-eligibility-born-in-province-hospital').isChecked(), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a deep link\'s first step, untouched, is taken over by the app in place, with no layout shift', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await context.addInitScript(() => {
+      window.__shifts = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(url('/apply/newborn/eligibility'));
+    const questions = await page.locator('main form').innerText();
+    await page.waitForFunction(() => !document.getElementById('app').hasAttribute('data-prerendered'));
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('main form').innerText(), questions);
+    assert.equal(await page.locator('main h1').count(), 1);
+    const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+    assert.equal(cls, 0, 'cumulative layout shift');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

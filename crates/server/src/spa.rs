@@ -40,6 +40,9 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
         .route_service("/services/{id}/", index.clone())
         .route_service("/services/{id}/index.html", index.clone())
         .route_service("/accessibility/index.html", index.clone())
+        .route_service("/apply/{id}/eligibility", index.clone())
+        .route_service("/apply/{id}/eligibility/", index.clone())
+        .route_service("/apply/{id}/eligibility/index.html", index.clone())
         .route_service("/shell.html", index.clone())
         // The build's model of the pages (see `src/bin/onething-prerender.rs`): never a page of
         // its own without the policy; whoever asks gets the shell.
@@ -50,9 +53,11 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
 
 /// The page that answers `path`: the prerendered catalogue (`index.html`) at the root, a
 /// one-thing's prerendered landing page (`services/<id>/index.html`) at its path, the prerendered
-/// accessibility statement (`accessibility/index.html`) at `/accessibility`, and the static
+/// accessibility statement (`accessibility/index.html`) at `/accessibility`, a wizard's
+/// prerendered first step (`apply/<id>/eligibility/index.html`) at its path, and the static
 /// shell (`shell.html`) everywhere else, where the page's content is not known until the app
-/// runs (the wizard, a case). A build without prerendered pages has `index.html` only.
+/// runs (the wizard's later steps, a case). A build without prerendered pages has `index.html`
+/// only.
 fn page_file(dir: &Path, path: &str) -> PathBuf {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let page = match segments.as_slice() {
@@ -64,6 +69,16 @@ fn page_file(dir: &Path, path: &str) -> PathBuf {
         }
         ["accessibility"] | ["accessibility", "index.html"] => {
             Some(dir.join("accessibility").join("index.html"))
+        }
+        ["apply", id, "eligibility"] | ["apply", id, "eligibility", "index.html"]
+            if onething_core::definition::is_id(id) =>
+        {
+            Some(
+                dir.join("apply")
+                    .join(id)
+                    .join("eligibility")
+                    .join("index.html"),
+            )
         }
         _ => None,
     };
@@ -215,7 +230,13 @@ mod tests {
     fn each_path_gets_its_prerendered_page_or_the_shell() {
         let dir = std::env::temp_dir().join(format!("onething-pages-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("services/newborn")).expect("dir");
-        for f in ["index.html", "shell.html", "services/newborn/index.html"] {
+        std::fs::create_dir_all(dir.join("apply/newborn/eligibility")).expect("dir");
+        for f in [
+            "index.html",
+            "shell.html",
+            "services/newborn/index.html",
+            "apply/newborn/eligibility/index.html",
+        ] {
             std::fs::write(dir.join(f), f).expect("write");
         }
         let page = |path: &str| {
@@ -231,7 +252,18 @@ mod tests {
         assert_eq!(page("/services/newborn/"), "services/newborn/index.html");
         assert_eq!(page("/services/unknown"), "shell.html");
         assert_eq!(page("/services/..%2Fx"), "shell.html");
-        assert_eq!(page("/apply/newborn/eligibility"), "shell.html");
+        assert_eq!(
+            page("/apply/newborn/eligibility"),
+            "apply/newborn/eligibility/index.html"
+        );
+        assert_eq!(
+            page("/apply/newborn/eligibility/"),
+            "apply/newborn/eligibility/index.html"
+        );
+        // Another draft of it, a later step, a service the build did not know: the shell.
+        assert_eq!(page("/apply/newborn~3f9a01c2/eligibility"), "shell.html");
+        assert_eq!(page("/apply/newborn/page/baby"), "shell.html");
+        assert_eq!(page("/apply/unknown/eligibility"), "shell.html");
         std::fs::remove_file(dir.join("shell.html")).expect("rm");
         assert_eq!(
             page("/applications"),

@@ -113,22 +113,46 @@ pub fn ApplyShell(
                 leptos::task::spawn_local(async move { uploads.restore().await });
                 let key = w.key();
                 on_cleanup(move || crate::upload::Uploads::suspend(&key));
-                view! {
-                    <crate::pages::assisted::AssistedBanner />
-                    <StepTracker />
-                    <ConflictNotice />
-                    <DefinitionChangedNotice />
-                    <StorageNotice />
-                    <SessionNotice />
-                    <privacy::PrivacyNotice />
-                    <TasksLink />
-                    <StepOutlet />
-                }
-                .into_any()
+                view! { <ApplyBody /> }.into_any()
             }
             Err(error) => view! { <LoadError error on_retry /> }.into_any(),
         },
     )
+}
+
+/// What the wizard shows around and in its current step, the [`Wizard`] provided.
+#[component]
+fn ApplyBody() -> impl IntoView {
+    view! {
+        <crate::pages::assisted::AssistedBanner />
+        <StepTracker />
+        <ConflictNotice />
+        <DefinitionChangedNotice />
+        <StorageNotice />
+        <SessionNotice />
+        <privacy::PrivacyNotice />
+        <TasksLink />
+        <StepOutlet />
+    }
+}
+
+/// The wizard's first step (`/apply/<id>/eligibility`) as a person who has not started it sees
+/// it, for the build to prerender (`src/bin/onething-prerender.rs`): a deep link shows it
+/// before the whole app has arrived, which then takes it over ([`crate::takeover`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn entry_page(
+    def: onething_core::ServiceDefinition,
+    today: onething_core::value::Date,
+) -> AnyView {
+    router::provide_at(&entry_path(&def.id));
+    let key = def.id.clone();
+    provide_context(Wizard::new_on(def, key, None, None, today));
+    view! { <ApplyBody /> }.into_any()
+}
+
+/// The path of a one-thing's first step, prerendered by the build.
+pub fn entry_path(id: &str) -> String {
+    format!("/apply/{id}/eligibility")
 }
 
 /// The current step's page; a step is re-created only when the step changes, a question page
@@ -251,7 +275,10 @@ fn StorageNotice() -> impl IntoView {
                     t().draft_saved
                 };
                 let state = if unsaved { "saving" } else { "saved" };
-                return view! { <p class="save-state" data-state=state>{text}</p> }.into_any();
+                // The build's prerendered first step keeps the line's place but does not say
+                // it: nothing is saved until the app has taken the page over.
+                let prerendered = cfg!(not(target_arch = "wasm32")).then_some("visibility:hidden");
+                return view! { <p class="save-state" data-state=state style=prerendered>{text}</p> }.into_any();
             }
             crate::storage::Health::Unavailable => t().storage_unavailable,
             crate::storage::Health::Full => t().storage_full,

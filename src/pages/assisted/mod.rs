@@ -42,7 +42,7 @@ pub struct Marker {
 }
 
 fn local() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+    crate::dom::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
 /// The case of the wizard draft `key`, if it is an agent's.
