@@ -41,11 +41,21 @@ pub fn focus_heading() {
     let before = document
         .as_ref()
         .and_then(web_sys::Document::active_element);
+    // A page built beside a prerendered one that the whole app is about to take over
+    // (`src/takeover.js`): the person is reading that one, and the take-over keeps their focus.
+    // Focusing the heading would scroll them away from what they read.
+    let staged = document
+        .as_ref()
+        .and_then(|d| d.get_element_by_id("app"))
+        .is_some_and(|app| app.has_attribute("data-prerendered"));
     leptos::task::spawn_local(async move {
         after_paint().await;
         let Some(document) = document else {
             return;
         };
+        if staged {
+            return;
+        }
         let now = document.active_element();
         let typing = now.as_ref().is_some_and(|el| {
             Some(el) != before.as_ref() && el.matches("input, select, textarea").unwrap_or(false)

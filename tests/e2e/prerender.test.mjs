@@ -227,6 +227,8 @@ test('a deep link\'s first step, untouched, is taken over by the app in place, w
     assert.equal(await page.locator('main h1').count(), 1);
     const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
     assert.equal(cls, 0, 'cumulative layout shift');
+    // The person reading the privacy notice at the top is not moved to the heading below it.
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'not scrolled');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
