@@ -213,7 +213,7 @@ test('a case number is never broken across lines at 360 px in elder mode', async
 test('every page links to the accessibility statement, which says the standard, the limits and how to report', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
-    for (const path of ['/', '/services/newborn', '/accessibility']) {
+    for (const path of ['/', '/services/newborn', '/accessibility', '/apply/newborn/eligibility']) {
       const html = await (await fetch(new URL(path, server.url))).text();
       assert.match(html, /href="\.\/accessibility"/, `the prerendered ${path} links to the statement`);
     }
@@ -227,7 +227,9 @@ test('every page links to the accessibility statement, which says the standard, 
     assert.deepEqual(await a11y(page, 'accessibility statement'), []);
     // The wizard's pages (the whole app) have the footer too.
     await page.goto(new URL('/apply/newborn/eligibility', server.url).href);
-    await page.locator('footer a', { hasText: '无障碍声明' }).waitFor();
+    // Its prerendered first step, then the whole app's own page once it has taken over.
+    await page.waitForFunction(() => !document.getElementById('app')?.hasAttribute('data-prerendered'));
+    await page.locator('#app footer a', { hasText: '无障碍声明' }).waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
