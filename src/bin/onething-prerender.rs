@@ -154,7 +154,7 @@ mod native {
         }
         // Each wizard's first step, as a person who has not started it sees it: a deep link
         // (from an app platform's service entry, a message) shows it with the page, and the
-        // whole app this page loads at once takes it over (`onething::takeover`).
+        // whole app this page loads at once takes it over (`src/takeover.js`).
         let today = build_date();
         for def in &defs {
             let path = onething::pages::apply::entry_path(&def.id);
@@ -175,7 +175,7 @@ mod native {
         Ok(defs.len())
     }
 
-    /// A prerendered page of the whole app's (`onething::takeover`): `#app` marked as such,
+    /// A prerendered page of the whole app's (`src/takeover.js`): `#app` marked as such,
     /// and a script that keeps a button pressed before the app is there (the app presses it
     /// again once it has taken the page over) and a form's submit from reloading the page.
     fn for_the_whole_app(html: &str, locale: Locale) -> Result<String, Error> {

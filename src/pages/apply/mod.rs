@@ -138,7 +138,7 @@ fn ApplyBody() -> impl IntoView {
 
 /// The wizard's first step (`/apply/<id>/eligibility`) as a person who has not started it sees
 /// it, for the build to prerender (`src/bin/onething-prerender.rs`): a deep link shows it
-/// before the whole app has arrived, which then takes it over ([`crate::takeover`]).
+/// before the whole app has arrived, which then takes it over (`src/takeover.js`).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn entry_page(
     def: onething_core::ServiceDefinition,
