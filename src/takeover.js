@@ -42,7 +42,7 @@ function counterpart(el, fresh) {
 // app's own event handlers (in document order: an answer may show the next question).
 function carryAnswers(old, fresh) {
   for (const el of old.querySelectorAll('input, select, textarea')) {
-    const to = el.id && fresh.querySelector('#' + CSS.escape(el.id));
+    const to = counterpart(el, fresh);
     if (!to || to.disabled || to.type !== el.type || el.type === 'file') continue;
     if (el.type === 'radio' || el.type === 'checkbox') {
       if (el.checked !== el.defaultChecked && to.checked !== el.checked) to.click();

@@ -368,11 +368,7 @@ mod native {
     /// (`onething::lite`). The whole app's files are asked for with the build id, as the first
     /// page's module asks for them (`src/lite.js`), so each is downloaded once.
     fn whole_app_shell(trunk: &str, build: &str) -> Result<String, Error> {
-        // Trunk's loader: `import init, * as bindings from './onething-<hash>.js';`.
-        let (_, after) = trunk
-            .split_once("from './onething-")
-            .ok_or("no loader of the first page's module")?;
-        let (hash, _) = after.split_once(".js'").ok_or("no module name")?;
+        let hash = first_module_hash(trunk)?;
         let lite_js = format!("./onething-{hash}.js");
         let lite_wasm = format!("./onething-{hash}_bg.wasm");
         let full_js = format!("./onething-full.js?v={build}");
@@ -429,6 +425,16 @@ mod native {
         Ok(format!("{}\n    {link}{}", &rest[..after], &rest[after..]))
     }
 
+    /// The content hash in the first page's module's name, from Trunk's loader in `page`:
+    /// `import init, * as bindings from './onething-<hash>.js';`.
+    fn first_module_hash(page: &str) -> Result<&str, Error> {
+        let (_, after) = page
+            .split_once("from './onething-")
+            .ok_or("no loader of the first page's module")?;
+        let (hash, _) = after.split_once(".js'").ok_or("no module name")?;
+        Ok(hash)
+    }
+
     /// `page` without the module preloads of wasm-bindgen snippets that the first page's
     /// module does not import. Trunk preloads every snippet of the crate on every page, the
     /// whole app's too (its storage, photo and take-over scripts: about 5 KB brotli the
@@ -436,10 +442,7 @@ mod native {
     /// is loaded, and `shell.html`, which loads it at once, keeps the preloads.
     fn first_module_snippets_only(page: &str, dist: &Path) -> Result<String, Error> {
         const PRELOAD: &str = "<link rel=\"modulepreload\" href=\"./snippets/";
-        let (_, after) = page
-            .split_once("from './onething-")
-            .ok_or("no loader of the first page's module")?;
-        let (hash, _) = after.split_once(".js'").ok_or("no module name")?;
+        let hash = first_module_hash(page)?;
         // What the module's script imports, and what those import in turn: the glue names
         // `./snippets/<crate>/src/x.js`, a snippet its siblings (`./register.js`).
         let mut imported: Vec<String> = Vec::new();

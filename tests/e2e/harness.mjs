@@ -143,6 +143,17 @@ export async function phonePage(browser, options = {}) {
   return { context, page, errors };
 }
 
+/**
+ * Resolves once the whole app has taken over the page the build prerendered for it (a wizard's
+ * first step: `src/takeover.js` replaces `#app[data-prerendered]` with its own page).
+ */
+export function tookOver(page, timeout = 60_000) {
+  return page.waitForFunction(() => {
+    const app = document.getElementById('app');
+    return !!app && !app.hasAttribute('data-prerendered');
+  }, null, { timeout });
+}
+
 const axeSource = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
 /** Runs axe-core (WCAG 2.x A and AA rules) on the page (or frame) as it is; returns readable violations. */

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { a11y, artifacts, phonePage, serverAndBrowser } from './harness.mjs';
+import { a11y, artifacts, phonePage, serverAndBrowser, tookOver } from './harness.mjs';
 import { exampleApplication, materials, next, walk, walkToCase } from './wizard.mjs';
 
 let server;
@@ -228,7 +228,7 @@ test('every page links to the accessibility statement, which says the standard, 
     // The wizard's pages (the whole app) have the footer too.
     await page.goto(new URL('/apply/newborn/eligibility', server.url).href);
     // Its prerendered first step, then the whole app's own page once it has taken over.
-    await page.waitForFunction(() => !document.getElementById('app')?.hasAttribute('data-prerendered'));
+    await tookOver(page);
     await page.locator('#app footer a', { hasText: '无障碍声明' }).waitFor();
     assert.deepEqual(errors, []);
   } finally {

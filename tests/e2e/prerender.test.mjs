@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, phonePage, serverAndBrowser } from './harness.mjs';
+import { artifacts, axeNow, phonePage, serverAndBrowser, tookOver } from './harness.mjs';
 
 let server;
 let browser;
@@ -182,10 +182,8 @@ test('a deep link shows the wizard\'s first step before any wasm, and the app ta
     await page.locator('#f-eligibility-birth-date').focus();
     release();
 
-    await page.waitForFunction(() => {
-      const app = document.getElementById('app');
-      return app && !app.hasAttribute('data-prerendered') && performance.getEntriesByName('app-ready').length > 0;
-    }, null, { timeout: 30_000 });
+    await tookOver(page, 30_000);
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('app-ready').length), 1, 'the app is ready');
     assert.equal(await page.locator('#app').count(), 1, 'one #app');
     assert.equal(await page.locator('main h1').count(), 1, 'one page');
     assert.equal(await page.locator('#f-eligibility-born-in-province-hospital').isChecked(), true);
@@ -198,7 +196,7 @@ test('a deep link shows the wizard\'s first step before any wasm, and the app ta
     await page.locator('.save-state[data-state="saved"]').waitFor();
     assert.equal(await page.locator('.save-state').evaluate((e) => getComputedStyle(e).visibility), 'visible');
     await page.reload();
-    await page.waitForFunction(() => !document.getElementById('app')?.hasAttribute('data-prerendered'));
+    await tookOver(page);
     await page.locator('#f-eligibility-birth-date').waitFor();
     await page.waitForFunction((v) => document.querySelector('#f-eligibility-birth-date')?.value === v, born);
     assert.equal(await page.locator('#f-eligibility-born-in-province-hospital').isChecked(), true);
@@ -223,7 +221,7 @@ test('a deep link\'s first step, untouched, is taken over by the app in place, w
     });
     await page.goto(url('/apply/newborn/eligibility'));
     const questions = await page.locator('main form').innerText();
-    await page.waitForFunction(() => !document.getElementById('app').hasAttribute('data-prerendered'));
+    await tookOver(page);
     await page.locator('.save-state[data-state="saved"]').waitFor();
     await page.waitForTimeout(500);
     assert.equal(await page.locator('main form').innerText(), questions);
