@@ -55,7 +55,11 @@ let prefetched = false;
 export function prefetchFull(build) {
   if (prefetched || loading) return;
   prefetched = true;
-  const script = fetch(url('onething-full.js', build), { priority: 'low' }).then((r) => r.arrayBuffer());
+  // Imported as soon as it has arrived (evaluating it runs nothing of the app): the scripts it
+  // imports, which this page does not preload, then come while the wasm is still streaming in.
+  const script = fetch(url('onething-full.js', build), { priority: 'low' })
+    .then((r) => r.arrayBuffer())
+    .then(() => import(url('onething-full.js', build)));
   // Fetched into the HTTP cache and compiled (off the main thread) as it streams in.
   const wasm = fetch(url('onething-full_bg.wasm', build), { priority: 'low' });
   compiled = WebAssembly.compileStreaming(wasm);
