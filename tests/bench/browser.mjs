@@ -33,7 +33,13 @@ const url = (path) => new URL(path, base).href;
 const CONTENT = {
   home: '.cards a[href$="services/newborn"]',
   landing: '#sub-items-heading',
-  wizard: 'main input:not([type=hidden])',
+  // The first step's own content: its first input, or the privacy notice that heads it until
+  // the person consents (on a phone the notice fills the first screen, and a page loaded at a
+  // deep link stays at its top).
+  wizard: '#privacy-notice h2, main input:not([type=hidden])',
+  // The same, once the app has taken the prerendered first step over (src/takeover.js): from
+  // then on Continue goes on. Before deep links were prerendered, both came together.
+  wizardLive: '#app:not([data-prerendered]) #privacy-notice h2, #app:not([data-prerendered]) main input:not([type=hidden])',
 };
 
 /** Installs the watcher: `window.__seen[name]` becomes the time `selector` first showed. */
@@ -60,17 +66,20 @@ const seen = (page, name) => page.waitForFunction((n) => window.__seen?.[n], nam
   .then((h) => h.jsonValue());
 
 /** Navigation start → the page's content visible, each load in a fresh context (cold cache). */
-async function contentVisible(browser, path, what) {
+async function contentVisible(browser, path, what, live) {
   const samples = [];
   const ready = [];
+  const taken = [];
   for (let i = 0; i < loads; i++) {
     const context = await phone(browser);
     try {
       await watch(context, what, CONTENT[what]);
+      if (live) await watch(context, live, CONTENT[live]);
       const page = await context.newPage();
       await throttle(page, SLOW_4G);
       await page.goto(url(path), { waitUntil: 'commit', timeout: 60_000 });
       samples.push(await seen(page, what));
+      if (live) taken.push(await seen(page, live));
       // When the app mounted, for comparison with the figures of earlier rounds.
       await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0, null, { timeout: 60_000 });
       ready.push(await page.evaluate(() => performance.getEntriesByName('app-ready')[0].startTime));
@@ -78,7 +87,7 @@ async function contentVisible(browser, path, what) {
       await context.close();
     }
   }
-  return { samples, ready };
+  return { samples, ready, taken };
 }
 
 /**
@@ -170,11 +179,12 @@ const browser = await chromium.launch(launchOptions());
 try {
   const home = await contentVisible(browser, '/', 'home');
   const landing = await contentVisible(browser, '/services/newborn', 'landing');
-  const deep = await contentVisible(browser, '/apply/newborn/eligibility', 'wizard');
+  const deep = await contentVisible(browser, '/apply/newborn/eligibility', 'wizard', 'wizardLive');
   const result = {
     visible_home: home.samples,
     visible_newborn: landing.samples,
     visible_deep_link: deep.samples,
+    live_deep_link: deep.taken,
     app_ready_home: home.ready,
     app_ready_newborn: landing.ready,
     app_ready_deep_link: deep.ready,
