@@ -33,7 +33,9 @@ async function compression() {
   const context = await phone();
   try {
     const page = await context.newPage();
-    await page.goto(base);
+    // A page that loads the whole app (a wizard's first step): it preloads the whole app's
+    // scripts, photo.js among them; the catalogue preloads only the first module's.
+    await page.goto(new URL('apply/newborn/eligibility', base).href);
     await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
     return await page.evaluate(async (runs) => {
       const href = document.querySelector('link[rel="modulepreload"][href*="/src/upload/photo.js"]').href;
