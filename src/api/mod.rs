@@ -296,7 +296,7 @@ pub async fn get_service(id: &str) -> Result<ServiceDefinition, FetchError> {
     if let Some(def) = prefetched_definition(id) {
         return Ok(def);
     }
-    if let Some(def) = take_early(id)
+    if let Some(def) = take_early("onethingService", &format!("/services/{id}"))
         .await
         .and_then(|t| crate::json::from_str(&t).ok())
     {
@@ -348,13 +348,14 @@ pub async fn get_service_for_wizard(id: &str) -> Result<ServiceDefinition, Fetch
     }
 }
 
-/// The definition `index.html`'s early script requested with a deep link's page
-/// (`window.onethingService`: `{url, text}` of a successful answer, or `null`), taken once; only
-/// if it is the answer of the very request this app would send. A failed early request leaves
-/// the wizard's own request to report the error.
-async fn take_early(id: &str) -> Option<String> {
+/// An answer `index.html`'s early script requested with a deep link's page, before the app
+/// arrived (`window[key]`: `{url, text}` of a successful answer, or `null`; `onethingService`
+/// for the definition, `onethingPrivacy` for the privacy notice's figures), taken once; only
+/// if it is the answer of the very request this app would send (`path` under the API). A
+/// failed early request leaves the app's own request to report the error.
+async fn take_early(key: &str, path: &str) -> Option<String> {
     let window = web_sys::window()?;
-    let key = wasm_bindgen::JsValue::from_str("onethingService");
+    let key = wasm_bindgen::JsValue::from_str(key);
     let early = js_sys::Reflect::get(&window, &key).ok()?;
     let promise = early.dyn_into::<js_sys::Promise>().ok()?;
     let _ = js_sys::Reflect::delete_property(&window, &key);
@@ -364,7 +365,7 @@ async fn take_early(id: &str) -> Option<String> {
             .ok()?
             .as_string()
     };
-    (field("url")? == format!("{API_BASE}/services/{id}")).then(|| field("text"))?
+    (field("url")? == format!("{API_BASE}{path}")).then(|| field("text"))?
 }
 
 /// `GET /api/services/{id}` while its landing page is read, kept for this tab until the wizard
@@ -442,6 +443,13 @@ pub async fn receipt_qr(id: &str, link: &str) -> Result<String, FetchError> {
 /// # Errors
 /// See [`FetchError`].
 pub async fn privacy_facts() -> Result<onething_core::api::PrivacyFacts, FetchError> {
+    // Asked for with a deep link's page ([`take_early`]): the notice is the first step's.
+    if let Some(facts) = take_early("onethingPrivacy", "/privacy")
+        .await
+        .and_then(|t| crate::json::from_str(&t).ok())
+    {
+        return Ok(facts);
+    }
     get_json("/privacy").await
 }
 

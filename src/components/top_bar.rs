@@ -26,7 +26,7 @@ pub fn TopBar() -> impl IntoView {
         view! {
                 <button
                     type="button"
-                    class="chip"
+                    class="chip elder-switch"
                     aria-pressed=move || if elder.get() { "true" } else { "false" }
                     on:click=move |_| elder.update(|on| *on = !*on)
                 >

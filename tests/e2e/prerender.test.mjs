@@ -145,6 +145,43 @@ test('a deep link asks for its one-thing\'s definition with the page, once, not 
   }
 });
 
+test('elder mode chosen on an earlier visit is on at a deep link\'s first paint, and the notice\'s figures come with the page', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await watchShifts(context);
+    // Chosen before (a page of the origin that runs no app, so nothing writes it back).
+    await page.goto(url('/config.json'));
+    await page.evaluate(() => localStorage.setItem('onething.elder', '1'));
+    const figures = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/privacy') figures.push(r.url()); });
+    let release;
+    const released = new Promise((resolve) => { release = resolve; });
+    await context.route(/onething-full_bg\.wasm/, async (route) => {
+      await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
+      await route.continue();
+    });
+    await page.goto(url('/apply/newborn/eligibility'));
+    assert.equal(await page.locator('#app[data-prerendered]').count(), 1, 'still the prerendered page');
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), true);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize), '24px');
+    assert.equal(await page.getByRole('button', { name: '长辈版' }).getAttribute('aria-pressed'), 'true');
+    await page.screenshot({ path: join(artifacts(), 'prerendered-eligibility-elder.png') });
+    // The figures were asked for with the page, before the whole app arrived.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/api/privacy') && e.responseEnd > 0));
+    assert.equal(figures.length, 1);
+    release();
+    await tookOver(page, 30_000);
+    await page.locator('#privacy-notice').getByText('正在加载服务').waitFor({ state: 'detached' });
+    assert.equal(figures.length, 1, 'the app took the answer the page asked for');
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), true);
+    const cls = await shifts(page);
+    assert.ok(cls < 0.01, `cumulative layout shift ${cls}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a deep link shows the wizard\'s first step before any wasm, and the app takes it over with what was answered and pressed', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {
