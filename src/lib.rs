@@ -85,10 +85,15 @@ fn mount() {
         root.set_inner_html("");
         leptos::mount::mount_to(root, app::App).forget();
     }
-    leptos::task::spawn_local(storage::probe());
-    wizard::outbox::start();
-    register_service_worker();
     mark_ready();
+    // What the first page does not show: after its frame, which it delayed (Start → the
+    // wizard's first step, docs/performance.md).
+    leptos::task::spawn_local(async {
+        dom::after_paint().await;
+        wizard::outbox::start();
+        register_service_worker();
+        storage::probe().await;
+    });
 }
 
 /// `#app`, the element the app replaces (the static first paint, or the first page's module).

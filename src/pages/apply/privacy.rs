@@ -20,9 +20,11 @@ use crate::wizard::{Wizard, draft, privacy};
 pub fn PrivacyNotice() -> impl IntoView {
     let w = expect_context::<Wizard>();
     let r = use_router();
-    // Asked once; kept for offline (`privacy::facts`).
+    // Asked once; kept for offline (`privacy::facts`). Once the page is painted: they arrive
+    // a round trip later in any case, and starting the request delayed the first step's frame.
     let facts = RwSignal::new(None::<Result<PrivacyFacts, crate::api::FetchError>>);
     leptos::task::spawn_local(async move {
+        crate::dom::after_paint().await;
         let f = privacy::facts().await;
         facts.try_set(Some(f));
     });
