@@ -56,6 +56,7 @@ pub fn provide() {
         if let Some(s) = storage() {
             let _ = s.set_item(LOCALE_KEY, l.tag());
         }
+        remember_for_pages(l);
     });
     Effect::new(move || {
         let on = elder.get();
@@ -66,6 +67,29 @@ pub fn provide() {
             let _ = s.set_item(ELDER_KEY, if on { "1" } else { "0" });
         }
     });
+}
+
+/// Keeps the language in a cookie too (`onething_locale`, the deployment's path, a year): the
+/// server answers a prerendered page with its copy in that language, so the next page's first
+/// paint is in it (`crates/server/src/spa.rs`). Only the language's tag: nothing personal. A
+/// document that may not set cookies (a sandboxed frame) loses only that.
+fn remember_for_pages(l: Locale) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let mut path = crate::config::base_path();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    let cookie = format!(
+        "onething_locale={}; Path={path}; Max-Age=31536000; SameSite=Lax",
+        l.tag()
+    );
+    let _ = js_sys::Reflect::set(
+        &document,
+        &wasm_bindgen::JsValue::from_str("cookie"),
+        &wasm_bindgen::JsValue::from_str(&cookie),
+    );
 }
 
 /// The current locale (reactive); outside the app's reactive tree, the language last shown.

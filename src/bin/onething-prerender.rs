@@ -96,12 +96,43 @@ mod native {
         // The first page's module's pages preload only the snippets it imports.
         let shell = first_module_snippets_only(&shell, dist)?;
 
+        // Each page in the build's language (`index.html`), and in the other one beside it
+        // (`index.en.html` or `index.zh-CN.html`): the server answers a person who chose that
+        // language (its cookie, `src/prefs.rs`) with it, so the first paint is in their language.
+        for shown in [locale, other(locale)] {
+            let file = if shown == locale {
+                "index.html".to_owned()
+            } else {
+                format!("index.{}.html", shown.tag())
+            };
+            pages(dist, &shell, &whole_app, &defs, shown, &file)?;
+        }
+        Ok(defs.len())
+    }
+
+    /// The language that is not `locale`.
+    fn other(locale: Locale) -> Locale {
+        match locale {
+            Locale::ZhCn => Locale::En,
+            Locale::En => Locale::ZhCn,
+        }
+    }
+
+    /// Writes every prerendered page in `locale`, each as `file` in its directory.
+    fn pages(
+        dist: &Path,
+        shell: &str,
+        whole_app: &str,
+        defs: &[ServiceDefinition],
+        locale: Locale,
+        file: &str,
+    ) -> Result<(), Error> {
         let list: Vec<ServiceSummary> = defs.iter().map(ServiceSummary::from).collect();
         let (body, title) = render(
             locale,
             {
                 let list = list.clone();
-                let search = search_data(&defs);
+                let search = search_data(defs);
                 move || {
                     view! { <Frame><Home preloaded=Some(list) search=Some(search) /></Frame> }
                         .into_any()
@@ -111,13 +142,10 @@ mod native {
         );
         let data = Boot {
             services: Some(list),
-            search: Some(search_data(&defs)),
+            search: Some(search_data(defs)),
             ..Boot::default()
         };
-        std::fs::write(
-            dist.join("index.html"),
-            page(&shell, locale, &title, &body, &data)?,
-        )?;
+        std::fs::write(dist.join(file), page(shell, locale, &title, &body, &data)?)?;
 
         // The accessibility statement, linked from every page's footer.
         let (body, title) = render(
@@ -127,11 +155,11 @@ mod native {
         );
         std::fs::create_dir_all(dist.join("accessibility"))?;
         std::fs::write(
-            dist.join("accessibility").join("index.html"),
-            page(&shell, locale, &title, &body, &Boot::default())?,
+            dist.join("accessibility").join(file),
+            page(shell, locale, &title, &body, &Boot::default())?,
         )?;
 
-        for def in &defs {
+        for def in defs {
             let dir = dist.join("services").join(&def.id);
             std::fs::create_dir_all(&dir)?;
             let id = def.id.clone();
@@ -147,16 +175,13 @@ mod native {
                 landing: Some(boot::Landing::of(def)),
                 ..Boot::default()
             };
-            std::fs::write(
-                dir.join("index.html"),
-                page(&shell, locale, &title, &body, &data)?,
-            )?;
+            std::fs::write(dir.join(file), page(shell, locale, &title, &body, &data)?)?;
         }
         // Each wizard's first step, as a person who has not started it sees it: a deep link
         // (from an app platform's service entry, a message) shows it with the page, and the
         // whole app this page loads at once takes it over (`src/takeover.js`).
         let today = build_date();
-        for def in &defs {
+        for def in defs {
             let path = onething::pages::apply::entry_path(&def.id);
             let dir = dist.join(path.trim_start_matches('/'));
             std::fs::create_dir_all(&dir)?;
@@ -169,10 +194,10 @@ mod native {
                 },
                 |m| m.eligibility_title.to_owned(),
             );
-            let html = page(&whole_app, locale, &title, &body, &Boot::default())?;
-            std::fs::write(dir.join("index.html"), for_the_whole_app(&html, locale)?)?;
+            let html = page(whole_app, locale, &title, &body, &Boot::default())?;
+            std::fs::write(dir.join(file), for_the_whole_app(&html, locale)?)?;
         }
-        Ok(defs.len())
+        Ok(())
     }
 
     /// A prerendered page of the whole app's (`src/takeover.js`): `#app` marked as such,

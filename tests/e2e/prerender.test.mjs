@@ -145,6 +145,44 @@ test('a deep link asks for its one-thing\'s definition with the page, once, not 
   }
 });
 
+test('a person who chose English gets the prerendered pages in English at the first paint, and the app keeps them', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await watchShifts(context);
+    // Chosen in the app, on an earlier visit.
+    await page.goto(url('/'));
+    await page.locator('.top-bar button.chip').filter({ hasText: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    // Then no wasm at all: what shows is the page as it came.
+    await context.route(/\.wasm(\?|$)/, (route) => route.abort('blockedbyclient'));
+    for (const [path, heading] of [['/', 'Services'], ['/apply/newborn/eligibility', 'Your situation']]) {
+      await page.goto(url(path));
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', path);
+      assert.equal(await page.locator('main h1').innerText(), heading, path);
+      assert.match(await page.title(), /OneThing$/, path);
+    }
+    await page.goto(url('/services/newborn'));
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.match(await page.locator('#sub-items-heading').innerText(), /[A-Za-z]/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /开始办理/);
+    assert.deepEqual(await axeNow(page, 'the English landing page without wasm'), []);
+    await page.screenshot({ path: join(artifacts(), 'prerendered-landing-en.png') });
+    // With the wasm: the first page's module keeps the English landing page as it is.
+    await context.unroute(/\.wasm(\?|$)/);
+    const seen = errors.length;
+    await page.goto(url('/services/newborn'));
+    const text = await page.locator('main').innerText();
+    await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('main').innerText(), text);
+    const cls = await shifts(page);
+    assert.ok(cls < 0.01, `cumulative layout shift ${cls}`);
+    assert.deepEqual(errors.slice(seen), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('elder mode chosen on an earlier visit is on at a deep link\'s first paint, and the notice\'s figures come with the page', async () => {
   const { context, page, errors } = await phonePage(browser);
   try {

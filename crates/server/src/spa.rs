@@ -24,6 +24,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use tower_http::services::ServeDir;
 
+use onething_core::Locale;
+
 use crate::clock::random_bytes;
 
 /// The static-file service with the SPA fallback: precompressed files, cached by their names.
@@ -57,8 +59,9 @@ pub fn service(dir: &Path, frame_ancestors: &str) -> Router {
 /// prerendered first step (`apply/<id>/eligibility/index.html`) at its path, and the static
 /// shell (`shell.html`) everywhere else, where the page's content is not known until the app
 /// runs (the wizard's later steps, a case). A build without prerendered pages has `index.html`
-/// only.
-fn page_file(dir: &Path, path: &str) -> PathBuf {
+/// only. A person who chose the other language (`language`, from [`chosen_language`]) gets the
+/// page's copy prerendered in it (`index.en.html` beside `index.html`), where the build made one.
+fn page_file(dir: &Path, path: &str, language: Option<Locale>) -> PathBuf {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let page = match segments.as_slice() {
         [] | ["index.html"] => Some(dir.join("index.html")),
@@ -82,9 +85,26 @@ fn page_file(dir: &Path, path: &str) -> PathBuf {
         }
         _ => None,
     };
+    let in_language = |p: &PathBuf| {
+        let l = language?;
+        Some(p.with_file_name(format!("index.{}.html", l.tag()))).filter(|p| p.is_file())
+    };
     page.filter(|p| p.is_file())
+        .map(|p| in_language(&p).unwrap_or(p))
         .or_else(|| Some(dir.join("shell.html")).filter(|p| p.is_file()))
         .unwrap_or_else(|| dir.join("index.html"))
+}
+
+/// The language the person chose in the app (`src/prefs.rs` keeps it in the `onething_locale`
+/// cookie as well as in the browser's storage, so that a page's first paint can be in it).
+fn chosen_language(headers: &axum::http::HeaderMap) -> Option<Locale> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("onething_locale="))
+        .and_then(Locale::from_tag)
 }
 
 /// `Cache-Control` of a static file by its request (see the module's comment). An answer that
@@ -130,7 +150,7 @@ pub fn index_handler(
     frame_ancestors: String,
 ) -> MethodRouter<(), std::convert::Infallible> {
     get(move |req: Request<Body>| {
-        let page = page_file(&dir, req.uri().path());
+        let page = page_file(&dir, req.uri().path(), chosen_language(req.headers()));
         let frame_ancestors = frame_ancestors.clone();
         async move { render_index(&page, &frame_ancestors).await }
     })
@@ -150,6 +170,8 @@ async fn render_index(index: &Path, frame_ancestors: &str) -> Response {
                 HeaderValue::from_static("text/html; charset=utf-8"),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // The page's language follows the person's cookie.
+            (header::VARY, HeaderValue::from_static("Cookie")),
         ],
         html,
     )
@@ -240,7 +262,7 @@ mod tests {
             std::fs::write(dir.join(f), f).expect("write");
         }
         let page = |path: &str| {
-            page_file(&dir, path)
+            page_file(&dir, path, None)
                 .strip_prefix(&dir)
                 .expect("inside")
                 .to_string_lossy()
@@ -269,6 +291,53 @@ mod tests {
             page("/applications"),
             "index.html",
             "a build without a shell"
+        );
+        std::fs::remove_dir_all(&dir).expect("clean");
+    }
+
+    #[test]
+    fn a_person_who_chose_the_other_language_gets_its_prerendered_copy() {
+        let dir = std::env::temp_dir().join(format!("onething-languages-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("services/newborn")).expect("dir");
+        std::fs::create_dir_all(dir.join("services/shop")).expect("dir");
+        for f in [
+            "index.html",
+            "index.en.html",
+            "shell.html",
+            "services/newborn/index.html",
+            "services/newborn/index.en.html",
+            "services/shop/index.html",
+        ] {
+            std::fs::write(dir.join(f), f).expect("write");
+        }
+        let page = |path: &str, cookie: Option<&str>| {
+            let mut headers = axum::http::HeaderMap::new();
+            if let Some(c) = cookie {
+                headers.insert(header::COOKIE, HeaderValue::from_str(c).expect("cookie"));
+            }
+            page_file(&dir, path, chosen_language(&headers))
+                .strip_prefix(&dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(page("/", None), "index.html");
+        assert_eq!(page("/", Some("onething_locale=en")), "index.en.html");
+        assert_eq!(
+            page("/services/newborn", Some("a=1; onething_locale=en; b=2")),
+            "services/newborn/index.en.html"
+        );
+        assert_eq!(page("/", Some("onething_locale=zh-CN")), "index.html");
+        assert_eq!(page("/", Some("onething_locale=fr")), "index.html");
+        assert_eq!(page("/", Some("xonething_locale=en")), "index.html");
+        // A page the build made in one language only, and the shell, stay as they are.
+        assert_eq!(
+            page("/services/shop", Some("onething_locale=en")),
+            "services/shop/index.html"
+        );
+        assert_eq!(
+            page("/applications", Some("onething_locale=en")),
+            "shell.html"
         );
         std::fs::remove_dir_all(&dir).expect("clean");
     }
