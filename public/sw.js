@@ -76,14 +76,45 @@ async function precache() {
   await Promise.all([...assets].map((u) => cache.add(u).catch(() => {})));
   // The pages open while the worker installs were loaded before it could keep them: a landing
   // page (its service guide) read once must open without network too.
-  const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  for (const client of open) {
+  await keepOpenPagesInTurn([]);
+}
+
+// Fetches again, and keeps, the prerendered pages open in a window, and `also`. The server
+// answers a page in the language the person chose (its cookie), so this is done again when
+// they change it (the app says so: the `language` message, with the language's tag, asked for
+// by name because the new cookie may not have reached the network yet): the copy a page opens
+// with offline is then in their language.
+async function keepOpenPages(cache, also, lang) {
+  const keys = new Set(also);
+  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
     const key = pageKey(new URL(client.url));
-    if (key === SHELL || key === scope.href) continue;
-    const r = await fetch(key, { cache: 'no-cache' }).catch(() => null);
+    if (key !== SHELL && key !== scope.href) keys.add(key);
+  }
+  for (const key of keys) {
+    const url = new URL(key);
+    if (lang) url.searchParams.set('lang', lang);
+    const r = await fetch(url, { cache: 'no-cache' }).catch(() => null);
     if (r && r.ok) await cache.put(key, r);
   }
 }
+
+// One after another, never two at once: two changes in a row would otherwise race, and the
+// answer in the older language could be kept last.
+let keeping = Promise.resolve();
+function keepOpenPagesInTurn(also, lang) {
+  keeping = keeping
+    .then(() => caches.open(CACHE))
+    .then((cache) => keepOpenPages(cache, also, lang))
+    .catch(() => {});
+  return keeping;
+}
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type === 'language' && /^[A-Za-z-]{2,8}$/.test(data.lang || '')) {
+    event.waitUntil(keepOpenPagesInTurn([scope.href], data.lang));
+  }
+});
 
 self.addEventListener('install', (event) => {
   event.waitUntil(precache().catch(() => {}).then(() => self.skipWaiting()));

@@ -47,7 +47,7 @@ pub fn provide() {
     provide_context(LocalePref(locale));
     provide_context(ElderPref(elder));
 
-    Effect::new(move || {
+    Effect::new(move |before: Option<Locale>| {
         let l = locale.get();
         SHOWN.with(|c| c.set(l));
         if let Some(h) = html() {
@@ -57,6 +57,10 @@ pub fn provide() {
             let _ = s.set_item(LOCALE_KEY, l.tag());
         }
         remember_for_pages(l);
+        if before.is_some_and(|b| b != l) {
+            language_changed(l.tag());
+        }
+        l
     });
     Effect::new(move || {
         let on = elder.get();
@@ -90,6 +94,12 @@ fn remember_for_pages(l: Locale) {
         &wasm_bindgen::JsValue::from_str("cookie"),
         &wasm_bindgen::JsValue::from_str(&cookie),
     );
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/register.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = languageChanged)]
+    fn language_changed(lang: &str);
 }
 
 /// The current locale (reactive); outside the app's reactive tree, the language last shown.

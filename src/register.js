@@ -8,3 +8,15 @@ export function registerWorker(build) {
   url.searchParams.set('v', build);
   navigator.serviceWorker.register(url, { scope: root.pathname }).catch(() => {});
 }
+
+// Tells the service worker that the person changed the language: it fetches the open
+// pages again, so that the copies it keeps for offline are in that language (public/sw.js).
+export function languageChanged(lang) {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.getRegistration(new URL('./', document.baseURI).href)
+    .then((r) => {
+      // Each worker of the registration: one still installing keeps pages too.
+      for (const w of r ? [r.installing, r.waiting, r.active] : []) if (w) w.postMessage({ type: 'language', lang });
+    })
+    .catch(() => {});
+}

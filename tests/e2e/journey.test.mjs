@@ -111,15 +111,22 @@ test('the newborn guide lists the documents and how each is supplied, linkable a
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     assert.deepEqual(await a11y(page, 'newborn guide'), []);
 
-    // Read once, it opens without network: the service worker kept the page it was installed on.
+    // Read once, it opens without network: the service worker kept the page it was installed on,
+    // in the language last chosen (it fetches the open pages again when the language changes).
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
-    await page.waitForFunction(async () => {
+    // Polled from here: an async predicate's promise would count as true at once.
+    const keptInLanguage = () => page.evaluate(async () => {
       for (const name of await caches.keys()) {
         const c = await caches.open(name);
-        if (await c.match(new URL('services/newborn', document.baseURI).href)) return true;
+        const kept = await c.match(new URL('services/newborn', document.baseURI).href);
+        if (kept && (await kept.text()).includes(`<html lang="${document.documentElement.lang}">`)) return true;
       }
       return false;
-    }, null, { timeout: 30_000 });
+    });
+    for (let i = 0; !(await keptInLanguage()); i++) {
+      assert.ok(i < 300, 'the page kept for offline, in the language shown');
+      await page.waitForTimeout(100);
+    }
     await context.setOffline(true);
     await page.reload();
     await page.locator('#guide .guide-document').first().waitFor({ timeout: 15_000 });

@@ -96,14 +96,23 @@ fn page_file(dir: &Path, path: &str, language: Option<Locale>) -> PathBuf {
 }
 
 /// The language the person chose in the app (`src/prefs.rs` keeps it in the `onething_locale`
-/// cookie as well as in the browser's storage, so that a page's first paint can be in it).
-fn chosen_language(headers: &axum::http::HeaderMap) -> Option<Locale> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("onething_locale="))
+/// cookie as well as in the browser's storage, so that a page's first paint can be in it), or
+/// the one asked for by name (`?lang=`: the service worker, keeping a page for offline in the
+/// language just chosen, does not wait for the cookie to reach the network).
+fn chosen_language(headers: &axum::http::HeaderMap, query: Option<&str>) -> Option<Locale> {
+    let asked = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|p| p.strip_prefix("lang="));
+    asked
+        .or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .find_map(|c| c.trim().strip_prefix("onething_locale="))
+        })
         .and_then(Locale::from_tag)
 }
 
@@ -150,7 +159,8 @@ pub fn index_handler(
     frame_ancestors: String,
 ) -> MethodRouter<(), std::convert::Infallible> {
     get(move |req: Request<Body>| {
-        let page = page_file(&dir, req.uri().path(), chosen_language(req.headers()));
+        let language = chosen_language(req.headers(), req.uri().query());
+        let page = page_file(&dir, req.uri().path(), language);
         let frame_ancestors = frame_ancestors.clone();
         async move { render_index(&page, &frame_ancestors).await }
     })
@@ -315,7 +325,10 @@ mod tests {
             if let Some(c) = cookie {
                 headers.insert(header::COOKIE, HeaderValue::from_str(c).expect("cookie"));
             }
-            page_file(&dir, path, chosen_language(&headers))
+            let (path, query) = path
+                .split_once('?')
+                .map_or((path, None), |(p, q)| (p, Some(q)));
+            page_file(&dir, path, chosen_language(&headers, query))
                 .strip_prefix(&dir)
                 .expect("inside")
                 .to_string_lossy()
@@ -330,6 +343,16 @@ mod tests {
         assert_eq!(page("/", Some("onething_locale=zh-CN")), "index.html");
         assert_eq!(page("/", Some("onething_locale=fr")), "index.html");
         assert_eq!(page("/", Some("xonething_locale=en")), "index.html");
+        // Asked for by name, over the cookie (the service worker, right after a change).
+        assert_eq!(
+            page("/?lang=en", Some("onething_locale=zh-CN")),
+            "index.en.html"
+        );
+        assert_eq!(
+            page("/?v=1&lang=zh-CN", Some("onething_locale=en")),
+            "index.html"
+        );
+        assert_eq!(page("/?lang=fr", None), "index.html");
         // A page the build made in one language only, and the shell, stay as they are.
         assert_eq!(
             page("/services/shop", Some("onething_locale=en")),
