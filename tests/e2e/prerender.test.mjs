@@ -27,6 +27,17 @@ const watchShifts = (context) => context.addInitScript(() => {
 });
 const shifts = (page) => page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
 
+/** Holds the whole app's wasm back (20 s at most) until the function it resolves to is called. */
+async function holdWholeApp(context) {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await context.route(/onething-full_bg\.wasm/, async (route) => {
+    await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
+    await route.continue();
+  });
+  return release;
+}
+
 test('with JavaScript off, the catalogue and a landing page are readable and their links work', async () => {
   const { context, page } = await phonePage(browser, { javaScriptEnabled: false });
   try {
@@ -192,12 +203,7 @@ test('elder mode chosen on an earlier visit is on at a deep link\'s first paint,
     await page.evaluate(() => localStorage.setItem('onething.elder', '1'));
     const figures = [];
     page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/privacy') figures.push(r.url()); });
-    let release;
-    const released = new Promise((resolve) => { release = resolve; });
-    await context.route(/onething-full_bg\.wasm/, async (route) => {
-      await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
-      await route.continue();
-    });
+    const release = await holdWholeApp(context);
     await page.goto(url('/apply/newborn/eligibility'));
     assert.equal(await page.locator('#app[data-prerendered]').count(), 1, 'still the prerendered page');
     assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), true);
@@ -225,12 +231,7 @@ test('a deep link shows the wizard\'s first step before any wasm, and the app ta
   try {
     await watchShifts(context);
     // The whole app's wasm waits until the person has answered and pressed Continue.
-    let release;
-    const released = new Promise((resolve) => { release = resolve; });
-    await context.route(/onething-full_bg\.wasm/, async (route) => {
-      await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
-      await route.continue();
-    });
+    const release = await holdWholeApp(context);
     await page.goto(url('/apply/newborn/eligibility'));
     assert.equal(await page.locator('main h1').innerText(), '情形确认');
     assert.equal(await page.title(), '情形确认 — 一件事');

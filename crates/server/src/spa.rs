@@ -258,19 +258,28 @@ mod tests {
         assert!(!is_immutable("/sw.js", Some("version=1")));
     }
 
+    /// A build directory of this test process holding `files`, each containing its own name.
+    fn build_with(name: &str, files: &[&str]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("onething-{name}-{}", std::process::id()));
+        for f in files {
+            let path = dir.join(f);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("dir");
+            std::fs::write(path, f).expect("write");
+        }
+        dir
+    }
+
     #[test]
     fn each_path_gets_its_prerendered_page_or_the_shell() {
-        let dir = std::env::temp_dir().join(format!("onething-pages-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("services/newborn")).expect("dir");
-        std::fs::create_dir_all(dir.join("apply/newborn/eligibility")).expect("dir");
-        for f in [
-            "index.html",
-            "shell.html",
-            "services/newborn/index.html",
-            "apply/newborn/eligibility/index.html",
-        ] {
-            std::fs::write(dir.join(f), f).expect("write");
-        }
+        let dir = build_with(
+            "pages",
+            &[
+                "index.html",
+                "shell.html",
+                "services/newborn/index.html",
+                "apply/newborn/eligibility/index.html",
+            ],
+        );
         let page = |path: &str| {
             page_file(&dir, path, None)
                 .strip_prefix(&dir)
@@ -307,19 +316,17 @@ mod tests {
 
     #[test]
     fn a_person_who_chose_the_other_language_gets_its_prerendered_copy() {
-        let dir = std::env::temp_dir().join(format!("onething-languages-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("services/newborn")).expect("dir");
-        std::fs::create_dir_all(dir.join("services/shop")).expect("dir");
-        for f in [
-            "index.html",
-            "index.en.html",
-            "shell.html",
-            "services/newborn/index.html",
-            "services/newborn/index.en.html",
-            "services/shop/index.html",
-        ] {
-            std::fs::write(dir.join(f), f).expect("write");
-        }
+        let dir = build_with(
+            "languages",
+            &[
+                "index.html",
+                "index.en.html",
+                "shell.html",
+                "services/newborn/index.html",
+                "services/newborn/index.en.html",
+                "services/shop/index.html",
+            ],
+        );
         let page = |path: &str, cookie: Option<&str>| {
             let mut headers = axum::http::HeaderMap::new();
             if let Some(c) = cookie {
