@@ -105,14 +105,7 @@ fn chosen_language(headers: &axum::http::HeaderMap, query: Option<&str>) -> Opti
         .flat_map(|q| q.split('&'))
         .find_map(|p| p.strip_prefix("lang="));
     asked
-        .or_else(|| {
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .find_map(|c| c.trim().strip_prefix("onething_locale="))
-        })
+        .or_else(|| crate::headers::cookie(headers, "onething_locale"))
         .and_then(Locale::from_tag)
 }
 
