@@ -128,11 +128,12 @@ mod native {
         file: &str,
     ) -> Result<(), Error> {
         let list: Vec<ServiceSummary> = defs.iter().map(ServiceSummary::from).collect();
+        let search = search_data(defs);
         let (body, title) = render(
             locale,
             {
                 let list = list.clone();
-                let search = search_data(defs);
+                let search = search.clone();
                 move || {
                     view! { <Frame><Home preloaded=Some(list) search=Some(search) /></Frame> }
                         .into_any()
@@ -142,7 +143,7 @@ mod native {
         );
         let data = Boot {
             services: Some(list),
-            search: Some(search_data(defs)),
+            search: Some(search),
             ..Boot::default()
         };
         std::fs::write(dist.join(file), page(shell, locale, &title, &body, &data)?)?;
