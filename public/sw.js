@@ -64,6 +64,11 @@ async function precache() {
   }
   for (const m of html.matchAll(/(?:href|src)="([^"]+\.(?:js|wasm|css))"/g)) assets.add(new URL(m[1], scope).href);
   for (const m of html.matchAll(/from\s*'([^']+\.js)'|init\(\s*'([^']+\.wasm)'/g)) assets.add(new URL(m[1] || m[2], scope).href);
+  // The first page's module, which the catalogue's own script starts only where it is needed
+  // (inside an app platform, with a queued submission …): named without its extension.
+  for (const m of html.matchAll(/data-first-module="([^"]+)"/g)) {
+    for (const ext of ['.js', '_bg.wasm']) assets.add(new URL(m[1] + ext, scope).href);
+  }
   const scripts = [...assets].filter((u) => new URL(u).pathname.endsWith('.js'));
   for (const url of scripts) {
     const r = await fetch(url, { cache: 'no-cache' }).catch(() => null);

@@ -1,11 +1,19 @@
-//! The first page's module: the catalogue and the service landing pages, and nothing else.
+//! The first page's wasm module: the catalogue and the service landing pages, where the pages'
+//! own script (`src/first.js`) does not serve them alone.
 //!
-//! Trunk builds two modules from this crate (see `index.html`): this one (`src/main.rs`), which
-//! the page loads first, and the whole app (`src/bin/onething-full.rs`: the wizard, photos and
-//! uploads, drafts, the offline queue, tracking). Most people arrive at the catalogue or at a
-//! one-thing's landing page, which this module shows with a fraction of the bytes; it fetches the
-//! whole app quietly while the landing page is read, and hands the page over to it as soon as
-//! the person goes further (Start, My applications, a deep link into the wizard or a case).
+//! Trunk builds two modules from this crate (see `index.html`): this one (`src/main.rs`) and the
+//! whole app (`src/bin/onething-full.rs`: the wizard, photos and uploads, drafts, the offline
+//! queue, tracking). The catalogue, the landing pages and the accessibility statement come
+//! prerendered with a small script of their own that searches, switches the language and elder
+//! mode, fetches the whole app while a landing page is read and hands the page over to it
+//! (`src/first.js`): no wasm at all on a first visit. That script starts this module instead
+//! where the page needs more: inside an app platform or a frame (the host bridge), with a
+//! sign-in ticket, with a submission queued offline, on the catalogue of a person signed in
+//! (their unread messages), when the person's language is not the page's, when the
+//! deployment's configuration changes what the page shows, and as the fallback of `shell.html`
+//! when the whole app cannot be loaded. It shows those pages with a fraction of the whole app's
+//! bytes, and hands the page over to the whole app as soon as the person goes further (Start,
+//! My applications, a deep link into the wizard or a case).
 //!
 //! The hand-over: this module stops listening (links, history, the host's messages: see
 //! [`crate::retired`]), shows a loading line, and imports the whole app, whose `main` replaces

@@ -93,8 +93,9 @@ mod native {
         let shell = wasm_preload_first(&shell)?;
         let whole_app = whole_app_shell(&shell, onething::BUILD_ID)?;
         std::fs::write(dist.join("shell.html"), &whole_app)?;
-        // The first page's module's pages preload only the snippets it imports.
-        let shell = first_module_snippets_only(&shell, dist)?;
+        // The first pages load no wasm: their own script (`src/first.js`), which starts the
+        // first page's module only where it is still needed.
+        let (shell, names) = first_page_shell(&shell)?;
 
         // Each page in the build's language (`index.html`), and in the other one beside it
         // (`index.en.html` or `index.zh-CN.html`): the server answers a person who chose that
@@ -105,7 +106,8 @@ mod native {
             } else {
                 format!("index.{}.html", shown.tag())
             };
-            pages(dist, &shell, &whole_app, &defs, shown, &file)?;
+            let first = with_first_script(&shell, &names, shown)?;
+            pages(dist, &first, &whole_app, &defs, shown, &file)?;
         }
         Ok(defs.len())
     }
@@ -461,56 +463,105 @@ mod native {
         Ok(hash)
     }
 
-    /// `page` without the module preloads of wasm-bindgen snippets that the first page's
-    /// module does not import. Trunk preloads every snippet of the crate on every page, the
-    /// whole app's too (its storage, photo and take-over scripts: about 5 KB brotli the
-    /// catalogue and the landing pages never run); the whole app's module imports those when it
-    /// is loaded, and `shell.html`, which loads it at once, keeps the preloads.
-    fn first_module_snippets_only(page: &str, dist: &Path) -> Result<String, Error> {
+    /// What the first pages' script names: the first page's module (its content hash), and
+    /// the two snippets it imports itself (`src/lite.js`, `src/register.js`), as Trunk named them.
+    pub(super) struct FirstNames {
+        hash: String,
+        lite: String,
+        register: String,
+    }
+
+    /// Trunk's page made the model of the first pages (the catalogue, the landing pages, the
+    /// accessibility statement): without the loader of the first page's module, its preloads and
+    /// every snippet's but the two the page's own script imports (`src/first.js`). Trunk preloads
+    /// every snippet of the crate on every page; the whole app's module imports the others when
+    /// it is loaded, and `shell.html`, which loads it at once, keeps them.
+    pub(super) fn first_page_shell(trunk: &str) -> Result<(String, FirstNames), Error> {
         const PRELOAD: &str = "<link rel=\"modulepreload\" href=\"./snippets/";
-        let hash = first_module_hash(page)?;
-        // What the module's script imports, and what those import in turn: the glue names
-        // `./snippets/<crate>/src/x.js`, a snippet its siblings (`./register.js`).
-        let mut imported: Vec<String> = Vec::new();
-        let mut scripts = vec![format!("onething-{hash}.js")];
-        while let Some(script) = scripts.pop() {
-            let dir = Path::new(&script)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let text = std::fs::read_to_string(dist.join(&script))?;
-            #[allow(clippy::case_sensitive_file_extension_comparisons)] // names wasm-bindgen wrote
-            for part in text.split(['\'', '"']).filter(|p| p.ends_with(".js")) {
-                let name = match part.find("snippets/") {
-                    Some(at) => part[at..].to_owned(),
-                    None if script.starts_with("snippets/") => match part.strip_prefix("./") {
-                        Some(sibling) => dir.join(sibling).to_string_lossy().into_owned(),
-                        None => continue,
-                    },
-                    None => continue,
-                };
-                if !imported.contains(&name) {
-                    imported.push(name.clone());
-                    scripts.push(name);
-                }
-            }
+        let hash = first_module_hash(trunk)?.to_owned();
+        let (head, rest) = trunk
+            .split_once("<script type=\"module\">")
+            .ok_or("no loader script")?;
+        let (_, tail) = rest.split_once("</script>").ok_or("no loader end")?;
+        let mut out = format!("{}{tail}", head.trim_end_matches([' ', '\n']));
+        for file in [
+            format!("onething-{hash}.js"),
+            format!("onething-{hash}_bg.wasm"),
+        ] {
+            let tag = link_containing(&out, &format!("href=\"./{file}\""))?;
+            let start = out[..tag.start].trim_end_matches([' ', '\n']).len();
+            out.replace_range(start..tag.end, "");
         }
-        let mut out = page.to_owned();
+        let (mut lite, mut register) = (None, None);
         let mut from = 0;
         while let Some(at) = out[from..].find(PRELOAD).map(|i| from + i) {
             let end = at + out[at..].find('>').ok_or("no >")? + 1;
-            let href = &out[at + PRELOAD.len() - "snippets/".len()..end];
-            let name = href.split('"').next().unwrap_or_default();
-            if imported.iter().any(|i| i == name) {
-                from = end;
+            let href = &out[at + PRELOAD.len() - "./snippets/".len()..end];
+            let name = href.split('"').next().unwrap_or_default().to_owned();
+            let kept = if name.ends_with("/src/lite.js") {
+                &mut lite
+            } else if name.ends_with("/src/register.js") {
+                &mut register
             } else {
-                // The tag and the blanks before it.
                 let start = out[..at].trim_end_matches([' ', '\n']).len();
                 out.replace_range(start..end, "");
                 from = start;
+                continue;
+            };
+            *kept = Some(name);
+            from = end;
+        }
+        let names = FirstNames {
+            hash,
+            lite: lite.ok_or("no preload of src/lite.js")?,
+            register: register.ok_or("no preload of src/register.js")?,
+        };
+        Ok((out, names))
+    }
+
+    /// `shell` with the first pages' script (`src/first.js`) for pages in `locale`: the build
+    /// id, the page's texts in that language and the names it imports filled in, its comments
+    /// (lines of their own) left out.
+    pub(super) fn with_first_script(
+        shell: &str,
+        names: &FirstNames,
+        locale: Locale,
+    ) -> Result<String, Error> {
+        let m = onething::i18n::messages(locale);
+        let page = serde_json::json!({
+            "none": m.search_none,
+            "one": m.search_found_one,
+            "many": m.search_found,
+            "loading": m.app_loading,
+            "failed": m.app_load_failed,
+            "retry": m.retry,
+            "back": m.back_to_services,
+            "lite": names.lite,
+            "register": names.register,
+        });
+        let mut code = String::new();
+        for line in include_str!("../first.js").lines() {
+            if !line.trim_start().starts_with("//") && !line.trim().is_empty() {
+                code.push_str(line);
+                code.push('\n');
             }
         }
-        Ok(out)
+        if !code.contains("'__BUILD__'") || !code.contains("__PAGE__") {
+            return Err("src/first.js has no __BUILD__ or __PAGE__".into());
+        }
+        let code = code.replacen("__BUILD__", onething::BUILD_ID, 1).replacen(
+            "__PAGE__",
+            &serde_json::to_string(&page)?.replace("</", "<\\/"),
+            1,
+        );
+        let script = format!(
+            "<script type=\"module\" data-first-module=\"./onething-{}\">\n{code}</script>\n  </body>",
+            names.hash
+        );
+        if !shell.contains("</body>") {
+            return Err("no </body>".into());
+        }
+        Ok(shell.replacen("</body>", &script, 1))
     }
 
     /// `page` with the `<link …>` tag that contains `needle` replaced by `with`.

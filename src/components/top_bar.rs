@@ -38,7 +38,7 @@ pub fn TopBar() -> impl IntoView {
         view! {
                 <button
                     type="button"
-                    class="chip"
+                    class="chip language-switch"
                     aria-label=tr(|m| m.language_switch_label)
                     lang=move || if locale.get() == Locale::ZhCn { "en" } else { "zh-CN" }
                     on:click=toggle_locale

@@ -46,8 +46,8 @@ for (const engine of engines) {
         await page.goto(server.url);
         const card = page.locator('a.card-link', { hasText: '新生儿出生一件事' });
         await card.waitFor();
-        // The prerendered page is there at once; the app has started when its module is.
-        await page.waitForFunction(() => window.wasmBindings !== undefined);
+        // The prerendered page is there at once; it answers input once its own script has run.
+        await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
         assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 360 px');
         await shot(page, '1-catalogue');
         await card.click();

@@ -177,7 +177,9 @@ export async function axeNow(page, label) {
  */
 export async function a11y(page, name) {
   const found = [];
-  const toggle = (label) => page.locator('.top-bar button.chip').filter({ hasText: label }).click();
+  const toggle = (label) => (['English', '中文'].includes(label)
+    ? switchLanguage(page, label)
+    : page.locator('.top-bar button.chip').filter({ hasText: label }).click());
   const shot = (variant) => page.screenshot({
     path: join(artifacts(), `a11y-${name.replace(/[^a-z0-9]+/gi, '-')}-${variant}.png`),
     fullPage: true,
@@ -206,6 +208,27 @@ export async function a11y(page, name) {
   await toggle('中文');
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   return found;
+}
+
+/**
+ * Clicks the top bar's language switch (`label`: 'English' or '中文') and resolves once the page
+ * is in the other language and answers input: on the catalogue and the landing pages that is the
+ * same page loaded again from the server (src/first.js), in the whole app the page re-rendered.
+ */
+export async function switchLanguage(page, label, timeout = 15_000) {
+  const before = await page.evaluate(() => document.documentElement.lang);
+  await page.locator('.top-bar button.chip').filter({ hasText: label }).click();
+  const until = Date.now() + timeout;
+  for (;;) {
+    const done = await page.evaluate((b) => document.documentElement.lang !== b
+      && document.readyState === 'complete'
+      && performance.getEntriesByName('app-ready').length > 0, before)
+      // The page is being replaced by its copy in the other language.
+      .catch(() => false);
+    if (done) return;
+    if (Date.now() > until) throw new Error(`the page did not switch from ${before} in ${timeout} ms`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ test('the catalogue search finds the newborn one-thing by 上户口, traditional
     await page.goto(server.url);
     const search = page.getByLabel('搜索一件事');
     await search.waitFor();
-    // The first page's module has taken the page over (the whole app is not needed).
+    // The page's own script has run (neither wasm module is needed).
     await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
     for (const q of ['上户口', '上戶口', 'xse', 'XSECS', '出生证']) {
       await search.fill(q);
@@ -70,7 +70,7 @@ test('the search works on the prerendered catalogue when the whole app is not lo
     await page.goto(server.url);
     await page.getByLabel('搜索一件事').fill('上户口');
     await page.waitForFunction(() => document.querySelectorAll('li.card:not([hidden])').length === 1);
-    assert.deepEqual(full, [], 'the catalogue and its search need only the first page module');
+    assert.deepEqual(full, [], 'the catalogue and its search need only the page\'s own script');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

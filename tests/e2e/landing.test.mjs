@@ -51,7 +51,7 @@ test('the newborn landing page shows the sub-items of the file, in zh-CN, en and
 
     await page.getByRole('button', { name: '切换到英文' }).click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
-    // The guide is prerendered in zh-CN: in English, the whole app shows the page.
+    // The same page again, prerendered in English, from the server.
     await titles.filter({ hasText: expected[0].en }).waitFor();
     assert.deepEqual(await titles.allInnerTexts(), expected.map((s) => s.en));
     await page.screenshot({ path: join(artifacts(), 'newborn-en.png'), fullPage: true });

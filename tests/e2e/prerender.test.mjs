@@ -1,9 +1,8 @@
 // The first screen needs no wasm: the catalogue and every landing page come as HTML with their
 // content (rendered at build time by the SPA's own components), readable and navigable with
-// JavaScript off; with it on, the first page's module replaces them with the same markup from
-// the data the page carries, with no layout shift and no request for what the page already
-// holds; a deep link into the wizard loads the whole app at once, not the first page's module
-// first.
+// JavaScript off; with it on, the page's own small script (src/first.js) makes them work as they
+// are, with no layout shift, no wasm and no request for what the page already holds; a deep link
+// into the wizard loads the whole app at once, not the first page's module first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -82,15 +81,16 @@ test('with the wasm blocked, the prerendered pages pass axe-core and stay readab
   }
 });
 
-test('the app takes a prerendered page over with the same content, no layout shift and no request for its data', async () => {
+test('a prerendered page comes alive as it is: the same content, no layout shift, no wasm and no request for its data', async () => {
   for (const [path, heading] of [['/', '办事服务'], ['/services/newborn', '新生儿出生一件事']]) {
     const { context, page, errors } = await phonePage(browser);
     try {
+      const wasm = [];
+      page.on('request', (r) => { if (/\.wasm(\?|$)/.test(r.url()) && !/onething-full/.test(r.url())) wasm.push(r.url()); });
       await watchShifts(context);
       await page.goto(url(path));
       const before = await page.locator('main').innerText();
       await page.waitForFunction(() => performance.getEntriesByName('app-ready').length > 0);
-      // The app is live: its language switch works (the prerendered button did nothing).
       await page.waitForTimeout(300);
       const afterTakeover = await page.locator('main').innerText();
       assert.equal(afterTakeover, before, `${path}: the same text before and after`);
@@ -106,8 +106,11 @@ test('the app takes a prerendered page over with the same content, no layout shi
           .map((e) => e.name);
       });
       assert.deepEqual(apiCalls, [], `${path}: the page's data came with it`);
+      assert.deepEqual(wasm, [], `${path}: no first-page module`);
+      // Live: the language switch works (the same page from the server, in English).
       await page.getByRole('button', { name: '切换到英文' }).click();
       await page.waitForFunction(() => document.documentElement.lang === 'en');
+      await page.locator('main h1').waitFor();
       assert.notEqual(await page.locator('main h1').innerText(), heading, 'switched to English');
       assert.deepEqual(errors, []);
     } finally {

@@ -1,0 +1,328 @@
+// The first page's own script: the catalogue, each landing page and the accessibility statement
+// work with the prerendered HTML and this script alone, without any wasm. The build writes it
+// into those pages (src/bin/onething-prerender.rs fills in the values between `__`), so it
+// costs no request of its own.
+//
+// It does what a person does on those pages: searches the catalogue, switches the language (the
+// server answers the same page in that language) and elder mode, and on a landing page fetches
+// the whole app while the guide is read. Going further (Start, My applications, a case, sharing
+// the guide) hands the page over to the whole app, as the first page's wasm module did.
+//
+// Where that module is still needed, it starts as before and this script does nothing more:
+// inside an app platform or a frame (the host bridge), with a sign-in ticket, with a submission
+// queued offline, on the catalogue of a person signed in (their unread messages), when the
+// person's language is not the page's, or when the deployment's configuration changes what the
+// page shows (`src/lite.rs`).
+//
+// The search here and `src/pages/home/search.rs` are one rule written twice (the whole app's
+// catalogue uses the Rust one): tests/e2e/first-page.test.mjs holds both to the same queries.
+
+// The build id, the page's texts in its language, and the two scripts of `src/lite.js` and
+// `src/register.js` as the build named them (wasm-bindgen's snippets).
+const BUILD = '__BUILD__';
+const PAGE = __PAGE__;
+
+const at = (u) => new URL(u, document.baseURI).href;
+const root = new URL(document.baseURI).pathname;
+// The page's path under the deployment's root: '' for the catalogue.
+const here = () => (location.pathname.startsWith(root) ? location.pathname.slice(root.length) : null);
+const landingId = (path) => {
+  const m = /^services\/([a-z0-9_-]+)\/?$/.exec(path);
+  return m ? m[1] : null;
+};
+// The pages this script serves: a link to one of them loads it from the server (prerendered).
+const firstPage = (path) => path === '' || path === 'index.html' || landingId(path) !== null || /^accessibility\/?$/.test(path);
+
+let config = {};
+let handedOver = false;
+
+// The first page's wasm module, started as the page used to start it.
+async function startModule() {
+  // Named without its extension on this script's element (a size report counts the file
+  // names a page quotes, and this one is loaded only here).
+  const script = document.querySelector('script[data-first-module]');
+  const name = script && script.getAttribute('data-first-module');
+  if (!name) return;
+  const m = await import(at(name + '.js'));
+  await m.default({ module_or_path: at(name + '_bg.wasm') });
+  window.wasmBindings = m;
+}
+
+function moduleNeeded(path) {
+  const ua = navigator.userAgent;
+  if (window.parent !== window || window.ZWJSBridge || window.wx || window.my) return true;
+  if (/MicroMessenger|AlipayClient/.test(ua)) return true;
+  try {
+    if (sessionStorage.getItem('onething.pending-ticket')) return true;
+    if (localStorage.getItem('onething.outbox') !== null) return true;
+    // Signed in: the catalogue counts the person's unread messages (`pages::UnreadLink`).
+    if ((path === '' || path === 'index.html') && sessionStorage.getItem('onething.session')) return true;
+    const chosen = localStorage.getItem('onething.locale') || config.default_locale || 'zh-CN';
+    if (chosen !== document.documentElement.lang) return true;
+  } catch (e) {
+    return true;
+  }
+  const features = config.features || {};
+  if (features.elder_switch === false || features.language_switch === false) return true;
+  // A deployment offering some services only: the catalogue lists those, and a landing page of
+  // another is not found.
+  const offered = Array.isArray(config.services) ? config.services : [];
+  const id = landingId(path);
+  if (offered.length && (path === '' || path === 'index.html' || (id && !offered.includes(id)))) return true;
+  return false;
+}
+
+// --- The catalogue's search -------------------------------------------------------------------
+
+// Text as the search compares it: no white space, full-width letters and digits as ASCII, ASCII
+// lower case (`search::fold`).
+function fold(s) {
+  let out = '';
+  for (const c of s) {
+    if (/^[\s\u0085]$/u.test(c) && c !== '\ufeff') continue;
+    const code = c.codePointAt(0);
+    const d = code >= 0xff01 && code <= 0xff5e ? String.fromCodePoint(code - 0xfee0) : c;
+    out += d >= 'A' && d <= 'Z' ? d.toLowerCase() : d;
+  }
+  return out;
+}
+
+// The query folded, traditional characters made simplified (`search::query`).
+function query(q, traditional) {
+  const pairs = [...traditional];
+  let out = '';
+  for (const c of fold(q)) {
+    let to = c;
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      if (pairs[i] === c) {
+        to = pairs[i + 1];
+        break;
+      }
+    }
+    out += to;
+  }
+  return out;
+}
+
+// The ids of the services `q` finds (`search::find`).
+function find(list, data, q) {
+  const folded = query(q, (data && data.traditional) || '');
+  return list
+    .filter((s) => {
+      if (!folded) return true;
+      const entry = data && data.entries.find((e) => e.id === s.id);
+      if (entry) return entry.text.includes(folded);
+      return [s.title, s.summary].some((t) => fold(t.zh).includes(folded) || fold(t.en).includes(folded));
+    })
+    .map((s) => s.id);
+}
+
+function wireSearch(boot) {
+  const input = document.getElementById('service-search');
+  const status = document.querySelector('.search-status');
+  if (!input || !boot.services) return;
+  const cards = [...document.querySelectorAll('.cards > .card')];
+  const idOf = (card) => {
+    const a = card.querySelector('a');
+    return a ? landingId(new URL(a.href).pathname.slice(root.length)) : null;
+  };
+  const update = () => {
+    const found = find(boot.services, boot.search, input.value);
+    for (const card of cards) card.hidden = !found.includes(idOf(card));
+    if (!status) return;
+    if (!input.value.trim()) status.textContent = '';
+    else if (found.length === 0) status.textContent = PAGE.none;
+    else if (found.length === 1) status.textContent = PAGE.one;
+    else status.textContent = PAGE.many.replace('{n}', String(found.length));
+  };
+  input.addEventListener('input', update);
+  // Typed before this script ran.
+  if (input.value) update();
+}
+
+// --- Preferences ------------------------------------------------------------------------------
+
+const SWITCHED = 'onething.language-switched';
+
+// After the language switch loaded this page again: the query typed before, and the focus back
+// on the switch, where the person (on a keyboard, with a screen reader) left it.
+function carryOver(carried) {
+  const input = document.getElementById('service-search');
+  if (input && carried.q && !input.value) {
+    input.value = carried.q;
+    input.dispatchEvent(new Event('input'));
+  }
+  const language = document.querySelector('.language-switch');
+  if (language) language.focus();
+}
+
+function wireSwitches() {
+  const elder = document.querySelector('.elder-switch');
+  if (elder) {
+    elder.addEventListener('click', () => {
+      const on = !document.documentElement.classList.contains('elder');
+      document.documentElement.classList.toggle('elder', on);
+      elder.setAttribute('aria-pressed', on ? 'true' : 'false');
+      try {
+        localStorage.setItem('onething.elder', on ? '1' : '0');
+      } catch (e) {}
+    });
+  }
+  const language = document.querySelector('.language-switch');
+  if (language) {
+    language.addEventListener('click', async () => {
+      const next = document.documentElement.lang === 'zh-CN' ? 'en' : 'zh-CN';
+      try {
+        localStorage.setItem('onething.locale', next);
+      } catch (e) {}
+      // As `src/prefs.rs` keeps it: the server answers the page in this language.
+      document.cookie = `onething_locale=${next}; Path=${root}; Max-Age=31536000; SameSite=Lax`;
+      // What the page in the other language takes over: the query, and the focus on this switch.
+      const input = document.getElementById('service-search');
+      try {
+        sessionStorage.setItem(SWITCHED, JSON.stringify({ q: input ? input.value : '' }));
+      } catch (e) {}
+      try {
+        const { languageChanged } = await import(at(PAGE.register));
+        languageChanged(next);
+      } catch (e) {}
+      location.reload();
+    });
+  }
+}
+
+// --- Going further: the whole app -------------------------------------------------------------
+
+const lite = () => import(at(PAGE.lite));
+
+// Hands the page over to the whole app, which starts with the URL as it is now; says so while it
+// loads, and offers a retry when it cannot be loaded. Nothing of the page is lost: it is the
+// server's, and the whole app keeps drafts itself.
+async function handOver() {
+  handedOver = true;
+  const main = document.getElementById('main');
+  const status = document.createElement('p');
+  status.className = 'loading';
+  status.setAttribute('role', 'status');
+  status.textContent = PAGE.loading;
+  if (main) main.replaceChildren(status);
+  try {
+    const { loadFull } = await lite();
+    await loadFull(BUILD);
+  } catch (e) {
+    if (!main) return;
+    const notice = document.createElement('div');
+    notice.className = 'notice notice-error';
+    notice.setAttribute('role', 'alert');
+    const p = document.createElement('p');
+    p.textContent = PAGE.failed;
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'button primary';
+    retry.textContent = PAGE.retry;
+    retry.addEventListener('click', () => handOver());
+    notice.append(p, retry);
+    const back = document.createElement('p');
+    const a = document.createElement('a');
+    a.href = at('./');
+    a.className = 'back-link';
+    a.textContent = PAGE.back;
+    back.append(a);
+    main.replaceChildren(notice, back);
+    retry.focus();
+  }
+}
+
+function wireLinks() {
+  document.addEventListener('click', (e) => {
+    if (handedOver || e.defaultPrevented || e.button !== 0) return;
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const share = e.target.closest && e.target.closest('.share-button');
+    if (share) {
+      e.preventDefault();
+      // The whole app shares (`crate::host::SHARE_ASKED`).
+      window['onething-share-asked'] = true;
+      handOver();
+      return;
+    }
+    const a = e.target.closest && e.target.closest('a[href]');
+    if (!a || (a.target && a.target !== '_self') || a.hasAttribute('download')) return;
+    const url = new URL(a.href);
+    if (url.origin !== location.origin || !url.pathname.startsWith(root)) return;
+    const path = url.pathname.slice(root.length);
+    // Same page (a fragment), or one this script serves: the browser's own navigation.
+    if (url.pathname === location.pathname && url.search === location.search) return;
+    if (firstPage(path)) return;
+    e.preventDefault();
+    history.pushState(null, '', url.href);
+    handOver();
+  });
+  // Back or forward before a module has taken the page: the whole app for a page of its own,
+  // else the page of that URL from the server.
+  const loadedAt = location.pathname + location.search;
+  window.addEventListener('popstate', () => {
+    if (window.wasmBindings) return;
+    const path = here();
+    if (path !== null && !firstPage(path)) handOver();
+    else if (handedOver || location.pathname + location.search !== loadedAt) location.reload();
+  });
+}
+
+// After the landing page has painted, while it is read: the whole app, and the server's
+// definition for the wizard it opens, kept as `api::prefetch_service` keeps it.
+function prefetch(id) {
+  setTimeout(() => {
+    lite()
+      .then(({ prefetchFull }) => prefetchFull(BUILD))
+      .catch(() => {});
+    const api = at(config.api_base || '/api').replace(/\/+$/, '');
+    fetch(`${api}/services/${id}`)
+      .then((r) => (r.ok ? r.text() : null))
+      .then((text) => {
+        if (text) sessionStorage.setItem(`onething.prefetched-service.${id}`, text);
+      })
+      .catch(() => {});
+  }, 500);
+}
+
+async function start() {
+  if (window.onethingUnsupported) return;
+  const path = here();
+  try {
+    const text = await window.onethingConfig;
+    if (text) config = JSON.parse(text) || {};
+  } catch (e) {}
+  let carried = null;
+  try {
+    carried = JSON.parse(sessionStorage.getItem(SWITCHED));
+    sessionStorage.removeItem(SWITCHED);
+  } catch (e) {}
+  if (path === null || moduleNeeded(path)) {
+    await startModule();
+    return;
+  }
+  let boot = {};
+  try {
+    boot = JSON.parse(document.getElementById('onething-boot').textContent) || {};
+  } catch (e) {}
+  wireSearch(boot);
+  wireSwitches();
+  wireLinks();
+  if (carried) carryOver(carried);
+  const id = landingId(path);
+  if (id) {
+    prefetch(id);
+  } else {
+    // The service worker precaches the whole app for offline use: not while this page loads
+    // (a landing page registers it after its prefetch, `src/lite.js`).
+    setTimeout(() => {
+      import(at(PAGE.register))
+        .then(({ registerWorker }) => registerWorker(BUILD))
+        .catch(() => {});
+    }, 3000);
+  }
+  // The benchmark's and the tests' mark: the page answers a person's input.
+  performance.mark('app-ready');
+}
+
+start();
