@@ -193,7 +193,10 @@ function wireSwitches() {
 
 // --- Going further: the whole app -------------------------------------------------------------
 
-const lite = () => import(at(PAGE.lite));
+// Kept once imported: Start then loads the whole app within its own task, with no frame of the
+// loading line in between (an `import()` of a loaded module still resolves a task later).
+let liteModule = null;
+const lite = () => (liteModule ? Promise.resolve(liteModule) : import(at(PAGE.lite)).then((m) => (liteModule = m)));
 
 // Hands the page over to the whole app, which starts with the URL as it is now; says so while it
 // loads, and offers a retry when it cannot be loaded. Nothing of the page is lost: it is the

@@ -38,6 +38,15 @@ for (const engine of engines) {
     const shot = (page, name) => page.screenshot({ path: join(artifacts(), `engine-${engine}-${name}.png`) });
     const url = (path) => new URL(path, server.url).href;
     const newborn = async () => (await fetch(url('/api/services/newborn'))).json();
+    // Waits for `fn` to hold in the page, through a page loaded again meanwhile.
+    const settled = async (page, fn) => {
+      const end = Date.now() + 15_000;
+      for (;;) {
+        if (await page.evaluate(fn).catch(() => false)) return;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
+        await page.waitForTimeout(100);
+      }
+    };
 
     test('catalogue → landing → the newborn wizard to a case number; photos taken sideways arrive upright', async () => {
       const page = await driver.newSession();
@@ -55,6 +64,22 @@ for (const engine of engines) {
         await page.locator('li.sub-item .sub-item-title').first().waitFor();
         assert.equal(await page.locator('li.sub-item').count(), 6);
         await shot(page, '2-landing');
+        // The page's own script: elder mode at once, the language by the same page from the
+        // server in English; then both back.
+        await page.locator('.elder-switch').click();
+        await settled(page, () => document.documentElement.classList.contains('elder'));
+        await page.locator('.language-switch').click();
+        await settled(page, () => document.documentElement.lang === 'en'
+          && document.querySelector('main h1')?.textContent === 'Newborn one-thing'
+          && performance.getEntriesByName('app-ready').length > 0);
+        assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')), 'elder mode kept');
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling in elder mode');
+        await shot(page, '2-landing-en-elder');
+        await page.locator('.elder-switch').click();
+        await page.locator('.language-switch').click();
+        await settled(page, () => document.documentElement.lang === 'zh-CN'
+          && performance.getEntriesByName('app-ready').length > 0);
+        await page.locator('li.sub-item .sub-item-title').first().waitFor();
 
         const def = await newborn();
         const example = exampleApplication('newborn');

@@ -118,9 +118,10 @@ test('without OffscreenCanvas, a 12-megapixel photo is scaled in slices: the pag
     console.log(`12 MP photo on the main thread: longest task ${times.longest.toFixed(0)} ms, longest frame gap ${times.gap.toFixed(0)} ms`);
     // Measured in headless Chromium on a desktop CPU: one drawImage of the whole photo (as the
     // worker does) is a 77–79 ms task, about 0.5 s on a low-end phone; in slices of a megapixel
-    // no task reaches the 50 ms a long task starts at. A task of 60 ms or more here means the
-    // photo was drawn in one piece again.
-    assert.ok(times.longest < 60, `longest main-thread task ${times.longest} ms`);
+    // no task reached the 50 ms a long task starts at there, but on a slower 2-core machine
+    // the longest slice measured 58–60 ms. A task of 70 ms or more here means the photo was
+    // drawn in one piece again (which takes longer still on the slower machine).
+    assert.ok(times.longest < 70, `longest main-thread task ${times.longest} ms`);
     assert.ok(times.gap < 250, `longest gap between frames ${times.gap} ms`);
     const sent = await sentSince(page);
     const info = jpegInfo(sent);
