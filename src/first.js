@@ -30,8 +30,9 @@ const landingId = (path) => {
   const m = /^services\/([a-z0-9_-]+)\/?$/.exec(path);
   return m ? m[1] : null;
 };
+const catalogue = (path) => path === '' || path === 'index.html';
 // The pages this script serves: a link to one of them loads it from the server (prerendered).
-const firstPage = (path) => path === '' || path === 'index.html' || landingId(path) !== null || /^accessibility\/?$/.test(path);
+const firstPage = (path) => catalogue(path) || landingId(path) !== null || /^accessibility\/?$/.test(path);
 
 let config = {};
 let handedOver = false;
@@ -56,7 +57,7 @@ function moduleNeeded(path) {
     if (sessionStorage.getItem('onething.pending-ticket')) return true;
     if (localStorage.getItem('onething.outbox') !== null) return true;
     // Signed in: the catalogue counts the person's unread messages (`pages::UnreadLink`).
-    if ((path === '' || path === 'index.html') && sessionStorage.getItem('onething.session')) return true;
+    if (catalogue(path) && sessionStorage.getItem('onething.session')) return true;
     const chosen = localStorage.getItem('onething.locale') || config.default_locale || 'zh-CN';
     if (chosen !== document.documentElement.lang) return true;
   } catch (e) {
@@ -68,7 +69,7 @@ function moduleNeeded(path) {
   // another is not found.
   const offered = Array.isArray(config.services) ? config.services : [];
   const id = landingId(path);
-  if (offered.length && (path === '' || path === 'index.html' || (id && !offered.includes(id)))) return true;
+  if (offered.length && (catalogue(path) || (id && !offered.includes(id)))) return true;
   return false;
 }
 
@@ -121,14 +122,14 @@ function wireSearch(boot) {
   const input = document.getElementById('service-search');
   const status = document.querySelector('.search-status');
   if (!input || !boot.services) return;
-  const cards = [...document.querySelectorAll('.cards > .card')];
-  const idOf = (card) => {
+  // Each card with the service its link opens.
+  const cards = [...document.querySelectorAll('.cards > .card')].map((card) => {
     const a = card.querySelector('a');
-    return a ? landingId(new URL(a.href).pathname.slice(root.length)) : null;
-  };
+    return { card, id: a ? landingId(new URL(a.href).pathname.slice(root.length)) : null };
+  });
   const update = () => {
     const found = find(boot.services, boot.search, input.value);
-    for (const card of cards) card.hidden = !found.includes(idOf(card));
+    for (const { card, id } of cards) card.hidden = !found.includes(id);
     if (!status) return;
     if (!input.value.trim()) status.textContent = '';
     else if (found.length === 0) status.textContent = PAGE.none;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { advanceItem, artifacts, startServer } from './harness.mjs';
+import { advanceItem, artifacts, startServer, switchLanguage } from './harness.mjs';
 import { answer, domId, exampleApplication, fill, next, submitThroughApi, walk } from './wizard.mjs';
 import { enginesWanted, startDriver } from './driver/webdriver.mjs';
 import { UPRIGHT, blocksAsShown, jpegInfo, sentSince, sidewaysJpeg, watchUploads } from './driver/photos.mjs';
@@ -38,15 +38,6 @@ for (const engine of engines) {
     const shot = (page, name) => page.screenshot({ path: join(artifacts(), `engine-${engine}-${name}.png`) });
     const url = (path) => new URL(path, server.url).href;
     const newborn = async () => (await fetch(url('/api/services/newborn'))).json();
-    // Waits for `fn` to hold in the page, through a page loaded again meanwhile.
-    const settled = async (page, fn) => {
-      const end = Date.now() + 15_000;
-      for (;;) {
-        if (await page.evaluate(fn).catch(() => false)) return;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
-        await page.waitForTimeout(100);
-      }
-    };
 
     test('catalogue → landing → the newborn wizard to a case number; photos taken sideways arrive upright', async () => {
       const page = await driver.newSession();
@@ -67,18 +58,14 @@ for (const engine of engines) {
         // The page's own script: elder mode at once, the language by the same page from the
         // server in English; then both back.
         await page.locator('.elder-switch').click();
-        await settled(page, () => document.documentElement.classList.contains('elder'));
-        await page.locator('.language-switch').click();
-        await settled(page, () => document.documentElement.lang === 'en'
-          && document.querySelector('main h1')?.textContent === 'Newborn one-thing'
-          && performance.getEntriesByName('app-ready').length > 0);
+        await page.waitForFunction(() => document.documentElement.classList.contains('elder'));
+        await switchLanguage(page, 'English');
+        assert.equal(await page.evaluate(() => document.querySelector('main h1').textContent), 'Newborn one-thing');
         assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')), 'elder mode kept');
         assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling in elder mode');
         await shot(page, '2-landing-en-elder');
         await page.locator('.elder-switch').click();
-        await page.locator('.language-switch').click();
-        await settled(page, () => document.documentElement.lang === 'zh-CN'
-          && performance.getEntriesByName('app-ready').length > 0);
+        await switchLanguage(page, '中文');
         await page.locator('li.sub-item .sub-item-title').first().waitFor();
 
         const def = await newborn();
