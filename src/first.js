@@ -5,8 +5,10 @@
 //
 // It does what a person does on those pages: searches the catalogue, switches the language (the
 // server answers the same page in that language) and elder mode, and on a landing page fetches
-// the whole app while the guide is read. Going further (Start, My applications, a case, sharing
-// the guide) hands the page over to the whole app, as the first page's wasm module did.
+// the whole app while the guide is read. Start puts the wizard's first step, prerendered and
+// fetched meanwhile, in place at once; the whole app then takes it over. Going further otherwise
+// (My applications, a case, sharing the guide) hands the page over to the whole app, as the
+// first page's wasm module did.
 //
 // Where that module is still needed, it starts as before and this script does nothing more:
 // inside an app platform or a frame (the host bridge), with a sign-in ticket, with a submission
@@ -215,17 +217,7 @@ async function handOver() {
     await loadFull(BUILD);
   } catch (e) {
     if (!main) return;
-    const notice = document.createElement('div');
-    notice.className = 'notice notice-error';
-    notice.setAttribute('role', 'alert');
-    const p = document.createElement('p');
-    p.textContent = PAGE.failed;
-    const retry = document.createElement('button');
-    retry.type = 'button';
-    retry.className = 'button primary';
-    retry.textContent = PAGE.retry;
-    retry.addEventListener('click', () => handOver());
-    notice.append(p, retry);
+    const { notice, retry } = failed(() => handOver());
     const back = document.createElement('p');
     const a = document.createElement('a');
     a.href = at('./');
@@ -233,6 +225,162 @@ async function handOver() {
     a.textContent = PAGE.back;
     back.append(a);
     main.replaceChildren(notice, back);
+    retry.focus();
+  }
+}
+
+// The notice that the whole app could not be loaded, with its retry button.
+function failed(again) {
+  const notice = document.createElement('div');
+  notice.className = 'notice notice-error';
+  notice.setAttribute('role', 'alert');
+  const p = document.createElement('p');
+  p.textContent = PAGE.failed;
+  const retry = document.createElement('button');
+  retry.type = 'button';
+  retry.className = 'button primary';
+  retry.textContent = PAGE.retry;
+  retry.addEventListener('click', again);
+  notice.append(p, retry);
+  return { notice, retry };
+}
+
+// --- Start: the wizard's first step at once ---------------------------------------------------
+//
+// The build prerenders each one-thing's first step (`apply/<id>/eligibility`), which a deep
+// link shows before the whole app has arrived and which the app then takes over
+// (`src/takeover.js`). A landing page fetches that page while its guide is read; Start puts it
+// in place at once, in the same way, and only then starts the whole app (compiled meanwhile),
+// which takes it over with what the person has answered and pressed. Where the app would show
+// something else (a draft kept on this device: continue it or start another; a person signed
+// in: drafts kept on the server), Start hands over as any other link does.
+
+// The prerendered first step of the landing page's one-thing, parsed: `{ id, app, title,
+// presses }` (its #app, title and `onething-presses` script); and the
+// privacy notice's figures asked for with it.
+let entry = null;
+let privacyEarly = null;
+
+function prefetchEntry(id, api) {
+  fetch(at(`apply/${id}/eligibility`), { priority: 'low' })
+    .then((r) => (r.ok ? r.text() : null))
+    .then((text) => {
+      if (!text) return;
+      // Parsed in a task of its own, not in the tap's.
+      setTimeout(() => {
+        // Without its stylesheet, which this page has already: the parsed document is under
+        // this page's Content-Security-Policy, and the other page's nonce is not this one's.
+        const doc = new DOMParser().parseFromString(text.replace(/<style[^>]*>[^<]*<\/style>/g, ''), 'text/html');
+        const app = doc.getElementById('app');
+        // A page in another language (a cache from before a switch) is not this page's.
+        if (!app || !app.hasAttribute('data-prerendered') || doc.documentElement.lang !== document.documentElement.lang) return;
+        const presses = doc.getElementById('onething-presses');
+        entry = { id, app: document.adoptNode(app), title: doc.title, presses: presses && presses.textContent };
+      });
+    })
+    .catch(() => {});
+  // The privacy notice's figures, as a deep link's page asks for them with the page: the app
+  // takes the answer once (`api::take_early`).
+  const url = `${api}/privacy`;
+  privacyEarly = fetch(url, { priority: 'low' })
+    .then((r) => (r.ok ? r.text().then((text) => ({ url, text })) : null))
+    .catch(() => null);
+}
+
+// The Start link's path for the prefetched first step: `apply/<id>` or its first step.
+function startsEntry(url, path) {
+  if (!entry || url.search || url.hash) return false;
+  return path === `apply/${entry.id}` || path === `apply/${entry.id}/` || path === `apply/${entry.id}/eligibility`;
+}
+
+// Whether this device keeps a draft of `id` (`src/storage/idb.js`'s `drafts` store), without
+// creating the database when there is none; `true` when that cannot be told.
+function draftKept(id) {
+  return new Promise((resolve) => {
+    if (!window.indexedDB || !indexedDB.databases) return resolve(true);
+    indexedDB
+      .databases()
+      .then((dbs) => {
+        if (!dbs.some((d) => d.name === 'onething')) return resolve(false);
+        const r = indexedDB.open('onething');
+        // Deleted meanwhile: not created here.
+        r.onupgradeneeded = () => r.transaction.abort();
+        r.onerror = r.onblocked = () => resolve(true);
+        r.onsuccess = () => {
+          const db = r.result;
+          if (!db.objectStoreNames.contains('drafts')) {
+            db.close();
+            return resolve(false);
+          }
+          const count = db.transaction('drafts').objectStore('drafts').count(id);
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result > 0);
+          };
+          count.onerror = () => {
+            db.close();
+            resolve(true);
+          };
+        };
+      })
+      .catch(() => resolve(true));
+  });
+}
+
+async function openEntry(href) {
+  handedOver = true;
+  const { id, app: fresh, title, presses } = entry;
+  let other = true;
+  try {
+    other = !!sessionStorage.getItem('onething.session') || (await draftKept(id));
+  } catch (e) {}
+  if (other) {
+    history.pushState(null, '', href);
+    handOver();
+    return;
+  }
+  history.pushState(null, '', at(`apply/${id}/eligibility`));
+  document.getElementById('app').replaceWith(fresh);
+  document.title = title;
+  const elder = fresh.querySelector('.elder-switch');
+  if (elder) elder.setAttribute('aria-pressed', document.documentElement.classList.contains('elder') ? 'true' : 'false');
+  // The page's script that keeps a button pressed until the app is there, run as that page
+  // runs it (with this page's nonce, under a Content-Security-Policy).
+  if (presses) {
+    const script = document.createElement('script');
+    const signed = document.querySelector('script[nonce]');
+    if (signed && signed.nonce) script.nonce = signed.nonce;
+    script.textContent = presses;
+    document.body.append(script);
+  }
+  window.scrollTo(0, 0);
+  // As the app does after a page change (`dom::focus_heading`): the heading, once painted.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const h = fresh.querySelector('main h1');
+      if (!h || !fresh.isConnected || (document.activeElement && document.activeElement !== document.body)) return;
+      h.setAttribute('tabindex', '-1');
+      h.focus();
+    }),
+  );
+  if (privacyEarly) window.onethingPrivacy = privacyEarly;
+  loadEntry(fresh);
+}
+
+// The whole app, which takes the first step over; a failure says so above the questions, which
+// keep what was answered, with a retry.
+async function loadEntry(app) {
+  try {
+    const { loadFull } = await lite();
+    await loadFull(BUILD);
+  } catch (e) {
+    const main = app.querySelector('main');
+    if (!main || !app.isConnected) return;
+    const { notice, retry } = failed(() => {
+      notice.remove();
+      loadEntry(app);
+    });
+    main.prepend(notice);
     retry.focus();
   }
 }
@@ -258,6 +406,10 @@ function wireLinks() {
     if (url.pathname === location.pathname && url.search === location.search) return;
     if (firstPage(path)) return;
     e.preventDefault();
+    if (startsEntry(url, path)) {
+      openEntry(url.href);
+      return;
+    }
     history.pushState(null, '', url.href);
     handOver();
   });
@@ -276,10 +428,12 @@ function wireLinks() {
 // definition for the wizard it opens, kept as `api::prefetch_service` keeps it.
 function prefetch(id) {
   setTimeout(() => {
+    // Compiled, not started: Start shows the first step itself (`openEntry`).
     lite()
-      .then(({ prefetchFull }) => prefetchFull(BUILD))
+      .then(({ prefetchFull }) => prefetchFull(BUILD, false))
       .catch(() => {});
     const api = at(config.api_base || '/api').replace(/\/+$/, '');
+    prefetchEntry(id, api);
     fetch(`${api}/services/${id}`)
       .then((r) => (r.ok ? r.text() : null))
       .then((text) => {

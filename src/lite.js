@@ -51,8 +51,11 @@ let prefetched = false;
 
 // Fetches the whole app's files at low priority into the HTTP cache, so that Start opens the
 // wizard without waiting; then registers the service worker, whose precache finds them there
-// instead of downloading them a second time.
-export function prefetchFull(build) {
+// instead of downloading them a second time. With `standbyToo`, the app is also instantiated
+// and waits for Start (`prepareFull`); without, it is only compiled: a page that shows the
+// wizard's first step itself on Start (`src/first.js`) instantiates it then, and the reading
+// of the guide is left without that work.
+export function prefetchFull(build, standbyToo = true) {
   if (prefetched || loading) return;
   prefetched = true;
   // Imported as soon as it has arrived (evaluating it runs nothing of the app): the scripts it
@@ -66,7 +69,7 @@ export function prefetchFull(build) {
   const files = [script, compiled];
   Promise.allSettled(files).then((results) => {
     if (results.some((r) => r.status === 'rejected')) prefetched = false;
-    else if (!loading) standby = prepareFull(build);
+    else if (!loading && standbyToo) standby = prepareFull(build);
     registerWorker(build);
   });
 }

@@ -206,14 +206,17 @@ mod native {
     /// A prerendered page of the whole app's (`src/takeover.js`): `#app` marked as such,
     /// and a script that keeps a button pressed before the app is there (the app presses it
     /// again once it has taken the page over) and a form's submit from reloading the page.
+    /// The script has an id: a landing page's own script puts the first step's page in place
+    /// on Start and runs this script with it (`src/first.js`).
     fn for_the_whole_app(html: &str, locale: Locale) -> Result<String, Error> {
         const APP: &str = "<div id=\"app\">";
+        const PRESSES_ID: &str = "onething-presses";
         if !html.contains(APP) {
             return Err("no #app".into());
         }
         let label = onething::i18n::messages(locale).app_loading;
         let script = format!(
-            "<script>\n\
+            "<script id=\"{PRESSES_ID}\">\n\
              (function () {{\n  \
              var app = document.getElementById('app');\n  \
              var label = {label};\n  \
@@ -521,7 +524,7 @@ mod native {
 
     /// `shell` with the first pages' script (`src/first.js`) for pages in `locale`: the build
     /// id, the page's texts in that language and the names it imports filled in, its comments
-    /// (lines of their own) left out.
+    /// (lines of their own) and indentation left out.
     pub(super) fn with_first_script(
         shell: &str,
         names: &FirstNames,
@@ -540,8 +543,10 @@ mod native {
             "register": names.register,
         });
         let mut code = String::new();
+        // Without its comments and indentation (it has no string across lines).
         for line in include_str!("../first.js").lines() {
-            if !line.trim_start().starts_with("//") && !line.trim().is_empty() {
+            let line = line.trim();
+            if !line.starts_with("//") && !line.is_empty() {
                 code.push_str(line);
                 code.push('\n');
             }

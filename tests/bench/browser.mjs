@@ -96,6 +96,8 @@ async function contentVisible(browser, path, what, live) {
  */
 async function startToWizard(browser) {
   const samples = [];
+  // The same tap → the app's own first step (taken over, Continue goes on).
+  const live = [];
   for (let i = 0; i < loads; i++) {
     const context = await phone(browser);
     try {
@@ -110,10 +112,10 @@ async function startToWizard(browser) {
         null,
         { timeout: 60_000 },
       );
-      await page.evaluate((selector) => {
-        window.__tap = new Promise((resolve) => {
-          let at;
-          addEventListener('click', (e) => { if (e.isTrusted) at = e.timeStamp; }, { capture: true, once: true });
+      await page.evaluate(({ shown, live }) => {
+        let at;
+        addEventListener('click', (e) => { if (e.isTrusted) at = e.timeStamp; }, { capture: true, once: true });
+        const after = (selector) => new Promise((resolve) => {
           const check = () => {
             if (at === undefined || !document.querySelector(selector)) return;
             observer.disconnect();
@@ -122,14 +124,17 @@ async function startToWizard(browser) {
           const observer = new MutationObserver(check);
           observer.observe(document, { subtree: true, childList: true, attributes: true });
         });
-      }, CONTENT.wizard);
+        window.__tap = after(shown);
+        window.__live = after(live);
+      }, { shown: CONTENT.wizard, live: CONTENT.wizardLive });
       await start.click();
       samples.push(await page.evaluate(() => window.__tap));
+      live.push(await page.evaluate(() => window.__live));
     } finally {
       await context.close();
     }
   }
-  return samples;
+  return { samples, live };
 }
 
 async function wizard(browser) {
@@ -188,8 +193,10 @@ try {
     app_ready_home: home.ready,
     app_ready_newborn: landing.ready,
     app_ready_deep_link: deep.ready,
-    start_to_wizard: await startToWizard(browser),
   };
+  const start = await startToWizard(browser);
+  result.start_to_wizard = start.samples;
+  result.start_to_live = start.live;
   const w = await wizard(browser);
   result.step_back = w.back;
   result.step_continue = w.forward;

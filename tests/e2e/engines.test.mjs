@@ -67,6 +67,24 @@ for (const engine of engines) {
         await page.locator('.elder-switch').click();
         await switchLanguage(page, '中文');
         await page.locator('li.sub-item .sub-item-title').first().waitFor();
+        // Start once the guide has been read a moment (its first step fetched meanwhile): the
+        // build's first step at once, which the whole app then takes over.
+        await page.waitForFunction(() => performance.getEntriesByType('resource')
+          .some((e) => /\/apply\/newborn\/eligibility$/.test(e.name) && e.responseEnd > 0));
+        await new Promise((r) => setTimeout(r, 300));
+        await page.evaluate(() => {
+          new MutationObserver(() => {
+            if (document.querySelector('#app[data-prerendered] main h1')) window.__entryShown = true;
+          }).observe(document.body, { childList: true, subtree: true });
+        });
+        await page.getByRole('link', { name: '开始办理' }).click();
+        await page.waitForURL(/eligibility$/);
+        await page.waitForFunction(() => {
+          const app = document.getElementById('app');
+          return !!app && !app.hasAttribute('data-prerendered');
+        }, null, { timeout: 30_000 });
+        assert.equal(await page.evaluate(() => window.__entryShown === true), true, 'the first step shown at once');
+        assert.equal(await page.evaluate(() => document.querySelectorAll('header.top-bar').length), 1);
 
         const def = await newborn();
         const example = exampleApplication('newborn');

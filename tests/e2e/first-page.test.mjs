@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, devTicket, phonePage, serverAndBrowser } from './harness.mjs';
+import { artifacts, axeNow, devTicket, phonePage, serverAndBrowser, tookOver } from './harness.mjs';
 
 let server;
 let browser;
@@ -55,6 +55,7 @@ test('the catalogue loads no wasm; the landing page fetches the whole app; Start
     await page.waitForURL(/\/apply\/newborn\/eligibility$/);
     const h1 = page.locator('main h1');
     await h1.waitFor();
+    await tookOver(page);
     // The whole app started in the language and mode chosen on the first pages.
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.equal(await page.getByRole('button', { name: 'Large text' }).getAttribute('aria-pressed'), 'true');
@@ -72,6 +73,97 @@ test('the catalogue loads no wasm; the landing page fetches the whole app; Start
     await page.waitForURL(/\/$/);
     await page.goBack();
     await page.waitForURL(/\/eligibility$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Holds the whole app's wasm back (20 s at most) until the function it resolves to is called. */
+async function holdWholeApp(context) {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await context.route(/onething-full_bg\.wasm/, async (route) => {
+    await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
+    await route.continue();
+  });
+  return release;
+}
+
+/** The landing page of the newborn one-thing, read until its first step has been fetched. */
+async function readLanding(page) {
+  await page.goto(new URL('/services/newborn', server.url).href);
+  await page.locator('li.sub-item .sub-item-title').first().waitFor();
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((e) => /\/apply\/newborn\/eligibility$/.test(e.name) && e.responseEnd > 0), null, { timeout: 10_000 });
+  // Parsed in a task after its arrival.
+  await page.waitForTimeout(200);
+}
+
+test('Start shows the wizard\'s first step at once, before the whole app has started, and the app takes it over with what was answered and pressed', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    const release = await holdWholeApp(context);
+    await readLanding(page);
+    await page.getByRole('button', { name: '长辈版' }).click();
+    await page.getByRole('link', { name: '开始办理' }).click();
+    // No loading line: the first step, as the build prerendered it, in elder mode.
+    await page.waitForURL(/\/apply\/newborn\/eligibility$/);
+    assert.equal(await page.locator('main h1').innerText(), '情形确认');
+    assert.equal(await page.title(), '情形确认 — 一件事');
+    assert.equal(await page.locator('#app[data-prerendered]').count(), 1, 'the prerendered step');
+    assert.equal(await page.locator('.loading').count(), 0, 'no loading line');
+    assert.equal(await page.getByRole('button', { name: '长辈版' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('.save-state').evaluate((e) => getComputedStyle(e).visibility), 'hidden');
+    // As after any page change: the heading has the focus, for a screen reader to announce it.
+    await page.waitForFunction(() => document.activeElement?.matches('main h1'));
+    assert.deepEqual(await axeNow(page, 'the first step shown by Start'), []);
+    await page.screenshot({ path: join(artifacts(), 'start-first-step-elder.png') });
+
+    await page.getByRole('radio', { name: '是' }).first().check();
+    await page.locator('.bottom-bar button').click();
+    assert.equal(await page.locator('.bottom-bar button').innerText(), '正在打开……');
+    release();
+
+    await tookOver(page, 30_000);
+    assert.equal(await page.locator('#app').count(), 1, 'one #app');
+    assert.equal(await page.locator('main h1').count(), 1, 'one page');
+    assert.equal(await page.locator('header.top-bar').count(), 1, 'one top bar');
+    assert.equal(await page.locator('#f-eligibility-born-in-province-hospital').isChecked(), true);
+    // Continue did what it does in the app: the questions not yet answered are listed.
+    await page.locator('.error-summary:not([hidden])').waitFor();
+    assert.match(await page.locator('.error-summary').innerText(), /首次申领/);
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+
+    // Back is the landing page, now the whole app's.
+    await page.goBack();
+    await page.waitForURL(/\/services\/newborn$/);
+    await page.locator('li.sub-item .sub-item-title').first().waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('with a draft kept on this device, Start asks which to continue instead of showing an empty first step', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    // A draft: the first step answered in part.
+    await page.goto(new URL('/apply/newborn/eligibility', server.url).href);
+    await tookOver(page);
+    await page.getByRole('radio', { name: '是' }).first().check();
+    await page.locator('.save-state[data-state="saved"]').waitFor();
+
+    await readLanding(page);
+    const shown = [];
+    await page.exposeFunction('__prerenderedShown', () => shown.push(true));
+    await page.evaluate(() => new MutationObserver(() => {
+      if (document.querySelector('#app[data-prerendered]')) window.__prerenderedShown();
+    }).observe(document.body, { childList: true, subtree: true }));
+    await page.getByRole('link', { name: '开始办理' }).click();
+    await page.locator('#draft-continue').waitFor();
+    assert.match(page.url(), /\/apply\/newborn$/);
+    assert.deepEqual(shown, [], 'the empty first step was never shown');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

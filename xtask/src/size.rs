@@ -71,12 +71,16 @@ pub fn landing_first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
     sum(dist, &first_load_files(dist, page)?)
 }
 
+/// The newborn one-thing's first step as the build prerendered it: a landing page fetches it
+/// while the guide is read and shows it on Start (`src/first.js`).
+pub const ENTRY: &str = "apply/newborn/eligibility/index.html";
+
 /// What opening the wizard adds to the first load: the whole app's module, its wasm and the
-/// snippets it imports that the first load did not, per kind of file.
+/// snippets it imports that the first load did not, and the first step's page, per kind of file.
 pub fn whole_app(dist: &Path) -> Result<[Sizes; 4], Error> {
     let first = first_load_files(dist, "index.html")?;
     let mut files = Vec::new();
-    for f in ["onething-full.js", "onething-full_bg.wasm"] {
+    for f in [ENTRY, "onething-full.js", "onething-full_bg.wasm"] {
         if dist.join(f).is_file() {
             files.push(f.to_owned());
         }

@@ -288,6 +288,13 @@ pub(super) fn browser_metrics(v: &Value) -> Vec<Metric> {
             samples(&v["start_to_wizard"]),
             Some(Goal::AtMost(300.0)),
         ),
+        // The first step is the build's page until the app has taken it over, as at a deep link.
+        Metric::new(
+            "  … taken over by the app: Continue goes on",
+            Unit::Ms,
+            samples(&v["start_to_live"]),
+            None,
+        ),
         Metric::new(
             "app-ready /, slow 4G + 4× CPU (was 2677)",
             Unit::Ms,
