@@ -262,18 +262,17 @@ let entry = null;
 let privacyEarly = null;
 
 function prefetchEntry(id, api) {
-  fetch(at(`apply/${id}/eligibility`), { priority: 'low' })
+  // The build's fragment of that page in this page's language (its title, #app and script).
+  const lang = document.documentElement.lang;
+  fetch(at(`apply/${id}/eligibility/entry.${lang}.html?v=${BUILD}`), { priority: 'low' })
     .then((r) => (r.ok ? r.text() : null))
     .then((text) => {
       if (!text) return;
       // Parsed in a task of its own, not in the tap's.
       setTimeout(() => {
-        // Without its stylesheet, which this page has already: the parsed document is under
-        // this page's Content-Security-Policy, and the other page's nonce is not this one's.
-        const doc = new DOMParser().parseFromString(text.replace(/<style[^>]*>[^<]*<\/style>/g, ''), 'text/html');
+        const doc = new DOMParser().parseFromString(text, 'text/html');
         const app = doc.getElementById('app');
-        // A page in another language (a cache from before a switch) is not this page's.
-        if (!app || !app.hasAttribute('data-prerendered') || doc.documentElement.lang !== document.documentElement.lang) return;
+        if (!app || !app.hasAttribute('data-prerendered')) return;
         const presses = doc.getElementById('onething-presses');
         entry = { id, app: document.adoptNode(app), title: doc.title, presses: presses && presses.textContent };
       });

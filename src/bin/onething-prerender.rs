@@ -198,9 +198,33 @@ mod native {
                 |m| m.eligibility_title.to_owned(),
             );
             let html = page(whole_app, locale, &title, &body, &Boot::default())?;
-            std::fs::write(dir.join(file), for_the_whole_app(&html, locale)?)?;
+            let html = for_the_whole_app(&html, locale)?;
+            std::fs::write(dir.join(file), &html)?;
+            std::fs::write(
+                dir.join(format!("entry.{}.html", locale.tag())),
+                entry_fragment(&html)?,
+            )?;
         }
         Ok(())
+    }
+
+    /// A wizard's first step as a landing page puts it in place on Start (`src/first.js`): its
+    /// title, `#app` and press-keeping script, without what the landing page already has (the
+    /// stylesheet, the head's scripts). Named by its language, so that no cookie or cache
+    /// chooses it.
+    fn entry_fragment(html: &str) -> Result<String, Error> {
+        let between = |from: &str, to: &str| -> Result<&str, Error> {
+            let start = html.find(from).ok_or_else(|| format!("no {from}"))?;
+            let len = html[start..].find(to).ok_or_else(|| format!("no {to}"))? + to.len();
+            Ok(&html[start..start + len])
+        };
+        let title = between("<title>", "</title>")?;
+        let app = between(
+            "<div id=\"app\" data-prerendered>",
+            "<!-- prerender:end --></div>",
+        )?;
+        let presses = between("<script id=\"onething-presses\">", "</script>")?;
+        Ok(format!("<!DOCTYPE html>\n{title}\n{app}\n{presses}\n"))
     }
 
     /// A prerendered page of the whole app's (`src/takeover.js`): `#app` marked as such,

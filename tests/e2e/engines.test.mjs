@@ -70,7 +70,7 @@ for (const engine of engines) {
         // Start once the guide has been read a moment (its first step fetched meanwhile): the
         // build's first step at once, which the whole app then takes over.
         await page.waitForFunction(() => performance.getEntriesByType('resource')
-          .some((e) => /\/apply\/newborn\/eligibility$/.test(e.name) && e.responseEnd > 0));
+          .some((e) => /\/apply\/newborn\/eligibility\/entry\./.test(e.name) && e.responseEnd > 0));
         await new Promise((r) => setTimeout(r, 300));
         await page.evaluate(() => {
           new MutationObserver(() => {

@@ -95,7 +95,7 @@ async function readLanding(page) {
   await page.goto(new URL('/services/newborn', server.url).href);
   await page.locator('li.sub-item .sub-item-title').first().waitFor();
   await page.waitForFunction(() => performance.getEntriesByType('resource')
-    .some((e) => /\/apply\/newborn\/eligibility$/.test(e.name) && e.responseEnd > 0), null, { timeout: 10_000 });
+    .some((e) => /\/apply\/newborn\/eligibility\/entry\./.test(e.name) && e.responseEnd > 0), null, { timeout: 10_000 });
   // Parsed in a task after its arrival.
   await page.waitForTimeout(200);
 }

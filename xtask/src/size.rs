@@ -71,9 +71,9 @@ pub fn landing_first_load(dist: &Path) -> Result<[Sizes; 4], Error> {
     sum(dist, &first_load_files(dist, page)?)
 }
 
-/// The newborn one-thing's first step as the build prerendered it: a landing page fetches it
-/// while the guide is read and shows it on Start (`src/first.js`).
-pub const ENTRY: &str = "apply/newborn/eligibility/index.html";
+/// The newborn one-thing's first step as a landing page fetches it while the guide is read, to
+/// show it on Start (`src/first.js`): the build's fragment of the prerendered page.
+pub const ENTRY: &str = "apply/newborn/eligibility/entry.zh-CN.html";
 
 /// What opening the wizard adds to the first load: the whole app's module, its wasm and the
 /// snippets it imports that the first load did not, and the first step's page, per kind of file.

@@ -110,10 +110,23 @@ fn chosen_language(headers: &axum::http::HeaderMap, query: Option<&str>) -> Opti
 }
 
 /// `Cache-Control` of a static file by its request (see the module's comment). An answer that
-/// set its own (the `index.html` fallback: `no-cache`) keeps it.
+/// set its own (the `index.html` fallback: `no-cache`) keeps it. HTML that is not a page (a
+/// wizard's first step as a fragment, `apply/<id>/eligibility/entry.<language>.html`, which a
+/// landing page's script reads) gets a policy that runs nothing, should it be opened as a page.
 async fn cache_control(req: Request<Body>, next: Next) -> Response {
     let immutable = is_immutable(req.uri().path(), req.uri().query());
     let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(FRAGMENT_POLICY),
+        );
+    }
     if res.status() == StatusCode::OK && !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(
             header::CACHE_CONTROL,
@@ -126,6 +139,10 @@ async fn cache_control(req: Request<Body>, next: Next) -> Response {
     }
     res
 }
+
+/// The policy of static HTML that is not a page: nothing runs, loads or frames it.
+const FRAGMENT_POLICY: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Whether `path` (with `query`) names bytes that can never change: Trunk's content-hashed
 /// names (`onething-<16 hex>.js`, `onething-<16 hex>_bg.wasm`, `main-<16 hex>.css`), or any

@@ -135,6 +135,38 @@ async fn static_files_come_precompressed_and_cached_by_their_names() {
             .headers()
             .contains_key(header::CONTENT_SECURITY_POLICY)
     );
+    // Static HTML that is not a page (a wizard's first step as a fragment, read by a landing
+    // page's script) comes as the build wrote it, under a policy that runs nothing.
+    std::fs::create_dir_all(d.join("apply/newborn/eligibility")).expect("dir");
+    write(
+        &d.join("apply/newborn/eligibility"),
+        "entry.zh-CN.html",
+        b"<title>t</title><div id=\"app\"></div><script>1</script>",
+    );
+    let fragment = app(state.clone())
+        .oneshot(
+            Request::builder()
+                .uri("/apply/newborn/eligibility/entry.zh-CN.html?v=b1d")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(fragment.status(), StatusCode::OK);
+    assert_eq!(
+        fragment
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok()),
+        Some("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    );
+    let body = fragment
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert!(body.ends_with(b"<script>1</script>"), "no nonce added");
     // The page itself is rewritten per request (its nonce), then compressed on the fly.
     let index = fetch(&state, "/services/newborn", Some("br")).await;
     assert_eq!(index.encoding.as_deref(), Some("br"));
