@@ -326,14 +326,20 @@ function draftKept(id) {
   });
 }
 
+// Whether Start would show something else than the empty first step: a draft kept on this
+// device (the app asks which to continue), or a person signed in (drafts on the server).
+async function elsewhere(id) {
+  try {
+    return !!sessionStorage.getItem('onething.session') || (await draftKept(id));
+  } catch (e) {
+    return true;
+  }
+}
+
 async function openEntry(href) {
   handedOver = true;
   const { id, app: fresh, title, presses } = entry;
-  let other = true;
-  try {
-    other = !!sessionStorage.getItem('onething.session') || (await draftKept(id));
-  } catch (e) {}
-  if (other) {
+  if (await elsewhere(id)) {
     history.pushState(null, '', href);
     handOver();
     return;
@@ -427,9 +433,10 @@ function wireLinks() {
 // definition for the wizard it opens, kept as `api::prefetch_service` keeps it.
 function prefetch(id) {
   setTimeout(() => {
-    // Compiled, not started: Start shows the first step itself (`openEntry`).
-    lite()
-      .then(({ prefetchFull }) => prefetchFull(BUILD, false))
+    // Compiled, and started only where Start will not show the first step itself
+    // (`openEntry`): there the app waits for Start instantiated, as on the module's pages.
+    Promise.all([lite(), elsewhere(id)])
+      .then(([{ prefetchFull }, standbyToo]) => prefetchFull(BUILD, standbyToo))
       .catch(() => {});
     const api = at(config.api_base || '/api').replace(/\/+$/, '');
     prefetchEntry(id, api);
