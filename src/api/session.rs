@@ -73,6 +73,12 @@ pub fn adopt_url_ticket() {
     let Some(ticket) = take_url_ticket() else {
         return;
     };
+    // Kept for this tab until the exchange has an answer: a page left meanwhile (a link the
+    // page did not catch yet, as the first page's module starts) loses the exchange's answer,
+    // and the next page exchanges the ticket itself.
+    if let Some(s) = storage() {
+        let _ = s.set_item(PENDING_TICKET_KEY, &ticket);
+    }
     let promise = wasm_bindgen_futures::future_to_promise(async move {
         if let Err(FetchError::Api {
             code:
@@ -85,6 +91,9 @@ pub fn adopt_url_ticket() {
             if let Some(s) = storage() {
                 let _ = s.set_item(REFUSED_TICKET_KEY, if unavailable { "502" } else { "401" });
             }
+        }
+        if let Some(s) = storage() {
+            let _ = s.remove_item(PENDING_TICKET_KEY);
         }
         SIGNING_IN.with(|s| s.borrow_mut().take());
         Ok(wasm_bindgen::JsValue::UNDEFINED)

@@ -71,7 +71,7 @@ for (const engine of engines) {
         // build's first step at once, which the whole app then takes over.
         await page.waitForFunction(() => performance.getEntriesByType('resource')
           .some((e) => /\/apply\/newborn\/eligibility\/entry\./.test(e.name) && e.responseEnd > 0));
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 500));
         await page.evaluate(() => {
           new MutationObserver(() => {
             if (document.querySelector('#app[data-prerendered] main h1')) window.__entryShown = true;

@@ -143,6 +143,17 @@ export async function phonePage(browser, options = {}) {
   return { context, page, errors };
 }
 
+/** Holds the whole app's wasm back (20 s at most) until the function it resolves to is called. */
+export async function holdWholeApp(context) {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await context.route(/onething-full_bg\.wasm/, async (route) => {
+    await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
+    await route.continue();
+  });
+  return release;
+}
+
 /**
  * Resolves once the whole app has taken over the page the build prerendered for it (a wizard's
  * first step: `src/takeover.js` replaces `#app[data-prerendered]` with its own page).

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, axeNow, phonePage, serverAndBrowser, tookOver } from './harness.mjs';
+import { artifacts, axeNow, holdWholeApp, phonePage, serverAndBrowser, tookOver } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,17 +25,6 @@ const watchShifts = (context) => context.addInitScript(() => {
   }).observe({ type: 'layout-shift', buffered: true });
 });
 const shifts = (page) => page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
-
-/** Holds the whole app's wasm back (20 s at most) until the function it resolves to is called. */
-async function holdWholeApp(context) {
-  let release;
-  const released = new Promise((resolve) => { release = resolve; });
-  await context.route(/onething-full_bg\.wasm/, async (route) => {
-    await Promise.race([released, new Promise((r) => setTimeout(r, 20_000))]);
-    await route.continue();
-  });
-  return release;
-}
 
 test('with JavaScript off, the catalogue and a landing page are readable and their links work', async () => {
   const { context, page } = await phonePage(browser, { javaScriptEnabled: false });

@@ -255,7 +255,10 @@ export async function walk(page, baseUrl, def, example) {
   await walkFrom(page, new URL(`services/${def.id}`, baseUrl).href, def, example);
 }
 
-/** Walks service `def` from its landing page `landingUrl` to the confirmation; returns the case number. */
+/**
+ * Walks service `def` from its landing page `landingUrl` (or, with `null`, from the wizard the
+ * page is already opening) to the confirmation; returns the case number.
+ */
 export async function walkToCase(page, def, example, landingUrl) {
   await walkFrom(page, landingUrl, def, example);
   if (page.url().endsWith('/materials')) {
@@ -276,8 +279,11 @@ export async function walkOnDevice(page, baseUrl, def, example) {
 }
 
 async function walkFrom(page, landingUrl, def, example, { consent = true } = {}) {
-  await page.goto(landingUrl);
-  await page.getByRole('link', { name: '开始办理' }).click();
+  // Without a landing page: from where the page already is (Start tapped).
+  if (landingUrl) {
+    await page.goto(landingUrl);
+    await page.getByRole('link', { name: '开始办理' }).click();
+  }
   await page.waitForURL(/eligibility$/);
   for (const q of def.eligibility.questions) {
     if (example.eligibility[q.id] !== undefined) await answer(page, `eligibility.${q.id}`, q.type ?? q.kind, example.eligibility[q.id]);
