@@ -344,6 +344,8 @@ async function openEntry(href) {
     handOver();
     return;
   }
+  // Read before the page changes: reading it after would lay the new page out in this task.
+  const scrolled = window.scrollY !== 0;
   history.pushState(null, '', at(`apply/${id}/eligibility`));
   document.getElementById('app').replaceWith(fresh);
   document.title = title;
@@ -358,7 +360,7 @@ async function openEntry(href) {
     script.textContent = presses;
     document.body.append(script);
   }
-  window.scrollTo(0, 0);
+  if (scrolled) window.scrollTo(0, 0);
   // As the app does after a page change (`dom::focus_heading`): the heading, once painted.
   requestAnimationFrame(() =>
     setTimeout(() => {
@@ -369,7 +371,10 @@ async function openEntry(href) {
     }),
   );
   if (privacyEarly) window.onethingPrivacy = privacyEarly;
-  loadEntry(fresh);
+  // After the step's first frame: instantiating and starting the whole app takes a long task,
+  // which would otherwise hold that frame back (a hidden page draws no frame: at once there).
+  if (document.hidden) loadEntry(fresh);
+  else requestAnimationFrame(() => setTimeout(() => loadEntry(fresh)));
 }
 
 // The whole app, which takes the first step over; a failure says so above the questions, which
