@@ -249,15 +249,15 @@ function failed(again) {
 //
 // The build prerenders each one-thing's first step (`apply/<id>/eligibility`), which a deep
 // link shows before the whole app has arrived and which the app then takes over
-// (`src/takeover.js`). A landing page fetches that page while its guide is read; Start puts it
-// in place at once, in the same way, and only then starts the whole app (compiled meanwhile),
+// (`src/takeover.js`). A landing page fetches the build's fragment of that page while its guide
+// is read; Start puts it in place at once, and only then starts the whole app (compiled meanwhile),
 // which takes it over with what the person has answered and pressed. Where the app would show
 // something else (a draft kept on this device: continue it or start another; a person signed
 // in: drafts kept on the server), Start hands over as any other link does.
 
 // The prerendered first step of the landing page's one-thing, parsed: `{ id, app, title,
-// presses }` (its #app, title and `onething-presses` script); and the
-// privacy notice's figures asked for with it.
+// presses }` (its #app, its title and its `onething-presses` script). And the privacy notice's
+// figures, asked for with it.
 let entry = null;
 let privacyEarly = null;
 

@@ -208,6 +208,10 @@ mod native {
         Ok(())
     }
 
+    /// The id of the script that keeps a button pressed on a page of the whole app's until the app
+    /// is there ([`for_the_whole_app`]); `src/first.js` finds it by this id.
+    const PRESSES_ID: &str = "onething-presses";
+
     /// A wizard's first step as a landing page puts it in place on Start (`src/first.js`): its
     /// title, `#app` and press-keeping script, without what the landing page already has (the
     /// stylesheet, the head's scripts). Named by its language, so that no cookie or cache
@@ -223,7 +227,7 @@ mod native {
             "<div id=\"app\" data-prerendered>",
             "<!-- prerender:end --></div>",
         )?;
-        let presses = between("<script id=\"onething-presses\">", "</script>")?;
+        let presses = between(&format!("<script id=\"{PRESSES_ID}\">"), "</script>")?;
         Ok(format!("<!DOCTYPE html>\n{title}\n{app}\n{presses}\n"))
     }
 
@@ -234,7 +238,6 @@ mod native {
     /// on Start and runs this script with it (`src/first.js`).
     fn for_the_whole_app(html: &str, locale: Locale) -> Result<String, Error> {
         const APP: &str = "<div id=\"app\">";
-        const PRESSES_ID: &str = "onething-presses";
         if !html.contains(APP) {
             return Err("no #app".into());
         }
