@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { advanceItem, artifacts, startServer, switchLanguage } from './harness.mjs';
+import { advanceItem, artifacts, startServer, switchLanguage, tookOver } from './harness.mjs';
 import { answer, domId, exampleApplication, fill, next, submitThroughApi, walk } from './wizard.mjs';
 import { enginesWanted, startDriver } from './driver/webdriver.mjs';
 import { UPRIGHT, blocksAsShown, jpegInfo, sentSince, sidewaysJpeg, watchUploads } from './driver/photos.mjs';
@@ -79,10 +79,7 @@ for (const engine of engines) {
         });
         await page.getByRole('link', { name: '开始办理' }).click();
         await page.waitForURL(/eligibility$/);
-        await page.waitForFunction(() => {
-          const app = document.getElementById('app');
-          return !!app && !app.hasAttribute('data-prerendered');
-        }, null, { timeout: 30_000 });
+        await tookOver(page, 30_000);
         assert.equal(await page.evaluate(() => window.__entryShown === true), true, 'the first step shown at once');
         assert.equal(await page.evaluate(() => document.querySelectorAll('header.top-bar').length), 1);
 

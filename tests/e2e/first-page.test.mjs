@@ -239,12 +239,25 @@ test('the catalogue\'s search finds what the whole app\'s finds, before any wasm
   }
 });
 
-test('a page left while the platform\'s ticket is being exchanged: the next page signs in with it, and the wizard prefills from the account', async () => {
-  const { exampleApplication, walkToCase } = await import('./wizard.mjs');
+/**
+ * Opening a shop from an app platform: its definition, the example application without the
+ * operator's name (it must come from the platform's account) and the landing page's URL with a
+ * development ticket for `person`.
+ */
+async function shopFromPlatform(person) {
+  const { exampleApplication } = await import('./wizard.mjs');
   const service = 'shop-opening';
   const def = await (await fetch(new URL(`/api/services/${service}`, server.url))).json();
   const example = exampleApplication(service);
-  const ticket = await devTicket(server, { name: '吴一鸣', phone: '13700003333' });
+  const { operator_name: _, ...answers } = example.answers;
+  const ticket = await devTicket(server, person);
+  const landing = new URL(`/services/${service}?ticket=${encodeURIComponent(ticket)}`, server.url).href;
+  return { def, example: { ...example, answers }, landing };
+}
+
+test('a page left while the platform\'s ticket is being exchanged: the next page signs in with it, and the wizard prefills from the account', async () => {
+  const { walkToCase } = await import('./wizard.mjs');
+  const { def, example, landing } = await shopFromPlatform({ name: '吴一鸣', phone: '13700003333' });
   const { context, page } = await phonePage(browser);
   try {
     // The first exchange is held, and the page is left meanwhile (as a tap on Start does
@@ -262,12 +275,11 @@ test('a page left while the platform\'s ticket is being exchanged: the next page
       }
       await route.continue();
     });
-    await page.goto(new URL(`/services/${service}?ticket=${encodeURIComponent(ticket)}`, server.url).href);
+    await page.goto(landing);
     await exchanging;
-    await page.goto(new URL(`/apply/${service}`, server.url).href);
+    await page.goto(new URL(`/apply/${def.id}`, server.url).href);
     // The operator's name comes from the account: the walk leaves it out.
-    const { operator_name: _, ...answers } = example.answers;
-    const caseNumber = await walkToCase(page, def, { ...example, answers }, null);
+    const caseNumber = await walkToCase(page, def, example, null);
     assert.match(caseNumber, /\S/);
   } finally {
     await context.close();
@@ -275,17 +287,12 @@ test('a page left while the platform\'s ticket is being exchanged: the next page
 });
 
 test('an app platform opens a landing page with ?ticket=: the person is signed in for the whole flow', async () => {
-  const { exampleApplication, walkToCase } = await import('./wizard.mjs');
-  const service = 'shop-opening';
-  const def = await (await fetch(new URL(`/api/services/${service}`, server.url))).json();
-  const example = exampleApplication(service);
-  const ticket = await devTicket(server, { name: '周一禾', phone: '13700002222' });
+  const { walkToCase } = await import('./wizard.mjs');
+  // The operator's name is left out: it must come from the platform's account.
+  const { def, example, landing } = await shopFromPlatform({ name: '周一禾', phone: '13700002222' });
   const { context, page } = await phonePage(browser);
   try {
-    // The operator's name is left out: it must come from the platform's account.
-    const { operator_name: _, ...answers } = example.answers;
-    const landing = new URL(`/services/${service}?ticket=${encodeURIComponent(ticket)}`, server.url).href;
-    const caseNumber = await walkToCase(page, def, { ...example, answers }, landing);
+    const caseNumber = await walkToCase(page, def, example, landing);
     assert.match(caseNumber, /\S/);
     assert.ok(!page.url().includes('ticket'), 'the ticket leaves the address bar');
     const token = await page.evaluate(() => sessionStorage.getItem('onething.session'));
