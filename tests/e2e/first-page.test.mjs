@@ -260,15 +260,17 @@ test('a page left while the platform\'s ticket is being exchanged: the next page
   const { def, example, landing } = await shopFromPlatform({ name: '吴一鸣', phone: '13700003333' });
   const { context, page } = await phonePage(browser);
   try {
-    // The first exchange is held, and the page is left meanwhile (as a tap on Start does
-    // before the first page's module catches links): its answer never arrives.
-    let asked;
-    const exchanging = new Promise((resolve) => { asked = resolve; });
+    // The first exchange reaches the server, which uses the ticket up, but its answer never
+    // reaches the page: the page is left meanwhile (as a tap on Start does before the first
+    // page's module catches links).
+    let exchanged;
+    const used = new Promise((resolve) => { exchanged = resolve; });
     let held = true;
     await context.route(/\/api\/session$/, async (route) => {
       if (route.request().method() === 'POST' && held) {
         held = false;
-        asked();
+        const answer = await route.fetch();
+        exchanged(answer.status());
         await new Promise((r) => setTimeout(r, 5_000));
         await route.abort('aborted').catch(() => {});
         return;
@@ -276,7 +278,7 @@ test('a page left while the platform\'s ticket is being exchanged: the next page
       await route.continue();
     });
     await page.goto(landing);
-    await exchanging;
+    assert.equal(await used, 201, 'the server signed the first exchange in');
     await page.goto(new URL(`/apply/${def.id}`, server.url).href);
     // The operator's name comes from the account: the walk leaves it out.
     const caseNumber = await walkToCase(page, def, example, null);

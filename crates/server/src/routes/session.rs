@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use onething_core::api::{
     ApiErrorBody, DevTicket, DevTicketRequest, ErrorCode, SessionCreated, SessionInfo,
@@ -22,15 +22,22 @@ fn secs(n: u64) -> i64 {
 
 /// Exchanges a one-time ticket for a session. The token comes back in the body (for
 /// `Authorization: Bearer`) and as an `HttpOnly` cookie.
+///
+/// With an `Idempotency-Key`, the same exchange may be asked again until the ticket expires,
+/// when its answer was lost (a weak network, a page left while it ran): it signs in again, to
+/// the same account, with a new session. A used ticket with another key, or none, is refused.
 #[utoipa::path(post, path = "/api/session", tag = "session",
     request_body = SessionRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional; random per ticket (1-255 characters), sent again with the same ticket when an exchange's answer was lost")),
     responses(
         (status = 201, description = "Signed in; `Set-Cookie` carries the same token", body = SessionCreated),
-        (status = 401, description = "`ticket_invalid`: unknown, used or expired (here or at the platform's exchange)", body = ApiErrorBody),
+        (status = 400, description = "`idempotency_key_missing`: the `Idempotency-Key` sent is longer than 255 characters or not visible ASCII", body = ApiErrorBody),
+        (status = 401, description = "`ticket_invalid`: unknown, used (by an exchange with another key) or expired (here or at the platform's exchange)", body = ApiErrorBody),
         (status = 502, description = "`identity_provider_unavailable`: the platform's exchange timed out or failed", body = ApiErrorBody),
     ))]
 pub async fn create_session(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<SessionRequest>,
 ) -> Result<Response> {
     let now = state.clock.now();
@@ -41,25 +48,66 @@ pub async fn create_session(
             "ticket unknown, used or expired",
         )
     };
+    let key = exchange_key(&headers)?;
+    let ticket = hash_secret(&req.ticket);
     // A development ticket first (unless every ticket is the platform's): it is ours, and
-    // looking it up costs no call to the platform.
+    // looking it up costs no call to the platform. Then the same exchange asked again.
     let local = if state.config.ticket_exchange_only {
-        None
+        match &key {
+            Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now).await?,
+            None => None,
+        }
     } else {
-        store::accounts::consume_ticket(&state.db, &hash_secret(&req.ticket), now).await?
+        store::accounts::consume_ticket(&state.db, &ticket, key.as_deref(), now).await?
     };
     let account_id = if let Some(id) = local {
         id
     } else {
-        let who = platform::exchange(&state.config, &req.ticket)
-            .await?
-            .ok_or_else(invalid)?;
-        account_for(&state, who, "platform", now).await?.id
+        match platform::exchange(&state.config, &req.ticket).await? {
+            Some(who) => {
+                let id = account_for(&state, who, "platform", now).await?.id;
+                if let Some(k) = &key {
+                    let expires_at = now + secs(state.config.ticket_ttl);
+                    store::accounts::record_used_ticket(
+                        &state.db, &ticket, &id, k, now, expires_at,
+                    )
+                    .await?;
+                }
+                id
+            }
+            // Refused: used up meanwhile by the same exchange asked twice at once?
+            None => match &key {
+                Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now)
+                    .await?
+                    .ok_or_else(invalid)?,
+                None => return Err(invalid()),
+            },
+        }
     };
     let account = store::accounts::get(&state.db, &state.keys, &account_id)
         .await?
         .ok_or_else(invalid)?;
     start_session(&state, account, now).await
+}
+
+/// The hash of the exchange's `Idempotency-Key`, if it sent one (a blank one is none).
+fn exchange_key(headers: &HeaderMap) -> Result<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let Some(key) = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| k.len() <= 255)
+    else {
+        return Err(ApiError::bad_request(
+            ErrorCode::IdempotencyKeyMissing,
+            "an Idempotency-Key is 1-255 visible ASCII characters",
+        )
+        .with_fields(["Idempotency-Key"]));
+    };
+    Ok((!key.is_empty()).then(|| hash_secret(key)))
 }
 
 /// The account of the person a platform (or an OIDC provider) named, made on their first

@@ -262,21 +262,79 @@ pub async fn insert_ticket(
     Ok(())
 }
 
-/// Uses a ticket up: the account it was for, if it existed, was unused and had not expired. One
-/// statement, so two exchanges of the same ticket cannot both succeed.
+/// Uses a ticket up: the account it was for, if it existed, had not expired and was unused, or
+/// was used by an exchange with the same key (`key_hash`, the hash of its `Idempotency-Key`:
+/// the same exchange asked again after its answer was lost). One statement, so two exchanges of
+/// the same ticket with different keys (or none) cannot both succeed.
 ///
 /// # Errors
 /// The database fails.
-pub async fn consume_ticket(db: &Pool, hash: &str, now: i64) -> sqlx::Result<Option<String>> {
+pub async fn consume_ticket(
+    db: &Pool,
+    hash: &str,
+    key_hash: Option<&str>,
+    now: i64,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "UPDATE tickets SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $3
+        "UPDATE tickets SET used_at = COALESCE(used_at, $1), used_by = COALESCE(used_by, $4)
+         WHERE hash = $2 AND expires_at > $3 AND (used_at IS NULL OR used_by = $4)
          RETURNING account_id",
     )
     .bind(now)
     .bind(hash)
     .bind(now)
+    .bind(key_hash)
     .fetch_optional(db)
     .await
+}
+
+/// The account of a ticket already used by an exchange with the same key, until the ticket
+/// expires ([`consume_ticket`] without using up an unused one): a retry of a platform's ticket.
+///
+/// # Errors
+/// The database fails.
+pub async fn replayed_ticket(
+    db: &Pool,
+    hash: &str,
+    key_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT account_id FROM tickets
+         WHERE hash = $1 AND used_at IS NOT NULL AND used_by = $2 AND expires_at > $3",
+    )
+    .bind(hash)
+    .bind(key_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records a ticket the app platform exchanged, as used by the exchange with this key, so
+/// that the same exchange asked again finds it ([`replayed_ticket`]).
+///
+/// # Errors
+/// The database fails.
+pub async fn record_used_ticket(
+    db: &Pool,
+    hash: &str,
+    account_id: &str,
+    key_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO tickets (hash, account_id, expires_at, used_at, used_by)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(hash)
+    .bind(account_id)
+    .bind(expires_at)
+    .bind(now)
+    .bind(key_hash)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Starts a session (by the hash of its token).

@@ -200,7 +200,8 @@ pub async fn begin_immediate(db: &Pool) -> sqlx::Result<Tx<'static>> {
 pub async fn sweep(db: &Pool, now: i64) -> sqlx::Result<u64> {
     let mut n = 0;
     for sql in [
-        "DELETE FROM tickets WHERE expires_at <= $1 OR used_at IS NOT NULL",
+        // A used ticket stays until it expires: its exchange may be asked again with the same key.
+        "DELETE FROM tickets WHERE expires_at <= $1",
         "DELETE FROM sessions WHERE expires_at <= $1",
         "DELETE FROM drafts WHERE expires_at <= $1",
     ] {

@@ -9,7 +9,7 @@ use crate::common::{ADMIN, ctx, ctx_with, get, login, req, send, sign_in};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use onething_core::ServiceDefinition;
-use onething_core::api::{Account, Draft, Health, ServiceSummary, SessionInfo};
+use onething_core::api::{Account, Draft, Health, ServiceSummary, SessionCreated, SessionInfo};
 use serde_json::json;
 
 #[tokio::test]
@@ -268,6 +268,79 @@ async fn tickets_are_single_use_and_short_lived() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.code(), "ticket_invalid");
     assert_eq!(exchange("made-up".into()).await.code(), "ticket_invalid");
+}
+
+/// A ticket's exchange whose answer was lost (the page left while it ran, a weak network) is
+/// asked again with the same `Idempotency-Key`: the person is signed in, not refused.
+#[tokio::test]
+async fn an_exchange_asked_again_with_its_key_signs_in_again_until_the_ticket_expires() {
+    let c = ctx().await;
+    let issue = || async {
+        let r = send(&c.state, req(Method::POST, "/api/dev/tickets", None, None)).await;
+        r.json::<onething_core::api::DevTicket>()
+    };
+    let exchange = |t: String, key: Option<&str>| {
+        let mut r = req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": t })),
+        );
+        if let Some(k) = key {
+            r.headers_mut()
+                .insert("idempotency-key", k.parse().expect("header"));
+        }
+        send(&c.state, r)
+    };
+    let issued = issue().await;
+    let t = issued.ticket;
+    let first = exchange(t.clone(), Some("key-1")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let first: SessionCreated = first.json();
+    let again = exchange(t.clone(), Some("key-1")).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    let again: SessionCreated = again.json();
+    assert_eq!(again.account.id, issued.account.id);
+    assert_eq!(first.account.id, issued.account.id);
+    assert_ne!(again.token, first.token, "a new session each time");
+    // Another key, or none, is someone else with the ticket: refused.
+    for key in [Some("key-2"), None] {
+        let r = exchange(t.clone(), key).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{key:?}");
+        assert_eq!(r.code(), "ticket_invalid");
+    }
+    // Used without a key, a ticket is used up for every key.
+    let plain = issue().await.ticket;
+    assert_eq!(
+        exchange(plain.clone(), None).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        exchange(plain, Some("key-1")).await.code(),
+        "ticket_invalid"
+    );
+    // A blank key is none; an overlong one is refused before the ticket is touched.
+    let t2 = issue().await.ticket;
+    let long = "k".repeat(256);
+    let r = exchange(t2.clone(), Some(&long)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "idempotency_key_missing");
+    assert_eq!(
+        exchange(t2.clone(), Some("k")).await.status,
+        StatusCode::CREATED
+    );
+    // The sweep keeps a used ticket until it expires, so the retry still works after one.
+    onething_server::store::sweep(&c.state.db, c.state.clock.now())
+        .await
+        .expect("sweep");
+    assert_eq!(
+        exchange(t2.clone(), Some("k")).await.status,
+        StatusCode::CREATED
+    );
+    // Once the ticket has expired, its key signs in no more.
+    c.state.clock.advance(Duration::from_mins(10));
+    assert_eq!(exchange(t, Some("key-1")).await.code(), "ticket_invalid");
+    assert_eq!(exchange(t2, Some("k")).await.code(), "ticket_invalid");
 }
 
 #[tokio::test]

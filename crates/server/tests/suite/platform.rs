@@ -2,6 +2,7 @@
 //! speaks the 浙里办 shape of docs/embedding.md (POST `{"ticket"}` with the app's secret in a
 //! header; `{"result": 0, "data": {...}}`, or a non-zero result for a used or expired ticket).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -13,6 +14,9 @@ use serde_json::{Value, json};
 use crate::common::{ctx_with, get, req, send};
 
 const SECRET: &str = "app-secret-at-the-platform";
+
+/// Whether the stand-in platform's `once-ticket` was used.
+static ONCE_USED: AtomicBool = AtomicBool::new(false);
 
 /// The platform's exchange on 127.0.0.1 with a free port; its base URL.
 async fn platform() -> String {
@@ -37,6 +41,16 @@ async fn platform() -> String {
                     "userId": 880_012_345,
                     "userName": "沈思源",
                     "mobile": "13900139000",
+                    "idNum": "11010519491231002X",
+                }})),
+            ),
+            // A ticket the platform takes once, as a real one.
+            Some("once-ticket") if !ONCE_USED.swap(true, Ordering::SeqCst) => (
+                StatusCode::OK,
+                Json(json!({"result": 0, "errmsg": "成功", "data": {
+                    "userId": 880_067_890,
+                    "userName": "顾念",
+                    "mobile": "13700137000",
                     "idNum": "11010519491231002X",
                 }})),
             ),
@@ -125,6 +139,42 @@ async fn a_platform_ticket_signs_in_with_the_identity_the_platform_vouches_for()
     assert_eq!(info.account.name, "沈思源");
     // Development tickets still work beside the platform's.
     crate::common::sign_in(&ctx.state, None).await;
+}
+
+/// The platform's tickets are single use: an exchange whose answer was lost, asked again with
+/// its `Idempotency-Key`, signs in from what this server recorded, without asking the platform.
+#[tokio::test]
+async fn a_platform_ticket_exchanged_again_with_its_key_signs_in_without_the_platform() {
+    let base = platform().await;
+    let ctx = server(format!("{base}/zlb/ticket"), SECRET).await;
+    let exchange = |key: Option<&'static str>| {
+        let mut r = req(
+            Method::POST,
+            "/api/session",
+            None,
+            Some(json!({ "ticket": "once-ticket" })),
+        );
+        if let Some(k) = key {
+            r.headers_mut()
+                .insert("idempotency-key", k.parse().expect("header"));
+        }
+        send(&ctx.state, r)
+    };
+    let first = exchange(Some("lost-answer")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let first: SessionCreated = first.json();
+    assert!(ONCE_USED.load(Ordering::SeqCst));
+    let again = exchange(Some("lost-answer")).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    let again: SessionCreated = again.json();
+    assert_eq!(again.account.id, first.account.id);
+    assert_eq!(again.account.name, "顾念");
+    // Anyone else with the ticket: the platform refuses it, and so does this server.
+    for key in [Some("another"), None] {
+        let r = exchange(key).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{key:?}");
+        assert_eq!(r.code(), "ticket_invalid");
+    }
 }
 
 #[tokio::test]
