@@ -423,15 +423,19 @@ function wireLinks() {
     history.pushState(null, '', url.href);
     handOver();
   });
-  // Back or forward before a module has taken the page: the whole app for a page of its own,
-  // else the page of that URL from the server.
-  const loadedAt = location.pathname + location.search;
-  window.addEventListener('popstate', () => {
-    if (window.wasmBindings) return;
-    const path = here();
-    if (path !== null && !firstPage(path)) handOver();
-    else if (handedOver || location.pathname + location.search !== loadedAt) location.reload();
-  });
+  window.addEventListener('popstate', moved);
+}
+
+// The address this page was loaded at.
+const loadedAt = location.pathname + location.search;
+
+// Back or forward before a module has taken the page: the whole app for a page of its own,
+// else the page of that URL from the server.
+function moved() {
+  if (window.wasmBindings) return;
+  const path = here();
+  if (path !== null && !firstPage(path)) handOver();
+  else if (handedOver || location.pathname + location.search !== loadedAt) location.reload();
 }
 
 // After the landing page has painted, while it is read: the whole app, and the server's
@@ -477,6 +481,12 @@ async function start() {
   wireSearch(boot);
   wireSwitches();
   wireLinks();
+  // Back or forward while the configuration was awaited (to an entry this document had pushed
+  // before it was reloaded): as if heard now.
+  if (location.pathname + location.search !== loadedAt) {
+    moved();
+    return;
+  }
   if (carried) carryOver(carried);
   const id = landingId(path);
   if (id) {

@@ -178,12 +178,20 @@ test('when the whole app cannot be loaded, the page says so, offers a retry, and
     await page.screenshot({ path: join(artifacts(), 'first-page-load-failure-elder.png') });
     await elder.click();
 
-    // Back shows the landing page (from the server: the whole app never started).
+    // Back shows the landing page (from the server: the whole app never started). Forward at
+    // once, while that page's script still waits for the configuration (held back here), goes
+    // on to the wizard's address all the same: the page says again that it cannot load it.
+    let holdConfig = true;
+    await context.route(/\/config\.json(\?|$)/, async (route) => {
+      if (holdConfig) await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue().catch(() => {});
+    });
     await page.goBack();
     await page.waitForURL(/\/services\/newborn$/);
     await page.locator('li.sub-item .sub-item-title').first().waitFor();
     await page.goForward();
     await alert.waitFor();
+    holdConfig = false;
 
     // The catalogue stays within reach.
     await page.getByRole('link', { name: '返回办事服务' }).click();
