@@ -171,3 +171,34 @@ async fn static_files_come_precompressed_and_cached_by_their_names() {
     let index = fetch(&state, "/services/newborn", Some("br")).await;
     assert_eq!(index.encoding.as_deref(), Some("br"));
 }
+
+/// A page of the app the build did not prerender gets the shell; a file the build does not
+/// have, asked for by a file type's name (as browsers ask for their icons themselves), is not
+/// found: not the shell's HTML under that name.
+#[tokio::test]
+async fn a_missing_file_is_not_found_where_a_missing_page_gets_the_shell() {
+    let dist = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = dist.path();
+    write(d, "index.html", b"<html>catalogue</html>");
+    write(d, "shell.html", b"<html>shell</html>");
+    let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
+    let mut config = Config::with_dirs(data.path(), services);
+    config.database_url = common::database_for(data.path()).await;
+    config.static_dir = Some(d.to_path_buf());
+    let state = AppState::open(&config).await.expect("state opens");
+
+    let step = fetch(&state, "/apply/newborn/page/baby", None).await;
+    assert_eq!(step.status, StatusCode::OK);
+    assert_eq!(step.body, b"<html>shell</html>");
+    for uri in [
+        "/favicon.ico",
+        "/apple-touch-icon-precomposed.png",
+        "/onething-0000000000000000_bg.wasm",
+        "/robots.txt",
+    ] {
+        let a = fetch(&state, uri, Some("br")).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!a.body.starts_with(b"<"), "{uri}");
+    }
+}
