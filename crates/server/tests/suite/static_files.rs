@@ -52,6 +52,15 @@ async fn fetch(state: &AppState, uri: &str, accept: Option<&str>) -> Answer {
     }
 }
 
+/// The server with its data in `data`, serving the build in `dist`.
+async fn serving(dist: &Path, data: &Path) -> AppState {
+    let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
+    let mut config = Config::with_dirs(data, services);
+    config.database_url = common::database_for(data).await;
+    config.static_dir = Some(dist.to_path_buf());
+    AppState::open(&config).await.expect("state opens")
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).expect("write");
 }
@@ -75,11 +84,7 @@ async fn static_files_come_precompressed_and_cached_by_their_names() {
     write(d, "config.json", b"{\"api_base\":\"/api\"}");
     write(d, "onething-full.js", b"export default 1;");
 
-    let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
-    let mut config = Config::with_dirs(data.path(), services);
-    config.database_url = common::database_for(data.path()).await;
-    config.static_dir = Some(d.to_path_buf());
-    let state = AppState::open(&config).await.expect("state opens");
+    let state = serving(d, data.path()).await;
 
     let path = format!("/{wasm}");
     let br = fetch(&state, &path, Some("gzip, deflate, br")).await;
@@ -182,11 +187,7 @@ async fn a_missing_file_is_not_found_where_a_missing_page_gets_the_shell() {
     let d = dist.path();
     write(d, "index.html", b"<html>catalogue</html>");
     write(d, "shell.html", b"<html>shell</html>");
-    let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
-    let mut config = Config::with_dirs(data.path(), services);
-    config.database_url = common::database_for(data.path()).await;
-    config.static_dir = Some(d.to_path_buf());
-    let state = AppState::open(&config).await.expect("state opens");
+    let state = serving(d, data.path()).await;
 
     let step = fetch(&state, "/apply/newborn/page/baby", None).await;
     assert_eq!(step.status, StatusCode::OK);
