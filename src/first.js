@@ -426,8 +426,9 @@ function wireLinks() {
   window.addEventListener('popstate', moved);
 }
 
-// The address this page was loaded at.
+// Whether the address is no longer the one this page was loaded at.
 const loadedAt = location.pathname + location.search;
+const addressChanged = () => location.pathname + location.search !== loadedAt;
 
 // Back or forward before a module has taken the page: the whole app for a page of its own,
 // else the page of that URL from the server.
@@ -435,7 +436,7 @@ function moved() {
   if (window.wasmBindings) return;
   const path = here();
   if (path !== null && !firstPage(path)) handOver();
-  else if (handedOver || location.pathname + location.search !== loadedAt) location.reload();
+  else if (handedOver || addressChanged()) location.reload();
 }
 
 // After the landing page has painted, while it is read: the whole app, and the server's
@@ -483,7 +484,7 @@ async function start() {
   wireLinks();
   // Back or forward while the configuration was awaited (to an entry this document had pushed
   // before it was reloaded): as if heard now.
-  if (location.pathname + location.search !== loadedAt) {
+  if (addressChanged()) {
     moved();
     return;
   }

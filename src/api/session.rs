@@ -137,56 +137,34 @@ pub(crate) async fn signing_in() {
 /// # Errors
 /// `Api { status: 401 }` for an unknown, used or expired ticket.
 pub async fn exchange(ticket: &str) -> Result<Account, FetchError> {
-    let key = exchange_key(ticket);
-    let created: Result<SessionCreated, FetchError> = post_json(
+    let created: SessionCreated = post_json(
         "/session",
         &SessionRequest {
             ticket: ticket.to_owned(),
         },
-        &[("Idempotency-Key", &key)],
+        &[("Idempotency-Key", &exchange_key())],
     )
-    .await;
-    // Answered (a network failure is not): the next ticket gets a key of its own.
-    if !matches!(created, Err(FetchError::Network)) {
-        forget_exchange_key(ticket);
-    }
-    let created = created?;
+    .await?;
     set_token(&created.token);
     Ok(created.account)
 }
 
-/// Where the key of a ticket's exchange is kept for the tab (`<ticket> <key>`) until the
-/// exchange has an answer: a page left while it ran, or a lost answer, leaves the ticket used
-/// at the server; the same exchange asked again with the same key signs in (docs/api.md).
-const EXCHANGE_KEY: &str = "onething.ticket-exchange";
+/// Where this tab keeps the `Idempotency-Key` of its ticket exchanges: a page left while an
+/// exchange ran, or a lost answer, leaves the ticket used at the server; the same ticket asked
+/// again with the same key signs in (docs/api.md). The server binds the key to each ticket it
+/// used, so one key serves every ticket of the tab.
+const EXCHANGE_KEY: &str = "onething.ticket-exchange-key";
 
-/// The `Idempotency-Key` of `ticket`'s exchange: the one kept for this tab, or a new one.
-fn exchange_key(ticket: &str) -> String {
+/// This tab's key for ticket exchanges, made on its first use.
+fn exchange_key() -> String {
     let kept = storage().and_then(|s| s.get_item(EXCHANGE_KEY).ok().flatten());
-    if let Some(key) = kept
-        .as_deref()
-        .and_then(|k| k.split_once(' '))
-        .filter(|(t, _)| *t == ticket)
-        .map(|(_, key)| key.to_owned())
-    {
-        return key;
-    }
-    let key = crate::random::random_hex();
-    if let Some(s) = storage() {
-        let _ = s.set_item(EXCHANGE_KEY, &format!("{ticket} {key}"));
-    }
-    key
-}
-
-fn forget_exchange_key(ticket: &str) {
-    if let Some(s) = storage()
-        && s.get_item(EXCHANGE_KEY)
-            .ok()
-            .flatten()
-            .is_some_and(|k| k.split_once(' ').is_some_and(|(t, _)| t == ticket))
-    {
-        let _ = s.remove_item(EXCHANGE_KEY);
-    }
+    kept.filter(|k| !k.is_empty()).unwrap_or_else(|| {
+        let key = crate::random::random_hex();
+        if let Some(s) = storage() {
+            let _ = s.set_item(EXCHANGE_KEY, &key);
+        }
+        key
+    })
 }
 
 /// `POST /api/dev/tickets`: a one-time ticket from the development issuer for `subject`.

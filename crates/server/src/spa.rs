@@ -169,15 +169,16 @@ pub fn index_handler(
     frame_ancestors: String,
 ) -> MethodRouter<(), std::convert::Infallible> {
     get(move |req: Request<Body>| {
-        let missing = missing_file(req.uri().path());
-        let language = chosen_language(req.headers(), req.uri().query());
-        let page = page_file(&dir, req.uri().path(), language);
+        let page = (!missing_file(req.uri().path())).then(|| {
+            let language = chosen_language(req.headers(), req.uri().query());
+            page_file(&dir, req.uri().path(), language)
+        });
         let frame_ancestors = frame_ancestors.clone();
         async move {
-            if missing {
-                return (StatusCode::NOT_FOUND, "not found").into_response();
+            match page {
+                Some(page) => render_index(&page, &frame_ancestors).await,
+                None => (StatusCode::NOT_FOUND, "not found").into_response(),
             }
-            render_index(&page, &frame_ancestors).await
         }
     })
 }

@@ -28,7 +28,7 @@ fn secs(n: u64) -> i64 {
 /// the same account, with a new session. A used ticket with another key, or none, is refused.
 #[utoipa::path(post, path = "/api/session", tag = "session",
     request_body = SessionRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional; random per ticket (1-255 characters), sent again with the same ticket when an exchange's answer was lost")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional; random, 1-255 characters (a client may keep one for all its tickets), sent again with the same ticket when an exchange's answer was lost")),
     responses(
         (status = 201, description = "Signed in; `Set-Cookie` carries the same token", body = SessionCreated),
         (status = 400, description = "`idempotency_key_missing`: the `Idempotency-Key` sent is longer than 255 characters or not visible ASCII", body = ApiErrorBody),
@@ -52,11 +52,13 @@ pub async fn create_session(
     let ticket = hash_secret(&req.ticket);
     // A development ticket first (unless every ticket is the platform's): it is ours, and
     // looking it up costs no call to the platform. Then the same exchange asked again.
+    // The same ticket's exchange asked again with its key (none without a key).
+    let replayed = async || match &key {
+        Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now).await,
+        None => Ok(None),
+    };
     let local = if state.config.ticket_exchange_only {
-        match &key {
-            Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now).await?,
-            None => None,
-        }
+        replayed().await?
     } else {
         store::accounts::consume_ticket(&state.db, &ticket, key.as_deref(), now).await?
     };
@@ -76,12 +78,7 @@ pub async fn create_session(
                 id
             }
             // Refused: used up meanwhile by the same exchange asked twice at once?
-            None => match &key {
-                Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now)
-                    .await?
-                    .ok_or_else(invalid)?,
-                None => return Err(invalid()),
-            },
+            None => replayed().await?.ok_or_else(invalid)?,
         }
     };
     let account = store::accounts::get(&state.db, &state.keys, &account_id)

@@ -245,17 +245,7 @@ async fn tickets_are_single_use_and_short_lived() {
         assert_eq!(r.status, StatusCode::CREATED, "an empty body is fine");
         r.json::<onething_core::api::DevTicket>().ticket
     };
-    let exchange = |t: String| {
-        send(
-            &c.state,
-            req(
-                Method::POST,
-                "/api/session",
-                None,
-                Some(json!({ "ticket": t })),
-            ),
-        )
-    };
+    let exchange = async |t: String| common::exchange_ticket(&c.state, &t, None).await;
     let t = issue().await;
     assert_eq!(exchange(t.clone()).await.status, StatusCode::CREATED);
     let again = exchange(t).await;
@@ -279,19 +269,8 @@ async fn an_exchange_asked_again_with_its_key_signs_in_again_until_the_ticket_ex
         let r = send(&c.state, req(Method::POST, "/api/dev/tickets", None, None)).await;
         r.json::<onething_core::api::DevTicket>()
     };
-    let exchange = |t: String, key: Option<&str>| {
-        let mut r = req(
-            Method::POST,
-            "/api/session",
-            None,
-            Some(json!({ "ticket": t })),
-        );
-        if let Some(k) = key {
-            r.headers_mut()
-                .insert("idempotency-key", k.parse().expect("header"));
-        }
-        send(&c.state, r)
-    };
+    let exchange =
+        async |t: String, key: Option<&str>| common::exchange_ticket(&c.state, &t, key).await;
     let issued = issue().await;
     let t = issued.ticket;
     let first = exchange(t.clone(), Some("key-1")).await;

@@ -94,16 +94,7 @@ async fn server(url: String, secret: &str) -> crate::common::Ctx {
 }
 
 async fn exchange(ctx: &crate::common::Ctx, ticket: &str) -> crate::common::Resp {
-    send(
-        &ctx.state,
-        req(
-            Method::POST,
-            "/api/session",
-            None,
-            Some(json!({ "ticket": ticket })),
-        ),
-    )
-    .await
+    crate::common::exchange_ticket(&ctx.state, ticket, None).await
 }
 
 #[tokio::test]
@@ -147,18 +138,8 @@ async fn a_platform_ticket_signs_in_with_the_identity_the_platform_vouches_for()
 async fn a_platform_ticket_exchanged_again_with_its_key_signs_in_without_the_platform() {
     let base = platform().await;
     let ctx = server(format!("{base}/zlb/ticket"), SECRET).await;
-    let exchange = |key: Option<&'static str>| {
-        let mut r = req(
-            Method::POST,
-            "/api/session",
-            None,
-            Some(json!({ "ticket": "once-ticket" })),
-        );
-        if let Some(k) = key {
-            r.headers_mut()
-                .insert("idempotency-key", k.parse().expect("header"));
-        }
-        send(&ctx.state, r)
+    let exchange = async |key: Option<&str>| {
+        crate::common::exchange_ticket(&ctx.state, "once-ticket", key).await
     };
     let first = exchange(Some("lost-answer")).await;
     assert_eq!(first.status, StatusCode::CREATED, "{first:?}");

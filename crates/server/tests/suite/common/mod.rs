@@ -247,18 +247,24 @@ pub async fn sign_in(state: &AppState, subject: Option<&str>) -> SessionCreated 
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let ticket: DevTicket = r.json();
-    let r = send(
-        state,
-        req(
-            Method::POST,
-            "/api/session",
-            None,
-            Some(serde_json::json!({ "ticket": ticket.ticket })),
-        ),
-    )
-    .await;
+    let r = exchange_ticket(state, &ticket.ticket, None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     r.json()
+}
+
+/// `POST /api/session` with `ticket`, and with `key` as its `Idempotency-Key`.
+pub async fn exchange_ticket(state: &AppState, ticket: &str, key: Option<&str>) -> Resp {
+    let mut r = req(
+        Method::POST,
+        "/api/session",
+        None,
+        Some(serde_json::json!({ "ticket": ticket })),
+    );
+    if let Some(k) = key {
+        r.headers_mut()
+            .insert("idempotency-key", k.parse().expect("header"));
+    }
+    send(state, r).await
 }
 
 /// Signs a new person in; returns the bearer token.
