@@ -63,8 +63,10 @@ pub fn focus_heading() {
         if typing {
             return;
         }
+        // Question pages kept off the screen stay in the document, hidden
+        // (`pages::apply::question`): the heading is the shown page's.
         if let Some(h) = document
-            .query_selector("main h1")
+            .query_selector("main h1:not([data-away] h1)")
             .ok()
             .flatten()
             .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())

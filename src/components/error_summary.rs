@@ -1,6 +1,7 @@
 //! The error summary at the top of a page (GOV.UK pattern): shown when the person tries to
 //! continue with problems, it takes focus so screen readers announce it, and each entry links to
-//! its field.
+//! its field. It has no id of its own: the question pages kept off the screen keep theirs in the
+//! document too (`pages::apply::question`), and focus reads it out from its heading.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -20,10 +21,9 @@ pub fn ErrorSummary(
             class="error-summary"
             node_ref=node_ref
             tabindex="-1"
-            aria-labelledby="error-summary-title"
             hidden=move || errors.with(Vec::is_empty)
         >
-            <h2 id="error-summary-title">{tr(|m| m.error_summary_title)}</h2>
+            <h2>{tr(|m| m.error_summary_title)}</h2>
             <ul>
                 {move || {
                     errors

@@ -51,12 +51,12 @@ impl FormState {
     }
 }
 
-/// Whether the page built under this owner is the one in the document: a page kept while
-/// another shows (the wizard's question pages) acts on the document only while it is shown.
+/// Whether the page built under this owner is the one shown: a page kept (hidden) while another
+/// shows (the wizard's question pages) acts on the document only while it is shown.
 #[derive(Clone, Copy)]
 pub struct PageShown(pub RwSignal<bool>);
 
-/// Whether the current page is in the document (see [`PageShown`]); a page built without it is
+/// Whether the current page is shown (see [`PageShown`]); a page built without it is
 /// always shown.
 pub fn page_shown() -> Signal<bool> {
     use_context::<PageShown>().map_or_else(|| Signal::stored(true), |s| s.0.into())

@@ -31,7 +31,7 @@ export async function throttle(page, network) {
 export function arm(page, type, probe) {
   return page.evaluate(
     ({ type, probe }) => {
-      const h1 = () => document.querySelector('main h1')?.textContent ?? '';
+      const h1 = () => document.querySelector('main h1:not([data-away] h1)')?.textContent ?? '';
       const errorShown = () => document.getElementById(probe.id) !== null;
       const before = probe.kind === 'h1' ? h1() : errorShown();
       const changed = () => (probe.kind === 'h1' ? h1() !== before && h1() !== '' : errorShown() !== before);
@@ -80,9 +80,9 @@ export const settle = (page) => page.evaluate(() => window.__benchDone);
 export const nextPaint = (page) => page.evaluate(() => window.__benchPaint());
 
 async function continueTo(page, pattern) {
-  await page.locator('.bottom-bar button, .bottom-bar a').first().click();
+  await page.locator('.bottom-bar button:visible, .bottom-bar a:visible').first().click();
   await page.waitForURL(pattern, { timeout: 10_000 });
-  await page.locator('main h1').first().waitFor();
+  await page.locator('main h1:visible').first().waitFor();
 }
 
 /** Opens the newborn wizard (`url` makes a path absolute), answers eligibility and the baby page, ends on the mother page. */
@@ -119,12 +119,12 @@ export async function toMotherPage(page, url) {
  */
 export async function roundTrip(page) {
   await arm(page, 'click', { kind: 'h1' });
-  await page.locator('a.back-link').first().click();
+  await page.locator('a.back-link:visible').first().click();
   const back = await settle(page);
   const backPaint = await nextPaint(page);
   await page.waitForURL(/page\/baby$/);
   await arm(page, 'click', { kind: 'h1' });
-  await page.locator('.bottom-bar button').first().click();
+  await page.locator('.bottom-bar button:visible').first().click();
   const forward = await settle(page);
   const forwardPaint = await nextPaint(page);
   await page.waitForURL(/page\/mother$/);

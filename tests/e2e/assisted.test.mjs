@@ -150,7 +150,7 @@ test('an agent fills the newborn one-thing for a grandmother, she confirms on he
     await fillAsAgent(page, def, example);
     problems.push(...await a11y(page, 'assisted declaration'));
     await shot(page, 'assisted-3-declaration');
-    await page.locator('.bottom-bar button', { hasText: '提交给本人确认' }).click();
+    await page.locator('.bottom-bar button:visible', { hasText: '提交给本人确认' }).click();
     await page.waitForURL(/\/assisted\/cases\/[^/]+$/);
     await page.locator('#assisted-status', { hasText: '等待本人确认' }).waitFor();
     const code = await page.locator('#assisted-code').getAttribute('data-code');
@@ -240,7 +240,7 @@ test('without a phone: the agent photographs the signed paper authorisation, and
     await page.locator('form.assisted-start button[type=submit]').click();
     await fillAsAgent(page, def, grandmotherApplication());
     await page.locator('#assisted-way-paper').check();
-    const submit = page.locator('.bottom-bar button', { hasText: '凭纸质授权书提交' });
+    const submit = page.locator('.bottom-bar button:visible', { hasText: '凭纸质授权书提交' });
     // Not without the photo of the signed authorisation.
     await submit.click();
     await page.locator('#submit-failure', { hasText: '请先拍下本人签字的纸质授权书' }).waitFor();

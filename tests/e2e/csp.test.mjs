@@ -49,17 +49,17 @@ test('every route, the whole wizard with a photo, and tracking: 0 violations', a
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) visited.push(new URL(f.url()).pathname); });
   try {
     await page.goto(server.url);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     // Landing page, eligibility, sub-items and every question page, by the shared walker.
     await walk(page, server.url, def, example);
     // The task list, through the wizard's own link (in-app navigation keeps the draft), and back.
     const here = page.url();
     await page.locator(`a[href$="/apply/${id}/tasks"]`).first().click();
     await page.waitForURL(/tasks$/);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     await page.goBack();
     await page.waitForURL(here);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     if (page.url().endsWith('/materials')) {
       for (const [mid, choice] of Object.entries(example.materials)) {
         if (!(await present(page, `#material-${mid}`))) continue;
@@ -82,18 +82,18 @@ test('every route, the whole wizard with a photo, and tracking: 0 violations', a
     }
     await next(page, /declaration$/);
     await page.locator('#declaration-agree').check();
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.waitForURL(/confirmation$/);
     await page.locator('.case-number').waitFor();
 
     await page.goto(new URL('/applications', server.url).href);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     const detail = page.locator('main a[href^="/applications/"]').first();
     await detail.click();
     await page.waitForURL(/\/applications\/[^/]+$/);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     await page.goto(new URL('/no/such/page', server.url).href);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
 
     for (const step of ['/', `/services/${id}`, 'eligibility', 'sub-items', '/page/', 'tasks', 'materials', 'check', 'declaration', 'confirmation', '/applications', '/applications/']) {
       assert.ok(visited.some((p) => p.includes(step)), `visited ${step}: ${visited.join(' ')}`);
@@ -111,7 +111,7 @@ test('a script injected into the page is blocked', async () => {
   const violations = await watchCsp(context);
   try {
     await page.goto(new URL('/services/newborn', server.url).href);
-    await page.locator('main h1').first().waitFor();
+    await page.locator('main h1:visible').first().waitFor();
     await page.evaluate(() => {
       // What an XSS would try: an inline script, an inline handler, a javascript: URL.
       const s = document.createElement('script');

@@ -110,7 +110,7 @@ for (const engine of engines) {
         await shot(page, '4-check');
         await next(page, /declaration$/);
         await page.locator('#declaration-agree').check();
-        await page.locator('.bottom-bar button').click();
+        await page.locator('.bottom-bar button:visible').click();
         await page.waitForURL(/confirmation$/, { timeout: 30_000 });
         const caseNumber = (await page.locator('.case-number').innerText()).trim();
         assert.ok(caseNumber.length >= 8, caseNumber);

@@ -131,9 +131,9 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await next(page, /page\/baby$/);
 
     // Continue with nothing filled: the error summary takes focus and links to the fields.
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.locator('.error-summary:focus').waitFor();
-    assert.match(await page.locator('.error-summary').innerText(), /宝宝姓名：请填写此项/);
+    assert.match(await page.locator('.error-summary:visible').innerText(), /宝宝姓名：请填写此项/);
     problems.push(...await a11y(page, 'baby with errors'));
     await shot(page, 'wizard-3-baby-errors');
 
@@ -164,7 +164,7 @@ test('a married couple applies for twins: one form, four ways to give documents,
     assert.equal(await row('母亲信息').innerText(), '已完成');
     assert.equal(await row('婚姻状况').innerText(), '未开始');
     problems.push(...await a11y(page, 'tasks'));
-    await page.locator('.bottom-bar a').click();
+    await page.locator('.bottom-bar a:visible').click();
     await page.waitForURL(/page\/marriage$/);
 
     // Reload mid-flow: everything typed so far is still there.
@@ -219,12 +219,12 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await next(page, /declaration$/);
 
     // The declaration must be ticked; then the case is created exactly once.
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.getByRole('alert').waitFor();
     await page.locator('#declaration-agree').check();
     problems.push(...await a11y(page, 'declaration'));
     await shot(page, 'wizard-7-declaration');
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.waitForURL(/confirmation$/);
     const caseNumber = (await page.locator('.case-number').innerText()).trim();
     assert.ok(caseNumber.length >= 8, caseNumber);
@@ -251,7 +251,7 @@ test('back and forth between question pages: each comes back as left, in the lan
   try {
     await freshToBabyPage(page);
     // Continue with nothing filled shows the errors; filled, the page goes on.
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.locator('.error-summary:focus').waitFor();
     await baby(page, 0, '王一诺', 'female');
     await next(page, /page\/mother$/);
@@ -264,28 +264,42 @@ test('back and forth between question pages: each comes back as left, in the lan
     await page.goBack();
     await page.waitForURL(/page\/baby$/);
     await page.locator('main h1:focus').waitFor();
-    assert.equal(await page.locator('main h1').innerText(), '宝宝出生信息');
+    assert.equal(await page.locator('main h1:visible').innerText(), '宝宝出生信息');
     assert.match(await page.title(), /^宝宝出生信息/);
     assert.equal(await page.locator(`#${domId('answers.children[0].name')}`).inputValue(), '王一诺');
     // The errors of the earlier Continue are not brought back; the page starts clean.
-    assert.equal(await page.locator('.error-summary').isVisible(), false);
+    assert.equal(await page.locator('.error-summary:visible').isVisible(), false);
     assert.equal(await page.locator('.field-error').count(), 0);
-    assert.equal(await page.locator('main h1').count(), 1, 'one page in the document');
+    // The mother page is kept off the screen: nobody reaches it, by sight, by assistive
+    // technology or by the keyboard.
+    assert.equal(await page.locator('main h1:visible').count(), 1, 'one page shown');
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one page heading for assistive technology');
+    assert.equal(await page.getByRole('textbox', { name: '母亲姓名' }).count(), 0, 'the other page\'s fields are out of reach');
+    const reached = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => {
+        const e = document.activeElement;
+        return { shown: e === document.body || e.checkVisibility(), name: `${e.tagName}#${e.id}` };
+      }));
+    }
+    assert.deepEqual(reached.filter((r) => !r.shown), [], 'Tab reaches only what is shown');
 
     // The language changes while the mother page is out of the document.
     await language(page, 'English');
-    assert.equal(await page.locator('main h1').innerText(), 'About the baby');
+    assert.equal(await page.locator('main h1:visible').innerText(), 'About the baby');
     await next(page, /page\/mother$/);
     await page.locator('main h1:focus').waitFor();
-    const heading = await page.locator('main h1').innerText();
+    const heading = await page.locator('main h1:visible').innerText();
     assert.match(heading, /^[A-Za-z' ]+$/, `the mother page in English: ${heading}`);
     assert.match(await page.title(), new RegExp(`^${heading}`));
     assert.match(await page.locator('main').innerText(), /Mother's name/);
+    assert.equal(await page.getByRole('textbox', { name: "Mother's name" }).count(), 1, 'shown again, within reach');
     // Masked again: it was left while edited.
     assert.match(await overlay.innerText(), /^3305\*{10}\w{4}$/);
     assert.equal(await id.inputValue(), residentId('1994-03-15', '002'));
     // Back leads to the baby page, whose title is English too.
-    await page.locator('a.back-link').first().click();
+    await page.locator('a.back-link:visible').first().click();
     await page.waitForURL(/page\/baby$/);
     await page.locator('main h1:focus').waitFor();
     assert.match(await page.title(), /^About the baby/);
@@ -300,7 +314,7 @@ test('outside the bundle: a replacement certificate is explained with what to do
   try {
     await eligibility(page);
     await choose(page, 'eligibility.first_application', false);
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     const notice = page.locator('#not-eligible');
     await notice.waitFor();
     assert.match(await notice.innerText(), /补发或换发出生医学证明不属于/);
@@ -321,7 +335,7 @@ test('neither parent with a local hukou: not a dead end, the rest of the bundle 
     await page.goto(server.url);
     await page.evaluate(() => localStorage.clear());
     await eligibility(page, { hukou: 'neither' });
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     const notice = page.locator('#not-eligible');
     await notice.waitFor();
     assert.match(await notice.innerText(), /父母至少一方为浙江户籍/);

@@ -197,7 +197,7 @@ test('submitted offline: queued, sent once when back online, and a replay gets t
       }
     });
     await context.setOffline(true);
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.locator('#submit-queued').waitFor();
     assert.equal(posts.length, 0, 'nothing sent while offline');
     await context.setOffline(false);
@@ -246,7 +246,7 @@ test('the page left while its submission is answered: one case, and the draft go
       await held;
       return route.continue();
     });
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await seen;
     await page.locator('a.brand').click();
     await page.locator('ul.cards').waitFor();
@@ -481,7 +481,7 @@ test('a queued submission the server refuses is shown with the reason and the wa
     assert.ok(uploadId, 'the draft on the server names the upload');
 
     await context.setOffline(true);
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.locator('#submit-queued').waitFor();
     // While the phone is offline the file goes away on the server (expired, removed elsewhere):
     // the queued submission can no longer be accepted as it is.
@@ -516,7 +516,7 @@ test('a queued submission the server refuses is shown with the reason and the wa
     await next(page, /check$/);
     await next(page, /declaration$/);
     await page.locator('#declaration-agree').check();
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.waitForURL(/confirmation$/);
     await page.goto(server.url);
     await page.locator('a.card-link').first().waitFor();

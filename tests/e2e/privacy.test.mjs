@@ -119,7 +119,7 @@ test('nothing the person types or photographs is sent before consent; after it, 
     await next(page, /declaration$/);
     await page.locator('#consent-status').waitFor();
     await page.locator('#declaration-agree').check();
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.waitForURL(/confirmation$/);
     const post = sent.find((r) => r.method === 'POST' && r.url.endsWith('/api/applications'));
     const body = JSON.parse(post.body);

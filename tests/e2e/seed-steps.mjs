@@ -7,7 +7,7 @@ import { addDays, chinaDay } from './wizard.mjs';
 export async function openCase(page) {
   await page.locator('a.button.primary[href*="/applications/"]').click();
   await page.waitForURL(/\/applications\/[^/]+$/);
-  await page.locator('h1').waitFor();
+  await page.locator('main h1:visible').waitFor();
 }
 
 /** Switches the app's language with the top bar's chip (`English` or `中文`). */

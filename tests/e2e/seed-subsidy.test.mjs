@@ -51,7 +51,7 @@ test('ship subsidy: the amount is computed before submission, then paid', async 
     await next(page, /declaration$/);
     await agreePrivacy(page);
     await page.locator('#declaration-agree').check();
-    await page.locator('.bottom-bar button').click();
+    await page.locator('.bottom-bar button:visible').click();
     await page.waitForURL(/confirmation$/);
     const caseNo = (await page.locator('.case-number').innerText()).trim();
     await openCase(page);

@@ -48,20 +48,20 @@ export async function address(page, path, codes, detail) {
 
 /** Presses the bottom bar's button and waits for the next page (URL change). */
 export async function next(page, urlPattern) {
-  await page.locator('.bottom-bar button, .bottom-bar a').first().click();
+  await page.locator('.bottom-bar button:visible, .bottom-bar a:visible').first().click();
   if (urlPattern) {
     try {
       await page.waitForURL(urlPattern, { timeout: 10_000 });
     } catch (e) {
       // Say what the page complained about, not only that it did not move on.
-      const summary = await page.locator('.error-summary').innerText().catch(() => '');
+      const summary = await page.locator('.error-summary:visible').innerText().catch(() => '');
       // A frame (an embedded app) has no screenshot of its own: take its page's.
       const shot = typeof page.screenshot === 'function' ? page : page.page();
       await shot.screenshot({ path: join(artifacts(), 'failed-step.png'), fullPage: true });
       throw new Error(`still on ${page.url()} (wanted ${urlPattern}): ${summary}`);
     }
   }
-  await page.locator('main h1').first().waitFor();
+  await page.locator('main h1:visible').first().waitFor();
 }
 
 /** The same date arithmetic as the engine's civil dates, on UTC to avoid DST surprises. */
@@ -268,7 +268,7 @@ export async function walkToCase(page, def, example, landingUrl) {
   await next(page, /declaration$/);
   await agreePrivacy(page);
   await page.locator('#declaration-agree').check();
-  await page.locator('.bottom-bar button').click();
+  await page.locator('.bottom-bar button:visible').click();
   await page.waitForURL(/confirmation$/);
   return (await page.locator('.case-number').innerText()).trim();
 }

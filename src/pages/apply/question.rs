@@ -2,10 +2,14 @@
 //! inline validation once a field is left, and the error summary on Continue.
 //!
 //! A question page once built is kept while the wizard is open ([`KeptPages`]): going back and
-//! forth between pages moves a kept page's nodes back into the document instead of building its
-//! views again. A kept page stays live (its questions follow the answers and the language) but
-//! acts on the document (title, focus, the guard) only while it is shown
-//! ([`crate::components::PageShown`]).
+//! forth between pages shows a kept page again instead of building its views again. A page off
+//! the screen stays in the document, hidden by `content-visibility: hidden` (`data-away`): the
+//! browser skips it (no layout, no paint, out of the accessibility tree, the tab order and
+//! find-in-page) but keeps its layout, so showing it again does not lay its text out afresh. An
+//! engine without the property hides it with `display: none`. A kept page stays live (its
+//! questions follow the answers and the language) but acts on the document (title, focus, the
+//! guard) only while it is shown ([`crate::components::PageShown`]); what looks for "the page's
+//! heading" looks for the one not away.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,8 +38,8 @@ struct Kept {
     owner: Owner,
     /// The page's views, mounted in `holder` once; kept alive with it.
     _views: AnyViewState,
-    /// The page's element: in the document while it shows, out of it otherwise (one node moved
-    /// instead of each of the page's).
+    /// The page's element, put in the document when first shown and hidden (`data-away`) while
+    /// another step shows; taken out only when the page is dropped.
     holder: web_sys::Element,
     shown: RwSignal<bool>,
 }
@@ -61,7 +65,7 @@ pub fn KeptPages(
     view! { <div class="question-pages" node_ref=slot></div> }
 }
 
-/// Takes the shown page out of the document and puts `page` in, built now if it is not kept.
+/// Hides the shown page and shows `page`, built now if it is not kept.
 fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, parent: &Owner) {
     if let Some(first) = kept.first_mut()
         && first.shown.get_untracked()
@@ -81,7 +85,7 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
         {
             let _ = active.blur();
         }
-        first.holder.remove();
+        let _ = first.holder.set_attribute("data-away", "");
         first.shown.set(false);
     }
     let Some(page) = page else {
@@ -112,10 +116,15 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
             shown,
         }
     };
-    let _ = slot.append_child(&entry.holder);
+    if entry.holder.parent_node().is_some() {
+        let _ = entry.holder.remove_attribute("data-away");
+    } else {
+        let _ = slot.append_child(&entry.holder);
+    }
     entry.shown.set(true);
     kept.insert(0, entry);
     for dropped in kept.drain(KEPT_PAGES.min(kept.len())..) {
+        dropped.holder.remove();
         dropped.owner.cleanup();
     }
 }
@@ -131,9 +140,9 @@ fn PageBody(
     let form = FormState::provide();
     let shown = page_shown();
     let page = w.def.with_value(|d| d.page(&page_id).cloned());
-    // Each time the page comes into the document: the guard, the heading's focus and a fresh
-    // start for its errors, as when a page was built for every visit; and while it is there,
-    // its title in the current language.
+    // Each time the page is shown: the guard, the heading's focus and a fresh start for its
+    // errors, as when a page was built for every visit; and while it shows, its title in the
+    // current language. Hidden, it drops its errors (none stay in the document unseen).
     let arrived = step.clone();
     let title = page.as_ref().map(|p| p.title.clone());
     Effect::new(move |before: Option<bool>| {
@@ -147,6 +156,8 @@ fn PageBody(
             if let Some(title) = &title {
                 set_title(title.get(locale()));
             }
+        } else if before == Some(true) {
+            form.reset();
         }
         now
     });

@@ -349,7 +349,7 @@ export class Session {
   }
 
   locator(css, opts = {}) {
-    return new Locator(this, [{ css, hasText: opts.hasText }]);
+    return new Locator(this, [cssStep(css, opts)]);
   }
 
   getByRole(role, { name, exact } = {}) {
@@ -383,8 +383,12 @@ const FIND = `
 const chain = arguments[0];
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const textOf = (e) => norm(e.innerText !== undefined ? e.innerText : e.textContent);
-const visible = (e) => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+// Skipped content (\`content-visibility: hidden\` on an ancestor) has a box but is not shown.
+const visible = (e) => { if (e.checkVisibility && !e.checkVisibility()) return false;
+  const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
   return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'; };
+// What assistive technology cannot reach, which a role never finds (as Playwright's).
+const hiddenForAT = (e) => !!e.closest('[aria-hidden="true"]') || (e.checkVisibility ? !e.checkVisibility() : false);
 const matchText = (have, want, exact) => exact ? have === want : have.toLowerCase().includes(String(want).toLowerCase());
 const ROLE = {
   link: 'a[href], [role="link"]',
@@ -407,7 +411,7 @@ for (const step of chain) {
   for (const root of found) {
     if (step.css) next.push(...root.querySelectorAll(step.css));
     else if (step.role) next.push(...[...root.querySelectorAll(ROLE[step.role] || '[role="' + step.role + '"]')]
-      .filter((e) => step.name === undefined || matchText(accName(e), step.name, step.exact)));
+      .filter((e) => !hiddenForAT(e) && (step.name === undefined || matchText(accName(e), step.name, step.exact))));
     else if (step.text !== undefined) {
       const all = [...root.querySelectorAll('*')].filter((e) => !['SCRIPT', 'STYLE', 'HEAD', 'TITLE'].includes(e.tagName)
         && matchText(norm(e.textContent), step.text, step.exact));
@@ -429,6 +433,12 @@ if (what === 'count') return found.length;
 if (what === 'state') return found.length ? (visible(found[0]) ? 'visible' : 'hidden') : 'detached';
 return found[0] || null;`;
 
+/** A query step for `css`, where Playwright's `:visible` keeps only the elements shown. */
+function cssStep(css, { hasText } = {}) {
+  const visible = /:visible\b/.test(css) || undefined;
+  return { css: css.replace(/:visible\b/g, ''), hasText, visible };
+}
+
 /** A lazy query, resolved at every action (so it survives re-renders), as Playwright's. */
 export class Locator {
   constructor(page, chain) {
@@ -441,7 +451,7 @@ export class Locator {
   }
 
   locator(css, opts = {}) {
-    return this.with({ css, hasText: opts.hasText });
+    return this.with(cssStep(css, opts));
   }
 
   getByText(text, { exact } = {}) {
