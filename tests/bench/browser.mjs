@@ -1,13 +1,14 @@
 // Browser timings for `cargo xtask bench`, against a running server (ONETHING_BENCH_URL):
 // content visible (and app-ready) under slow-4G + 4× CPU throttling, Start → the wizard's first
-// input after the landing page prefetched it, step changes of the newborn wizard and keystroke →
-// validation feedback at 4× CPU (by the probe, and by the browser's Event Timing: event → next
-// paint). Every loop is bounded; the browser is closed in `finally`.
+// input after the landing page prefetched it, step changes of the newborn wizard (between pages
+// already shown, and to pages not shown before) and keystroke → validation feedback at 4× CPU
+// (by the probe, and by the browser's Event Timing: event → next paint). Every loop is bounded;
+// the browser is closed in `finally`.
 // Writes raw samples (milliseconds) as JSON to ONETHING_BENCH_OUT.
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { domId } from '../e2e/wizard.mjs';
-import { arm, launchOptions, nextPaint, phone, roundTrip, settle, throttle, toMotherPage } from './steps.mjs';
+import { arm, firstVisits, launchOptions, nextPaint, phone, roundTrip, settle, throttle, toMotherPage } from './steps.mjs';
 
 const base = process.env.ONETHING_BENCH_URL;
 const out = process.env.ONETHING_BENCH_OUT;
@@ -15,6 +16,7 @@ if (!base || !out) throw new Error('run through `cargo xtask bench`');
 const loads = Number(process.env.ONETHING_BENCH_LOADS || 5);
 const roundTrips = Number(process.env.ONETHING_BENCH_ROUND_TRIPS || 16);
 const keystrokes = Number(process.env.ONETHING_BENCH_KEYSTROKES || 30);
+const firstWays = Number(process.env.ONETHING_BENCH_FIRST_VISITS || 5);
 
 // Lighthouse's "slow 4G" as DevTools applies it: 150 ms RTT × 3.75, 1.6 Mbit/s down, 750 kbit/s up.
 const SLOW_4G = {
@@ -180,6 +182,20 @@ async function wizard(browser) {
   }
 }
 
+// Continue to a question page not shown before, built on the click: two per fresh wizard.
+async function firstVisitSteps(browser) {
+  const out = [];
+  for (let i = 0; i < firstWays; i++) {
+    const context = await phone(browser);
+    try {
+      out.push(...(await firstVisits(await context.newPage(), url)));
+    } finally {
+      await context.close();
+    }
+  }
+  return out;
+}
+
 const browser = await chromium.launch(launchOptions());
 try {
   const home = await contentVisible(browser, '/', 'home');
@@ -203,6 +219,7 @@ try {
   result.keystroke = w.keys;
   result.step_next_paint = w.paint;
   result.keystroke_next_paint = w.keysPaint;
+  result.step_first_visit = await firstVisitSteps(browser);
   writeFileSync(out, JSON.stringify(result, null, 2));
 } finally {
   await browser.close();

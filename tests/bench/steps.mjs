@@ -85,8 +85,8 @@ async function continueTo(page, pattern) {
   await page.locator('main h1:visible').first().waitFor();
 }
 
-/** Opens the newborn wizard (`url` makes a path absolute), answers eligibility and the baby page, ends on the mother page. */
-export async function toMotherPage(page, url) {
+/** Opens the newborn wizard (`url` makes a path absolute), answers eligibility, ends on the sub-items page; returns the baby's birth date. */
+async function toSubItems(page, url) {
   await page.goto(url('/services/newborn'));
   await page.locator('a[href$="apply/newborn"]').first().click();
   await page.waitForURL(/\/apply\/newborn\/eligibility$/);
@@ -98,7 +98,10 @@ export async function toMotherPage(page, url) {
   await choose(page, 'eligibility.parents_hukou', 'both_local');
   await choose(page, 'eligibility.mother_employee_insured', true);
   await continueTo(page, /sub-items$/);
-  await continueTo(page, /page\/baby$/);
+  return birth;
+}
+
+async function fillBabyPage(page, birth) {
   const p = (f) => `answers.children[0].${f}`;
   await fill(page, p('name'), '王一诺');
   await choose(page, p('sex'), 'female');
@@ -110,7 +113,41 @@ export async function toMotherPage(page, url) {
   await fill(page, p('ethnicity'), '汉族');
   await choose(page, p('health'), 'good');
   await choose(page, p('birthplace_class'), 'mch_hospital');
+}
+
+/** Opens the newborn wizard (`url` makes a path absolute), answers eligibility and the baby page, ends on the mother page. */
+export async function toMotherPage(page, url) {
+  const birth = await toSubItems(page, url);
+  await continueTo(page, /page\/baby$/);
+  await fillBabyPage(page, birth);
   await continueTo(page, /page\/mother$/);
+}
+
+/** Continue to `pattern`, a page not shown before (built now), at 4× CPU: click → its frame by the probe. */
+async function continueToNew(page, pattern) {
+  // What the previous step started (its heading's focus, saving) is over first.
+  await page.waitForTimeout(300);
+  const cdp = await throttle(page);
+  await arm(page, 'click', { kind: 'h1' });
+  await page.locator('.bottom-bar button:visible').first().click();
+  const ms = await settle(page);
+  await page.waitForURL(pattern);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await cdp.detach();
+  return ms;
+}
+
+/**
+ * A person's first way through two question pages, in a fresh wizard: Continue from the sub-items
+ * to the baby page and from the filled baby page to the mother page, each built on that click
+ * (most of a person's steps are such first visits). Returns the two timings.
+ */
+export async function firstVisits(page, url) {
+  const birth = await toSubItems(page, url);
+  const toBaby = await continueToNew(page, /page\/baby$/);
+  await fillBabyPage(page, birth);
+  const toMother = await continueToNew(page, /page\/mother$/);
+  return [toBaby, toMother];
 }
 
 /**

@@ -326,6 +326,14 @@ pub(super) fn browser_metrics(v: &Value) -> Vec<Metric> {
             step,
         ),
         Metric::new("step: all transitions, 4× CPU", Unit::Ms, all_steps, step),
+        // Most of a person's steps: Continue to a question page not shown before, built then
+        // (the rows above go back and forth between two pages already built and kept).
+        Metric::new(
+            "step: Continue to a page not shown before, 4× CPU",
+            Unit::Ms,
+            samples(&v["step_first_visit"]),
+            step,
+        ),
         // The browser's own figure for the same clicks and keys (Event Timing, as INP): event →
         // next paint, in steps of 8 ms; work the app defers until after that paint is not in it.
         Metric::new(
