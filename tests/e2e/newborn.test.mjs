@@ -285,7 +285,7 @@ test('back and forth between question pages: each comes back as left, in the lan
     }
     assert.deepEqual(reached.filter((r) => !r.shown), [], 'Tab reaches only what is shown');
 
-    // The language changes while the mother page is out of the document.
+    // The language changes while the mother page is kept hidden.
     await language(page, 'English');
     assert.equal(await page.locator('main h1:visible').innerText(), 'About the baby');
     await next(page, /page\/mother$/);
