@@ -50,13 +50,13 @@ pub async fn create_session(
     };
     let key = exchange_key(&headers)?;
     let ticket = hash_secret(&req.ticket);
-    // A development ticket first (unless every ticket is the platform's): it is ours, and
-    // looking it up costs no call to the platform. Then the same exchange asked again.
     // The same ticket's exchange asked again with its key (none without a key).
     let replayed = async || match &key {
         Some(k) => store::accounts::replayed_ticket(&state.db, &ticket, k, now).await,
         None => Ok(None),
     };
+    // A development ticket first (unless every ticket is the platform's): it is ours, and
+    // looking it up costs no call to the platform. Then the same exchange asked again.
     let local = if state.config.ticket_exchange_only {
         replayed().await?
     } else {
