@@ -140,9 +140,10 @@ fn PageBody(
     let form = FormState::provide();
     let shown = page_shown();
     let page = w.def.with_value(|d| d.page(&page_id).cloned());
-    // Each time the page is shown: the guard, the heading's focus and a fresh start for its
-    // errors, as when a page was built for every visit; and while it shows, its title in the
-    // current language. Hidden, it drops its errors (none stay in the document unseen).
+    // Each time the page is shown: the guard and the heading's focus, as when a page was built
+    // for every visit; and while it shows, its title in the current language. Each time it is
+    // hidden, a fresh start for its errors: none stay in the document unseen, and none come
+    // back with it (a page is only changed while shown).
     let arrived = step.clone();
     let title = page.as_ref().map(|p| p.title.clone());
     Effect::new(move |before: Option<bool>| {
@@ -151,7 +152,6 @@ fn PageBody(
             if before != Some(true) {
                 guard(&arrived);
                 focus_heading();
-                form.reset();
             }
             if let Some(title) = &title {
                 set_title(title.get(locale()));
