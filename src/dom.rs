@@ -107,6 +107,20 @@ pub async fn after_paint() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Runs `f` once the browser has nothing else to do (`requestIdleCallback`); where there is no
+/// such call (Safari), a quarter of a second from now.
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let callback: &js_sys::Function = callback.unchecked_ref();
+    if window.request_idle_callback(callback).is_err() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, 250);
+    }
+}
+
 /// Listens to `kind` events on `target` until the returned handle is dropped (then the listener
 /// is removed), or for the page's life once it is forgotten.
 pub fn listen(

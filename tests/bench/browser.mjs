@@ -182,7 +182,7 @@ async function wizard(browser) {
   }
 }
 
-// Continue to a question page not shown before, built on the click: two per fresh wizard.
+// Continue to a question page not shown before: two per fresh wizard, all at 4× CPU.
 async function firstVisitSteps(browser) {
   const out = [];
   for (let i = 0; i < firstWays; i++) {

@@ -309,6 +309,42 @@ test('back and forth between question pages: each comes back as left, in the lan
   }
 });
 
+test('the next question page is made ready while the sub-items are read, out of everyone\'s reach until Continue shows it', async () => {
+  const { context, page, errors } = await phonePage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => localStorage.clear());
+    await eligibility(page);
+    await next(page, /sub-items$/);
+    // The baby page is built while the person reads, in the document but away.
+    await page.locator('.question-pages > [data-away] h1').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('main h1:visible').count(), 1, 'one page shown');
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one page heading for assistive technology');
+    assert.equal(await page.getByRole('textbox', { name: '宝宝姓名' }).count(), 0, 'the page ahead is out of reach');
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const shown = await page.evaluate(() => document.activeElement === document.body || document.activeElement.checkVisibility());
+      assert.ok(shown, 'Tab reaches only what is shown');
+    }
+    assert.deepEqual(await a11y(page, 'wizard-sub-items-with-page-ahead'), []);
+    // Continue shows it: its heading focused, the baby's fields there and checked as a whole
+    // (the group's first item exists once the page shows).
+    await next(page, /page\/baby$/);
+    await page.locator('main h1:focus').waitFor();
+    assert.equal(await page.locator('main h1:visible').innerText(), '宝宝出生信息');
+    assert.equal(await page.getByRole('textbox', { name: '宝宝姓名' }).count(), 1, 'shown, within reach');
+    await page.locator('.bottom-bar button:visible').click();
+    await page.locator('.error-summary:focus').waitFor();
+    assert.match(await page.locator('.error-summary:visible').innerText(), /宝宝姓名：请填写此项/);
+    await baby(page, 0, '王一诺', 'female');
+    await next(page, /page\/mother$/);
+    await page.locator('main h1:focus').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('outside the bundle: a replacement certificate is explained with what to do instead', async () => {
   const { context, page } = await phonePage(browser);
   try {

@@ -175,6 +175,19 @@ fn StepOutlet() -> impl IntoView {
         Some(ApplyStep::Page(p)) => Some(p),
         _ => None,
     });
+    // The question page Continue goes to from here, built ahead while the person reads.
+    let w = expect_context::<Wizard>();
+    let ahead = Memo::new(move |_| {
+        let here = match step.get()? {
+            ApplyStep::SubItems => Step::SubItems,
+            ApplyStep::Page(p) => Step::Page(p),
+            _ => return None,
+        };
+        match w.eval.with(|e| steps::next(e, &here))? {
+            Step::Page(p) => Some(p),
+            _ => None,
+        }
+    });
     let other = move || match step.get()? {
         ApplyStep::Page(_) => None,
         ApplyStep::Index => Some(view! { <ApplyIndex /> }.into_any()),
@@ -187,7 +200,7 @@ fn StepOutlet() -> impl IntoView {
         ApplyStep::Confirmation => Some(view! { <ConfirmationPage /> }.into_any()),
     };
     view! {
-        <question::KeptPages page />
+        <question::KeptPages page ahead />
         {other}
     }
 }

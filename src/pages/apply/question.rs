@@ -10,6 +10,10 @@
 //! questions follow the answers and the language) but acts on the document (title, focus, the
 //! guard) only while it is shown ([`crate::components::PageShown`]); what looks for "the page's
 //! heading" looks for the one not away.
+//!
+//! The page Continue goes to is built ahead, hidden the same way, once the browser is idle after
+//! a step shows: a first visit then shows a page already built. Building a page changes nothing
+//! in the answers (a group's empty items are added when its page shows).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,7 +29,7 @@ use crate::components::{
 use crate::dom::focus_heading;
 use crate::i18n::t;
 use crate::prefs::locale;
-use crate::wizard::fields::{Field, GroupField};
+use crate::wizard::fields::{Field, GroupField, fill_minimum};
 use crate::wizard::{FieldPath, Section, Step, Wizard, summary_entries};
 
 /// How many question pages are kept, the most recently shown first: a definition's topics, with
@@ -38,31 +42,100 @@ struct Kept {
     owner: Owner,
     /// The page's views, mounted in `holder` once; kept alive with it.
     _views: AnyViewState,
-    /// The page's element, put in the document when first shown and hidden (`data-away`) while
-    /// another step shows; taken out only when the page is dropped.
+    /// The page's element, put in the document when first shown (or built ahead) and hidden
+    /// (`data-away`) while another step shows; taken out only when the page is dropped.
     holder: web_sys::Element,
     shown: RwSignal<bool>,
 }
 
 /// The route `/apply/:id/page/:page`: the question pages of this wizard, `page` the one to show
-/// (none while another step shows). Each is built the first time it is shown and kept (its
+/// (none while another step shows). Each is built the first time it is shown, or before: `ahead`,
+/// the page Continue goes to from the step on screen, is built hidden once the browser is idle,
+/// while the person reads (a first visit then costs what a return does). Each is kept (its
 /// reactive owner a child of this one, so they go when the wizard goes).
 #[component]
 pub fn KeptPages(
     /// The question page on screen, if any.
     page: Memo<Option<String>>,
+    /// The question page after the step on screen, if it is one.
+    ahead: Memo<Option<String>>,
 ) -> impl IntoView {
     let slot = NodeRef::<leptos::html::Div>::new();
     let parent = Owner::current();
     let kept: Rc<RefCell<Vec<Kept>>> = Rc::default();
+    // Shows the page on screen; then, once the browser is idle, builds the page ahead (one such
+    // build waits at a time, and builds what is ahead when it runs).
+    let waiting = Rc::new(std::cell::Cell::new(false));
     Effect::new(move || {
-        let (Some(slot), Some(parent)) = (slot.get(), parent.as_ref()) else {
+        let (Some(pages), Some(owner)) = (slot.get(), parent.as_ref()) else {
             return;
         };
-        let page = page.get();
-        untrack(|| show(&mut kept.borrow_mut(), &slot, page, parent));
+        let (page, next) = (page.get(), ahead.get());
+        untrack(|| show(&mut kept.borrow_mut(), &pages, page, owner));
+        if next.is_none() || waiting.replace(true) {
+            return;
+        }
+        let (kept, parent, waiting) = (Rc::clone(&kept), parent.clone(), Rc::clone(&waiting));
+        crate::dom::when_idle(move || {
+            waiting.set(false);
+            // The wizard may have gone meanwhile (its memo disposed, the slot out of the page).
+            let (Some(Some(page)), Some(slot), Some(parent)) =
+                (ahead.try_get_untracked(), slot.get_untracked(), parent)
+            else {
+                return;
+            };
+            if slot.is_connected() {
+                build_ahead(&mut kept.borrow_mut(), &slot, page, &parent);
+            }
+        });
     });
     view! { <div class="question-pages" node_ref=slot></div> }
+}
+
+/// Builds `page` (its holder not yet in the document), as it is before it is first shown.
+fn build(page: String, parent: &Owner) -> Option<Kept> {
+    let holder = web_sys::window()?.document()?.create_element("div").ok()?;
+    let owner = parent.child();
+    let (mut views, shown) = owner.with(|| {
+        let shown = RwSignal::new(false);
+        provide_context(PageShown(shown));
+        let view = view! { <PageBody page_id=page.clone() /> }.into_any();
+        (view.build(), shown)
+    });
+    views.mount(&holder, None);
+    Some(Kept {
+        page,
+        owner,
+        _views: views,
+        holder,
+        shown,
+    })
+}
+
+/// Keeps the first [`KEPT_PAGES`] of `kept`, dropping the others.
+fn keep_at_most(kept: &mut Vec<Kept>) {
+    for dropped in kept.drain(KEPT_PAGES.min(kept.len())..) {
+        dropped.holder.remove();
+        dropped.owner.cleanup();
+    }
+}
+
+/// Builds `page` hidden, if it is not kept yet: in the document and away, as a page left is, so
+/// showing it is an attribute removed. (Letting the browser lay it out ahead too, hidden by
+/// `visibility: hidden` with no height instead, made no difference that could be measured.)
+fn build_ahead(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: String, parent: &Owner) {
+    if kept.iter().any(|k| k.page == page) {
+        return;
+    }
+    let Some(entry) = build(page, parent) else {
+        return;
+    };
+    let _ = entry.holder.set_attribute("data-away", "");
+    let _ = slot.append_child(&entry.holder);
+    // After the page on screen, which stays the first.
+    let at = usize::from(kept.first().is_some_and(|k| k.shown.get_untracked()));
+    kept.insert(at, entry);
+    keep_at_most(kept);
 }
 
 /// Hides the shown page and shows `page`, built now if it is not kept.
@@ -94,27 +167,10 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
     let entry = if let Some(i) = kept.iter().position(|k| k.page == page) {
         kept.remove(i)
     } else {
-        let Some(holder) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("div").ok())
-        else {
+        let Some(entry) = build(page, parent) else {
             return;
         };
-        let owner = parent.child();
-        let (mut views, shown) = owner.with(|| {
-            let shown = RwSignal::new(false);
-            provide_context(PageShown(shown));
-            let view = view! { <PageBody page_id=page.clone() /> }.into_any();
-            (view.build(), shown)
-        });
-        views.mount(&holder, None);
-        Kept {
-            page,
-            owner,
-            _views: views,
-            holder,
-            shown,
-        }
+        entry
     };
     if entry.holder.parent_node().is_some() {
         let _ = entry.holder.remove_attribute("data-away");
@@ -123,10 +179,7 @@ fn show(kept: &mut Vec<Kept>, slot: &web_sys::Element, page: Option<String>, par
     }
     entry.shown.set(true);
     kept.insert(0, entry);
-    for dropped in kept.drain(KEPT_PAGES.min(kept.len())..) {
-        dropped.holder.remove();
-        dropped.owner.cleanup();
-    }
+    keep_at_most(kept);
 }
 
 /// One page's questions.
@@ -140,6 +193,16 @@ fn PageBody(
     let form = FormState::provide();
     let shown = page_shown();
     let page = w.def.with_value(|d| d.page(&page_id).cloned());
+    let pid = page_id.clone();
+    let visible = Memo::new(move |_| {
+        w.eval.with(|e| {
+            e.pages
+                .iter()
+                .find(|p| p.id == pid)
+                .map(|p| p.facts.clone())
+                .unwrap_or_default()
+        })
+    });
     // Each time the page is shown: the guard and the heading's focus, as when a page was built
     // for every visit; and while it shows, its title in the current language. Each time it is
     // hidden, a fresh start for its errors: none stay in the document unseen, and none come
@@ -152,6 +215,15 @@ fn PageBody(
             if before != Some(true) {
                 guard(&arrived);
                 focus_heading();
+                // Its groups get their empty items now (see `GroupField`): not at its build,
+                // which may come ahead of the step.
+                w.def.with_value(|d| {
+                    for fact in d.facts.iter().filter(|f| f.kind == FactKind::Group) {
+                        if visible.with_untracked(|v| v.contains(&fact.id)) {
+                            fill_minimum(&w, fact, &FieldPath::fact(Section::Answers, &fact.id));
+                        }
+                    }
+                });
             }
             if let Some(title) = &title {
                 set_title(title.get(locale()));
@@ -165,16 +237,6 @@ fn PageBody(
     let Some(page) = page else {
         return view! { <crate::pages::NotFound /> }.into_any();
     };
-    let pid = page_id.clone();
-    let visible = Memo::new(move |_| {
-        w.eval.with(|e| {
-            e.pages
-                .iter()
-                .find(|p| p.id == pid)
-                .map(|p| p.facts.clone())
-                .unwrap_or_default()
-        })
-    });
     let errors = Signal::derive(move || {
         if !form.attempted.get() {
             return Vec::new();

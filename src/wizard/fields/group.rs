@@ -6,6 +6,7 @@ use onething_core::definition::Fact;
 use onething_core::engine::AnswerValue;
 
 use super::field::{Field, field_error};
+use crate::components::page_shown;
 use crate::dom::focus_later;
 use crate::i18n::{t, tr, with_n};
 use crate::prefs::locale;
@@ -20,19 +21,17 @@ pub fn GroupField(
     path: FieldPath,
 ) -> impl IntoView {
     let w = expect_context::<Wizard>();
-    let min = fact.min_items.unwrap_or(1).max(1) as usize;
+    let min = min_items(&fact);
     let max = fact.max_items.map_or(usize::MAX, |m| m as usize);
     let read = path.clone();
-    let stored = move || {
-        w.app.with(|a| match read.get(a) {
-            Some(AnswerValue::Group(items)) => items.len(),
-            _ => 0,
-        })
-    };
+    let stored = move || w.app.with(|a| items(read.get(a)));
     // The minimum number of items exists in the draft from the start (empty until answered),
-    // so the engine checks each of their fields rather than only "the group is missing".
-    if stored() < min {
-        resize_group(&w, &path, min);
+    // so the engine checks each of their fields rather than only "the group is missing". A
+    // page built ahead of its step, hidden while the person reads the one before
+    // (`pages::apply::question`), must not change the draft: its groups get their items when
+    // it shows ([`fill_minimum`]).
+    if page_shown().get_untracked() {
+        fill_minimum(&w, &fact, &path);
     }
     let count = Memo::new(move |_| stored().max(min));
     let group_id = fact.id.clone();
@@ -108,6 +107,27 @@ pub fn GroupField(
         {move || (count.get() < max).then(|| view! {
             <button type="button" class="button secondary" on:click=add.clone()>{tr(|m| m.group_add)}</button>
         })}
+    }
+}
+
+/// The fewest items the group `fact` has: its minimum, at least one.
+fn min_items(fact: &Fact) -> usize {
+    fact.min_items.unwrap_or(1).max(1) as usize
+}
+
+/// How many items an answer holds as a group.
+fn items(answer: Option<&AnswerValue>) -> usize {
+    match answer {
+        Some(AnswerValue::Group(items)) => items.len(),
+        _ => 0,
+    }
+}
+
+/// Gives the group `fact` at `path` its minimum of empty items, if it has fewer.
+pub fn fill_minimum(w: &Wizard, fact: &Fact, path: &FieldPath) {
+    let min = min_items(fact);
+    if w.app.with_untracked(|a| items(path.get(a))) < min {
+        resize_group(w, path, min);
     }
 }
 

@@ -10,5 +10,5 @@ mod group;
 mod photo_picker;
 
 pub use field::{Field, mask};
-pub use group::GroupField;
+pub use group::{GroupField, fill_minimum};
 pub use photo_picker::PhotoPicker;

@@ -326,8 +326,9 @@ pub(super) fn browser_metrics(v: &Value) -> Vec<Metric> {
             step,
         ),
         Metric::new("step: all transitions, 4× CPU", Unit::Ms, all_steps, step),
-        // Most of a person's steps: Continue to a question page not shown before, built then
-        // (the rows above go back and forth between two pages already built and kept).
+        // Most of a person's steps: Continue to a question page not shown before, a second after
+        // arriving on the page before (the rows above go back and forth between two pages
+        // already shown and kept).
         Metric::new(
             "step: Continue to a page not shown before, 4× CPU",
             Unit::Ms,
