@@ -149,8 +149,27 @@ export async function firstVisits(page, url) {
   const toBaby = await continueToNew(page, /page\/baby$/);
   await fillBabyPage(page, birth);
   const toMother = await continueToNew(page, /page\/mother$/);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await cdp.detach();
   return [toBaby, toMother];
+}
+
+/**
+ * One round trip between the two filled pages: Back (mother → baby), Continue (baby → mother); each
+ * by the probe and by Event Timing (`…Paint`).
+ */
+export async function roundTrip(page) {
+  await arm(page, 'click', { kind: 'h1' });
+  await page.locator('a.back-link:visible').first().click();
+  const back = await settle(page);
+  const backPaint = await nextPaint(page);
+  await page.waitForURL(/page\/baby$/);
+  await arm(page, 'click', { kind: 'h1' });
+  await page.locator('.bottom-bar button:visible').first().click();
+  const forward = await settle(page);
+  const forwardPaint = await nextPaint(page);
+  await page.waitForURL(/page\/mother$/);
+  return { back, forward, backPaint, forwardPaint };
 }
 
 export const launchOptions = () => ({
