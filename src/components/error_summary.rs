@@ -1,7 +1,7 @@
 //! The error summary at the top of a page (GOV.UK pattern): shown when the person tries to
 //! continue with problems, it takes focus so screen readers announce it, and each entry links to
 //! its field. It has no id of its own: the question pages kept off the screen keep theirs in the
-//! document too (`pages::apply::question`), and focus reads it out from its heading.
+//! document too (`pages::apply::question`). Its content is an alert, read out as it appears.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -23,6 +23,9 @@ pub fn ErrorSummary(
             tabindex="-1"
             hidden=move || errors.with(Vec::is_empty)
         >
+            // Announced when it appears, besides taking the focus (GOV.UK's pattern): a focused
+            // plain `div` has no name of its own for every screen reader to read.
+            <div role="alert">
             <h2>{tr(|m| m.error_summary_title)}</h2>
             <ul>
                 {move || {
@@ -49,6 +52,7 @@ pub fn ErrorSummary(
                         .collect_view()
                 }}
             </ul>
+            </div>
         </div>
     }
 }
