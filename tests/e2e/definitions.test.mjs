@@ -101,7 +101,7 @@ async function fillPage(page, def, example, pageId) {
   }
 }
 
-test('the region field: the full GB/T 2260 table, fetched only once an address is shown, a cascade by name with the code as value', async () => {
+test('the region field: the full GB/T 2260 table, fetched only once an address is near (on the page shown or the next), a cascade by name with the code as value', async () => {
   const def = await (await fetch(new URL(`/api/services/${SERVICE}`, server.url))).json();
   const example = exampleApplication(SERVICE);
   assert.equal(example.eligibility.entity_type, 'individual', 'the pages below are an individual business\'s');
@@ -118,9 +118,11 @@ test('the region field: the full GB/T 2260 table, fetched only once an address i
     await next(page, /sub-items$/);
     await next(page, /\/page\/shop$/);
     await fillPage(page, def, example, 'shop');
+    // The page after this one (the operator's, no address) is built while the person reads.
+    await page.locator('.question-pages > [data-away]').first().waitFor({ state: 'attached' });
+    assert.deepEqual(fetched, [], 'no region table while no address is near');
     await next(page, /\/page\/operator$/);
     await fillPage(page, def, example, 'operator');
-    assert.deepEqual(fetched, [], 'no region table before an address is on screen');
     await next(page, /\/page\/premises$/);
 
     const id = 'f-answers-premises_address'.replace(/[^A-Za-z0-9]/g, '-');

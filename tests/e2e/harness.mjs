@@ -264,7 +264,8 @@ export async function crashableProfile(userDataDir) {
   const browser = await chromium.connectOverCDP(ws);
   const context = browser.contexts()[0];
   const kill = async () => {
-    if (child.exitCode !== null) return;
+    // Gone already (killed before: then it has a signal, not an exit code).
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

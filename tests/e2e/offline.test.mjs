@@ -389,12 +389,13 @@ test('the browser killed (SIGKILL) at random points of the wizard: what was show
       .find((f) => ['text', 'name'].includes(f.type ?? f.kind) && typeof example.answers[f.id] === 'string');
     return fact ? [{ page: p.id, fact: fact.id }] : [];
   });
+  let run;
   try {
     for (let round = 0; round < rounds; round++) {
       // Fresh state each round: the service's draft is forgotten by submitting nothing; a new
       // profile subdirectory keeps rounds apart.
       const dir = join(profile, `r${round}`);
-      let run = await crashableProfile(dir);
+      run = await crashableProfile(dir);
       let page = run.context.pages()[0] ?? await run.context.newPage();
       await page.setViewportSize({ width: 360, height: 780 });
       await walk(page, server.url, def, example);
@@ -435,7 +436,10 @@ test('the browser killed (SIGKILL) at random points of the wizard: what was show
       await run.kill();
     }
   } finally {
-    rmSync(profile, { recursive: true, force: true });
+    // A round that failed leaves its browser running, writing to the profile: it goes first,
+    // so that the failure is what the test reports.
+    await run?.kill();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 });
 
