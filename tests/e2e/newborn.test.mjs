@@ -66,6 +66,26 @@ async function father(page) {
 }
 
 /** A new application (nothing kept on the device) answered up to the empty baby page. */
+/**
+ * A question page kept hidden (left, or built ahead) is out of everyone's reach: one page shown,
+ * one page heading for assistive technology, the hidden page's `field` (a textbox's name) not
+ * found, and `tabs` presses of Tab landing only on what is shown.
+ */
+async function onlyShownPageReachable(page, field, tabs) {
+  assert.equal(await page.locator('main h1:visible').count(), 1, 'one page shown');
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one page heading for assistive technology');
+  assert.equal(await page.getByRole('textbox', { name: field }).count(), 0, 'the hidden page\'s fields are out of reach');
+  const reached = [];
+  for (let i = 0; i < tabs; i++) {
+    await page.keyboard.press('Tab');
+    reached.push(await page.evaluate(() => {
+      const e = document.activeElement;
+      return { shown: e === document.body || e.checkVisibility(), name: `${e.tagName}#${e.id}` };
+    }));
+  }
+  assert.deepEqual(reached.filter((r) => !r.shown), [], 'Tab reaches only what is shown');
+}
+
 async function freshToBabyPage(page) {
   await page.goto(server.url);
   await page.evaluate(() => localStorage.clear());
@@ -272,18 +292,7 @@ test('back and forth between question pages: each comes back as left, in the lan
     assert.equal(await page.locator('.field-error').count(), 0);
     // The mother page is kept off the screen: nobody reaches it, by sight, by assistive
     // technology or by the keyboard.
-    assert.equal(await page.locator('main h1:visible').count(), 1, 'one page shown');
-    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one page heading for assistive technology');
-    assert.equal(await page.getByRole('textbox', { name: '母亲姓名' }).count(), 0, 'the other page\'s fields are out of reach');
-    const reached = [];
-    for (let i = 0; i < 40; i++) {
-      await page.keyboard.press('Tab');
-      reached.push(await page.evaluate(() => {
-        const e = document.activeElement;
-        return { shown: e === document.body || e.checkVisibility(), name: `${e.tagName}#${e.id}` };
-      }));
-    }
-    assert.deepEqual(reached.filter((r) => !r.shown), [], 'Tab reaches only what is shown');
+    await onlyShownPageReachable(page, '母亲姓名', 40);
 
     // The language changes while the mother page is kept hidden.
     await language(page, 'English');
@@ -318,14 +327,7 @@ test('the next question page is made ready while the sub-items are read, out of 
     await next(page, /sub-items$/);
     // The baby page is built while the person reads, in the document but away.
     await page.locator('.question-pages > [data-away] h1').waitFor({ state: 'attached' });
-    assert.equal(await page.locator('main h1:visible').count(), 1, 'one page shown');
-    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one page heading for assistive technology');
-    assert.equal(await page.getByRole('textbox', { name: '宝宝姓名' }).count(), 0, 'the page ahead is out of reach');
-    for (let i = 0; i < 30; i++) {
-      await page.keyboard.press('Tab');
-      const shown = await page.evaluate(() => document.activeElement === document.body || document.activeElement.checkVisibility());
-      assert.ok(shown, 'Tab reaches only what is shown');
-    }
+    await onlyShownPageReachable(page, '宝宝姓名', 30);
     assert.deepEqual(await a11y(page, 'wizard-sub-items-with-page-ahead'), []);
     // Continue shows it: its heading focused, the baby's fields there and checked as a whole
     // (the group's first item exists once the page shows).
