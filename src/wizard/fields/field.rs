@@ -16,6 +16,16 @@ use crate::wizard::{FieldPath, Wizard, path::as_text};
 /// A memo: worked out once per change of the answers for all that show it (the field's class,
 /// its message, the input's `aria-invalid`), and they re-render only when it changes.
 pub fn field_error(path: &FieldPath) -> Signal<Option<String>> {
+    error_where(path, crate::wizard::path::covers)
+}
+
+/// The first error of `path` itself, not of anything inside it: a group's own (too few or too
+/// many items). Its items' fields each show theirs.
+pub fn own_error(path: &FieldPath) -> Signal<Option<String>> {
+    error_where(path, |key, error_path| key == error_path)
+}
+
+fn error_where(path: &FieldPath, concerns: fn(&str, &str) -> bool) -> Signal<Option<String>> {
     let w = expect_context::<Wizard>();
     let form = expect_context::<FormState>();
     let key = path.to_engine();
@@ -26,7 +36,7 @@ pub fn field_error(path: &FieldPath) -> Signal<Option<String>> {
         let code = w.eval.with(|e| {
             e.errors
                 .iter()
-                .find(|e| crate::wizard::path::covers(&key, &e.path))
+                .find(|e| concerns(&key, &e.path))
                 .map(|e| e.code.clone())
         })?;
         Some(

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use onething_core::definition::Fact;
 use onething_core::engine::AnswerValue;
 
-use super::field::{Field, field_error};
+use super::field::{Field, own_error};
 use crate::components::page_shown;
 use crate::dom::focus_later;
 use crate::i18n::{t, tr, with_n};
@@ -37,7 +37,7 @@ pub fn GroupField(
     let group_id = fact.id.clone();
     let fields = fact.fields.clone();
     let label = fact.label.clone();
-    let error = field_error(&path);
+    let error = own_error(&path);
     let group_dom_id = path.dom_id();
     let add_path = path.clone();
     let add = move |_| {
