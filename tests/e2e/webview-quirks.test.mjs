@@ -132,12 +132,13 @@ test('without OffscreenCanvas, a 12-megapixel photo is scaled in slices: the pag
     // worker does) is a 77–79 ms task, about 0.5 s on a low-end phone; in slices of a megapixel
     // no task reached the 50 ms a long task starts at there (58–60 ms on a slower 2-core
     // machine). What is asserted is the slicing itself, which does not depend on the machine:
-    // no draw takes more than a megapixel of the photo, and the draws cover all of it.
+    // no draw takes more than a megapixel of the photo, and the draws cover all of it. (The
+    // times are printed, not asserted: drawn in one piece, the photo left a 117 ms gap between
+    // frames here against 83 ms in slices, a difference this machine's noise can hide.)
     const draws = await page.evaluate(() => window.photoDraws);
     assert.ok(draws.length >= 12, `the 12-megapixel photo drawn in ${draws.length} slices`);
     assert.ok(draws.every((d) => d.pixels <= 1 << 20), `a slice of ${Math.max(...draws.map((d) => d.pixels))} pixels`);
     assert.ok(Math.abs(draws.reduce((n, d) => n + d.rows, 0) - draws[0].height) < 1, 'the slices cover the whole photo');
-    assert.ok(times.gap < 250, `longest gap between frames ${times.gap} ms`);
     const sent = await sentSince(page);
     const info = jpegInfo(sent);
     assert.deepEqual(info, { width: 1200, height: 1600, orientation: 1 });
