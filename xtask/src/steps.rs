@@ -19,7 +19,8 @@ pub fn build_spa() -> Result<(), Error> {
             .args(["build", "--release", "--offline", "--dist", "dist"])
             .env("TRUNK_OFFLINE", "true")
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
-            .env("NO_COLOR", "true"),
+            .env("NO_COLOR", "true")
+            .env(WASM_RUSTFLAGS, wasm_rustflags()),
     )?;
     run_quiet(cmd("cargo").args([
         "run",
@@ -32,6 +33,36 @@ pub fn build_spa() -> Result<(), Error> {
     ]))?;
     crate::compress::precompress(&project_root().join("dist"))?;
     Ok(())
+}
+
+/// Added to `.cargo/config.toml`'s flags for the wasm target (cargo joins the two lists).
+pub const WASM_RUSTFLAGS: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
+
+/// The wasm build's extra flags: the dependencies' source paths (in panic locations) named
+/// from their registry's directory on, `crates/<name>-<version>/src/…`, instead of from this
+/// machine's cargo home. The same source then gives the same bytes on any machine, which the
+/// size budget compares against, and the shipped wasm names no directory of the build machine.
+/// A directory with white space in its path is left as it is (the variable is a list split on
+/// white space).
+pub fn wasm_rustflags() -> String {
+    let mut flags: Vec<String> = std::env::var(WASM_RUSTFLAGS)
+        .map(|v| v.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let home = crate::util::cargo_home();
+    let mut sources: Vec<(std::path::PathBuf, &str)> = std::fs::read_dir(home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| (d.path(), "crates"))
+        .collect();
+    sources.push((home.join("git/checkouts"), "git"));
+    for (dir, to) in sources {
+        let from = dir.display().to_string();
+        if !from.contains(char::is_whitespace) {
+            flags.push(format!("--remap-path-prefix={from}={to}"));
+        }
+    }
+    flags.join(" ")
 }
 
 /// The reference server with its `server` profile (`target/server/onething-server`).

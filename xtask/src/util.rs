@@ -13,13 +13,17 @@ pub fn project_root() -> PathBuf {
     manifest.parent().map_or(manifest.clone(), PathBuf::from)
 }
 
-/// The directory cargo installs binaries into.
-fn cargo_bin() -> PathBuf {
+/// Cargo's home (`CARGO_HOME`, else `~/.cargo`).
+pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_default()
-        .join("bin")
+}
+
+/// The directory cargo installs binaries into.
+fn cargo_bin() -> PathBuf {
+    cargo_home().join("bin")
 }
 
 /// `PATH` for child processes: npm's tools (wasm-opt 132) and cargo's binaries first, so that
