@@ -289,7 +289,9 @@ test('a deep link\'s first step, untouched, is taken over by the app in place, w
       await route.abort('aborted').catch(() => {});
     });
     await page.goto(url('/apply/newborn/eligibility'));
-    const questions = await page.locator('main form').innerText();
+    // The page shown: while the app builds its own out of sight beside it (a hidden element
+    // after #app until the swap), the document holds two forms.
+    const questions = await page.locator('#app main form').innerText();
     await tookOver(page);
     await page.locator('.save-state[data-state="saved"]').waitFor();
     await page.waitForTimeout(500);
