@@ -1,14 +1,14 @@
 // Browser timings for `cargo xtask bench`, against a running server (ONETHING_BENCH_URL):
 // content visible (and app-ready) under slow-4G + 4× CPU throttling, Start → the wizard's first
 // input after the landing page prefetched it, step changes of the newborn wizard (between pages
-// already shown, and to pages not shown before) and keystroke → validation feedback at 4× CPU
-// (by the probe, and by the browser's Event Timing: event → next paint). Every loop is bounded;
-// the browser is closed in `finally`.
+// already shown, to pages not shown before, and every step of whole applications) and keystroke
+// → validation feedback at 4× CPU (by the probe, and by the browser's Event Timing: event → next
+// paint). Every loop is bounded; the browser is closed in `finally`.
 // Writes raw samples (milliseconds) as JSON to ONETHING_BENCH_OUT.
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { domId } from '../e2e/wizard.mjs';
-import { arm, firstVisits, launchOptions, nextPaint, phone, roundTrip, settle, throttle, toMotherPage } from './steps.mjs';
+import { arm, firstVisits, launchOptions, nextPaint, phone, roundTrip, settle, throttle, toMotherPage, wholeWalk } from './steps.mjs';
 
 const base = process.env.ONETHING_BENCH_URL;
 const out = process.env.ONETHING_BENCH_OUT;
@@ -17,6 +17,7 @@ const loads = Number(process.env.ONETHING_BENCH_LOADS || 5);
 const roundTrips = Number(process.env.ONETHING_BENCH_ROUND_TRIPS || 16);
 const keystrokes = Number(process.env.ONETHING_BENCH_KEYSTROKES || 30);
 const firstWays = Number(process.env.ONETHING_BENCH_FIRST_VISITS || 5);
+const walks = Number(process.env.ONETHING_BENCH_WALKS || 2);
 
 // Lighthouse's "slow 4G" as DevTools applies it: 150 ms RTT × 3.75, 1.6 Mbit/s down, 750 kbit/s up.
 const SLOW_4G = {
@@ -196,6 +197,20 @@ async function firstVisitSteps(browser) {
   return out;
 }
 
+// Every step of whole applications, landing page to declaration, at 4× CPU.
+async function wholeWalks(browser) {
+  const out = [];
+  for (let i = 0; i < walks; i++) {
+    const context = await phone(browser);
+    try {
+      out.push(...(await wholeWalk(await context.newPage(), url)));
+    } finally {
+      await context.close();
+    }
+  }
+  return out;
+}
+
 const browser = await chromium.launch(launchOptions());
 try {
   const home = await contentVisible(browser, '/', 'home');
@@ -220,6 +235,9 @@ try {
   result.step_next_paint = w.paint;
   result.keystroke_next_paint = w.keysPaint;
   result.step_first_visit = await firstVisitSteps(browser);
+  const walked = await wholeWalks(browser);
+  result.step_whole_walk = walked.map((p) => p.ms);
+  result.step_whole_walk_from = walked.map((p) => p.from);
   writeFileSync(out, JSON.stringify(result, null, 2));
 } finally {
   await browser.close();

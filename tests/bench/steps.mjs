@@ -1,7 +1,7 @@
 // What the step-change and keystroke timings share with the trace (`trace.mjs`): the phone, the
 // CPU throttling, the probe that times a click or key to the next frame, and the walk to the
 // newborn wizard's mother page with the baby page filled.
-import { choose, fill, isoDaysAgo } from '../e2e/wizard.mjs';
+import { choose, exampleApplication, fill, isoDaysAgo, materials, next, walk } from '../e2e/wizard.mjs';
 
 export const CPU_SLOWDOWN = 4;
 
@@ -170,6 +170,42 @@ export async function roundTrip(page) {
   const forwardPaint = await nextPaint(page);
   await page.waitForURL(/page\/mother$/);
   return { back, forward, backPaint, forwardPaint };
+}
+
+/**
+ * A whole newborn application at 4× CPU, from the landing page to the declaration, as the
+ * browser tests walk it (each step's answers filled, then its button pressed): every press of
+ * the bottom bar's button on the way (Start on the landing page, Continue on each step), click
+ * → next paint by Event Timing (16 ms when the browser reports none: it reports only events of
+ * 16 ms or more). Returns `{ ms, from }` per press, `from` the path of the step it was pressed
+ * on.
+ */
+export async function wholeWalk(page, url) {
+  const def = await (await fetch(url('/api/services/newborn'))).json();
+  await page.addInitScript(() => {
+    window.__presses = [];
+    addEventListener('click', (e) => {
+      if (!e.isTrusted || !(e.target.closest && e.target.closest('.bottom-bar'))) return;
+      window.__presses.push({ at: e.timeStamp, from: location.pathname, ms: 16 });
+    }, { capture: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const press = e.name === 'click' && window.__presses.find((p) => Math.abs(p.at - e.startTime) < 1);
+        if (press) press.ms = e.duration;
+      }
+    }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+  });
+  const cdp = await throttle(page);
+  const example = exampleApplication('newborn');
+  await walk(page, url('/'), def, example);
+  await materials(page, def, example);
+  await next(page, /check$/);
+  await next(page, /declaration$/);
+  // The last press's entry comes after its paint.
+  await page.waitForTimeout(500);
+  const presses = await page.evaluate(() => window.__presses.map(({ ms, from }) => ({ ms, from })));
+  await cdp.detach();
+  return presses;
 }
 
 export const launchOptions = () => ({

@@ -10,7 +10,7 @@ use std::time::Instant;
 use onething_client::{Blocking, Client};
 use onething_core::api::DevTicketRequest;
 
-use super::metrics::{Metric, Unit};
+use super::metrics::{Goal, Metric, Unit};
 use crate::server::Server;
 use crate::util::Error;
 
@@ -185,7 +185,12 @@ pub(super) fn upload(server: &Server, runs: usize) -> Result<Vec<Metric>, Error>
             disk,
             None,
         ),
-        Metric::new("server: tus speed / disk speed", Unit::Percent, ratio, None),
+        Metric::new(
+            "server: tus speed / disk speed (was 56 %)",
+            Unit::Percent,
+            ratio,
+            Some(Goal::AtLeast(80.0)),
+        ),
     ])
 }
 
