@@ -183,27 +183,13 @@ async function wizard(browser) {
   }
 }
 
-// Continue to a question page not shown before: two per fresh wizard, all at 4× CPU.
-async function firstVisitSteps(browser) {
+// `run(page, url)` in `times` fresh phone contexts, one after the other: its samples together.
+async function inFreshContexts(browser, times, run) {
   const out = [];
-  for (let i = 0; i < firstWays; i++) {
+  for (let i = 0; i < times; i++) {
     const context = await phone(browser);
     try {
-      out.push(...(await firstVisits(await context.newPage(), url)));
-    } finally {
-      await context.close();
-    }
-  }
-  return out;
-}
-
-// Every step of whole applications, landing page to declaration, at 4× CPU.
-async function wholeWalks(browser) {
-  const out = [];
-  for (let i = 0; i < walks; i++) {
-    const context = await phone(browser);
-    try {
-      out.push(...(await wholeWalk(await context.newPage(), url)));
+      out.push(...(await run(await context.newPage(), url)));
     } finally {
       await context.close();
     }
@@ -234,8 +220,10 @@ try {
   result.keystroke = w.keys;
   result.step_next_paint = w.paint;
   result.keystroke_next_paint = w.keysPaint;
-  result.step_first_visit = await firstVisitSteps(browser);
-  const walked = await wholeWalks(browser);
+  // Continue to a question page not shown before: two per fresh wizard, all at 4× CPU.
+  result.step_first_visit = await inFreshContexts(browser, firstWays, firstVisits);
+  // Every step of whole applications, landing page to declaration, at 4× CPU.
+  const walked = await inFreshContexts(browser, walks, wholeWalk);
   result.step_whole_walk = walked.map((p) => p.ms);
   result.step_whole_walk_from = walked.map((p) => p.from);
   writeFileSync(out, JSON.stringify(result, null, 2));
