@@ -65,7 +65,6 @@ async function father(page) {
   await address(page, 'answers.father_hukou_address', HUZHOU, '爱山街道红旗路 8 号');
 }
 
-/** A new application (nothing kept on the device) answered up to the empty baby page. */
 /**
  * A question page kept hidden (left, or built ahead) is out of everyone's reach: one page shown,
  * one page heading for assistive technology, the hidden page's `field` (a textbox's name) not
@@ -86,6 +85,7 @@ async function onlyShownPageReachable(page, field, tabs) {
   assert.deepEqual(reached.filter((r) => !r.shown), [], 'Tab reaches only what is shown');
 }
 
+/** A new application (nothing kept on the device) answered up to the empty baby page. */
 async function freshToBabyPage(page) {
   await page.goto(server.url);
   await page.evaluate(() => localStorage.clear());

@@ -303,8 +303,7 @@ fn profile_dist(root: &Path, out_dir: &Path) -> Result<PathBuf, Error> {
 fn sizes(dist: &Path, metrics: &mut Vec<Metric>) -> Result<Value, Error> {
     let per_kind = size::first_load(dist)?;
     let mut size_json = size_metrics(&per_kind, metrics)?;
-    let more = size::whole_app(dist)?;
-    let more_brotli: usize = more.iter().map(|s| s.brotli).sum();
+    let more_brotli = size::brotli(&size::whole_app(dist)?);
     #[allow(clippy::cast_precision_loss)]
     metrics.push(Metric::new(
         "size: + whole app on Start (brotli)",
@@ -315,11 +314,8 @@ fn sizes(dist: &Path, metrics: &mut Vec<Metric>) -> Result<Value, Error> {
     size_json["whole_app_brotli"] = json!(more_brotli);
     // Issue 16's two goals on bytes (the budgets above only stop growth): the first load, and
     // everything from the newborn landing page to a confirmation.
-    let first_brotli: usize = per_kind.iter().map(|s| s.brotli).sum();
-    let landing_brotli: usize = size::landing_first_load(dist)?
-        .iter()
-        .map(|s| s.brotli)
-        .sum();
+    let first_brotli = size::brotli(&per_kind);
+    let landing_brotli = size::brotli(&size::landing_first_load(dist)?);
     #[allow(clippy::cast_precision_loss)]
     metrics.extend([
         Metric::new(
