@@ -46,7 +46,10 @@ export async function address(page, path, codes, detail) {
   await d.blur();
 }
 
-/** Presses the bottom bar's button and waits for the next page (URL change). */
+/**
+ * Presses the bottom bar's button and waits for the next page (URL change), whole: a page that
+ * builds its lower part after its first paint (the check page) says so with `aria-busy`.
+ */
 export async function next(page, urlPattern) {
   await page.locator('.bottom-bar button:visible, .bottom-bar a:visible').first().click();
   if (urlPattern) {
@@ -62,6 +65,7 @@ export async function next(page, urlPattern) {
     }
   }
   await page.locator('main h1:visible').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('main [aria-busy="true"]'));
 }
 
 /** The same date arithmetic as the engine's civil dates, on UTC to avoid DST surprises. */

@@ -12,11 +12,17 @@ use onething_core::{Locale, date_text};
 
 use super::{back_url, guard, next_fn};
 use crate::components::{BackLink, BottomBar, title_from};
-use crate::dom::focus_heading;
+use crate::dom::{after_paint, focus_heading};
 use crate::i18n::{messages, t, tr, with_n};
 use crate::prefs::locale;
 use crate::wizard::fields::mask;
 use crate::wizard::{Step, Wizard};
+
+/// How many answers the check page shows with its first paint: the groups until their rows
+/// reach this many (at least one group), more than a phone's first screen holds. The groups
+/// after them are built once that paint is on the screen: laying every answer out before it
+/// made going to the check page the slowest step of the journey.
+const FIRST_ROWS: usize = 12;
 
 /// One group of the check page: its heading, its Change link and its rows.
 struct Group {
@@ -51,43 +57,73 @@ pub fn CheckPage() -> impl IntoView {
     let w = expect_context::<Wizard>();
     title_from(|m| m.check_title);
     focus_heading();
-    let groups = move || groups(&w, locale());
+    // The groups below the first screen once the page is painted (and its heading focused,
+    // which was asked for first).
+    let rest = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        after_paint().await;
+        rest.try_set(true);
+    });
     let next = next_fn(step.clone());
     let on_continue = Callback::new(move |()| next());
     view! {
         <BackLink href=back_url(&step) />
         <h1>{tr(|m| m.check_title)}</h1>
-        {move || groups()
-            .into_iter()
-            .map(|g| {
-                let change_label = format!("{} {}", t().change, g.title);
-                view! {
-                    <section class="summary-card">
-                        <div class="summary-head">
-                            <h2>{g.title}</h2>
-                            <a href=crate::router::href(&format!("{}?return=check", g.href)) class="change-link" aria-label=change_label>
-                                {tr(|m| m.change)}
-                            </a>
-                        </div>
-                        <dl class="summary-list">
-                            {g.rows.into_iter().map(|r| view! {
-                                <dt>{r.label}</dt>
-                                <dd>
-                                    {r.value}
-                                    {(!r.photos.is_empty()).then(|| view! {
-                                        <span class="thumbs">
-                                            {r.photos.into_iter().map(|(src, alt)| view! { <img class="thumb" src=src alt=alt /> }).collect_view()}
-                                        </span>
-                                    })}
-                                </dd>
-                            }).collect_view()}
-                        </dl>
-                    </section>
-                }
-            })
-            .collect_view()}
+        {move || {
+            let all = rest.get();
+            let mut groups = groups(&w, locale());
+            if !all {
+                groups.truncate(first_screen(&groups));
+            }
+            view! {
+                <div class="summary-cards" aria-busy=(!all).then_some("true")>
+                    {groups.into_iter().map(card).collect_view()}
+                </div>
+            }
+        }}
         <Amounts w />
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
+    }
+}
+
+/// How many of `groups` the first paint shows (see [`FIRST_ROWS`]).
+fn first_screen(groups: &[Group]) -> usize {
+    let mut rows = 0;
+    groups
+        .iter()
+        .take_while(|g| {
+            let more = rows < FIRST_ROWS;
+            rows += g.rows.len();
+            more
+        })
+        .count()
+}
+
+/// One group's card: its heading, its Change link (which comes back here) and its rows.
+fn card(g: Group) -> impl IntoView {
+    let change_label = format!("{} {}", t().change, g.title);
+    view! {
+        <section class="summary-card">
+            <div class="summary-head">
+                <h2>{g.title}</h2>
+                <a href=crate::router::href(&format!("{}?return=check", g.href)) class="change-link" aria-label=change_label>
+                    {tr(|m| m.change)}
+                </a>
+            </div>
+            <dl class="summary-list">
+                {g.rows.into_iter().map(|r| view! {
+                    <dt>{r.label}</dt>
+                    <dd>
+                        {r.value}
+                        {(!r.photos.is_empty()).then(|| view! {
+                            <span class="thumbs">
+                                {r.photos.into_iter().map(|(src, alt)| view! { <img class="thumb" src=src alt=alt /> }).collect_view()}
+                            </span>
+                        })}
+                    </dd>
+                }).collect_view()}
+            </dl>
+        </section>
     }
 }
 

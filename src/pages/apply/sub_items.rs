@@ -22,16 +22,18 @@ pub fn SubItemsPage() -> impl IntoView {
     title_from(|m| m.sub_items_title);
     focus_heading();
     let summary = NodeRef::new();
-    let available = move || {
+    // Once per change of the answers: each choice reads it three times, and each reading was a
+    // walk of the whole definition.
+    let available = Memo::new(move |_| {
         w.app.with(|a| {
             w.def.with_value(|d| {
                 onething_core::engine::available_sub_items(d, &a.eligibility, w.today)
             })
         })
-    };
+    });
     // Mandatory items that apply are always part of the application.
     Effect::new(move || {
-        let avail = available();
+        let avail = available.get();
         let mandatory: Vec<String> = w.def.with_value(|d| {
             d.sub_items
                 .iter()
@@ -83,7 +85,7 @@ pub fn SubItemsPage() -> impl IntoView {
         <p class="lead">{tr(|m| m.sub_items_lead)}</p>
         <fieldset class="choices" id="sub-items">
             <legend class="visually-hidden">{tr(|m| m.sub_items_title)}</legend>
-            {items.into_iter().map(|item| view! { <SubItemChoice item available=Signal::derive(available) /> }).collect_view()}
+            {items.into_iter().map(|item| view! { <SubItemChoice item available=available.into() /> }).collect_view()}
         </fieldset>
         <BottomBar label=Signal::derive(move || t().continue_) on_press=on_continue />
     }
