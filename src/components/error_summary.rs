@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::i18n::tr;
 
-/// The summary; `errors` are (input id, message) in page order.
+/// The summary; `errors` are (input id, message) in page order, a field's first error first.
 #[component]
 pub fn ErrorSummary(
     /// The problems to list.
@@ -29,9 +29,19 @@ pub fn ErrorSummary(
             <h2>{tr(|m| m.error_summary_title)}</h2>
             <ul>
                 {move || {
+                    // One entry per field, its first error: the one the field itself shows (an
+                    // empty field that a rule also concerns is "please fill in", not both).
+                    let mut listed: Vec<String> = Vec::new();
                     errors
                         .get()
                         .into_iter()
+                        .filter(|(id, _)| {
+                            let first = !listed.contains(id);
+                            if first {
+                                listed.push(id.clone());
+                            }
+                            first
+                        })
                         .map(|(id, msg)| {
                             let target = id.clone();
                             view! {

@@ -154,6 +154,10 @@ test('a married couple applies for twins: one form, four ways to give documents,
     await page.locator('.bottom-bar button:visible').click();
     await page.locator('.error-summary:focus').waitFor();
     assert.match(await page.locator('.error-summary:visible').innerText(), /宝宝姓名：请填写此项/);
+    // One entry per field: the birthplace class, empty, is "please fill in", not that and the
+    // rule about where the baby was born besides.
+    const targets = await page.locator('.error-summary:visible a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.equal(new Set(targets).size, targets.length, `each field once in the summary: ${targets}`);
     // Each error shows once, at its own field: the group of babies has none of its own to
     // show above its first item (only too few or too many babies would be).
     assert.equal(await page.locator(`#${domId('answers.children')}`).count(), 0, 'no group-level error');
