@@ -439,7 +439,7 @@ pub(super) fn photo_metrics(v: &Value) -> Vec<Metric> {
 /// `tests/bench/lighthouse.mjs`'s samples.
 pub(super) fn lighthouse_metrics(v: &Value) -> Vec<Metric> {
     let mut out = Vec::new();
-    // Issue 16's figures before its work, for the catalogue (its server, slow 4G, 4× CPU).
+    // Issue 16's figures before its work, for the catalogue (served by its own server).
     let before = |page: &str, was: &str| {
         if page == "/" {
             format!(" (was {was})")
