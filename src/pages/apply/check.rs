@@ -59,8 +59,9 @@ pub fn CheckPage() -> impl IntoView {
     focus_heading();
     // The groups below the first screen once the page is painted (and its heading focused,
     // which was asked for first). The block then runs again: the first groups are rebuilt in
-    // place (the same nodes, their texts compared) and the others added. Two blocks over a memo
-    // of the groups would not compute the first ones twice, but made the wasm 642 B larger.
+    // place (the same nodes, their texts compared) and the others added. A first version with
+    // two blocks over a memo of the groups did not compute the first ones twice, but its wasm
+    // was 642 B larger (brotli).
     let rest = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         after_paint().await;
