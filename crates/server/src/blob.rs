@@ -59,6 +59,19 @@ pub trait BlobStore: Send + Sync {
     /// The directory of a local store: uploads still arriving are then one file each in its
     /// `partial/`, written in place. `None` for object storage, where they are pieces.
     fn local_dir(&self) -> Option<&Path>;
+    /// Stores the file at `from` (in [`BlobStore::local_dir`], already durable) under `key`
+    /// as a second name of the same file, durably, without copying it: a completed upload's
+    /// file becomes the stored file. `Unsupported` where files cannot be linked (object
+    /// storage, or a file system without hard links): the caller then uses `put`.
+    fn link<'a>(&'a self, key: &'a str, from: &'a Path) -> BoxFuture<'a, io::Result<()>> {
+        let _ = (key, from);
+        Box::pin(async {
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "this store cannot link files",
+            ))
+        })
+    }
 }
 
 /// Whether `key` is made of plain segments (letters, digits, `-`, `_`, `.`, not starting with
@@ -175,6 +188,21 @@ impl BlobStore for LocalBlobStore {
 
     fn local_dir(&self) -> Option<&Path> {
         Some(&self.dir)
+    }
+
+    fn link<'a>(&'a self, key: &'a str, from: &'a Path) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            let (path, from) = (self.path(key)?, from.to_path_buf());
+            tokio::task::spawn_blocking(move || {
+                let dir = path.parent().ok_or_else(bad_key)?.to_path_buf();
+                std::fs::create_dir_all(&dir)?;
+                std::fs::hard_link(&from, &path)?;
+                // The new name is durable only once its directory is synced.
+                std::fs::File::open(&dir)?.sync_all()
+            })
+            .await
+            .map_err(io::Error::other)?
+        })
     }
 }
 

@@ -31,20 +31,24 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use aes::cipher::{BlockEncrypt, generic_array::GenericArray};
 use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ctr::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
+use ctr::cipher::{InnerIvInit, KeyIvInit, StreamCipher, StreamCipherSeek};
+use ghash::GHash;
+use ghash::universal_hash::UniversalHash as _;
 use sha2::{Digest, Sha256};
 
 use crate::clock::{hex, random_bytes};
 
 /// Length of every key, master or data (AES-256).
 pub const KEY_LEN: usize = 32;
-const NONCE_LEN: usize = 12;
+/// The length of an AES-GCM nonce, before the ciphertext.
+pub const NONCE_LEN: usize = 12;
 /// The length of an AES-GCM tag, after the ciphertext.
-const TAG_LEN: usize = 16;
+pub const TAG_LEN: usize = 16;
 /// The environment variable that may hold the master keys instead of a file.
 pub const KEY_ENV: &str = "ONETHING_MASTER_KEY";
 /// The development key file's name in the data directory.
@@ -481,6 +485,9 @@ fn open_with(cipher: &Aes256Gcm, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, C
 /// One record's data key, with its wrapped form to store.
 pub struct RecordKey {
     cipher: Aes256Gcm,
+    /// The same data key as a block cipher: a stored file's GCM keystream and tag, computed
+    /// piecewise while its bytes arrive (see [`RecordKey::apply_file_stream`]).
+    block: aes::Aes256,
     stream: [u8; KEY_LEN],
     mac: [u8; KEY_LEN],
     /// The id of the master key that wraps it.
@@ -514,6 +521,7 @@ impl RecordKey {
             .into();
         RecordKey {
             cipher: Aes256Gcm::new(&dek.into()),
+            block: aes::Aes256::new(&dek.into()),
             stream,
             mac,
             key_id,
@@ -552,13 +560,73 @@ impl RecordKey {
         hmac_hex(&self.mac, label, data)
     }
 
-    /// Encrypts (or decrypts: the same) `buf`, the bytes at `offset` of an unfinished upload,
-    /// in place with AES-256-CTR: a tus upload is written and truncated at any offset, which a
-    /// stream cipher allows and an AEAD does not. The finished file is sealed with GCM.
+    /// Encrypts (or decrypts: the same) `buf`, the bytes at `offset` of an unfinished upload
+    /// begun before [`RecordKey::apply_file_stream`] (its row has no file nonce), in place with
+    /// AES-256-CTR under a key of its own: a tus upload is written and truncated at any offset,
+    /// which a stream cipher allows. Such a file is sealed with GCM when complete.
     pub fn apply_stream(&self, offset: u64, buf: &mut [u8]) {
         let mut c = ctr::Ctr128BE::<aes::Aes256>::new(&self.stream.into(), &[0u8; 16].into());
         c.seek(offset);
         c.apply_keystream(buf);
+    }
+
+    /// AES-GCM's counter block `nonce ‖ counter` (NIST SP 800-38D §7.1: 1 masks the tag, the
+    /// data starts at 2).
+    fn gcm_counter(&self, nonce: &[u8; NONCE_LEN], first: u32) -> ctr::Ctr32BE<aes::Aes256> {
+        let mut iv = [0u8; 16];
+        iv[..NONCE_LEN].copy_from_slice(nonce);
+        iv[NONCE_LEN..].copy_from_slice(&first.to_be_bytes());
+        ctr::Ctr32BE::from_core(ctr::CtrCore::inner_iv_init(self.block.clone(), &iv.into()))
+    }
+
+    /// Encrypts (or decrypts: the same) `buf`, the bytes at `offset` of an upload's file, in
+    /// place with the keystream AES-256-GCM uses for a file sealed under `nonce`: the bytes of
+    /// an upload are written as they arrive exactly as its stored file will hold them, so the
+    /// file is stored by appending its tag ([`RecordKey::file_tag`]) instead of writing it
+    /// again. Every upload has its own data key and one nonce, and a tag is computed once, over
+    /// the bytes as they are when the upload is complete.
+    pub fn apply_file_stream(&self, nonce: &[u8; NONCE_LEN], offset: u64, buf: &mut [u8]) {
+        let mut c = self.gcm_counter(nonce, 2);
+        c.seek(offset);
+        c.apply_keystream(buf);
+    }
+
+    /// The plain bytes of `encrypted`, an upload's bytes from offset 0 written with
+    /// [`RecordKey::apply_file_stream`], in a new buffer (the encrypted bytes stay as they are,
+    /// to be stored).
+    ///
+    /// # Panics
+    /// Never: both buffers have the same length, and a file is far below GCM's 64 GiB.
+    pub fn open_file_stream(&self, nonce: &[u8; NONCE_LEN], encrypted: &[u8]) -> Vec<u8> {
+        let mut plain = vec![0u8; encrypted.len()];
+        let mut c = self.gcm_counter(nonce, 2);
+        #[allow(clippy::expect_used)]
+        c.apply_keystream_b2b(encrypted, &mut plain)
+            // Both buffers have the same length, and 2^32 blocks (64 GiB) are far above the
+            // upload limit.
+            .expect("a keystream for a buffer of the same length");
+        plain
+    }
+
+    /// The AES-GCM tag of `encrypted` (written with [`RecordKey::apply_file_stream`] under
+    /// `nonce`) with [`FILE_LABEL`] authenticated: `nonce ‖ encrypted ‖ tag` is then exactly
+    /// what [`RecordKey::seal`] gives for the plain file under that nonce, and opens with
+    /// [`RecordKey::open`].
+    pub fn file_tag(&self, nonce: &[u8; NONCE_LEN], encrypted: &[u8]) -> [u8; TAG_LEN] {
+        let mut h = GenericArray::default();
+        self.block.encrypt_block(&mut h);
+        let mut ghash = GHash::new(&h);
+        let aad = FILE_LABEL.as_bytes();
+        ghash.update_padded(aad);
+        ghash.update_padded(encrypted);
+        let bits = |n: usize| (n as u64).wrapping_mul(8).to_be_bytes();
+        let mut lengths = ghash::Block::default();
+        lengths[..8].copy_from_slice(&bits(aad.len()));
+        lengths[8..].copy_from_slice(&bits(encrypted.len()));
+        ghash.update(&[lengths]);
+        let mut tag = ghash.finalize();
+        self.gcm_counter(nonce, 1).apply_keystream(&mut tag);
+        tag.into()
     }
 }
 
@@ -659,6 +727,45 @@ mod tests {
         assert_eq!(&whole[77..], &tail[..]);
         rk.apply_stream(0, &mut whole);
         assert_eq!(whole, plain);
+    }
+
+    #[test]
+    fn a_file_written_piecewise_with_the_gcm_keystream_is_the_file_sealed() {
+        let (k, _) = keys(1);
+        let rk = k.fresh();
+        // Lengths around the block size and the counter's blocks, and an empty file.
+        for len in [0usize, 1, 15, 16, 17, 1000, 70_001] {
+            let plain: Vec<u8> = (0..len).map(|i| (i % 251).to_le_bytes()[0]).collect();
+            let nonce = random_bytes::<NONCE_LEN>();
+            // Written as a tus upload arrives: in stretches at their offsets.
+            let mut encrypted = plain.clone();
+            for (i, stretch) in encrypted.chunks_mut(333).enumerate() {
+                rk.apply_file_stream(&nonce, (i * 333) as u64, stretch);
+            }
+            let mut stored = nonce.to_vec();
+            stored.extend_from_slice(&encrypted);
+            stored.extend_from_slice(&rk.file_tag(&nonce, &encrypted));
+            // The same bytes as the file sealed by GCM itself under that nonce.
+            let mut sealed = plain.clone();
+            let tag = rk
+                .cipher
+                .encrypt_in_place_detached(
+                    Nonce::from_slice(&nonce),
+                    FILE_LABEL.as_bytes(),
+                    &mut sealed,
+                )
+                .expect("seal");
+            assert_eq!(&stored[NONCE_LEN..NONCE_LEN + len], &sealed[..], "{len}");
+            assert_eq!(&stored[NONCE_LEN + len..], tag.as_slice(), "{len}");
+            assert_eq!(rk.open(FILE_LABEL, &stored).expect("opens"), plain);
+            assert_eq!(rk.open_file_stream(&nonce, &encrypted), plain);
+            if len > 0 {
+                let mut altered = stored.clone();
+                altered[NONCE_LEN] ^= 1;
+                assert!(rk.open(FILE_LABEL, &altered).is_err(), "altered {len}");
+                assert_ne!(encrypted, plain, "{len}");
+            }
+        }
     }
 
     #[test]

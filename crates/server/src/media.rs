@@ -101,11 +101,12 @@ fn be32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-/// Checks and cleans a completed upload: its type, its pixel count, its metadata.
+/// Checks and cleans a completed upload: its type, its pixel count, its metadata. Returns the
+/// type, the cleaned file, and whether that is the file given, unchanged (nothing to remove).
 ///
 /// # Errors
 /// The [`MediaError`] that refuses it.
-pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>), MediaError> {
+pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>, bool), MediaError> {
     let kind = sniff(&bytes).ok_or(MediaError::NotAllowed)?;
     let check = |w: u32, h: u32| {
         if w == 0 || h == 0 {
@@ -120,26 +121,29 @@ pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>), Media
         Kind::Jpeg => {
             let (out, (w, h)) = clean_jpeg(&bytes)?;
             check(w, h)?;
-            out.unwrap_or(bytes)
+            match out {
+                Some(out) => (out, false),
+                None => (bytes, true),
+            }
         }
         Kind::Png => {
             let (out, (w, h)) = clean_png(&bytes)?;
             check(w, h)?;
-            out
+            (out, false)
         }
         Kind::Heic => {
             let (w, h) = heic_dimensions(&bytes).ok_or(MediaError::Corrupt)?;
             check(w, h)?;
-            bytes
+            (bytes, true)
         }
         Kind::Pdf => {
             if pdf_has_active_content(&bytes) {
                 return Err(MediaError::NotAllowed);
             }
-            bytes
+            (bytes, true)
         }
     };
-    Ok((kind, out))
+    Ok((kind, out.0, out.1))
 }
 
 /// `b` without the zero bytes some encoders pad files with.
@@ -468,8 +472,9 @@ pub(crate) mod tests {
     #[test]
     fn jpeg_metadata_is_stripped_but_orientation_and_scan_are_kept() {
         let src = jpeg_with_exif(640, 480);
-        let (kind, out) = process(src.clone(), 1_000_000).expect("accepted");
+        let (kind, out, kept) = process(src.clone(), 1_000_000).expect("accepted");
         assert_eq!(kind, Kind::Jpeg);
+        assert!(!kept, "changed");
         let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
         assert!(has(&src, b"secret"));
         assert!(!has(&out, b"secret"), "EXIF/GPS, XMP and comments are gone");
@@ -498,20 +503,24 @@ pub(crate) mod tests {
             None,
             "nothing to copy"
         );
-        assert_eq!(process(plain.clone(), 1_000).expect("accepted").1, plain);
+        let (_, out, kept) = process(plain.clone(), 1_000).expect("accepted");
+        assert_eq!(out, plain);
+        assert!(kept, "said to be the file given");
         // Fill bytes before a marker and zero padding after EOI are removed.
         let mut filled = plain.clone();
         filled.insert(6 + 5, 0xFF);
         let mut padded = plain.clone();
         padded.extend_from_slice(&[0, 0, 0]);
         for changed in [filled, padded] {
-            assert_eq!(process(changed, 1_000).expect("accepted").1, plain);
+            let (_, out, kept) = process(changed, 1_000).expect("accepted");
+            assert_eq!(out, plain);
+            assert!(!kept, "said to be changed");
         }
     }
 
     #[test]
     fn png_text_chunks_are_stripped() {
-        let (kind, out) = process(png_with_text(10, 10), 1_000).expect("accepted");
+        let (kind, out, _) = process(png_with_text(10, 10), 1_000).expect("accepted");
         assert_eq!(kind, Kind::Png);
         assert!(!out.windows(6).any(|w| w == b"secret"));
         assert!(out.windows(4).any(|w| w == b"IDAT"));

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::keys::{open_text, record_key};
 use super::{Pool, Tx};
-use crate::crypto::{Keys, RecordKey};
+use crate::clock::random_bytes;
+use crate::crypto::{Keys, NONCE_LEN, RecordKey};
 
 /// An upload as stored (its metadata opened).
 #[derive(Debug, Clone)]
@@ -33,6 +34,11 @@ pub struct Upload {
     /// Its data key, which seals its metadata and its bytes (`None`: written before
     /// encryption, plain).
     pub key: Option<Arc<RecordKey>>,
+    /// The nonce its stored file is sealed under, whose keystream its bytes are written with
+    /// as they arrive ([`RecordKey::apply_file_stream`]); `None`: begun before, its bytes
+    /// written with the older stream key ([`RecordKey::apply_stream`]) and sealed anew when
+    /// complete.
+    pub file_nonce: Option<[u8; NONCE_LEN]>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -49,11 +55,24 @@ struct Raw {
     application_id: Option<String>,
     key_id: Option<String>,
     dek: Option<Vec<u8>>,
+    file_nonce: Option<Vec<u8>>,
 }
 
 fn open_row(keys: &Keys, r: Raw) -> sqlx::Result<Upload> {
     let rk = record_key(keys, r.key_id.as_deref(), r.dek.as_deref())?;
+    let file_nonce = match r.file_nonce {
+        // Without a key nothing is encrypted, whatever the row says.
+        Some(n) if rk.is_some() => {
+            Some(<[u8; NONCE_LEN]>::try_from(n.as_slice()).map_err(|_| {
+                sqlx::Error::Decode(
+                    format!("upload {}: a file nonce of {} bytes", r.id, n.len()).into(),
+                )
+            })?)
+        }
+        _ => None,
+    };
     Ok(Upload {
+        file_nonce,
         metadata: open_text(rk.as_ref(), "uploads.metadata", r.metadata)?,
         key: rk.map(Arc::new),
         id: r.id,
@@ -75,7 +94,7 @@ impl Upload {
     }
 }
 
-const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, state, content_type, blob_name, expires_at, application_id, key_id, dek";
+const COLUMNS: &str = "id, account_id, upload_length, upload_offset, metadata, state, content_type, blob_name, expires_at, application_id, key_id, dek, file_nonce";
 
 /// Creates an empty upload.
 ///
@@ -94,8 +113,8 @@ pub async fn insert(
 ) -> sqlx::Result<()> {
     let rk = keys.fresh();
     sqlx::query(
-        "INSERT INTO uploads (id, account_id, upload_length, metadata, created_at, expires_at, key_id, dek)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO uploads (id, account_id, upload_length, metadata, created_at, expires_at, key_id, dek, file_nonce)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(account_id)
@@ -105,6 +124,7 @@ pub async fn insert(
     .bind(expires_at)
     .bind(&rk.key_id)
     .bind(&rk.wrapped)
+    .bind(random_bytes::<NONCE_LEN>().to_vec())
     .execute(db)
     .await?;
     Ok(())

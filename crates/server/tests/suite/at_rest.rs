@@ -271,7 +271,7 @@ async fn personal_data_is_sealed_at_rest_reads_back_and_survives_rotation() {
         .await
         .expect("db")
         .expect("upload");
-    let (_, cleaned) =
+    let (_, cleaned, _) =
         onething_server::media::process(jpeg.clone(), config.max_image_pixels).expect("clean");
     assert_eq!(state.read_upload(&up).await.expect("opens"), cleaned);
     let up = store::uploads::get(&state.db, &state.keys, &half.id, &me.id)

@@ -209,7 +209,7 @@ async fn departments_see_only_their_part_and_every_read_is_audited() {
         .department_file(&case.case_number, "household", &id_card)
         .await
         .expect("ID card file");
-    let (_, cleaned) = onething_server::media::process(jpeg.clone(), 50_000_000).expect("clean");
+    let (_, cleaned, _) = onething_server::media::process(jpeg.clone(), 50_000_000).expect("clean");
     assert_eq!(file.content_type, "image/jpeg");
     assert_eq!(file.bytes, cleaned, "byte-identical after metadata removal");
     assert_ne!(file.bytes, jpeg, "the metadata is gone");

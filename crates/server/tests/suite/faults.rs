@@ -58,13 +58,12 @@ enum Stored {
 async fn stored(server: &LiveServer, id: &str) -> Stored {
     // The partial file may vanish between the two looks when the upload completes.
     for _ in 0..3 {
-        if let Ok(mut b) = std::fs::read(server.data.join("files/partial").join(id)) {
-            // Unfinished bytes are encrypted at rest (AES-CTR at their offset).
-            let key = live::upload_key(&server.data, id)
+        if let Ok(b) = std::fs::read(server.data.join("files/partial").join(id)) {
+            // Unfinished bytes are encrypted at rest (with the stored file's keystream).
+            let cipher = live::upload_key(&server.data, id)
                 .await
                 .expect("upload key");
-            key.apply_stream(0, &mut b);
-            return Stored::Partial(b);
+            return Stored::Partial(cipher.open(b, true));
         }
         let db = server.db().await;
         let row: Option<(String, Option<String>, Option<String>)> =
@@ -80,7 +79,8 @@ async fn stored(server: &LiveServer, id: &str) -> Stored {
             let sealed = std::fs::read(server.data.join("files/blobs").join(blob)).expect("blob");
             let key = live::upload_key(&server.data, id)
                 .await
-                .expect("upload key");
+                .expect("upload key")
+                .key;
             let bytes = key
                 .open(onething_server::crypto::FILE_LABEL, &sealed)
                 .expect("the stored file opens");
@@ -99,13 +99,13 @@ fn offset_check(data_dir: &Path, original: &[u8]) -> impl FnMut(&str, u64) {
     move |id, offset| {
         let offset = usize::try_from(offset).expect("offset fits");
         assert!(offset <= original.len(), "offset {offset} past the length");
-        if let Ok(mut b) = std::fs::read(data_dir.join("files/partial").join(id)) {
+        if let Ok(b) = std::fs::read(data_dir.join("files/partial").join(id)) {
             // Encrypted at rest: through the upload's key (the tests run multi-threaded).
-            let key = tokio::task::block_in_place(|| {
+            let cipher = tokio::task::block_in_place(|| {
                 tokio::runtime::Handle::current().block_on(live::upload_key(&data_dir, id))
             })
             .expect("upload key");
-            key.apply_stream(0, &mut b);
+            let b = cipher.open(b, true);
             assert!(
                 b.len() >= offset,
                 "HEAD reported {offset} but only {} bytes are stored",
@@ -486,6 +486,48 @@ async fn a_stalled_patch_frees_the_upload_for_a_resume() {
         start.elapsed()
     );
     assert_identical(&l.server, &id, &sha256_hex(&original)).await;
+}
+
+/// Killed after appending the tag to a completed upload's file (it becomes the stored file
+/// with its tag) but before recording it: the next completion does not take the tag for the
+/// file's bytes, and the stored file is the photo.
+#[tokio::test]
+async fn a_completion_cut_after_its_tag_was_appended_completes_again() {
+    let ctx = common::ctx().await;
+    let token = common::login(&ctx.state).await;
+    // Nothing to remove: kept as it came, so stored in the file it arrived in.
+    let (_, bytes, _) =
+        onething_server::media::process(common::jpeg(4, 3), u64::MAX).expect("valid");
+    let id = common::create_upload(&ctx.state, &token, bytes.len()).await;
+    common::write_partial_plain(&ctx.state, &id, &bytes).await;
+    if ctx.state.blobs.local_dir().is_some() {
+        use std::io::Write as _;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(ctx.state.partial_path(&id))
+            .and_then(|mut f| f.write_all(&[0xA5; 16]))
+            .expect("a tag appended");
+    }
+    sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = $1")
+        .bind(&id)
+        .execute(&ctx.state.db)
+        .await
+        .expect("update");
+    let (status, offset) = common::head_offset(&ctx.state, &id, &token).await;
+    assert_eq!((status, offset), (StatusCode::OK, Some(bytes.len() as u64)));
+    let r = common::get(&ctx.state, &format!("/api/uploads/{id}"), Some(&token)).await;
+    let info: serde_json::Value = r.json();
+    assert_eq!(info["complete"], true, "{info}");
+    let owner: String = sqlx::query_scalar("SELECT account_id FROM uploads WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&ctx.state.db)
+        .await
+        .expect("owner");
+    let up = onething_server::store::uploads::get(&ctx.state.db, &ctx.state.keys, &id, &owner)
+        .await
+        .expect("db")
+        .expect("upload");
+    assert_eq!(ctx.state.read_upload(&up).await.expect("opens"), bytes);
 }
 
 /// Regression: the server killed after committing an upload's last byte but before checking

@@ -126,6 +126,91 @@ async fn an_upload_in_chunks_completes_and_is_stored_clean() {
     );
 }
 
+/// The SPA's photos (re-encoded: nothing to remove) arrive written with their stored file's
+/// keystream, so completion stores the very file they arrived in, its tag appended: no second
+/// copy is written.
+#[tokio::test]
+async fn a_photo_with_nothing_to_remove_is_stored_in_the_file_it_arrived_in() {
+    use std::os::unix::fs::MetadataExt as _;
+    let c = ctx().await;
+    let token = login(&c.state).await;
+    let (_, file, _) =
+        onething_server::media::process(jpeg(640, 480), u64::MAX).expect("a valid photo");
+    let id = create_upload(&c.state, &token, file.len()).await;
+    let (a, b) = file.split_at(100);
+    let r = send(&c.state, patch(&id, &token, 0, Body::from(a.to_vec()))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let partial = c.data.path().join("files/partial").join(&id);
+    let arrived_in = std::fs::metadata(&partial).expect("partial file").ino();
+    let r = send(&c.state, patch(&id, &token, 100, Body::from(b.to_vec()))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+
+    let info: UploadInfo = common::get(&c.state, &format!("/api/uploads/{id}"), Some(&token))
+        .await
+        .json();
+    assert!(info.complete, "{info:?}");
+    let blobs: Vec<_> = std::fs::read_dir(c.data.path().join("files/blobs"))
+        .expect("blobs dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(blobs.len(), 1);
+    assert_eq!(
+        std::fs::metadata(&blobs[0]).expect("blob").ino(),
+        arrived_in,
+        "the file it arrived in, not a copy"
+    );
+    assert!(!partial.exists(), "no longer under its arriving name");
+    assert_eq!(common::blob_plain(&c.state, &id, &blobs[0]).await, file);
+    let sha: String = sqlx::query_scalar("SELECT sha256 FROM uploads WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&c.state.db)
+        .await
+        .expect("row");
+    assert_eq!(
+        sha,
+        common::live::sha256_hex(&file),
+        "the digest of the plain file"
+    );
+}
+
+/// An upload begun before its bytes were written with the stored file's keystream (its row has
+/// no nonce) resumes in its own format, under the older stream key, and completes.
+#[tokio::test]
+async fn an_upload_begun_in_the_older_format_resumes_and_completes_in_it() {
+    let c = ctx().await;
+    let token = login(&c.state).await;
+    let file = jpeg(640, 480);
+    let id = create_upload(&c.state, &token, file.len()).await;
+    sqlx::query("UPDATE uploads SET file_nonce = NULL WHERE id = $1")
+        .bind(&id)
+        .execute(&c.state.db)
+        .await
+        .expect("update");
+    let (a, b) = file.split_at(100);
+    let r = send(&c.state, patch(&id, &token, 0, Body::from(a.to_vec()))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // No nonce before the bytes, and the older stream key at their offsets.
+    let mut on_disk = std::fs::read(c.data.path().join("files/partial").join(&id)).expect("file");
+    assert_eq!(on_disk.len(), 100);
+    common::upload_key(&c.state, &id)
+        .await
+        .apply_stream(0, &mut on_disk);
+    assert_eq!(on_disk, a);
+
+    let r = send(&c.state, patch(&id, &token, 100, Body::from(b.to_vec()))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let info: UploadInfo = common::get(&c.state, &format!("/api/uploads/{id}"), Some(&token))
+        .await
+        .json();
+    assert!(info.complete, "{info:?}");
+    let blobs: Vec<_> = std::fs::read_dir(c.data.path().join("files/blobs"))
+        .expect("blobs dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let (_, cleaned, _) = onething_server::media::process(file, u64::MAX).expect("valid");
+    assert_eq!(common::blob_plain(&c.state, &id, &blobs[0]).await, cleaned);
+}
+
 #[tokio::test]
 async fn creation_with_upload_sends_the_first_bytes_with_the_post() {
     let c = ctx().await;

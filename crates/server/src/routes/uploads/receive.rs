@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use super::locks::UploadLock;
 use super::{as_u64, tus_error, upload_ttl};
 use crate::clock::{hex, new_id};
-use crate::crypto::RecordKey;
+use crate::crypto::{NONCE_LEN, RecordKey, TAG_LEN};
 use crate::media::{self, MediaError};
 use crate::store::uploads::Upload;
 use crate::{ApiError, AppState, Result, state, store, tus};
@@ -100,6 +100,48 @@ pub(super) fn too_large() -> ApiError {
     )
 }
 
+/// How an upload's bytes are encrypted while they arrive, and where they start in its local
+/// file.
+#[derive(Clone, Copy)]
+enum Arriving<'a> {
+    /// Begun before encryption: plain.
+    Plain,
+    /// Begun before the file keystream: the upload's older stream key, sealed anew when
+    /// complete.
+    Stream(&'a RecordKey),
+    /// With the keystream of the stored file (AES-256-GCM under the upload's data key and
+    /// `nonce`): a local file holds the nonce first, so that, its tag appended, it is the
+    /// stored file.
+    File(&'a RecordKey, &'a [u8; NONCE_LEN]),
+}
+
+impl<'a> Arriving<'a> {
+    fn of(up: &'a Upload) -> Self {
+        match (up.key.as_deref(), up.file_nonce.as_ref()) {
+            (Some(key), Some(nonce)) => Arriving::File(key, nonce),
+            (Some(key), None) => Arriving::Stream(key),
+            (None, _) => Arriving::Plain,
+        }
+    }
+
+    /// Where byte 0 of the upload lies in its local file.
+    fn header(self) -> u64 {
+        match self {
+            Arriving::File(..) => NONCE_LEN as u64,
+            _ => 0,
+        }
+    }
+
+    /// Encrypts `buf`, the bytes at `offset`, in place.
+    fn apply(self, offset: u64, buf: &mut [u8]) {
+        match self {
+            Arriving::Plain => {}
+            Arriving::Stream(key) => key.apply_stream(offset, buf),
+            Arriving::File(key, nonce) => key.apply_file_stream(nonce, offset, buf),
+        }
+    }
+}
+
 /// Writes a PATCH body at the upload's offset; returns the new durable offset. Completes the
 /// upload when the last byte arrives.
 pub(super) async fn receive(
@@ -174,6 +216,8 @@ async fn advance(state: &AppState, id: &str, from: u64, to: u64) -> Result<()> {
 enum Sink {
     File {
         file: Arc<std::fs::File>,
+        /// Where the upload's byte 0 lies in the file ([`Arriving::header`]).
+        header: u64,
         /// The bytes received (sealed) and not yet handed to a write.
         buf: Vec<u8>,
         /// The write of the stretch before, still running; it hands its buffer back.
@@ -201,17 +245,26 @@ impl Sink {
             });
         }
         let path = state.partial_path(&up.id);
+        let header = Arriving::of(up).header();
+        let nonce = up.file_nonce.filter(|_| header > 0);
         let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            use std::os::unix::fs::FileExt as _;
             let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-            // Whatever lies past the durable offset was never acknowledged: drop it.
-            file.set_len(start)?;
-            file.seek(SeekFrom::Start(start))?;
+            // Whatever lies past the durable offset was never acknowledged: drop it (and a
+            // tag an interrupted completion appended).
+            file.set_len(header + start)?;
+            if let Some(nonce) = nonce {
+                // The nonce, from the upload's row, first: durable with the first commit.
+                file.write_all_at(&nonce, 0)?;
+            }
+            file.seek(SeekFrom::Start(header + start))?;
             Ok(file)
         })
         .await
         .map_err(ApiError::internal)??;
         Ok(Sink::File {
             file: Arc::new(file),
+            header,
             buf: Vec::with_capacity(WRITE_CHUNK),
             writing: None,
         })
@@ -239,13 +292,13 @@ impl Sink {
     /// (unfinished bytes are stored encrypted too, at their offset: see `crypto`).
     async fn write(&mut self, up: &Upload, at: u64, bytes: &[u8]) -> Result<()> {
         match self {
-            Sink::File { file, buf, writing } => {
+            Sink::File {
+                file, buf, writing, ..
+            } => {
                 // Copied once, sealed in the copy.
                 let from = buf.len();
                 buf.extend_from_slice(bytes);
-                if let Some(key) = up.key.as_deref() {
-                    key.apply_stream(at, &mut buf[from..]);
-                }
+                Arriving::of(up).apply(at, &mut buf[from..]);
                 if buf.len() >= WRITE_CHUNK {
                     let spare = Self::settle(writing).await?.unwrap_or_default();
                     let full = std::mem::replace(buf, spare);
@@ -260,9 +313,7 @@ impl Sink {
             Sink::Pieces { piece, .. } => {
                 let from = piece.len();
                 piece.extend_from_slice(bytes);
-                if let Some(key) = up.key.as_deref() {
-                    key.apply_stream(at, &mut piece[from..]);
-                }
+                Arriving::of(up).apply(at, &mut piece[from..]);
             }
         }
         Ok(())
@@ -271,7 +322,9 @@ impl Sink {
     /// Makes everything up to `end` durable (`fsync`, or the piece put).
     async fn flush(&mut self, state: &AppState, up: &Upload, end: u64) -> Result<()> {
         match self {
-            Sink::File { file, buf, writing } => {
+            Sink::File {
+                file, buf, writing, ..
+            } => {
                 Self::settle(writing).await?;
                 let (file, rest) = (Arc::clone(file), std::mem::take(buf));
                 *buf = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
@@ -307,13 +360,18 @@ impl Sink {
     /// which the next PATCH overwrites or the upload's deletion removes).
     async fn abandon(&mut self, state: &AppState, committed: u64) -> Result<()> {
         match self {
-            Sink::File { file, buf, writing } => {
+            Sink::File {
+                file,
+                header,
+                buf,
+                writing,
+            } => {
                 // The write in flight must land before the cut, not after it.
                 let settled = Self::settle(writing).await;
                 buf.clear();
-                let file = Arc::clone(file);
+                let (file, end) = (Arc::clone(file), *header + committed);
                 tokio::task::spawn_blocking(move || {
-                    file.set_len(committed)?;
+                    file.set_len(end)?;
                     file.sync_data()
                 })
                 .await
@@ -404,15 +462,28 @@ async fn receive_into(
     Ok((end, failure))
 }
 
-/// What arrived of a complete upload, as stored (sealed): its local file, or its pieces read
-/// back in order from offset 0 to its length.
+/// What arrived of a complete upload, encrypted as it arrived, after the nonce of its stored
+/// file when it is written with that file's keystream ([`Arriving::header`]): its local file,
+/// or its pieces read back in order from offset 0 to its length.
 async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
-    if state.blobs.local_dir().is_some() {
-        return Ok(tokio::fs::read(state.partial_path(&up.id)).await?);
-    }
     // Complete: every byte up to the declared length was committed (`up` may be as loaded
     // before the last PATCH, with the offset it had then).
     let length = as_u64(up.upload_length);
+    let header = Arriving::of(up).header();
+    if state.blobs.local_dir().is_some() {
+        let mut bytes = tokio::fs::read(state.partial_path(&up.id)).await?;
+        let end = usize::try_from(header + length).unwrap_or(usize::MAX);
+        if bytes.len() < end {
+            return Err(ApiError::internal(format_args!(
+                "upload {}: its file holds {} bytes, not {end}",
+                up.id,
+                bytes.len()
+            )));
+        }
+        // Past the end: the tag of a completion interrupted after appending it.
+        bytes.truncate(end);
+        return Ok(bytes);
+    }
     let pieces: std::collections::HashMap<u64, (String, u64)> = state
         .blobs
         .list(&state::partial_prefix(&up.id))
@@ -423,7 +494,10 @@ async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
             Some((at, (l.key, l.size)))
         })
         .collect();
-    let mut out = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    let mut out = Vec::with_capacity(usize::try_from(header + length).unwrap_or(0));
+    if let Some(nonce) = up.file_nonce.filter(|_| header > 0) {
+        out.extend_from_slice(&nonce);
+    }
     let mut at = 0;
     while at < length {
         // Each committed piece starts where the one before ended; a piece beside the chain
@@ -472,30 +546,16 @@ pub(super) async fn finalize(state: &AppState, up: &Upload, lock: &mut UploadLoc
 async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
     let bytes = arrived(state, up).await?;
     let max_pixels = state.config.max_image_pixels;
-    let key = up.key.clone();
+    let owned = up.clone();
     // Decrypting, checking, hashing and sealing are CPU work on up to the upload limit: off the
     // async workers.
-    let processed = tokio::task::spawn_blocking(move || {
-        let mut bytes = bytes;
-        if let Some(key) = key.as_deref() {
-            open_arrived(key, &mut bytes);
-        }
-        media::process(bytes, max_pixels).map(|(kind, cleaned)| {
-            // The stored file is sealed under the upload's data key; the digest is of the
-            // plain file, which is what a department downloads.
-            let (sha, stored) = match key.as_deref() {
-                Some(key) => digest_and_seal(key, &cleaned),
-                None => (hex(&sha2::Sha256::digest(&cleaned)), cleaned),
-            };
-            (kind, sha, stored)
-        })
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let processed = tokio::task::spawn_blocking(move || check(&owned, bytes, max_pixels))
+        .await
+        .map_err(ApiError::internal)?;
     match processed {
-        Ok((kind, sha, stored)) => {
+        Ok(Checked { kind, sha, stored }) => {
             let name = format!("{}.{}", new_id(), kind.extension());
-            state.blobs.put(&state::blob_key(&name), stored).await?;
+            store_file(state, up, &state::blob_key(&name), stored).await?;
             let now = state.clock.now();
             store::uploads::complete(
                 &state.db,
@@ -528,6 +588,114 @@ async fn finalize_now(state: &AppState, up: &Upload) -> Result<()> {
             Err(ApiError::unprocessable(code, message))
         }
     }
+}
+
+/// A complete upload checked: its type, the SHA-256 (hex) of the plain file (what a department
+/// downloads), and its stored file.
+struct Checked {
+    kind: media::Kind,
+    sha: String,
+    stored: Stored,
+}
+
+/// A completed upload's stored file (sealed under its data key).
+enum Stored {
+    /// Sealed at completion (the checks changed the file, or it arrived in an older format).
+    Sealed(Vec<u8>),
+    /// What arrived, nonce first: with `tag` after it, it is the stored file.
+    Arrived { bytes: Vec<u8>, tag: [u8; TAG_LEN] },
+}
+
+/// Decrypts what arrived, checks and cleans it ([`media::process`]), and makes its stored
+/// file: the bytes as they arrived and their tag when they were written with the stored file's
+/// keystream and the checks kept the file as it came (a photo the SPA re-encoded), the file
+/// sealed anew otherwise.
+fn check(
+    up: &Upload,
+    mut bytes: Vec<u8>,
+    max_pixels: u64,
+) -> std::result::Result<Checked, MediaError> {
+    let sha256 = |b: &[u8]| hex(&sha2::Sha256::digest(b));
+    match Arriving::of(up) {
+        Arriving::File(key, nonce) => {
+            let encrypted = &bytes[NONCE_LEN..];
+            // The tag (over the encrypted bytes) on a thread of its own, from the start to as
+            // late as it is needed: it takes about as long as decrypting the bytes into a
+            // second buffer, checking them and hashing them on this one.
+            let (kind, sha, made) = std::thread::scope(|s| {
+                let tagging = (encrypted.len() >= PARALLEL_FROM)
+                    .then(|| s.spawn(|| key.file_tag(nonce, encrypted)));
+                let plain = key.open_file_stream(nonce, encrypted);
+                let (kind, cleaned, kept) = media::process(plain, max_pixels)?;
+                if !kept {
+                    let (sha, sealed) = digest_and_seal(key, &cleaned);
+                    return Ok((kind, sha, Err(sealed)));
+                }
+                let sha = sha256(&cleaned);
+                let tag = match tagging {
+                    Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    None => key.file_tag(nonce, encrypted),
+                };
+                Ok((kind, sha, Ok(tag)))
+            })?;
+            let stored = match made {
+                Ok(tag) => Stored::Arrived { bytes, tag },
+                Err(sealed) => Stored::Sealed(sealed),
+            };
+            Ok(Checked { kind, sha, stored })
+        }
+        Arriving::Stream(key) => {
+            open_arrived(key, &mut bytes);
+            let (kind, cleaned, _) = media::process(bytes, max_pixels)?;
+            let (sha, sealed) = digest_and_seal(key, &cleaned);
+            Ok(Checked {
+                kind,
+                sha,
+                stored: Stored::Sealed(sealed),
+            })
+        }
+        Arriving::Plain => {
+            let (kind, cleaned, _) = media::process(bytes, max_pixels)?;
+            Ok(Checked {
+                kind,
+                sha: sha256(&cleaned),
+                stored: Stored::Sealed(cleaned),
+            })
+        }
+    }
+}
+
+/// Stores a checked upload's file under `key`. What arrived in a local file is completed in
+/// place (its tag appended and synced) and given the stored file's name as a second name: no
+/// second copy is written. In object storage, or where a file cannot be linked, the whole
+/// file is put.
+async fn store_file(state: &AppState, up: &Upload, key: &str, stored: Stored) -> Result<()> {
+    let (mut bytes, tag) = match stored {
+        Stored::Sealed(sealed) => return Ok(state.blobs.put(key, sealed).await?),
+        Stored::Arrived { bytes, tag } => (bytes, tag),
+    };
+    if state.blobs.local_dir().is_some() {
+        let path = state.partial_path(&up.id);
+        let (at, file) = (bytes.len() as u64, path.clone());
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::os::unix::fs::FileExt as _;
+            let f = std::fs::OpenOptions::new().write(true).open(file)?;
+            f.write_all_at(&tag, at)?;
+            // Anything past the tag (there should be nothing) is not the stored file's.
+            f.set_len(at + TAG_LEN as u64)?;
+            f.sync_data()
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        match state.blobs.link(key, &path).await {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot link a completed upload's file: copying it");
+            }
+        }
+    }
+    bytes.extend_from_slice(&tag);
+    Ok(state.blobs.put(key, bytes).await?)
 }
 
 /// Decrypts what arrived of an upload (its stream cipher), a large file in two halves at once.

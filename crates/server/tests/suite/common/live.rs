@@ -455,22 +455,26 @@ impl TusClient {
     }
 }
 
-/// The data key of upload `id` in a live server's data directory (through its development key
-/// file and a read-only look at the database): the tests look at what is on disk through it.
-pub async fn upload_key(data: &Path, id: &str) -> Option<onething_server::crypto::RecordKey> {
+/// The data key of upload `id` in a live server's data directory, and the nonce of its stored
+/// file (through its development key file and a read-only look at the database): the tests
+/// look at what is on disk through it.
+pub async fn upload_key(data: &Path, id: &str) -> Option<super::UploadCipher> {
     let keys = onething_server::crypto::Keys::load(None, None, data, &["any".into()]).ok()?;
     let url = match super::database_for(data).await {
         Some(url) => url,
         None => onething_server::store::sqlite_url(&data.join("onething.sqlite")),
     };
     let db = onething_server::store::connect(&url).await.ok()?;
-    let row: Option<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = $1")
+    let row: Option<(String, Vec<u8>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT key_id, dek, file_nonce FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_optional(&db)
             .await
             .ok()?;
     db.close().await;
-    let (key_id, dek) = row?;
-    keys.open(&key_id, &dek).ok()
+    let (key_id, dek, nonce) = row?;
+    Some(super::UploadCipher {
+        key: keys.open(&key_id, &dek).ok()?,
+        nonce: nonce.and_then(|n| n.try_into().ok()),
+    })
 }

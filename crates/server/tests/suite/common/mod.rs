@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use onething_core::api::{ApiErrorBody, DevTicket, SessionCreated};
+use onething_server::crypto::NONCE_LEN;
 use onething_server::{AppState, Config, app};
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
@@ -423,19 +424,69 @@ pub async fn admin_move(
 /// The data key of an upload: the tests look at what is on disk through it (files are sealed
 /// at rest).
 pub async fn upload_key(state: &AppState, id: &str) -> onething_server::crypto::RecordKey {
-    let (key_id, dek): (String, Vec<u8>) =
-        sqlx::query_as("SELECT key_id, dek FROM uploads WHERE id = $1")
+    upload_cipher(state, id).await.key
+}
+
+/// What opens the bytes of an upload still arriving: its data key, and the nonce of its stored
+/// file when its bytes are written with that file's keystream (a local file then holds the
+/// nonce first); without one, the older stream key.
+pub struct UploadCipher {
+    pub key: onething_server::crypto::RecordKey,
+    pub nonce: Option<[u8; NONCE_LEN]>,
+}
+
+impl UploadCipher {
+    /// The plain bytes of `stored`, what arrived from offset 0 as a local file holds it
+    /// (`local`) or as the pieces hold it, joined.
+    pub fn open(&self, mut stored: Vec<u8>, local: bool) -> Vec<u8> {
+        if let Some(nonce) = &self.nonce {
+            let from = if local {
+                NONCE_LEN.min(stored.len())
+            } else {
+                0
+            };
+            return self.key.open_file_stream(nonce, &stored[from..]);
+        }
+        self.key.apply_stream(0, &mut stored);
+        stored
+    }
+
+    /// `plain` encrypted from offset 0 as the server writes it: a local file (`local`) or a
+    /// piece.
+    pub fn seal(&self, plain: &[u8], local: bool) -> Vec<u8> {
+        let mut bytes = plain.to_vec();
+        match &self.nonce {
+            Some(nonce) => {
+                self.key.apply_file_stream(nonce, 0, &mut bytes);
+                if local {
+                    bytes.splice(0..0, *nonce);
+                }
+            }
+            None => self.key.apply_stream(0, &mut bytes),
+        }
+        bytes
+    }
+}
+
+/// The [`UploadCipher`] of upload `id`, from its row.
+pub async fn upload_cipher(state: &AppState, id: &str) -> UploadCipher {
+    let (key_id, dek, nonce): (String, Vec<u8>, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT key_id, dek, file_nonce FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_one(&state.db)
             .await
             .expect("upload row");
-    state.keys.open(&key_id, &dek).expect("the data key opens")
+    UploadCipher {
+        key: state.keys.open(&key_id, &dek).expect("the data key opens"),
+        nonce: nonce.map(|n| n.try_into().expect("a 12-byte nonce")),
+    }
 }
 
 /// The plain bytes that arrived of an unfinished upload: its partial file, or (object
 /// storage) its pieces from offset 0 on, each where the one before ended.
 pub async fn partial_plain(state: &AppState, id: &str) -> Vec<u8> {
-    let mut bytes = if state.blobs.local_dir().is_some() {
+    let local = state.blobs.local_dir().is_some();
+    let bytes = if local {
         std::fs::read(state.partial_path(id)).expect("partial file")
     } else {
         let mut out = Vec::new();
@@ -448,16 +499,15 @@ pub async fn partial_plain(state: &AppState, id: &str) -> Vec<u8> {
             }
         }
     };
-    upload_key(state, id).await.apply_stream(0, &mut bytes);
-    bytes
+    upload_cipher(state, id).await.open(bytes, local)
 }
 
 /// Writes `plain` as what arrived of an unfinished upload, encrypted as the server writes it:
 /// its partial file, or one piece at offset 0.
 pub async fn write_partial_plain(state: &AppState, id: &str, plain: &[u8]) {
-    let mut bytes = plain.to_vec();
-    upload_key(state, id).await.apply_stream(0, &mut bytes);
-    if state.blobs.local_dir().is_some() {
+    let local = state.blobs.local_dir().is_some();
+    let bytes = upload_cipher(state, id).await.seal(plain, local);
+    if local {
         std::fs::write(state.partial_path(id), bytes).expect("write partial");
     } else {
         let key = onething_server::state::piece_key(id, 0);
