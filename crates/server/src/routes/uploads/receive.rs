@@ -472,16 +472,15 @@ async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
     let header = Arriving::of(up).header();
     if state.blobs.local_dir().is_some() {
         let mut bytes = tokio::fs::read(state.partial_path(&up.id)).await?;
-        let end = usize::try_from(header + length).unwrap_or(usize::MAX);
-        if bytes.len() < end {
-            return Err(ApiError::internal(format_args!(
-                "upload {}: its file holds {} bytes, not {end}",
-                up.id,
-                bytes.len()
-            )));
+        // Past the end: the tag of a completion interrupted after appending it. (A file shorter
+        // than the upload, which only a damaged disk leaves, is checked as it is: refused.)
+        bytes.truncate(usize::try_from(header + length).unwrap_or(usize::MAX));
+        if let Some(nonce) = up.file_nonce.filter(|_| header > 0)
+            && let Some(first) = bytes.get_mut(..NONCE_LEN)
+        {
+            // The row's nonce is the one the bytes were written with.
+            first.copy_from_slice(&nonce);
         }
-        // Past the end: the tag of a completion interrupted after appending it.
-        bytes.truncate(end);
         return Ok(bytes);
     }
     let pieces: std::collections::HashMap<u64, (String, u64)> = state
@@ -494,7 +493,8 @@ async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
             Some((at, (l.key, l.size)))
         })
         .collect();
-    let mut out = Vec::with_capacity(usize::try_from(header + length).unwrap_or(0));
+    // Room for the tag too: these bytes, the tag appended, may be the stored file.
+    let mut out = Vec::with_capacity(usize::try_from(header + length).unwrap_or(0) + TAG_LEN);
     if let Some(nonce) = up.file_nonce.filter(|_| header > 0) {
         out.extend_from_slice(&nonce);
     }
@@ -618,7 +618,8 @@ fn check(
     let sha256 = |b: &[u8]| hex(&sha2::Sha256::digest(b));
     match Arriving::of(up) {
         Arriving::File(key, nonce) => {
-            let encrypted = &bytes[NONCE_LEN..];
+            // Not even the nonce: a file cut short on a damaged disk.
+            let encrypted = bytes.get(NONCE_LEN..).ok_or(MediaError::Corrupt)?;
             // The tag (over the encrypted bytes) on a thread of its own, from the start to as
             // late as it is needed: it takes about as long as decrypting the bytes into a
             // second buffer, checking them and hashing them on this one.
@@ -677,9 +678,15 @@ async fn store_file(state: &AppState, up: &Upload, key: &str, stored: Stored) ->
     if state.blobs.local_dir().is_some() {
         let path = state.partial_path(&up.id);
         let (at, file) = (bytes.len() as u64, path.clone());
+        let nonce = bytes
+            .get(..NONCE_LEN)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::os::unix::fs::FileExt as _;
             let f = std::fs::OpenOptions::new().write(true).open(file)?;
+            // The nonce the tag was computed under (the row's, as read), then the tag.
+            f.write_all_at(&nonce, 0)?;
             f.write_all_at(&tag, at)?;
             // Anything past the tag (there should be nothing) is not the stored file's.
             f.set_len(at + TAG_LEN as u64)?;
