@@ -508,26 +508,30 @@ async fn a_completion_cut_after_its_tag_was_appended_completes_again() {
             .and_then(|mut f| f.write_all(&[0xA5; 16]))
             .expect("a tag appended");
     }
+    let info = completed_by_head(&ctx.state, &id, &token, bytes.len()).await;
+    assert_eq!(info["complete"], true, "{info}");
+    assert_eq!(common::stored_plain(&ctx.state, &id).await, bytes);
+}
+
+/// What a kill between committing an upload's last byte (all `len` bytes synced and counted)
+/// and its completion leaves, then the `HEAD` a client sends on resuming: it must report every
+/// byte. Returns the upload's `GET` answer after it.
+async fn completed_by_head(
+    state: &onething_server::AppState,
+    id: &str,
+    token: &str,
+    len: usize,
+) -> serde_json::Value {
     sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = $1")
-        .bind(&id)
-        .execute(&ctx.state.db)
+        .bind(id)
+        .execute(&state.db)
         .await
         .expect("update");
-    let (status, offset) = common::head_offset(&ctx.state, &id, &token).await;
-    assert_eq!((status, offset), (StatusCode::OK, Some(bytes.len() as u64)));
-    let r = common::get(&ctx.state, &format!("/api/uploads/{id}"), Some(&token)).await;
-    let info: serde_json::Value = r.json();
-    assert_eq!(info["complete"], true, "{info}");
-    let owner: String = sqlx::query_scalar("SELECT account_id FROM uploads WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&ctx.state.db)
-        .await
-        .expect("owner");
-    let up = onething_server::store::uploads::get(&ctx.state.db, &ctx.state.keys, &id, &owner)
-        .await
-        .expect("db")
-        .expect("upload");
-    assert_eq!(ctx.state.read_upload(&up).await.expect("opens"), bytes);
+    let (status, offset) = common::head_offset(state, id, token).await;
+    assert_eq!((status, offset), (StatusCode::OK, Some(len as u64)));
+    let r = common::get(state, &format!("/api/uploads/{id}"), Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.json()
 }
 
 /// Regression: the server killed after committing an upload's last byte but before checking
@@ -541,16 +545,7 @@ async fn head_after_a_crash_between_the_last_byte_and_completion_completes_the_u
     let id = common::create_upload(&ctx.state, &token, bytes.len()).await;
     // The state a kill between `advance` and `finalize` leaves: all bytes synced and counted.
     common::write_partial_plain(&ctx.state, &id, &bytes).await;
-    sqlx::query("UPDATE uploads SET upload_offset = upload_length WHERE id = $1")
-        .bind(&id)
-        .execute(&ctx.state.db)
-        .await
-        .expect("update");
-    let (status, offset) = common::head_offset(&ctx.state, &id, &token).await;
-    assert_eq!((status, offset), (StatusCode::OK, Some(bytes.len() as u64)));
-    let r = common::get(&ctx.state, &format!("/api/uploads/{id}"), Some(&token)).await;
-    assert_eq!(r.status, StatusCode::OK);
-    let info: serde_json::Value = r.json();
+    let info = completed_by_head(&ctx.state, &id, &token, bytes.len()).await;
     assert_eq!(info["complete"], true, "{info}");
     assert_eq!(info["content_type"], "image/jpeg");
     // And an application can use it.

@@ -189,16 +189,7 @@ async fn an_interrupted_upload_resumes_and_completes_whole_with_nothing_left_beh
         [format!("blobs/{name}")]
     );
     assert_eq!(arrived(&c, &id).await, 0, "the pieces are deleted");
-    let up = onething_server::store::uploads::get(
-        &c.state.db,
-        &c.state.keys,
-        &id,
-        &info_owner(&c, &id).await,
-    )
-    .await
-    .expect("db")
-    .expect("upload");
-    let plain = c.state.read_upload(&up).await.expect("stored file opens");
+    let plain = common::stored_plain(&c.state, &id).await;
     let (_, cleaned, _) = media::process(file.clone(), u64::MAX).expect("valid");
     assert!(
         plain == cleaned,
@@ -220,14 +211,6 @@ async fn an_interrupted_upload_resumes_and_completes_whole_with_nothing_left_beh
             .any(|w| w == &cleaned[cleaned.len() / 2..][..4096]),
         "sealed at rest: the store never sees the plain file"
     );
-}
-
-async fn info_owner(c: &Ctx, id: &str) -> String {
-    sqlx::query_scalar("SELECT account_id FROM uploads WHERE id = $1")
-        .bind(id)
-        .fetch_one(&c.state.db)
-        .await
-        .expect("owner")
 }
 
 /// A department token of 公安局 (the `household` sub-item of `test-bundle`).

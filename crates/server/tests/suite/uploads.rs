@@ -199,17 +199,8 @@ async fn an_upload_begun_in_the_older_format_resumes_and_completes_in_it() {
         .await
         .json();
     assert!(info.complete, "{info:?}");
-    let owner: String = sqlx::query_scalar("SELECT account_id FROM uploads WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&c.state.db)
-        .await
-        .expect("owner");
-    let up = onething_server::store::uploads::get(&c.state.db, &c.state.keys, &id, &owner)
-        .await
-        .expect("db")
-        .expect("upload");
     let (_, cleaned, _) = onething_server::media::process(file, u64::MAX).expect("valid");
-    assert_eq!(c.state.read_upload(&up).await.expect("opens"), cleaned);
+    assert_eq!(common::stored_plain(&c.state, &id).await, cleaned);
 }
 
 #[tokio::test]

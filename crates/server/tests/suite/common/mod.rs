@@ -515,6 +515,21 @@ pub async fn write_partial_plain(state: &AppState, id: &str, plain: &[u8]) {
     }
 }
 
+/// The plain bytes of completed upload `id`'s stored file, read through the store (local
+/// folder or object storage) as a department's download reads it.
+pub async fn stored_plain(state: &AppState, id: &str) -> Vec<u8> {
+    let owner: String = sqlx::query_scalar("SELECT account_id FROM uploads WHERE id = $1")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await
+        .expect("owner");
+    let up = onething_server::store::uploads::get(&state.db, &state.keys, id, &owner)
+        .await
+        .expect("db")
+        .expect("upload");
+    state.read_upload(&up).await.expect("the stored file opens")
+}
+
 /// The plain bytes of a completed upload's stored file.
 pub async fn blob_plain(state: &AppState, id: &str, path: &Path) -> Vec<u8> {
     let sealed = std::fs::read(path).expect("blob");
