@@ -117,7 +117,7 @@ pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>, bool),
             Ok(())
         }
     };
-    let out = match kind {
+    let (cleaned, kept) = match kind {
         Kind::Jpeg => {
             let (out, (w, h)) = clean_jpeg(&bytes)?;
             check(w, h)?;
@@ -143,7 +143,7 @@ pub fn process(bytes: Vec<u8>, max_pixels: u64) -> Result<(Kind, Vec<u8>, bool),
             (bytes, true)
         }
     };
-    Ok((kind, out.0, out.1))
+    Ok((kind, cleaned, kept))
 }
 
 /// `b` without the zero bytes some encoders pad files with.
