@@ -1,7 +1,8 @@
 //! Fuzz target: the hand-written readers of uploaded files in `media` (type sniffing, JPEG
 //! segments and EXIF, PNG chunks, HEIC boxes, the PDF scan). Every input is refused or accepted
 //! without panicking; what is accepted is of the type its bytes say, and cleaning is a fixed
-//! point: a cleaned file is accepted again, unchanged; a file said to be kept as it came is the input, byte for byte.
+//! point: a cleaned file is accepted again, unchanged; a file said to be kept as it came is the
+//! input, byte for byte.
 
 use onething_server::media::{self, MediaError};
 

@@ -60,7 +60,7 @@ async fn stored(server: &LiveServer, id: &str) -> Stored {
     for _ in 0..3 {
         if let Ok(b) = std::fs::read(server.data.join("files/partial").join(id)) {
             // Unfinished bytes are encrypted at rest (with the stored file's keystream).
-            let cipher = live::upload_key(&server.data, id)
+            let cipher = live::upload_cipher(&server.data, id)
                 .await
                 .expect("upload key");
             return Stored::Partial(cipher.open(b, true));
@@ -77,7 +77,7 @@ async fn stored(server: &LiveServer, id: &str) -> Stored {
             && state == "complete"
         {
             let sealed = std::fs::read(server.data.join("files/blobs").join(blob)).expect("blob");
-            let key = live::upload_key(&server.data, id)
+            let key = live::upload_cipher(&server.data, id)
                 .await
                 .expect("upload key")
                 .key;
@@ -102,7 +102,7 @@ fn offset_check(data_dir: &Path, original: &[u8]) -> impl FnMut(&str, u64) {
         if let Ok(b) = std::fs::read(data_dir.join("files/partial").join(id)) {
             // Encrypted at rest: through the upload's key (the tests run multi-threaded).
             let cipher = tokio::task::block_in_place(|| {
-                tokio::runtime::Handle::current().block_on(live::upload_key(&data_dir, id))
+                tokio::runtime::Handle::current().block_on(live::upload_cipher(&data_dir, id))
             })
             .expect("upload key");
             let b = cipher.open(b, true);

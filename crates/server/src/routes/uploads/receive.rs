@@ -124,12 +124,18 @@ impl<'a> Arriving<'a> {
         }
     }
 
+    /// The nonce of the stored file, when the bytes are written with its keystream: a local
+    /// file holds it before them.
+    fn nonce(self) -> Option<&'a [u8; NONCE_LEN]> {
+        match self {
+            Arriving::File(_, nonce) => Some(nonce),
+            _ => None,
+        }
+    }
+
     /// Where byte 0 of the upload lies in its local file.
     fn header(self) -> u64 {
-        match self {
-            Arriving::File(..) => NONCE_LEN as u64,
-            _ => 0,
-        }
+        self.nonce().map_or(0, |_| NONCE_LEN as u64)
     }
 
     /// Encrypts `buf`, the bytes at `offset`, in place.
@@ -245,8 +251,8 @@ impl Sink {
             });
         }
         let path = state.partial_path(&up.id);
-        let header = Arriving::of(up).header();
-        let nonce = up.file_nonce.filter(|_| header > 0);
+        let arriving = Arriving::of(up);
+        let (header, nonce) = (arriving.header(), arriving.nonce().copied());
         let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
             use std::os::unix::fs::FileExt as _;
             let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
@@ -469,17 +475,18 @@ async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
     // Complete: every byte up to the declared length was committed (`up` may be as loaded
     // before the last PATCH, with the offset it had then).
     let length = as_u64(up.upload_length);
-    let header = Arriving::of(up).header();
+    let arriving = Arriving::of(up);
+    let header = arriving.header();
     if state.blobs.local_dir().is_some() {
         let mut bytes = tokio::fs::read(state.partial_path(&up.id)).await?;
         // Past the end: the tag of a completion interrupted after appending it. (A file shorter
         // than the upload, which only a damaged disk leaves, is checked as it is: refused.)
         bytes.truncate(usize::try_from(header + length).unwrap_or(usize::MAX));
-        if let Some(nonce) = up.file_nonce.filter(|_| header > 0)
+        if let Some(nonce) = arriving.nonce()
             && let Some(first) = bytes.get_mut(..NONCE_LEN)
         {
             // The row's nonce is the one the bytes were written with.
-            first.copy_from_slice(&nonce);
+            first.copy_from_slice(nonce);
         }
         return Ok(bytes);
     }
@@ -495,8 +502,8 @@ async fn arrived(state: &AppState, up: &Upload) -> Result<Vec<u8>> {
         .collect();
     // Room for the tag too: these bytes, the tag appended, may be the stored file.
     let mut out = Vec::with_capacity(usize::try_from(header + length).unwrap_or(0) + TAG_LEN);
-    if let Some(nonce) = up.file_nonce.filter(|_| header > 0) {
-        out.extend_from_slice(&nonce);
+    if let Some(nonce) = arriving.nonce() {
+        out.extend_from_slice(nonce);
     }
     let mut at = 0;
     while at < length {
@@ -678,15 +685,14 @@ async fn store_file(state: &AppState, up: &Upload, key: &str, stored: Stored) ->
     if state.blobs.local_dir().is_some() {
         let path = state.partial_path(&up.id);
         let (at, file) = (bytes.len() as u64, path.clone());
-        let nonce = bytes
-            .get(..NONCE_LEN)
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default();
+        let nonce = Arriving::of(up).nonce().copied();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::os::unix::fs::FileExt as _;
             let f = std::fs::OpenOptions::new().write(true).open(file)?;
-            // The nonce the tag was computed under (the row's, as read), then the tag.
-            f.write_all_at(&nonce, 0)?;
+            // The nonce the tag was computed under (the row's), then the tag.
+            if let Some(nonce) = nonce {
+                f.write_all_at(&nonce, 0)?;
+            }
             f.write_all_at(&tag, at)?;
             // Anything past the tag (there should be nothing) is not the stored file's.
             f.set_len(at + TAG_LEN as u64)?;

@@ -458,7 +458,7 @@ impl TusClient {
 /// The data key of upload `id` in a live server's data directory, and the nonce of its stored
 /// file (through its development key file and a read-only look at the database): the tests
 /// look at what is on disk through it.
-pub async fn upload_key(data: &Path, id: &str) -> Option<super::UploadCipher> {
+pub async fn upload_cipher(data: &Path, id: &str) -> Option<super::UploadCipher> {
     let keys = onething_server::crypto::Keys::load(None, None, data, &["any".into()]).ok()?;
     let url = match super::database_for(data).await {
         Some(url) => url,
