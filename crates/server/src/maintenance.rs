@@ -105,9 +105,9 @@ pub async fn retention(state: &AppState, now: i64) -> Result<u64> {
 }
 
 /// Deletes the stored objects (`partial/…`, `blobs/…`, in the local directory or in object
-/// storage) that no upload names and that were last written more than `grace` ago; returns how
-/// many. The age is the store's (its modification time against the real clock, not the
-/// server's, which `--dev-clock` may move).
+/// storage) that no upload names (a partial file only an upload still arriving does) and that
+/// were last written more than `grace` ago; returns how many. The age is the store's (its
+/// modification time against the real clock, not the server's, which `--dev-clock` may move).
 ///
 /// # Errors
 /// The database or the blob store fails.
@@ -120,14 +120,14 @@ pub async fn sweep_orphans(state: &AppState, grace: Duration) -> Result<u64> {
     if !partial.iter().chain(&blobs).any(old) {
         return Ok(0);
     }
-    let (ids, names) = store::retention::referenced_files(&state.db).await?;
+    let (arriving, names) = store::retention::referenced_files(&state.db).await?;
     let mut n = 0;
     // `partial/<upload>` (a local file) or `partial/<upload>/<offset>` (a piece).
     let orphan_partial = |l: &Listed| {
         l.key
             .strip_prefix("partial/")
             .and_then(|rest| rest.split('/').next())
-            .is_none_or(|id| !ids.contains(id))
+            .is_none_or(|id| !arriving.contains(id))
     };
     let orphan_blob = |l: &Listed| {
         l.key

@@ -226,8 +226,11 @@ pub async fn deleted_at(conn: &mut super::Conn, application_id: &str) -> sqlx::R
     .flatten())
 }
 
-/// The files the uploads own: the ids (partial files are named by them) and the stored files'
-/// names. A file in the files directory that neither names is an orphan.
+/// The files the uploads own: the ids of the uploads still arriving (partial files are named by
+/// them) and the stored files' names. A file in the files directory that neither names is an
+/// orphan: so is the partial file of an upload that completed, which its completion deletes once
+/// the row says so (a failed deletion leaves it; locally it is a second name of the stored file,
+/// whose bytes stay).
 ///
 /// # Errors
 /// The database fails.
@@ -243,8 +246,10 @@ pub async fn referenced_files(
     let mut ids = std::collections::HashSet::with_capacity(rows.len());
     let mut blobs = std::collections::HashSet::with_capacity(rows.len());
     for (id, blob) in rows {
-        ids.insert(id);
-        blobs.extend(blob);
+        match blob {
+            Some(name) => blobs.insert(name),
+            None => ids.insert(id),
+        };
     }
     Ok((ids, blobs))
 }

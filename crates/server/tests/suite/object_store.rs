@@ -305,10 +305,12 @@ async fn orphaned_objects_are_swept_and_owned_ones_are_kept() {
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
     let owned_blob = format!("blobs/{}", blob_name(&c, &done).await);
-    // What a kill leaves: a stored file never recorded, pieces of an upload without its row.
+    // What a kill leaves: a stored file never recorded, pieces of an upload without its row, a
+    // piece of an upload that completed (its deletion failed after the row said so).
     let orphans = [
         "blobs/0123456789abcdef.jpg".to_owned(),
         "partial/fedcba9876543210/00000000000000000000".to_owned(),
+        format!("partial/{done}/00000000000000000000"),
     ];
     for key in &orphans {
         c.state
@@ -330,7 +332,7 @@ async fn orphaned_objects_are_swept_and_owned_ones_are_kept() {
         maintenance::sweep_orphans(&c.state, Duration::ZERO)
             .await
             .expect("sweep"),
-        2
+        3
     );
     let blobs = listed(&c, "blobs/").await;
     assert_eq!(
@@ -338,6 +340,11 @@ async fn orphaned_objects_are_swept_and_owned_ones_are_kept() {
         [owned_blob.as_str()]
     );
     assert_eq!(arrived(&c, "fedcba9876543210").await, 0);
+    assert_eq!(
+        arrived(&c, &done).await,
+        0,
+        "a completed upload's leftover piece is swept"
+    );
     assert_eq!(
         arrived(&c, &arriving).await,
         100,

@@ -585,6 +585,12 @@ async fn orphaned_files_are_swept_after_the_grace_and_fresh_or_owned_ones_are_no
     for f in old_orphans.iter().chain(&fresh_orphans) {
         std::fs::write(f, b"left by a kill").expect("write");
     }
+    // And the partial file of the upload that completed, left because its deletion failed after
+    // the row said so: a second name of the stored file (completion links the file the bytes
+    // arrived in), aged with it below.
+    let leftover = files.join("partial").join(&done);
+    std::fs::hard_link(&owned[0], &leftover).expect("link");
+    let stored = std::fs::read(&owned[0]).expect("stored file");
     let long_ago = ORPHAN_GRACE + Duration::from_mins(10);
     for f in old_orphans.iter().chain(&owned) {
         age(f, long_ago);
@@ -593,15 +599,20 @@ async fn orphaned_files_are_swept_after_the_grace_and_fresh_or_owned_ones_are_no
     // than the uploads' TTL, so the two uploads stay.
     c.state.clock.advance(Duration::from_hours(6));
     let swept = maintenance::sweep(&c.state).await.expect("sweep");
-    assert_eq!(swept.orphans, 3);
+    assert_eq!(swept.orphans, 4);
     let metrics = get(&c.state, "/api/admin/metrics", Some(ADMIN)).await;
     assert!(
-        String::from_utf8_lossy(&metrics.body).contains("onething_orphan_files_deleted_total 3"),
+        String::from_utf8_lossy(&metrics.body).contains("onething_orphan_files_deleted_total 4"),
         "{metrics:?}"
     );
-    for f in &old_orphans {
+    for f in old_orphans.iter().chain([&leftover]) {
         assert!(!f.exists(), "{} swept", f.display());
     }
+    assert_eq!(
+        std::fs::read(&owned[0]).expect("stored file"),
+        stored,
+        "the stored file is whole without its second name"
+    );
     for f in fresh_orphans.iter().chain(&owned) {
         assert!(f.exists(), "{} kept", f.display());
     }
