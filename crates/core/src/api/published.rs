@@ -76,6 +76,10 @@ pub struct PublishedQuery {
     pub service: Option<String>,
     /// The `next_cursor` of the page before; absent for the newest page.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = r"^[0-9]{1,18}\.[A-Za-z0-9_-]{1,64}$")
+    )]
     pub cursor: Option<String>,
 }
 

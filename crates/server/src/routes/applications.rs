@@ -89,6 +89,14 @@ fn created_response(status: StatusCode, body: String, replayed: bool) -> Respons
     res
 }
 
+/// An `Idempotency-Key` as the contract states it: 1-255 printable ASCII characters (spaces
+/// inside it, none around it: HTTP drops those; no tab or control character).
+pub(crate) fn idempotency_key(value: &axum::http::HeaderValue) -> Option<&str> {
+    value.to_str().ok().map(str::trim).filter(|k| {
+        (1..=255).contains(&k.len()) && k.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+    })
+}
+
 /// Submits an application, exactly once per `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/applications", tag = "applications",
     security(("bearer" = []), ("cookie" = [])),
@@ -112,13 +120,11 @@ pub async fn create_application(
 ) -> Result<Response> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .and_then(idempotency_key)
         .ok_or_else(|| {
             ApiError::bad_request(
                 ErrorCode::IdempotencyKeyMissing,
-                "send an Idempotency-Key header (1-255 characters)",
+                "send an Idempotency-Key header (1-255 printable ASCII characters)",
             )
             .with_fields(["Idempotency-Key"])
         })?

@@ -375,7 +375,7 @@ fn constrain_header(p: &mut utoipa::openapi::path::Parameter) {
         "Idempotency-Key" => string(|b| {
             b.min_length(Some(1))
                 .max_length(Some(255))
-                .pattern(Some("^[!-~]+$"))
+                .pattern(Some("^[!-~]([ -~]*[!-~])?$"))
         }),
         // An algorithm and a base64 digest (a digest of the wrong length answers 460).
         "Upload-Checksum" => string(|b| b.pattern(Some("^(sha1|sha256) ([A-Za-z0-9+/]{4})+$"))),
@@ -383,9 +383,6 @@ fn constrain_header(p: &mut utoipa::openapi::path::Parameter) {
         _ => return,
     };
     p.schema = Some(schema);
-    if p.name != "Upload-Checksum" {
-        p.required = utoipa::openapi::Required::True;
-    }
 }
 
 /// The document as pretty JSON with a trailing newline (the committed file's form).

@@ -28,10 +28,10 @@ fn secs(n: u64) -> i64 {
 /// the same account, with a new session. A used ticket with another key, or none, is refused.
 #[utoipa::path(post, path = "/api/session", tag = "session",
     request_body = SessionRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional; random, 1-255 characters (a client may keep one for all its tickets), sent again with the same ticket when an exchange's answer was lost")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional; random, 1-255 printable ASCII characters (a client may keep one for all its tickets), sent again with the same ticket when an exchange's answer was lost")),
     responses(
         (status = 201, description = "Signed in; `Set-Cookie` carries the same token", body = SessionCreated),
-        (status = 400, description = "`idempotency_key_missing`: the `Idempotency-Key` sent is longer than 255 characters or not visible ASCII", body = ApiErrorBody),
+        (status = 400, description = "`idempotency_key_missing`: the `Idempotency-Key` sent is empty, longer than 255 characters or not printable ASCII", body = ApiErrorBody),
         (status = 401, description = "`ticket_invalid`: unknown, used (by an exchange with another key) or expired (here or at the platform's exchange)", body = ApiErrorBody),
         (status = 502, description = "`identity_provider_unavailable`: the platform's exchange timed out or failed", body = ApiErrorBody),
     ))]
@@ -87,24 +87,20 @@ pub async fn create_session(
     start_session(&state, account, now).await
 }
 
-/// The hash of the exchange's `Idempotency-Key`, if it sent one (a blank one is none).
+/// The hash of the exchange's `Idempotency-Key`, if it sent one: 1-255 printable ASCII characters,
+/// as for a submission (`routes::applications::idempotency_key`).
 fn exchange_key(headers: &HeaderMap) -> Result<Option<String>> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    let Some(key) = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| k.len() <= 255)
-    else {
+    let Some(key) = crate::routes::applications::idempotency_key(value) else {
         return Err(ApiError::bad_request(
             ErrorCode::IdempotencyKeyMissing,
-            "an Idempotency-Key is 1-255 visible ASCII characters",
+            "an Idempotency-Key is 1-255 printable ASCII characters",
         )
         .with_fields(["Idempotency-Key"]));
     };
-    Ok((!key.is_empty()).then(|| hash_secret(key)))
+    Ok(Some(hash_secret(key)))
 }
 
 /// The account of the person a platform (or an OIDC provider) named, made on their first

@@ -298,12 +298,15 @@ async fn an_exchange_asked_again_with_its_key_signs_in_again_until_the_ticket_ex
         exchange(plain, Some("key-1")).await.code(),
         "ticket_invalid"
     );
-    // A blank key is none; an overlong one is refused before the ticket is touched.
+    // A key the contract does not allow (empty, with a tab, overlong) is refused before the
+    // ticket is touched.
     let t2 = issue().await.ticket;
     let long = "k".repeat(256);
-    let r = exchange(t2.clone(), Some(&long)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.code(), "idempotency_key_missing");
+    for bad in ["", "a\tb", &long] {
+        let r = exchange(t2.clone(), Some(bad)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(r.code(), "idempotency_key_missing", "{bad:?}");
+    }
     assert_eq!(
         exchange(t2.clone(), Some("k")).await.status,
         StatusCode::CREATED
