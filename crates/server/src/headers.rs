@@ -21,6 +21,26 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
+/// The idempotency header (IETF draft-ietf-httpapi-idempotency-key-header).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The request's `Idempotency-Key`, if it sent one: `Ok` when it is as the contract states it,
+/// 1-255 printable ASCII characters (spaces inside it, none around it: HTTP drops those; no tab
+/// or control character), `Err` otherwise.
+pub fn idempotency_key(headers: &HeaderMap) -> Option<Result<&str, ()>> {
+    let value = headers.get(IDEMPOTENCY_KEY)?;
+    Some(
+        value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| {
+                (1..=255).contains(&k.len()) && k.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+            })
+            .ok_or(()),
+    )
+}
+
 /// Adds the headers every response carries; HSTS when served over https.
 pub fn layer(router: Router, config: &Config) -> Router {
     let fixed: [(HeaderName, &'static str); 3] = [
@@ -86,7 +106,7 @@ pub fn cors(config: &Config) -> Option<CorsLayer> {
                 "authorization",
                 "content-type",
                 "if-match",
-                "idempotency-key",
+                IDEMPOTENCY_KEY,
                 "tus-resumable",
                 "upload-length",
                 "upload-offset",

@@ -33,9 +33,6 @@ use crate::store::applications as db;
 use crate::store::idempotency::{self, Begin};
 use crate::{ApiError, AppState, Result, store, tracking};
 
-/// The idempotency header (IETF draft-ietf-httpapi-idempotency-key-header).
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
 /// A JSON value with object keys sorted at every level, serialized: equal bodies hash equal
 /// however the client ordered its keys.
 fn canonical(v: &serde_json::Value) -> String {
@@ -89,14 +86,6 @@ fn created_response(status: StatusCode, body: String, replayed: bool) -> Respons
     res
 }
 
-/// An `Idempotency-Key` as the contract states it: 1-255 printable ASCII characters (spaces
-/// inside it, none around it: HTTP drops those; no tab or control character).
-pub(crate) fn idempotency_key(value: &axum::http::HeaderValue) -> Option<&str> {
-    value.to_str().ok().map(str::trim).filter(|k| {
-        (1..=255).contains(&k.len()) && k.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
-    })
-}
-
 /// Submits an application, exactly once per `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/applications", tag = "applications",
     security(("bearer" = []), ("cookie" = [])),
@@ -118,9 +107,8 @@ pub async fn create_application(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY)
-        .and_then(idempotency_key)
+    let key = crate::headers::idempotency_key(&headers)
+        .and_then(Result::ok)
         .ok_or_else(|| {
             ApiError::bad_request(
                 ErrorCode::IdempotencyKeyMissing,

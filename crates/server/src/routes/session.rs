@@ -88,12 +88,12 @@ pub async fn create_session(
 }
 
 /// The hash of the exchange's `Idempotency-Key`, if it sent one: 1-255 printable ASCII characters,
-/// as for a submission (`routes::applications::idempotency_key`).
+/// as for a submission (`headers::idempotency_key`).
 fn exchange_key(headers: &HeaderMap) -> Result<Option<String>> {
-    let Some(value) = headers.get("idempotency-key") else {
+    let Some(key) = crate::headers::idempotency_key(headers) else {
         return Ok(None);
     };
-    let Some(key) = crate::routes::applications::idempotency_key(value) else {
+    let Ok(key) = key else {
         return Err(ApiError::bad_request(
             ErrorCode::IdempotencyKeyMissing,
             "an Idempotency-Key is 1-255 printable ASCII characters",

@@ -136,15 +136,7 @@ async fn a_missing_key_is_refused() {
     assert_eq!(r.code(), "idempotency_key_missing");
     // Nor is a key the contract does not allow: blank, or with a tab in it.
     for bad in [" ", "a\tb"] {
-        let mut r = req(
-            Method::POST,
-            "/api/applications",
-            Some(&token),
-            Some(application("x")),
-        );
-        r.headers_mut()
-            .insert("idempotency-key", bad.parse().expect("header"));
-        let r = send(&c.state, r).await;
+        let r = submit(&c.state, &token, bad, &application("x")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad:?}");
         assert_eq!(r.code(), "idempotency_key_missing", "{bad:?}");
     }
